@@ -1,0 +1,130 @@
+# forkcast -- build, test, run, install.
+#
+#   make            build ./forkcast (CUDA kernels too when nvcc is found)
+#   make deps       apt-get the Debian packages forkcast needs
+#   make run        deps if missing, build, run the main job, write the report
+#   make test       unit tests + CLI golden tests
+#   make check      the same tests under -fsanitize=address,undefined
+#   make bench      benchmarks with peers measured in the same run
+#   make scenarios  regenerate data/scenarios/{overlay-e7,framing-t50}.json by fitting
+#   make install PREFIX=/usr/local
+#
+# Every directory's *.c is picked up by wildcard: model sim calibrate kernels
+# plots go into build/libforkcast.a, cli/*.c into the binary, tests/test_*.c
+# each into build/tests/test_*, bench/bench_*.c into build/bench/bench_*.
+
+PREFIX     ?= /usr/local
+BUILD      ?= build
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+CFLAGS     ?= -O2 -g
+LDFLAGS    ?=
+
+DEB_PKGS := build-essential pkg-config libgsl-dev libcjson-dev ffmpeg \
+            libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
+            libavfilter-dev gnuplot-nox python3-simpy python3
+PC_MODS  := gsl libcjson libavformat libavcodec libavutil libswscale libavfilter
+
+PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PC_MODS) 2>/dev/null)
+PC_LIBS   := $(shell $(PKG_CONFIG) --libs $(PC_MODS) 2>/dev/null)
+
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -I. $(PC_CFLAGS) $(CFLAGS) -MMD -MP
+LDLIBS     := $(PC_LIBS) -lpthread -lm
+
+# CUDA: on when nvcc exists and CUDA is not set to 0. The runtime is linked
+# statically so the binary needs no libcudart.so beside it.
+CUDA_HOME ?= /usr/local/cuda
+NVCC      ?= $(firstword $(wildcard $(CUDA_HOME)/bin/nvcc))
+CUDA      ?= $(if $(NVCC),1,0)
+NVCCFLAGS ?= -O3 -std=c++17 \
+             -gencode arch=compute_75,code=sm_75 \
+             -gencode arch=compute_90,code=sm_90 \
+             -gencode arch=compute_90,code=compute_90
+
+LIB_SRC  := $(foreach d,model sim calibrate kernels plots,$(wildcard $(d)/*.c))
+CLI_SRC  := $(wildcard cli/*.c)
+CU_SRC   := $(wildcard kernels/*.cu)
+TEST_SRC := $(wildcard tests/test_*.c)
+BENCH_SRC:= $(wildcard bench/bench_*.c)
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+ifeq ($(CUDA),1)
+CU_OBJ   := $(CU_SRC:%.cu=$(BUILD)/%.cu.o)
+ALL_CFLAGS += -DFORKCAST_CUDA=1
+LDLIBS   += -L$(CUDA_HOME)/lib64 -lcudart_static -ldl -lrt -lstdc++
+endif
+TESTS    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+BENCHES  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all deps run test check bench scenarios install clean
+all: forkcast
+
+forkcast: $(CLI_OBJ) $(BUILD)/libforkcast.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libforkcast.a $(LDLIBS)
+
+$(BUILD)/libforkcast.a: $(LIB_OBJ) $(CU_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/%.cu.o: %.cu
+	@mkdir -p $(dir $@)
+	$(NVCC) $(NVCCFLAGS) -I. -c -o $@ $<
+
+$(BUILD)/tests/%: tests/%.c tests/harness.h $(BUILD)/libforkcast.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libforkcast.a $(LDLIBS)
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libforkcast.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libforkcast.a $(LDLIBS)
+
+# deps: install only what is missing; apt-get update first (fresh machines).
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  SUDO=$$( [ $$(id -u) -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "deps: all installed"; fi
+
+run: deps
+	@$(MAKE) --no-print-directory forkcast
+	./forkcast advise
+	@./scripts/run-report.sh
+
+test: forkcast $(TESTS)
+	@./scripts/run-tests.sh $(BUILD) ./forkcast
+
+check:
+	$(MAKE) --no-print-directory BUILD=build-san CUDA=0 \
+	  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+	  LDFLAGS="-fsanitize=address,undefined" FORKCAST_BIN=./build-san/forkcast check-inner
+
+check-inner: $(BUILD)/forkcast-bin $(TESTS)
+	@ASAN_OPTIONS=detect_leaks=1 ./scripts/run-tests.sh $(BUILD) $(BUILD)/forkcast-bin
+
+$(BUILD)/forkcast-bin: $(CLI_OBJ) $(BUILD)/libforkcast.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libforkcast.a $(LDLIBS)
+
+bench: forkcast $(BENCHES)
+	@./scripts/run-bench.sh $(BUILD) ./forkcast
+
+scenarios: forkcast
+	./scripts/fit-scenarios.sh ./forkcast
+
+install: forkcast
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/forkcast $(DESTDIR)$(PREFIX)/share/doc/forkcast
+	install -m 755 forkcast $(DESTDIR)$(PREFIX)/bin/forkcast
+	cp -R data plots $(DESTDIR)$(PREFIX)/share/forkcast/
+	cp -R docs/. README.md $(DESTDIR)$(PREFIX)/share/doc/forkcast/
+
+clean:
+	rm -rf build build-san forkcast out
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

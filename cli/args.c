@@ -1,0 +1,131 @@
+/* cli/args.c -- option value parsers and error printing shared by subcommands. */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void vreport(const char *fmt, va_list ap)
+{
+    fputs("forkcast: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(fmt, ap);
+    va_end(ap);
+    return CLI_EUSAGE;
+}
+
+int cli_fail(int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+int cli_parse_long(const char *opt, const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = s ? strtol(s, &end, 10) : 0;
+    if (!s || end == s || *end || errno) {
+        cli_usage_error("%s: expected an integer, got '%s'", opt, s ? s : "");
+        return -1;
+    }
+    if (v < lo || v > hi) {
+        cli_usage_error("%s: must be between %ld and %ld (got %ld)", opt, lo, hi, v);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_parse_double(const char *opt, const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = s ? strtod(s, &end) : 0;
+    if (!s || end == s || *end || errno || !isfinite(v)) {
+        cli_usage_error("%s: expected a finite number, got '%s'", opt, s ? s : "");
+        return -1;
+    }
+    if (v < lo || v > hi) {
+        cli_usage_error("%s: must be between %g and %g (got %g)", opt, lo, hi, v);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_parse_int_list(const char *opt, const char *s, long lo, long hi, int *out, int cap, int *n)
+{
+    *n = 0;
+    if (!s || !*s) {
+        cli_usage_error("%s: empty list", opt);
+        return -1;
+    }
+    const char *p = s;
+    while (*p) {
+        char *end;
+        errno = 0;
+        long v = strtol(p, &end, 10);
+        if (end == p || errno || (*end && *end != ',')) {
+            cli_usage_error("%s: expected a comma-separated list of integers, got '%s'", opt, s);
+            return -1;
+        }
+        if (v < lo || v > hi) {
+            cli_usage_error("%s: values must be between %ld and %ld (got %ld)", opt, lo, hi, v);
+            return -1;
+        }
+        if (*n >= cap) {
+            cli_usage_error("%s: at most %d values", opt, cap);
+            return -1;
+        }
+        out[(*n)++] = (int)v;
+        p = *end ? end + 1 : end;
+        if (*end && !*p) {
+            cli_usage_error("%s: trailing comma in '%s'", opt, s);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int cli_parse_range(const char *opt, const char *s, double lo, double hi, double *a, double *b)
+{
+    if (!s || !*s) {
+        cli_usage_error("%s: expected A..B, got ''", opt);
+        return -1;
+    }
+    const char *dots = strstr(s, "..");
+    char buf[64];
+    if (!dots)
+        return cli_parse_double(opt, s, lo, hi, a) ? -1 : (*b = *a, 0);
+    size_t len = (size_t)(dots - s);
+    if (len == 0 || len >= sizeof buf) {
+        cli_usage_error("%s: expected A..B, got '%s'", opt, s);
+        return -1;
+    }
+    memcpy(buf, s, len);
+    buf[len] = 0;
+    if (cli_parse_double(opt, buf, lo, hi, a) || cli_parse_double(opt, dots + 2, lo, hi, b))
+        return -1;
+    if (*a > *b) {
+        cli_usage_error("%s: range start %g is above its end %g", opt, *a, *b);
+        return -1;
+    }
+    return 0;
+}
+
+int cli_stderr_is_tty(void) { return isatty(2); }

@@ -1,0 +1,55 @@
+/* cli/cli.h -- the forkcast command line: subcommand table and shared helpers.
+ *
+ * Each subcommand is `int cli_cmd_NAME(int argc, char **argv)` in its own
+ * cli/cmd_NAME.c; argv[0] is the subcommand name. It returns the process exit
+ * status: 0 ok, 1 runtime failure, 2 usage or input error (CLI_OK,
+ * CLI_ERUNTIME, CLI_EUSAGE). Only cli/ prints diagnostics and exits; library
+ * code reports through an error buffer (see model/status.h).
+ * Results go to stdout, diagnostics to stderr, each error one line starting
+ * with "forkcast: ".
+ */
+#ifndef FORKCAST_CLI_H
+#define FORKCAST_CLI_H
+
+#include <stddef.h>
+
+enum { CLI_OK = 0, CLI_ERUNTIME = 1, CLI_EUSAGE = 2 };
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} cli_command;
+
+/* The table lives in cli/main.c; NULL-name terminated. */
+extern const cli_command cli_commands[];
+
+int cli_cmd_advise(int argc, char **argv);
+int cli_cmd_model(int argc, char **argv);
+int cli_cmd_sim(int argc, char **argv);
+int cli_cmd_sweep(int argc, char **argv);
+int cli_cmd_capacity(int argc, char **argv);
+int cli_cmd_calibrate(int argc, char **argv);
+int cli_cmd_plot(int argc, char **argv);
+int cli_cmd_report(int argc, char **argv);
+int cli_cmd_example(int argc, char **argv);
+
+/* Print "forkcast: MSG\n" to stderr (printf format). Returns CLI_EUSAGE so a
+ * caller can `return cli_usage_error(...)`. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Same, returning the given status. */
+int cli_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Argument parsers; each returns 0 ok or -1 (message already printed,
+ * naming OPT). */
+int cli_parse_long(const char *opt, const char *s, long lo, long hi, long *out);
+int cli_parse_double(const char *opt, const char *s, double lo, double hi, double *out);
+/* "1,2,4,8" -> out[0..*n); values in [lo, hi]; at most cap entries. */
+int cli_parse_int_list(const char *opt, const char *s, long lo, long hi, int *out, int cap, int *n);
+/* "A..B" (or a single value A, giving A..A) -> *a, *b with lo <= a <= b <= hi. */
+int cli_parse_range(const char *opt, const char *s, double lo, double hi, double *a, double *b);
+
+/* 1 when stderr is a terminal (progress output allowed). */
+int cli_stderr_is_tty(void);
+
+#endif

@@ -1,0 +1,36 @@
+/* cli/cmd_calibrate.c -- `forkcast calibrate MODE ...`: dispatch to one mode.
+ * Each mode is `int cli_calibrate_MODE(int argc, char **argv)` (argv[0] is the
+ * mode name) in its own cli/cal_MODE.c and returns an exit status. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const cli_command modes[] = {
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: forkcast calibrate MODE [ARGS]   (forkcast calibrate MODE --help)\n\n"
+               "Measure what a stage really costs; each mode writes a scenario fragment\n"
+               "(JSON, -o FILE) that `forkcast advise|model|sim --with FILE` merges.\n\n");
+    for (const cli_command *m = modes; m->name; m++)
+        fprintf(f, "  %-9s %s\n", m->name, m->summary);
+}
+
+int cli_cmd_calibrate(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_EUSAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    for (const cli_command *m = modes; m->name; m++)
+        if (!strcmp(argv[1], m->name))
+            return m->run(argc - 1, argv + 1);
+    return cli_usage_error("calibrate: unknown mode '%s' (see forkcast calibrate --help)", argv[1]);
+}

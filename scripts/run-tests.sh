@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# scripts/run-tests.sh BUILD BIN -- run every unit test binary in BUILD/tests,
+# then every CLI test script tests/cli/*.sh with FORKCAST=BIN. Exit 1 if any fails.
+set -u
+build=${1:-build}; bin=${2:-./forkcast}
+export FORKCAST="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
+fail=0; n=0
+for t in "$build"/tests/test_*; do
+  [ -x "$t" ] || continue
+  n=$((n+1))
+  if "$t"; then :; else echo "FAIL: $t"; fail=$((fail+1)); fi
+done
+for s in tests/cli/*.sh; do
+  [ -f "$s" ] || continue
+  n=$((n+1))
+  if bash "$s"; then :; else echo "FAIL: $s"; fail=$((fail+1)); fi
+done
+echo "tests: $n suites, $fail failed"
+[ "$fail" -eq 0 ]
