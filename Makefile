@@ -63,7 +63,13 @@ all: forkcast
 forkcast: $(CLI_OBJ) $(BUILD)/libforkcast.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libforkcast.a $(LDLIBS)
 
-$(BUILD)/libforkcast.a: $(LIB_OBJ) $(CU_OBJ)
+# The built-in default scenario is compiled in from its data file.
+GEN_OBJ  := $(BUILD)/gen/default_scenario.o
+$(BUILD)/gen/default_scenario.c: data/scenarios/overlay-e7.json scripts/embed-json.sh
+	@mkdir -p $(dir $@)
+	./scripts/embed-json.sh model_default_scenario_json $< > $@
+
+$(BUILD)/libforkcast.a: $(LIB_OBJ) $(CU_OBJ) $(GEN_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 

@@ -1,0 +1,76 @@
+/* cli/print_eval.c -- result table, verdict line, break-even line. */
+#include "cli/print_eval.h"
+#include "cli/cli.h"
+#include "model/output.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *fmt_frames(long n, char *buf, size_t sz)
+{
+    char raw[32];
+    snprintf(raw, sizeof raw, "%ld", n);
+    size_t len = strlen(raw), o = 0;
+    for (size_t i = 0; i < len && o + 2 < sz; i++) {
+        if (i && (len - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = raw[i];
+    }
+    buf[o] = 0;
+    return buf;
+}
+
+void cli_print_eval(FILE *f, const model_scenario *s, const model_eval *e, const model_eval *sim)
+{
+    char buf[64];
+    int is_sim = !strcmp(e->method, "sim");
+    fprintf(f, "%s: %s frames, %s\n\n", s->name, fmt_frames(e->frames, buf, sizeof buf),
+            is_sim ? "Monte Carlo simulation" : "closed-form model");
+    fprintf(f, "GPUs  wall mean  wall p95%s  cost mean   speedup  cost change  beneficial\n",
+            sim ? "  sim p95" : "");
+    for (int i = 0; i < e->nk; i++) {
+        const model_kresult *r = &e->k[i];
+        char simcol[32] = "";
+        if (sim)
+            snprintf(simcol, sizeof simcol, "  %6.1f s", sim->k[i].wall_p95);
+        fprintf(f, "%4d  %7.1f s  %6.1f s%s  $%-9.5f  %6.2fx  %+10.1f%%  %s\n", r->gpus, r->wall_mean,
+                r->wall_p95, simcol, r->cost_mean, r->speedup, (r->cost_ratio - 1) * 100,
+                r->gpus == 1 ? "(baseline)" : r->beneficial ? "yes" : "no");
+    }
+    fprintf(f, "\n%s\n", e->summary);
+    int any = 0;
+    for (int i = 0; i < e->nk; i++) {
+        if (e->k[i].gpus == 1 || e->break_even[i] == -2)
+            continue;
+        fprintf(f, "%s%d GPUs ", any ? "; " : "break-even: ", e->k[i].gpus);
+        if (e->break_even[i] < 0)
+            fprintf(f, "never (up to 10^8 frames)");
+        else
+            fprintf(f, "from %s frames", fmt_frames(e->break_even[i], buf, sizeof buf));
+        any = 1;
+    }
+    if (any)
+        fprintf(f, "\n");
+}
+
+int cli_emit_json(FILE *f, const model_scenario *s, const model_eval *e)
+{
+    cJSON *j = model_eval_json(s, e);
+    char *text = j ? cJSON_Print(j) : NULL;
+    cJSON_Delete(j);
+    if (!text)
+        return cli_fail(CLI_ERUNTIME, "out of memory");
+    fprintf(f, "%s\n", text);
+    free(text);
+    return CLI_OK;
+}
+
+int cli_emit_csv(FILE *f, const model_scenario *s, const model_eval *e)
+{
+    char *text = model_eval_csv(s, e);
+    if (!text)
+        return cli_fail(CLI_ERUNTIME, "out of memory");
+    fputs(text, f);
+    free(text);
+    return CLI_OK;
+}

@@ -1,0 +1,273 @@
+/* model/dist.c -- distributions on top of GSL's samplers and CDFs. */
+#include "model/dist.h"
+
+#include <assert.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_sf_gamma.h>
+#include <math.h>
+
+model_dist model_dist_fixed(double v)
+{
+    return (model_dist){.kind = MODEL_DIST_FIXED, .a = v};
+}
+
+model_dist model_dist_lognormal_mp(double median, double p95)
+{
+    assert(median > 0 && p95 > median);
+    double mu = log(median);
+    return (model_dist){.kind = MODEL_DIST_LOGNORMAL, .a = mu, .b = (log(p95) - mu) / MODEL_Z95};
+}
+
+model_dist model_dist_gamma_mcv(double mean, double cv)
+{
+    assert(mean > 0 && cv > 0);
+    return (model_dist){.kind = MODEL_DIST_GAMMA, .a = 1.0 / (cv * cv), .b = mean * cv * cv};
+}
+
+const char *model_dist_kind_name(model_dist_kind k)
+{
+    static const char *names[] = {"fixed", "uniform", "normal", "lognormal",
+                                  "gamma", "exponential", "weibull", "empirical"};
+    return names[k];
+}
+
+int model_dist_is_fixed(const model_dist *d)
+{
+    switch (d->kind) {
+    case MODEL_DIST_FIXED: return 1;
+    case MODEL_DIST_UNIFORM: return d->a == d->b;
+    case MODEL_DIST_NORMAL: return d->b == 0;
+    case MODEL_DIST_LOGNORMAL: return d->b == 0;
+    case MODEL_DIST_EMPIRICAL: return d->samples[0] == d->samples[d->n - 1];
+    default: return 0;
+    }
+}
+
+/* Empirical: position of x on the piecewise-linear CDF. */
+static double emp_cdf(const model_dist *d, double x)
+{
+    const double *s = d->samples;
+    size_t n = d->n;
+    if (x < s[0])
+        return 0;
+    if (x >= s[n - 1])
+        return 1;
+    size_t lo = 0, hi = n - 1; /* s[lo] <= x < s[hi] */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s[mid] <= x)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    double frac = (x - s[lo]) / (s[hi] - s[lo]);
+    return ((double)lo + frac) / (double)(n - 1);
+}
+
+static double emp_quantile(const model_dist *d, double p)
+{
+    double pos = p * (double)(d->n - 1);
+    size_t i = (size_t)floor(pos);
+    if (i >= d->n - 1)
+        return d->samples[d->n - 1];
+    double frac = pos - (double)i;
+    return d->samples[i] + frac * (d->samples[i + 1] - d->samples[i]);
+}
+
+double model_dist_sample(const model_dist *d, gsl_rng *r)
+{
+    double x;
+    switch (d->kind) {
+    case MODEL_DIST_FIXED: x = d->a; break;
+    case MODEL_DIST_UNIFORM: x = d->a + (d->b - d->a) * gsl_rng_uniform(r); break;
+    case MODEL_DIST_NORMAL: x = fmax(0.0, d->a + gsl_ran_gaussian_ziggurat(r, d->b)); break;
+    case MODEL_DIST_LOGNORMAL: x = gsl_ran_lognormal(r, d->a, d->b); break;
+    case MODEL_DIST_GAMMA: x = gsl_ran_gamma(r, d->a, d->b); break;
+    case MODEL_DIST_EXPONENTIAL: x = gsl_ran_exponential(r, d->a); break;
+    case MODEL_DIST_WEIBULL: x = gsl_ran_weibull(r, d->a, d->b); break;
+    case MODEL_DIST_EMPIRICAL: x = emp_quantile(d, gsl_rng_uniform(r)); break;
+    default: assert(0); x = 0;
+    }
+    return x + d->shift;
+}
+
+double model_dist_cdf(const model_dist *d, double x)
+{
+    x -= d->shift;
+    switch (d->kind) {
+    case MODEL_DIST_FIXED: return x >= d->a ? 1.0 : 0.0;
+    case MODEL_DIST_UNIFORM:
+        if (d->a == d->b)
+            return x >= d->a ? 1.0 : 0.0;
+        return gsl_cdf_flat_P(x, d->a, d->b);
+    case MODEL_DIST_NORMAL:
+        if (x < 0)
+            return 0;
+        if (d->b == 0)
+            return x >= d->a ? 1.0 : 0.0;
+        return gsl_cdf_gaussian_P(x - d->a, d->b);
+    case MODEL_DIST_LOGNORMAL:
+        if (x <= 0)
+            return 0;
+        if (d->b == 0)
+            return x >= exp(d->a) ? 1.0 : 0.0;
+        return gsl_cdf_lognormal_P(x, d->a, d->b);
+    case MODEL_DIST_GAMMA: return x <= 0 ? 0 : gsl_cdf_gamma_P(x, d->a, d->b);
+    case MODEL_DIST_EXPONENTIAL: return x <= 0 ? 0 : gsl_cdf_exponential_P(x, d->a);
+    case MODEL_DIST_WEIBULL: return x <= 0 ? 0 : gsl_cdf_weibull_P(x, d->a, d->b);
+    case MODEL_DIST_EMPIRICAL: return emp_cdf(d, x);
+    }
+    assert(0);
+    return 0;
+}
+
+double model_dist_pdf(const model_dist *d, double x)
+{
+    x -= d->shift;
+    switch (d->kind) {
+    case MODEL_DIST_FIXED: return 0;
+    case MODEL_DIST_UNIFORM: return d->a == d->b ? 0 : gsl_ran_flat_pdf(x, d->a, d->b);
+    case MODEL_DIST_NORMAL: return (x <= 0 || d->b == 0) ? 0 : gsl_ran_gaussian_pdf(x - d->a, d->b);
+    case MODEL_DIST_LOGNORMAL: return (x <= 0 || d->b == 0) ? 0 : gsl_ran_lognormal_pdf(x, d->a, d->b);
+    case MODEL_DIST_GAMMA: return x < 0 ? 0 : gsl_ran_gamma_pdf(x, d->a, d->b);
+    case MODEL_DIST_EXPONENTIAL: return x < 0 ? 0 : gsl_ran_exponential_pdf(x, d->a);
+    case MODEL_DIST_WEIBULL: return x < 0 ? 0 : gsl_ran_weibull_pdf(x, d->a, d->b);
+    case MODEL_DIST_EMPIRICAL: {
+        const double *s = d->samples;
+        if (x < s[0] || x >= s[d->n - 1])
+            return 0;
+        size_t i = 0;
+        while (i + 1 < d->n && s[i + 1] <= x)
+            i++;
+        return 1.0 / ((double)(d->n - 1) * (s[i + 1] - s[i]));
+    }
+    }
+    assert(0);
+    return 0;
+}
+
+double model_dist_quantile(const model_dist *d, double p)
+{
+    assert(p >= 0 && p <= 1);
+    double x;
+    switch (d->kind) {
+    case MODEL_DIST_FIXED: x = d->a; break;
+    case MODEL_DIST_UNIFORM: x = d->a + p * (d->b - d->a); break;
+    case MODEL_DIST_NORMAL: {
+        double p0 = d->b > 0 ? gsl_cdf_gaussian_P(-d->a, d->b) : (d->a <= 0);
+        if (p <= p0)
+            x = 0;
+        else if (p >= 1)
+            x = INFINITY;
+        else
+            x = d->a + gsl_cdf_gaussian_Pinv(p, d->b);
+        if (d->b == 0)
+            x = fmax(0.0, d->a);
+        break;
+    }
+    case MODEL_DIST_LOGNORMAL:
+        if (d->b == 0)
+            x = exp(d->a);
+        else
+            x = p <= 0 ? 0 : p >= 1 ? INFINITY : gsl_cdf_lognormal_Pinv(p, d->a, d->b);
+        break;
+    case MODEL_DIST_GAMMA: x = p <= 0 ? 0 : p >= 1 ? INFINITY : gsl_cdf_gamma_Pinv(p, d->a, d->b); break;
+    case MODEL_DIST_EXPONENTIAL: x = p <= 0 ? 0 : p >= 1 ? INFINITY : gsl_cdf_exponential_Pinv(p, d->a); break;
+    case MODEL_DIST_WEIBULL: x = p <= 0 ? 0 : p >= 1 ? INFINITY : gsl_cdf_weibull_Pinv(p, d->a, d->b); break;
+    case MODEL_DIST_EMPIRICAL: x = emp_quantile(d, p); break;
+    default: assert(0); x = 0;
+    }
+    return x + d->shift;
+}
+
+double model_dist_min(const model_dist *d)
+{
+    return model_dist_quantile(d, 0.0);
+}
+
+/* Mean and second moment about 0 of the unshifted variable. */
+static void moments(const model_dist *d, double *m1, double *m2)
+{
+    double a = d->a, b = d->b;
+    switch (d->kind) {
+    case MODEL_DIST_FIXED: *m1 = a; *m2 = a * a; return;
+    case MODEL_DIST_UNIFORM: *m1 = (a + b) / 2; *m2 = (a * a + a * b + b * b) / 3; return;
+    case MODEL_DIST_NORMAL: {
+        if (b == 0) {
+            double v = fmax(0.0, a);
+            *m1 = v; *m2 = v * v;
+            return;
+        }
+        double z = a / b, P = gsl_cdf_ugaussian_P(z), phi = gsl_ran_ugaussian_pdf(z);
+        *m1 = a * P + b * phi;
+        *m2 = (a * a + b * b) * P + a * b * phi;
+        return;
+    }
+    case MODEL_DIST_LOGNORMAL: *m1 = exp(a + b * b / 2); *m2 = exp(2 * a + 2 * b * b); return;
+    case MODEL_DIST_GAMMA: *m1 = a * b; *m2 = a * b * b + a * a * b * b; return;
+    case MODEL_DIST_EXPONENTIAL: *m1 = a; *m2 = 2 * a * a; return;
+    case MODEL_DIST_WEIBULL: {
+        double g1 = gsl_sf_gamma(1 + 1 / b), g2 = gsl_sf_gamma(1 + 2 / b);
+        *m1 = a * g1; *m2 = a * a * g2;
+        return;
+    }
+    case MODEL_DIST_EMPIRICAL: {
+        double s1 = 0, s2 = 0;
+        for (size_t i = 0; i + 1 < d->n; i++) {
+            double x0 = d->samples[i], x1 = d->samples[i + 1];
+            s1 += (x0 + x1) / 2;
+            s2 += (x0 * x0 + x0 * x1 + x1 * x1) / 3;
+        }
+        *m1 = s1 / (double)(d->n - 1);
+        *m2 = s2 / (double)(d->n - 1);
+        return;
+    }
+    }
+    assert(0);
+}
+
+double model_dist_mean(const model_dist *d)
+{
+    double m1, m2;
+    moments(d, &m1, &m2);
+    return m1 + d->shift;
+}
+
+double model_dist_var(const model_dist *d)
+{
+    double m1, m2;
+    moments(d, &m1, &m2);
+    double v = m2 - m1 * m1;
+    return v > 0 ? v : 0;
+}
+
+double model_dist_sd(const model_dist *d)
+{
+    return sqrt(model_dist_var(d));
+}
+
+model_dist model_dist_sum(const model_dist *d, double n)
+{
+    if (n <= 0)
+        return model_dist_fixed(0);
+    if (n == 1)
+        return *d;
+    model_dist s = {0};
+    switch (d->kind) {
+    case MODEL_DIST_FIXED:
+        return model_dist_fixed(n * (d->a + d->shift));
+    case MODEL_DIST_GAMMA:
+        s = (model_dist){.kind = MODEL_DIST_GAMMA, .a = n * d->a, .b = d->b, .shift = n * d->shift};
+        return s;
+    case MODEL_DIST_EXPONENTIAL:
+        s = (model_dist){.kind = MODEL_DIST_GAMMA, .a = n, .b = d->a, .shift = n * d->shift};
+        return s;
+    default:
+        if (model_dist_is_fixed(d))
+            return model_dist_fixed(n * model_dist_mean(d));
+        s = (model_dist){.kind = MODEL_DIST_NORMAL, .a = n * model_dist_mean(d),
+                         .b = sqrt(n) * model_dist_sd(d)};
+        return s;
+    }
+}

@@ -1,0 +1,385 @@
+/* model/predict.c -- E[wall], wall quantiles and E[cost] for one (N, k). */
+#include "model/predict.h"
+#include "model/status.h"
+
+#include <assert.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_integration.h>
+#include <gsl/gsl_roots.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXCLASS 6
+#define LIMIT 400
+
+struct model_prep {
+    const model_scenario *s;
+    model_rv over[2][2];      /* [warm][seek]: start + request + ffmpeg_start (+ seek) */
+    model_rv nostart[2];      /* [seek]: the same without start (cold start not billed) */
+    gsl_integration_workspace *ws;
+};
+
+int model_prep_new(const model_scenario *s, model_prep **out, char *err, size_t errsz)
+{
+    int rc = MODEL_OK;
+    static int gsl_quiet;
+    if (!gsl_quiet) {
+        gsl_set_error_handler_off();
+        gsl_quiet = 1;
+    }
+    model_prep *p = calloc(1, sizeof *p);
+    if (!p)
+        return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+    p->s = s;
+    p->ws = gsl_integration_workspace_alloc(LIMIT);
+    if (!p->ws) {
+        rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        goto cleanup;
+    }
+    for (int warm = 0; warm < 2; warm++)
+        for (int seek = 0; seek < 2; seek++) {
+            model_rv_part parts[4] = {
+                {warm ? s->warm_start : s->cold_start, 1},
+                {s->request, 1},
+                {s->ffmpeg_start, 1},
+                {s->seek, 1},
+            };
+            if ((rc = model_rv_build(&p->over[warm][seek], parts, seek ? 4 : 3, 0, err, errsz)))
+                goto cleanup;
+            if (warm == 0 && (rc = model_rv_build(&p->nostart[seek], parts + 1, seek ? 3 : 2, 0, err,
+                                                  errsz)))
+                goto cleanup;
+        }
+    *out = p;
+    return MODEL_OK;
+cleanup:
+    model_prep_free(p);
+    return rc;
+}
+
+void model_prep_free(model_prep *p)
+{
+    if (!p)
+        return;
+    for (int w = 0; w < 2; w++)
+        for (int k = 0; k < 2; k++)
+            model_rv_free(&p->over[w][k]);
+    model_rv_free(&p->nostart[0]);
+    model_rv_free(&p->nostart[1]);
+    if (p->ws)
+        gsl_integration_workspace_free(p->ws);
+    free(p);
+}
+
+/* ---- classes and the max ------------------------------------------------ */
+
+typedef struct {
+    int count, warm, seek;
+    double frames;
+    model_rv_sum wall;   /* container time */
+    model_rv_sum bill;   /* billed container time (before rounding) */
+    double process_mean, upload;
+} klass;
+
+typedef struct {
+    klass c[MAXCLASS];
+    int n;
+    /* concat nodes for the wall CDF (mean-matched quantile midpoints) */
+    int concat_random;
+    double concat_mean, concat_nodes[MODEL_RV_NODES];
+} job;
+
+static double max_cdf(double t, const job *j)
+{
+    double g = 1;
+    for (int i = 0; i < j->n && g > 0; i++) {
+        double f = model_rv_sum_cdf(&j->c[i].wall, t);
+        if (f <= 0)
+            return 0;
+        g *= j->c[i].count == 1 ? f : pow(f, j->c[i].count);
+    }
+    return g;
+}
+
+static double wall_cdf(double t, const job *j)
+{
+    if (!j->concat_random)
+        return max_cdf(t - j->concat_mean, j);
+    double acc = 0;
+    for (int m = 0; m < MODEL_RV_NODES; m++)
+        acc += max_cdf(t - j->concat_nodes[m], j);
+    return acc / MODEL_RV_NODES;
+}
+
+static double one_minus_max_cdf(double t, void *ctx)
+{
+    return 1 - max_cdf(t, ctx);
+}
+
+static double two_t_tail(double t, void *ctx)
+{
+    return 2 * t * (1 - max_cdf(t, ctx));
+}
+
+typedef struct {
+    const job *j;
+    double p;
+} qctx;
+
+static double wall_cdf_minus_p(double t, void *ctx)
+{
+    const qctx *q = ctx;
+    return wall_cdf(t, q->j) - q->p;
+}
+
+/* Smallest t with F(t) >= p by bracketing + Brent (GSL). */
+static double solve_quantile(const job *j, double p, double lo, double hi)
+{
+    qctx q = {j, p};
+    gsl_function fn = {wall_cdf_minus_p, &q};
+    if (wall_cdf(lo, j) >= p)
+        return lo;
+    while (wall_cdf(hi, j) < p && hi < 1e12)
+        hi = lo + 2 * (hi - lo) + 1;
+    gsl_root_fsolver *solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+    if (!solver)
+        return NAN;
+    double root = 0.5 * (lo + hi);
+    if (gsl_root_fsolver_set(solver, &fn, lo, hi) == GSL_SUCCESS) {
+        for (int it = 0; it < 200; it++) {
+            if (gsl_root_fsolver_iterate(solver) != GSL_SUCCESS)
+                break;
+            root = gsl_root_fsolver_root(solver);
+            double a = gsl_root_fsolver_x_lower(solver), b = gsl_root_fsolver_x_upper(solver);
+            if (gsl_root_test_interval(a, b, 1e-10, 1e-10) == GSL_SUCCESS)
+                break;
+        }
+    }
+    gsl_root_fsolver_free(solver);
+    return root;
+}
+
+/* integral_a^b f with QAG; tolerates round-off limits on gridded CDFs. */
+static double integrate(gsl_integration_workspace *ws, double (*f)(double, void *), void *ctx,
+                        double a, double b)
+{
+    if (!(b > a))
+        return 0;
+    gsl_function fn = {f, ctx};
+    double r = 0, e = 0;
+    gsl_integration_qag(&fn, a, b, 1e-12 * (b - a), 1e-9, LIMIT, GSL_INTEG_GAUSS31, ws, &r, &e);
+    return r;
+}
+
+/* ---- billing -------------------------------------------------------------- */
+
+typedef struct {
+    model_cdf_fn cdf;
+    const void *ctx;
+    double mn;
+    int square;
+} tailctx;
+
+static double tail_integrand(double x, void *v)
+{
+    const tailctx *t = v;
+    double s = 1 - t->cdf(x, t->ctx);
+    return t->square ? 2 * x * s : s;
+}
+
+void model_billed_moments(model_cdf_fn cdf, const void *ctx, double lo, double hi, double mean,
+                          double var, double g, double mn, double *e1, double *e2)
+{
+    if (g <= 0 && mn <= lo) {
+        *e1 = mean;
+        *e2 = var + mean * mean;
+        return;
+    }
+    if (g > 0) {
+        long jlo = (long)floor(fmax(lo, 0) / g), jhi = (long)ceil(hi / g);
+        if (jhi - jlo <= 100000) {
+            double s1 = 0, s2 = 0, prev = cdf(jlo * g, ctx);
+            /* Z = g*ceil(X/g) = j*g with probability F(jg) - F((j-1)g). */
+            double z0 = fmax(mn, jlo * g);
+            s1 += z0 * prev;
+            s2 += z0 * z0 * prev;
+            for (long jj = jlo + 1; jj <= jhi; jj++) {
+                double f = jj == jhi ? 1.0 : cdf(jj * g, ctx);
+                double pr = f - prev;
+                double z = fmax(mn, jj * g);
+                s1 += z * pr;
+                s2 += z * z * pr;
+                prev = f;
+            }
+            *e1 = s1;
+            *e2 = s2;
+            return;
+        }
+    }
+    /* Continuous: E[max(mn, X)] = mn + int_mn^hi (1 - F), plus g/2 for rounding. */
+    gsl_integration_workspace *ws = gsl_integration_workspace_alloc(LIMIT);
+    double a = fmax(mn, lo);
+    tailctx t = {cdf, ctx, mn, 0};
+    double i1 = a > mn ? a - mn : 0, i2 = a * a - mn * mn;
+    if (ws) {
+        i1 += integrate(ws, tail_integrand, &t, a, hi);
+        t.square = 1;
+        i2 += integrate(ws, tail_integrand, &t, a, hi);
+        gsl_integration_workspace_free(ws);
+    }
+    *e1 = mn + i1 + (g > 0 ? g / 2 : 0);
+    *e2 = mn * mn + i2 + (g > 0 ? g * (*e1) : 0);
+}
+
+static double bill_cdf(double t, const void *ctx)
+{
+    return model_rv_sum_cdf(ctx, t);
+}
+
+static double point_cdf(double t, const void *ctx)
+{
+    return t >= *(const double *)ctx ? 1.0 : 0.0;
+}
+
+static double rv_cdf_fn(double t, const void *ctx)
+{
+    return model_rv_cdf(ctx, t);
+}
+
+/* ---- the prediction --------------------------------------------------- */
+
+int model_predict_k(model_prep *p, double frames, int k, model_kresult *out, char *err, size_t errsz)
+{
+    const model_scenario *s = p->s;
+    int rc = MODEL_OK;
+    model_rv concat = {0};
+    job *j = calloc(1, sizeof *j);
+    if (!j)
+        return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+    assert(k >= 1 && frames > 0);
+    memset(out, 0, sizeof *out);
+    out->gpus = k;
+
+    /* Split: integer frame counts split as evenly as possible. */
+    double base = frames / k;
+    long extra = 0;
+    if (floor(frames) == frames && frames < 9e15) {
+        long n = (long)frames;
+        base = (double)(n / k);
+        extra = n % k;
+    }
+    int minc = s->min_containers < k ? s->min_containers : k;
+    double dl = s->download_mb_s > 0 ? s->input_mb / s->download_mb_s : 0;
+    double up_per_frame = s->upload_mb_s > 0 ? s->output_mb / s->upload_mb_s / frames : 0;
+
+    /* Class boundaries: 0, 1 (seek), minc (warm), extra (one more frame), k. */
+    int cuts[5] = {0, 1, minc, (int)extra, k}, nc = 0;
+    for (int a = 1; a < 5; a++)
+        for (int b = a; b > 0 && cuts[b - 1] > cuts[b]; b--) {
+            int t = cuts[b];
+            cuts[b] = cuts[b - 1];
+            cuts[b - 1] = t;
+        }
+    for (int a = 0; a < 4; a++) {
+        int from = cuts[a], to = cuts[a + 1] > k ? k : cuts[a + 1];
+        if (to <= from)
+            continue;
+        klass *c = &j->c[nc++];
+        c->count = to - from;
+        c->warm = from < minc;
+        c->seek = from > 0;
+        c->frames = base + (from < extra ? 1 : 0);
+        model_dist proc = model_dist_sum(&s->per_frame, c->frames);
+        c->process_mean = model_dist_mean(&proc);
+        c->upload = up_per_frame * c->frames;
+        proc.shift += dl + c->upload;
+        model_rv_sum_init(&c->wall, &p->over[c->warm][c->seek], &proc);
+        const model_rv *brv = (!c->warm && !s->bill_includes_cold_start) ? &p->nostart[c->seek]
+                                                                           : &p->over[c->warm][c->seek];
+        model_rv_sum_init(&c->bill, brv, &proc);
+    }
+    j->n = nc;
+
+    /* E[max] over classes. */
+    double lo = -INFINITY, hi = -INFINITY;
+    for (int i = 0; i < nc; i++) {
+        lo = fmax(lo, j->c[i].wall.lo);
+        hi = fmax(hi, j->c[i].wall.hi);
+    }
+    double emax = lo + integrate(p->ws, one_minus_max_cdf, j, lo, hi);
+
+    /* Concat: concat_s + k * one draw of concat_per_chunk. */
+    if (k > 1) {
+        model_rv_part parts[2] = {{s->concat, 1}, {s->concat_per_chunk, k}};
+        if ((rc = model_rv_build(&concat, parts, 2, 0, err, errsz)))
+            goto cleanup;
+        j->concat_mean = concat.mean;
+        if (concat.kind != MODEL_RV_POINT) {
+            j->concat_random = 1;
+            double sum = 0;
+            for (int m = 0; m < MODEL_RV_NODES; m++)
+                sum += j->concat_nodes[m] = model_rv_quantile(&concat, (m + 0.5) / MODEL_RV_NODES);
+            for (int m = 0; m < MODEL_RV_NODES; m++)
+                j->concat_nodes[m] += concat.mean - sum / MODEL_RV_NODES;
+        }
+    }
+    /* Var[max] from E[max^2] = lo^2 + int 2t(1 - G); concat adds its own. */
+    double emax2 = lo * lo + integrate(p->ws, two_t_tail, j, lo, hi);
+    out->wall_mean = emax + j->concat_mean;
+    out->wall_sd = sqrt(fmax(0, emax2 - emax * emax) + (k > 1 ? concat.var : 0));
+    double qlo = lo + (j->concat_random ? concat.lo : j->concat_mean);
+    double qhi = hi + (j->concat_random ? concat.hi : j->concat_mean);
+    out->wall_p50 = solve_quantile(j, 0.50, qlo, qhi);
+    out->wall_p95 = solve_quantile(j, 0.95, qlo, qhi);
+    out->wall_p99 = solve_quantile(j, 0.99, qlo, qhi);
+
+    /* Cost. */
+    double rate = model_scenario_rate(s), g = s->bill_granularity_s, mn = s->bill_minimum_s;
+    double e1, e2, cmean = 0, cvar = 0;
+    for (int i = 0; i < nc; i++) {
+        const model_rv_sum *b = &j->c[i].bill;
+        model_billed_moments(bill_cdf, b, b->lo, b->hi, b->mean, b->var, g, mn, &e1, &e2);
+        cmean += j->c[i].count * e1 * rate;
+        cvar += j->c[i].count * fmax(0, e2 - e1 * e1) * rate * rate;
+    }
+    if (k > 1 && s->concat_billed != MODEL_BILL_NONE) {
+        double crate = s->concat_billed == MODEL_BILL_GPU ? rate
+                                                          : s->cores * s->cpu_per_core_s + s->mem_gib * s->mem_per_gib_s;
+        if (concat.kind == MODEL_RV_POINT)
+            model_billed_moments(point_cdf, &concat.offset, concat.lo, concat.hi, concat.mean, 0, g, mn,
+                                 &e1, &e2);
+        else
+            model_billed_moments(rv_cdf_fn, &concat, concat.lo, concat.hi, concat.mean, concat.var, g, mn,
+                                 &e1, &e2);
+        cmean += e1 * crate;
+        cvar += fmax(0, e2 - e1 * e1) * crate * crate;
+    }
+    out->cost_mean = cmean;
+    out->cost_sd = sqrt(cvar);
+    out->cost_p50 = cmean;
+    out->cost_p95 = cmean + 1.6448536269514722 * out->cost_sd;
+    out->cost_p99 = cmean + 2.3263478740408408 * out->cost_sd;
+
+    /* Breakdown: phases of the slowest class on average; start absorbs the
+     * order-statistic excess so the phases add up to E[wall]. */
+    int crit = 0;
+    for (int i = 1; i < nc; i++)
+        if (j->c[i].wall.mean > j->c[crit].wall.mean)
+            crit = i;
+    const klass *c = &j->c[crit];
+    model_breakdown *bd = &out->breakdown;
+    bd->request = model_dist_mean(&s->request);
+    bd->download = dl;
+    bd->ffmpeg_start = model_dist_mean(&s->ffmpeg_start);
+    bd->seek = c->seek ? model_dist_mean(&s->seek) : 0;
+    bd->process = c->process_mean;
+    bd->upload = c->upload;
+    bd->concat = j->concat_mean;
+    bd->start = out->wall_mean - bd->request - bd->download - bd->ffmpeg_start - bd->seek - bd->process -
+                bd->upload - bd->concat;
+cleanup:
+    model_rv_free(&concat);
+    free(j);
+    return rc;
+}

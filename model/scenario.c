@@ -1,0 +1,829 @@
+/* model/scenario.c -- scenario JSON: a field table, a strict walk, defaults. */
+#include "model/scenario.h"
+#include "model/status.h"
+
+#include <assert.h>
+#include <gsl/gsl_sort.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum {
+    T_TIME,      /* number or distribution, >= 0 */
+    T_FRAMES,    /* integer 1..1e9 or a distribution */
+    T_NUM,       /* number in [lo, hi] */
+    T_POS,       /* number > 0, <= hi */
+    T_INT,       /* integer in [lo, hi] (int) */
+    T_LONG,      /* integer in [lo, hi] (long) */
+    T_SEED,      /* integer in [0, 2^53] */
+    T_BOOL,
+    T_STR,       /* string into name[] */
+    T_PATH,      /* string, resolved against the file's directory */
+    T_GPUS,
+    T_BILL,
+    T_POLICY,
+    T_RATE24,
+} ftype;
+
+typedef struct {
+    const char *path;
+    ftype type;
+    size_t off;
+    double lo, hi;
+} field;
+
+#define OFF(f) offsetof(model_scenario, f)
+#define BIG 1e300
+
+static const char *const sections[] = {
+    "job", "stage", "platform", "platform.billing", "parallel", "parallel.speculative",
+    "sim", "decision", "workload", NULL,
+};
+
+static const field fields[] = {
+    {"name", T_STR, OFF(name), 0, 0},
+    {"job.frames", T_FRAMES, OFF(frames_dist), 0, 0},
+    {"job.input_mb", T_NUM, OFF(input_mb), 0, BIG},
+    {"job.output_mb", T_NUM, OFF(output_mb), 0, BIG},
+    {"stage.per_frame_s", T_TIME, OFF(per_frame), 0, 0},
+    {"stage.ffmpeg_start_s", T_TIME, OFF(ffmpeg_start), 0, 0},
+    {"stage.seek_s", T_TIME, OFF(seek), 0, 0},
+    {"platform.cold_start_s", T_TIME, OFF(cold_start), 0, 0},
+    {"platform.warm_start_s", T_TIME, OFF(warm_start), 0, 0},
+    {"platform.request_s", T_TIME, OFF(request), 0, 0},
+    {"platform.download_mb_s", T_NUM, OFF(download_mb_s), 0, BIG},
+    {"platform.upload_mb_s", T_NUM, OFF(upload_mb_s), 0, BIG},
+    {"platform.shared_download_mb_s", T_NUM, OFF(shared_download_mb_s), 0, BIG},
+    {"platform.gpu_per_s", T_NUM, OFF(gpu_per_s), 0, BIG},
+    {"platform.cpu_per_core_s", T_NUM, OFF(cpu_per_core_s), 0, BIG},
+    {"platform.cores", T_NUM, OFF(cores), 0, 4096},
+    {"platform.mem_per_gib_s", T_NUM, OFF(mem_per_gib_s), 0, BIG},
+    {"platform.mem_gib", T_NUM, OFF(mem_gib), 0, 1e6},
+    {"platform.billing.granularity_s", T_NUM, OFF(bill_granularity_s), 0, 86400},
+    {"platform.billing.minimum_s", T_NUM, OFF(bill_minimum_s), 0, 86400},
+    {"platform.billing.includes_cold_start", T_BOOL, OFF(bill_includes_cold_start), 0, 0},
+    {"platform.max_containers", T_INT, OFF(max_containers), 0, 1000000},
+    {"platform.min_containers", T_INT, OFF(min_containers), 0, 1000000},
+    {"platform.buffer_containers", T_INT, OFF(buffer_containers), 0, 1000000},
+    {"platform.scaledown_window_s", T_NUM, OFF(scaledown_window_s), 0, 1e9},
+    {"platform.failure_rate_per_s", T_NUM, OFF(failure_rate_per_s), 0, 1e6},
+    {"platform.max_retries", T_INT, OFF(max_retries), 0, 1000},
+    {"parallel.gpus", T_GPUS, OFF(gpus), 0, 0},
+    {"parallel.concat_s", T_TIME, OFF(concat), 0, 0},
+    {"parallel.concat_per_chunk_s", T_TIME, OFF(concat_per_chunk), 0, 0},
+    {"parallel.concat_billed", T_BILL, OFF(concat_billed), 0, 0},
+    {"parallel.chunks_per_gpu", T_INT, OFF(chunks_per_gpu), 1, 1024},
+    {"parallel.speculative.after_fraction", T_POS, OFF(speculative_after), 0, 1},
+    {"parallel.policy", T_POLICY, OFF(policy), 0, 0},
+    {"sim.replications", T_LONG, OFF(replications), 1, 1e9},
+    {"sim.seed", T_SEED, OFF(seed), 0, 0},
+    {"decision.min_speedup", T_POS, OFF(min_speedup), 0, 1e6},
+    {"decision.max_cost_increase", T_NUM, OFF(max_cost_increase), -1, 1e6},
+    {"workload.rate_per_hour", T_POS, OFF(rate_per_hour), 0, 1e9},
+    {"workload.rate_per_hour_by_hour", T_RATE24, OFF(rate_by_hour), 0, 0},
+    {"workload.trace", T_PATH, OFF(trace), 0, 0},
+    {"workload.hours", T_POS, OFF(hours), 0, 1e6},
+    {"workload.jobs", T_LONG, OFF(jobs), 1, 1e10},
+    {"workload.warmup_jobs", T_LONG, OFF(warmup_jobs), 0, 1e10},
+    {NULL, 0, 0, 0, 0},
+};
+
+const char *const *model_scenario_fields(void)
+{
+    static const char *paths[sizeof fields / sizeof fields[0]];
+    if (!paths[0])
+        for (size_t i = 0; fields[i].path; i++)
+            paths[i] = fields[i].path;
+    return paths;
+}
+
+/* ---- helpers ---------------------------------------------------------- */
+
+typedef struct {
+    const char *file;
+    model_scenario *s;
+    char *err;
+    size_t errsz;
+} ctx;
+
+#define FAIL(c, ...) model_errf((c)->err, (c)->errsz, MODEL_EINPUT, __VA_ARGS__)
+
+static const char *json_type(const cJSON *j)
+{
+    if (cJSON_IsNumber(j)) return "number";
+    if (cJSON_IsString(j)) return "string";
+    if (cJSON_IsBool(j)) return "boolean";
+    if (cJSON_IsNull(j)) return "null";
+    if (cJSON_IsArray(j)) return "array";
+    if (cJSON_IsObject(j)) return "object";
+    return "invalid";
+}
+
+static size_t levenshtein(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63)
+        return 64;
+    size_t row[64];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* The last component of a path whose parent is `prefix` ("" for top), or NULL. */
+static const char *child_of(const char *path, const char *prefix)
+{
+    size_t lp = strlen(prefix);
+    if (lp) {
+        if (strncmp(path, prefix, lp) != 0 || path[lp] != '.')
+            return NULL;
+        path += lp + 1;
+    }
+    return strchr(path, '.') ? NULL : path;
+}
+
+static void suggest(const char *prefix, const char *key, const char *const *cands, size_t stride,
+                    const char **best, size_t *bestd)
+{
+    for (const char *const *p = cands; *p; p = (const char *const *)((const char *)p + stride)) {
+        const char *leaf = child_of(*p, prefix);
+        if (!leaf)
+            continue;
+        size_t d = levenshtein(key, leaf);
+        if (d < *bestd) {
+            *bestd = d;
+            *best = leaf;
+        }
+    }
+}
+
+static int unknown_field(ctx *c, const char *prefix, const char *key, const char *path)
+{
+    const char *best = NULL;
+    size_t bestd = SIZE_MAX;
+    suggest(prefix, key, &fields[0].path, sizeof(field), &best, &bestd);
+    suggest(prefix, key, sections, sizeof(char *), &best, &bestd);
+    size_t limit = strlen(key) / 3 + 1;
+    if (best && bestd <= (limit > 3 ? 3 : limit))
+        return FAIL(c, "%s: %s: unknown field (did you mean '%s'?)", c->file, path, best);
+    return FAIL(c, "%s: %s: unknown field", c->file, path);
+}
+
+static int get_number(ctx *c, const cJSON *j, const char *path, double *v)
+{
+    if (!cJSON_IsNumber(j))
+        return FAIL(c, "%s: %s: must be a number (got %s)", c->file, path, json_type(j));
+    if (!isfinite(j->valuedouble))
+        return FAIL(c, "%s: %s: must be finite (got %g)", c->file, path, j->valuedouble);
+    *v = j->valuedouble;
+    return MODEL_OK;
+}
+
+static int get_ranged(ctx *c, const cJSON *j, const char *path, double lo, double hi, int open_lo,
+                      double *v)
+{
+    int rc = get_number(c, j, path, v);
+    if (rc)
+        return rc;
+    if (open_lo ? !(*v > lo) : !(*v >= lo)) {
+        if (lo == 0)
+            return FAIL(c, "%s: %s: must be %s (got %g)", c->file, path,
+                        open_lo ? "greater than 0" : "non-negative", *v);
+        return FAIL(c, "%s: %s: must be %s %g (got %g)", c->file, path, open_lo ? "greater than" : "at least",
+                    lo, *v);
+    }
+    if (*v > hi)
+        return FAIL(c, "%s: %s: must be at most %g (got %g)", c->file, path, hi, *v);
+    return MODEL_OK;
+}
+
+static int get_integer(ctx *c, const cJSON *j, const char *path, double lo, double hi, double *v)
+{
+    int rc = get_number(c, j, path, v);
+    if (rc)
+        return rc;
+    if (floor(*v) != *v)
+        return FAIL(c, "%s: %s: must be an integer (got %g)", c->file, path, *v);
+    if (*v < lo || *v > hi)
+        return FAIL(c, "%s: %s: must be between %.0f and %.0f (got %.0f)", c->file, path, lo, hi, *v);
+    return MODEL_OK;
+}
+
+/* ---- distributions ---------------------------------------------------- */
+
+static int own_samples(ctx *c, double *arr)
+{
+    double **n = realloc(c->s->owned, (c->s->nowned + 1) * sizeof *n);
+    if (!n) {
+        free(arr);
+        return model_errf(c->err, c->errsz, MODEL_ERUNTIME, "%s: out of memory", c->file);
+    }
+    c->s->owned = n;
+    n[c->s->nowned++] = arr;
+    return MODEL_OK;
+}
+
+/* Parse a time: a number (FIXED) or {"dist": ...}. All values must be >= 0. */
+static int parse_dist(ctx *c, const cJSON *j, const char *path, model_dist *d)
+{
+    char sub[256];
+    int rc;
+    double v;
+    memset(d, 0, sizeof *d);
+    if (cJSON_IsNumber(j)) {
+        if ((rc = get_ranged(c, j, path, 0, BIG, 0, &v)))
+            return rc;
+        *d = model_dist_fixed(v);
+        return MODEL_OK;
+    }
+    if (!cJSON_IsObject(j))
+        return FAIL(c, "%s: %s: must be a number or a distribution object (got %s)", c->file, path,
+                    json_type(j));
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(j, "dist");
+    if (!kind)
+        return FAIL(c, "%s: %s.dist: missing (one of fixed, uniform, normal, lognormal, gamma, "
+                       "exponential, weibull, empirical)", c->file, path);
+    if (!cJSON_IsString(kind))
+        return FAIL(c, "%s: %s.dist: must be a string (got %s)", c->file, path, json_type(kind));
+
+    static const struct {
+        const char *name;
+        model_dist_kind kind;
+        const char *keys[3]; /* allowed parameter keys besides dist/shift */
+    } kinds[] = {
+        {"fixed", MODEL_DIST_FIXED, {"value"}},
+        {"uniform", MODEL_DIST_UNIFORM, {"min", "max"}},
+        {"normal", MODEL_DIST_NORMAL, {"mean", "sd"}},
+        {"lognormal", MODEL_DIST_LOGNORMAL, {"median", "p95", "mu"}}, /* or mu/sigma */
+        {"gamma", MODEL_DIST_GAMMA, {"mean", "cv"}},
+        {"exponential", MODEL_DIST_EXPONENTIAL, {"mean"}},
+        {"weibull", MODEL_DIST_WEIBULL, {"scale", "shape"}},
+        {"empirical", MODEL_DIST_EMPIRICAL, {"samples"}},
+    };
+    int ki = -1;
+    for (int i = 0; i < (int)(sizeof kinds / sizeof kinds[0]); i++)
+        if (!strcmp(kind->valuestring, kinds[i].name))
+            ki = i;
+    if (ki < 0)
+        return FAIL(c, "%s: %s.dist: unknown distribution '%s' (one of fixed, uniform, normal, "
+                       "lognormal, gamma, exponential, weibull, empirical)",
+                    c->file, path, kind->valuestring);
+    d->kind = kinds[ki].kind;
+
+    /* Unknown keys. */
+    for (const cJSON *k = j->child; k; k = k->next) {
+        if (k->string[0] == '_' || !strcmp(k->string, "dist") || !strcmp(k->string, "shift"))
+            continue;
+        int ok = 0;
+        for (int i = 0; i < 3 && kinds[ki].keys[i]; i++)
+            ok |= !strcmp(k->string, kinds[ki].keys[i]);
+        if (d->kind == MODEL_DIST_LOGNORMAL && !strcmp(k->string, "sigma"))
+            ok = 1;
+        if (!ok)
+            return FAIL(c, "%s: %s.%s: unknown field for a %s distribution", c->file, path, k->string,
+                        kinds[ki].name);
+    }
+
+    const cJSON *sh = cJSON_GetObjectItemCaseSensitive(j, "shift");
+    if (sh) {
+        snprintf(sub, sizeof sub, "%s.shift", path);
+        if ((rc = get_ranged(c, sh, sub, 0, BIG, 0, &d->shift)))
+            return rc;
+    }
+
+#define PARAM(key, lo, open, out)                                                          \
+    do {                                                                                   \
+        const cJSON *pj = cJSON_GetObjectItemCaseSensitive(j, key);                        \
+        snprintf(sub, sizeof sub, "%s.%s", path, key);                                     \
+        if (!pj)                                                                           \
+            return FAIL(c, "%s: %s: missing", c->file, sub);                               \
+        if ((rc = get_ranged(c, pj, sub, lo, BIG, open, out)))                             \
+            return rc;                                                                     \
+    } while (0)
+
+    double a, b;
+    switch (d->kind) {
+    case MODEL_DIST_FIXED:
+        PARAM("value", 0, 0, &d->a);
+        break;
+    case MODEL_DIST_UNIFORM:
+        PARAM("min", 0, 0, &d->a);
+        PARAM("max", 0, 0, &d->b);
+        if (d->b < d->a)
+            return FAIL(c, "%s: %s.max: must be at least min (got %g < %g)", c->file, path, d->b, d->a);
+        break;
+    case MODEL_DIST_NORMAL:
+        PARAM("mean", 0, 0, &d->a);
+        PARAM("sd", 0, 0, &d->b);
+        break;
+    case MODEL_DIST_LOGNORMAL:
+        if (cJSON_GetObjectItemCaseSensitive(j, "mu") || cJSON_GetObjectItemCaseSensitive(j, "sigma")) {
+            if (cJSON_GetObjectItemCaseSensitive(j, "median") || cJSON_GetObjectItemCaseSensitive(j, "p95"))
+                return FAIL(c, "%s: %s: give either median and p95, or mu and sigma, not both", c->file,
+                            path);
+            PARAM("mu", -BIG, 0, &d->a);
+            if (d->a > 700)
+                return FAIL(c, "%s: %s.mu: must be at most 700 (got %g)", c->file, path, d->a);
+            PARAM("sigma", 0, 0, &d->b);
+            if (d->b > 20)
+                return FAIL(c, "%s: %s.sigma: must be at most 20 (got %g)", c->file, path, d->b);
+        } else {
+            PARAM("median", 0, 1, &a);
+            PARAM("p95", 0, 1, &b);
+            if (!(b > a))
+                return FAIL(c, "%s: %s.p95: must be greater than median (got %g <= %g)", c->file, path,
+                            b, a);
+            *d = model_dist_lognormal_mp(a, b);
+            d->shift = sh ? sh->valuedouble : 0;
+        }
+        break;
+    case MODEL_DIST_GAMMA:
+        PARAM("mean", 0, 1, &a);
+        PARAM("cv", 0, 1, &b);
+        *d = model_dist_gamma_mcv(a, b);
+        d->shift = sh ? sh->valuedouble : 0;
+        break;
+    case MODEL_DIST_EXPONENTIAL:
+        PARAM("mean", 0, 1, &d->a);
+        break;
+    case MODEL_DIST_WEIBULL:
+        PARAM("scale", 0, 1, &d->a);
+        PARAM("shape", 0, 1, &d->b);
+        break;
+    case MODEL_DIST_EMPIRICAL: {
+        const cJSON *arr = cJSON_GetObjectItemCaseSensitive(j, "samples");
+        snprintf(sub, sizeof sub, "%s.samples", path);
+        if (!arr)
+            return FAIL(c, "%s: %s: missing", c->file, sub);
+        if (!cJSON_IsArray(arr))
+            return FAIL(c, "%s: %s: must be an array of numbers (got %s)", c->file, sub, json_type(arr));
+        int n = cJSON_GetArraySize(arr);
+        if (n < 1)
+            return FAIL(c, "%s: %s: must not be empty", c->file, sub);
+        double *xs = malloc((size_t)n * sizeof *xs);
+        if (!xs)
+            return model_errf(c->err, c->errsz, MODEL_ERUNTIME, "%s: out of memory", c->file);
+        int i = 0;
+        for (const cJSON *e = arr->child; e; e = e->next, i++) {
+            char esub[300];
+            snprintf(esub, sizeof esub, "%s[%d]", sub, i);
+            if ((rc = get_ranged(c, e, esub, 0, BIG, 0, &xs[i]))) {
+                free(xs);
+                return rc;
+            }
+        }
+        if (n == 1) {
+            double only = xs[0];
+            free(xs);
+            *d = model_dist_fixed(only);
+            d->shift = sh ? sh->valuedouble : 0;
+            break;
+        }
+        gsl_sort(xs, 1, (size_t)n);
+        if ((rc = own_samples(c, xs)))
+            return rc;
+        d->samples = xs;
+        d->n = (size_t)n;
+        break;
+    }
+    }
+#undef PARAM
+    return MODEL_OK;
+}
+
+/* ---- one field -------------------------------------------------------- */
+
+static int parse_gpus(ctx *c, const cJSON *j, const char *path)
+{
+    model_scenario *s = c->s;
+    if (!cJSON_IsArray(j))
+        return FAIL(c, "%s: %s: must be an array of GPU counts (got %s)", c->file, path, json_type(j));
+    int n = cJSON_GetArraySize(j);
+    if (n == 0)
+        return FAIL(c, "%s: %s: must not be empty", c->file, path);
+    if (n > MODEL_MAX_GPU_LIST)
+        return FAIL(c, "%s: %s: at most %d entries (got %d)", c->file, path, MODEL_MAX_GPU_LIST, n);
+    int i = 0;
+    for (const cJSON *e = j->child; e; e = e->next, i++) {
+        char sub[300];
+        double v;
+        snprintf(sub, sizeof sub, "%s[%d]", path, i);
+        int rc = get_integer(c, e, sub, 1, MODEL_MAX_GPUS, &v);
+        if (rc)
+            return rc;
+        s->gpus[i] = (int)v;
+    }
+    s->ngpus = model_gpu_list_normalize(s->gpus, n);
+    return MODEL_OK;
+}
+
+static int parse_policy(ctx *c, const cJSON *j, const char *path)
+{
+    model_scenario *s = c->s;
+    if (!cJSON_IsString(j))
+        return FAIL(c, "%s: %s: must be a string (got %s)", c->file, path, json_type(j));
+    const char *v = j->valuestring;
+    long a = 0, b = 0;
+    char tail;
+    if (!strcmp(v, "auto")) {
+        s->policy = MODEL_POLICY_AUTO;
+    } else if (sscanf(v, "fixed:%ld%c", &a, &tail) == 1 && a >= 1 && a <= MODEL_MAX_GPUS) {
+        s->policy = MODEL_POLICY_FIXED;
+        s->policy_k = (int)a;
+    } else if (sscanf(v, "threshold:%ld:%ld%c", &a, &b, &tail) == 2 && a >= 1 &&
+               a <= MODEL_MAX_FRAMES && b >= 1 && b <= MODEL_MAX_GPUS) {
+        s->policy = MODEL_POLICY_THRESHOLD;
+        s->policy_frames = a;
+        s->policy_k = (int)b;
+    } else {
+        return FAIL(c, "%s: %s: must be \"auto\", \"fixed:K\" or \"threshold:FRAMES:K\" with "
+                       "1 <= K <= %d (got \"%s\")", c->file, path, MODEL_MAX_GPUS, v);
+    }
+    return MODEL_OK;
+}
+
+static int parse_field(ctx *c, const field *f, const cJSON *j, const char *path)
+{
+    model_scenario *s = c->s;
+    char *base = (char *)s;
+    double v;
+    int rc;
+    switch (f->type) {
+    case T_TIME:
+        return parse_dist(c, j, path, (model_dist *)(base + f->off));
+    case T_FRAMES:
+        if (cJSON_IsNumber(j)) {
+            if ((rc = get_integer(c, j, path, 1, MODEL_MAX_FRAMES, &v)))
+                return rc;
+            s->frames_dist = model_dist_fixed(v);
+            return MODEL_OK;
+        }
+        if ((rc = parse_dist(c, j, path, &s->frames_dist)))
+            return rc;
+        v = model_dist_mean(&s->frames_dist);
+        if (!(v >= 1 && v <= MODEL_MAX_FRAMES))
+            return FAIL(c, "%s: %s: mean must be between 1 and %ld (got %g)", c->file, path,
+                        MODEL_MAX_FRAMES, v);
+        return MODEL_OK;
+    case T_NUM:
+        return get_ranged(c, j, path, f->lo, f->hi, 0, (double *)(base + f->off));
+    case T_POS:
+        return get_ranged(c, j, path, f->lo, f->hi, 1, (double *)(base + f->off));
+    case T_INT:
+        if ((rc = get_integer(c, j, path, f->lo, f->hi, &v)))
+            return rc;
+        *(int *)(base + f->off) = (int)v;
+        return MODEL_OK;
+    case T_LONG:
+        if ((rc = get_integer(c, j, path, f->lo, f->hi, &v)))
+            return rc;
+        *(long *)(base + f->off) = (long)v;
+        return MODEL_OK;
+    case T_SEED:
+        if ((rc = get_integer(c, j, path, 0, 9007199254740992.0, &v)))
+            return rc;
+        *(unsigned long *)(base + f->off) = (unsigned long)v;
+        return MODEL_OK;
+    case T_BOOL:
+        if (!cJSON_IsBool(j))
+            return FAIL(c, "%s: %s: must be true or false (got %s)", c->file, path, json_type(j));
+        *(int *)(base + f->off) = cJSON_IsTrue(j);
+        return MODEL_OK;
+    case T_STR:
+    case T_PATH: {
+        if (!cJSON_IsString(j))
+            return FAIL(c, "%s: %s: must be a string (got %s)", c->file, path, json_type(j));
+        char *dst = base + f->off;
+        size_t cap = f->type == T_STR ? sizeof s->name : sizeof s->trace;
+        const char *v2 = j->valuestring;
+        if (!*v2)
+            return FAIL(c, "%s: %s: must not be empty", c->file, path);
+        if (f->type == T_PATH && v2[0] != '/' && strchr(c->file, '/')) {
+            int dirlen = (int)(strrchr(c->file, '/') - c->file);
+            if ((size_t)snprintf(dst, cap, "%.*s/%s", dirlen, c->file, v2) >= cap)
+                return FAIL(c, "%s: %s: too long", c->file, path);
+        } else if ((size_t)snprintf(dst, cap, "%s", v2) >= cap) {
+            return FAIL(c, "%s: %s: too long (at most %zu characters)", c->file, path, cap - 1);
+        }
+        return MODEL_OK;
+    }
+    case T_GPUS:
+        return parse_gpus(c, j, path);
+    case T_BILL:
+        if (!cJSON_IsString(j))
+            return FAIL(c, "%s: %s: must be a string (got %s)", c->file, path, json_type(j));
+        if (!strcmp(j->valuestring, "none")) s->concat_billed = MODEL_BILL_NONE;
+        else if (!strcmp(j->valuestring, "cpu")) s->concat_billed = MODEL_BILL_CPU;
+        else if (!strcmp(j->valuestring, "gpu")) s->concat_billed = MODEL_BILL_GPU;
+        else
+            return FAIL(c, "%s: %s: must be \"none\", \"cpu\" or \"gpu\" (got \"%s\")", c->file, path,
+                        j->valuestring);
+        return MODEL_OK;
+    case T_POLICY:
+        return parse_policy(c, j, path);
+    case T_RATE24: {
+        if (!cJSON_IsArray(j) || cJSON_GetArraySize(j) != 24)
+            return FAIL(c, "%s: %s: must be an array of 24 rates, one per hour of the day (got %s of %d)",
+                        c->file, path, json_type(j), cJSON_IsArray(j) ? cJSON_GetArraySize(j) : 1);
+        int i = 0;
+        double sum = 0;
+        for (const cJSON *e = j->child; e; e = e->next, i++) {
+            char sub[300];
+            snprintf(sub, sizeof sub, "%s[%d]", path, i);
+            if ((rc = get_ranged(c, e, sub, 0, 1e9, 0, &s->rate_by_hour[i])))
+                return rc;
+            sum += s->rate_by_hour[i];
+        }
+        if (!(sum > 0))
+            return FAIL(c, "%s: %s: at least one hour must have a rate greater than 0", c->file, path);
+        s->has_rate_by_hour = 1;
+        return MODEL_OK;
+    }
+    }
+    assert(0);
+    return MODEL_EINPUT;
+}
+
+/* ---- the walk --------------------------------------------------------- */
+
+static int is_section(const char *path)
+{
+    for (const char *const *p = sections; *p; p++)
+        if (!strcmp(*p, path))
+            return 1;
+    return 0;
+}
+
+static int walk(ctx *c, const cJSON *obj, const char *prefix)
+{
+    for (const cJSON *k = obj->child; k; k = k->next) {
+        if (!k->string)
+            continue;
+        if (k->string[0] == '_')
+            continue; /* comment */
+        char path[256];
+        if ((size_t)snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", k->string) >=
+            sizeof path)
+            return FAIL(c, "%s: %s...: field name too long", c->file, prefix);
+        if (is_section(path)) {
+            if (!cJSON_IsObject(k))
+                return FAIL(c, "%s: %s: must be an object (got %s)", c->file, path, json_type(k));
+            if (!strcmp(path, "workload"))
+                c->s->has_workload = 1;
+            if (!strcmp(path, "parallel.speculative"))
+                c->s->speculative_after = 0.75;
+            int rc = walk(c, k, path);
+            if (rc)
+                return rc;
+            continue;
+        }
+        const field *f = NULL;
+        for (const field *g = fields; g->path; g++)
+            if (!strcmp(g->path, path))
+                f = g;
+        if (!f)
+            return unknown_field(c, prefix, k->string, path);
+        int rc = parse_field(c, f, k, path);
+        if (rc)
+            return rc;
+    }
+    return MODEL_OK;
+}
+
+static void set_defaults(model_scenario *s, const char *file)
+{
+    memset(s, 0, sizeof *s);
+    snprintf(s->file, sizeof s->file, "%s", file);
+    const char *b = strrchr(file, '/');
+    b = b ? b + 1 : file;
+    size_t n = strcspn(b, ".");
+    snprintf(s->name, sizeof s->name, "%.*s", (int)(n < sizeof s->name ? n : sizeof s->name - 1), b);
+    s->frames_dist = model_dist_fixed(0);
+    s->per_frame = s->ffmpeg_start = s->seek = model_dist_fixed(0);
+    s->cold_start = s->warm_start = s->request = model_dist_fixed(0);
+    s->concat = s->concat_per_chunk = model_dist_fixed(0);
+    s->bill_includes_cold_start = 1;
+    s->max_retries = 3;
+    static const int def_gpus[] = {1, 2, 4, 8};
+    memcpy(s->gpus, def_gpus, sizeof def_gpus);
+    s->ngpus = 4;
+    s->concat_billed = MODEL_BILL_NONE;
+    s->chunks_per_gpu = 1;
+    s->policy = MODEL_POLICY_AUTO;
+    s->replications = 10000;
+    s->seed = 1;
+    s->min_speedup = 1.2;
+    s->max_cost_increase = 0.25;
+}
+
+static int cross_check(ctx *c, const cJSON *root)
+{
+    model_scenario *s = c->s;
+    const cJSON *job = cJSON_GetObjectItemCaseSensitive(root, "job");
+    if (!job || !cJSON_GetObjectItemCaseSensitive(job, "frames"))
+        return FAIL(c, "%s: job.frames: missing (the number of frames in the video)", c->file);
+    s->frames = lround(model_dist_mean(&s->frames_dist));
+    if (s->frames < 1)
+        s->frames = 1;
+    if (s->max_containers > 0 && s->min_containers > s->max_containers)
+        return FAIL(c, "%s: platform.min_containers: must be at most max_containers (got %d > %d)",
+                    c->file, s->min_containers, s->max_containers);
+    if (s->max_containers > 0 && s->buffer_containers > s->max_containers)
+        return FAIL(c, "%s: platform.buffer_containers: must be at most max_containers (got %d > %d)",
+                    c->file, s->buffer_containers, s->max_containers);
+    if (s->has_workload) {
+        int sources = (s->rate_per_hour > 0) + s->has_rate_by_hour + (s->trace[0] != 0);
+        if (sources != 1)
+            return FAIL(c, "%s: workload: give exactly one of rate_per_hour, rate_per_hour_by_hour, "
+                           "trace (got %d)", c->file, sources);
+        if (!s->trace[0] && s->hours == 0 && s->jobs == 0)
+            return FAIL(c, "%s: workload: give hours or jobs (the run length)", c->file);
+        if (s->hours > 0 && s->jobs > 0)
+            return FAIL(c, "%s: workload: give hours or jobs, not both", c->file);
+    }
+    return MODEL_OK;
+}
+
+int model_scenario_from_json(const cJSON *root, const char *file, model_scenario *out, char *err,
+                             size_t errsz)
+{
+    set_defaults(out, file);
+    ctx c = {file, out, err, errsz};
+    int rc;
+    if (!cJSON_IsObject(root)) {
+        rc = FAIL(&c, "%s: must be a JSON object (got %s)", file, json_type(root));
+        goto cleanup;
+    }
+    if ((rc = walk(&c, root, "")))
+        goto cleanup;
+    if ((rc = cross_check(&c, root)))
+        goto cleanup;
+    return MODEL_OK;
+cleanup:
+    model_scenario_free(out);
+    return rc;
+}
+
+/* cJSON gives no position; point at the line of the failure instead. */
+static int parse_error(const char *text, const char *file, char *err, size_t errsz)
+{
+    const char *at = cJSON_GetErrorPtr();
+    int line = 1;
+    if (at)
+        for (const char *p = text; p < at && *p; p++)
+            line += *p == '\n';
+    if (at && !*at)
+        return model_errf(err, errsz, MODEL_EINPUT, "%s: invalid JSON (unexpected end of file)", file);
+    return model_errf(err, errsz, MODEL_EINPUT, "%s: invalid JSON near line %d", file, line);
+}
+
+int model_scenario_parse(const char *text, const char *file, model_scenario *out, char *err, size_t errsz)
+{
+    cJSON *root = cJSON_Parse(text);
+    if (!root) {
+        set_defaults(out, file);
+        return parse_error(text, file, err, errsz);
+    }
+    int rc = model_scenario_from_json(root, file, out, err, errsz);
+    cJSON_Delete(root);
+    return rc;
+}
+
+int model_scenario_merge(cJSON *root, const cJSON *prof, const char *file, char *err, size_t errsz)
+{
+    if (!cJSON_IsObject(prof))
+        return model_errf(err, errsz, MODEL_EINPUT, "%s: a profile must be a JSON object", file);
+    for (const cJSON *k = prof->child; k; k = k->next) {
+        const char *key = k->string;
+        if (!key)
+            continue;
+        int top = root && !root->string; /* only the top level skips metadata */
+        if (top && (!strcmp(key, "calibration") || !strcmp(key, "fit") || key[0] == '_'))
+            continue;
+        cJSON *mine = cJSON_GetObjectItemCaseSensitive(root, key);
+        if (mine && cJSON_IsObject(mine) && cJSON_IsObject(k)) {
+            int rc = model_scenario_merge(mine, k, file, err, errsz);
+            if (rc)
+                return rc;
+            continue;
+        }
+        cJSON *dup = cJSON_Duplicate(k, 1);
+        if (!dup)
+            return model_errf(err, errsz, MODEL_ERUNTIME, "%s: out of memory", file);
+        if (mine)
+            cJSON_ReplaceItemInObjectCaseSensitive(root, key, dup);
+        else
+            cJSON_AddItemToObject(root, key, dup);
+    }
+    return MODEL_OK;
+}
+
+/* Parse text, merge profiles, parse the result. */
+static int load_text(const char *text, const char *file, const char *const *profiles, int nprof,
+                     model_scenario *out, char *err, size_t errsz)
+{
+    int rc = MODEL_OK;
+    cJSON *root = cJSON_Parse(text), *prof = NULL;
+    char *ptext = NULL;
+    set_defaults(out, file);
+    if (!root)
+        return parse_error(text, file, err, errsz);
+    for (int i = 0; i < nprof; i++) {
+        if ((rc = model_read_file(profiles[i], &ptext, NULL, err, errsz)))
+            goto cleanup;
+        prof = cJSON_Parse(ptext);
+        if (!prof) {
+            rc = parse_error(ptext, profiles[i], err, errsz);
+            goto cleanup;
+        }
+        /* A profile's own fields are checked against the schema by
+         * parsing it merged into an empty scenario with a frame count. */
+        if ((rc = model_scenario_merge(root, prof, profiles[i], err, errsz)))
+            goto cleanup;
+        {
+            cJSON *probe = cJSON_Parse("{\"job\":{\"frames\":1}}");
+            model_scenario tmp;
+            rc = probe ? model_scenario_merge(probe, prof, profiles[i], err, errsz) : MODEL_ERUNTIME;
+            if (!rc)
+                rc = model_scenario_from_json(probe, profiles[i], &tmp, err, errsz);
+            cJSON_Delete(probe);
+            if (rc)
+                goto cleanup;
+            model_scenario_free(&tmp);
+        }
+        cJSON_Delete(prof);
+        prof = NULL;
+        free(ptext);
+        ptext = NULL;
+    }
+    rc = model_scenario_from_json(root, file, out, err, errsz);
+cleanup:
+    cJSON_Delete(prof);
+    free(ptext);
+    cJSON_Delete(root);
+    return rc;
+}
+
+int model_scenario_load(const char *path, const char *const *profiles, int nprof, model_scenario *out,
+                        char *err, size_t errsz)
+{
+    char *text = NULL;
+    int rc = model_read_file(path, &text, NULL, err, errsz);
+    if (rc) {
+        set_defaults(out, path);
+        return rc == MODEL_ERUNTIME ? rc : MODEL_EINPUT;
+    }
+    rc = load_text(text, path, profiles, nprof, out, err, errsz);
+    free(text);
+    return rc;
+}
+
+int model_scenario_default(const char *const *profiles, int nprof, model_scenario *out, char *err,
+                           size_t errsz)
+{
+    return load_text(model_default_scenario_json, "(built-in overlay-e7)", profiles, nprof, out, err,
+                     errsz);
+}
+
+void model_scenario_free(model_scenario *s)
+{
+    for (size_t i = 0; i < s->nowned; i++)
+        free(s->owned[i]);
+    free(s->owned);
+    s->owned = NULL;
+    s->nowned = 0;
+}
+
+int model_gpu_list_normalize(int *g, int n)
+{
+    for (int a = 1; a < n; a++)
+        for (int b = a; b > 0 && g[b - 1] > g[b]; b--) {
+            int t = g[b];
+            g[b] = g[b - 1];
+            g[b - 1] = t;
+        }
+    int m = 0;
+    for (int a = 0; a < n; a++)
+        if (m == 0 || g[m - 1] != g[a])
+            g[m++] = g[a];
+    return m;
+}
+
+double model_scenario_rate(const model_scenario *s)
+{
+    return s->gpu_per_s + s->cores * s->cpu_per_core_s + s->mem_gib * s->mem_per_gib_s;
+}
