@@ -147,9 +147,51 @@ double model_dist_pdf(const model_dist *d, double x)
     return 0;
 }
 
+static double quantile_raw(const model_dist *d, double p);
+
+/* Bisection on the CDF: the fallback when GSL's inverse does not converge
+ * (gamma with a large shape far in the tails, for one). */
+static double quantile_bisect(const model_dist *d, double p)
+{
+    double m = model_dist_mean(d), sd = model_dist_sd(d);
+    double lo = fmax(model_dist_min(d), m - 10 * sd), hi = m + 10 * sd + 1e-300;
+    while (model_dist_cdf(d, lo) > p && lo > model_dist_min(d))
+        lo = fmax(model_dist_min(d), lo - 10 * sd);
+    for (int i = 0; i < 200 && model_dist_cdf(d, hi) < p; i++)
+        hi += 10 * sd * (i + 1);
+    for (int i = 0; i < 200 && hi - lo > 1e-14 * fabs(hi); i++) {
+        double mid = 0.5 * (lo + hi);
+        if (model_dist_cdf(d, mid) < p)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+/* GSL inverse CDFs, from the upper tail above the median for accuracy. */
+static double inv(double (*P)(double, double, double), double (*Q)(double, double, double), double p,
+                  double a, double b)
+{
+    return p > 0.5 ? Q(1 - p, a, b) : P(p, a, b);
+}
+
 double model_dist_quantile(const model_dist *d, double p)
 {
     assert(p >= 0 && p <= 1);
+    double x = quantile_raw(d, p);
+    if (p > 0 && p < 1 && !isfinite(x))
+        x = quantile_bisect(d, p);
+    /* GSL's gamma inverse can converge to a wrong finite value for large
+     * shapes (a chunk's summed time): verify, then fall back. */
+    if (p > 0 && p < 1 && d->kind == MODEL_DIST_GAMMA &&
+        fabs(model_dist_cdf(d, x) - p) > 1e-9 + 1e-6 * fmin(p, 1 - p))
+        x = quantile_bisect(d, p);
+    return x;
+}
+
+static double quantile_raw(const model_dist *d, double p)
+{
     double x;
     switch (d->kind) {
     case MODEL_DIST_FIXED: x = d->a; break;
@@ -161,7 +203,7 @@ double model_dist_quantile(const model_dist *d, double p)
         else if (p >= 1)
             x = INFINITY;
         else
-            x = d->a + gsl_cdf_gaussian_Pinv(p, d->b);
+            x = d->a + (p > 0.5 ? gsl_cdf_gaussian_Qinv(1 - p, d->b) : gsl_cdf_gaussian_Pinv(p, d->b));
         if (d->b == 0)
             x = fmax(0.0, d->a);
         break;
@@ -170,11 +212,11 @@ double model_dist_quantile(const model_dist *d, double p)
         if (d->b == 0)
             x = exp(d->a);
         else
-            x = p <= 0 ? 0 : p >= 1 ? INFINITY : gsl_cdf_lognormal_Pinv(p, d->a, d->b);
+            x = p <= 0 ? 0 : p >= 1 ? INFINITY : inv(gsl_cdf_lognormal_Pinv, gsl_cdf_lognormal_Qinv, p, d->a, d->b);
         break;
-    case MODEL_DIST_GAMMA: x = p <= 0 ? 0 : p >= 1 ? INFINITY : gsl_cdf_gamma_Pinv(p, d->a, d->b); break;
-    case MODEL_DIST_EXPONENTIAL: x = p <= 0 ? 0 : p >= 1 ? INFINITY : gsl_cdf_exponential_Pinv(p, d->a); break;
-    case MODEL_DIST_WEIBULL: x = p <= 0 ? 0 : p >= 1 ? INFINITY : gsl_cdf_weibull_Pinv(p, d->a, d->b); break;
+    case MODEL_DIST_GAMMA: x = p <= 0 ? 0 : p >= 1 ? INFINITY : inv(gsl_cdf_gamma_Pinv, gsl_cdf_gamma_Qinv, p, d->a, d->b); break;
+    case MODEL_DIST_EXPONENTIAL: x = p <= 0 ? 0 : p >= 1 ? INFINITY : (p > 0.5 ? gsl_cdf_exponential_Qinv(1 - p, d->a) : gsl_cdf_exponential_Pinv(p, d->a)); break;
+    case MODEL_DIST_WEIBULL: x = p <= 0 ? 0 : p >= 1 ? INFINITY : inv(gsl_cdf_weibull_Pinv, gsl_cdf_weibull_Qinv, p, d->a, d->b); break;
     case MODEL_DIST_EMPIRICAL: x = emp_quantile(d, p); break;
     default: assert(0); x = 0;
     }

@@ -75,7 +75,7 @@ static const field fields[] = {
     {"parallel.concat_per_chunk_s", T_TIME, OFF(concat_per_chunk), 0, 0},
     {"parallel.concat_billed", T_BILL, OFF(concat_billed), 0, 0},
     {"parallel.chunks_per_gpu", T_INT, OFF(chunks_per_gpu), 1, 1024},
-    {"parallel.speculative.after_fraction", T_POS, OFF(speculative_after), 0, 1},
+    {"parallel.speculative.after_fraction", T_NUM, OFF(speculative_after), 0, 1},
     {"parallel.policy", T_POLICY, OFF(policy), 0, 0},
     {"sim.replications", T_LONG, OFF(replications), 1, 1e9},
     {"sim.seed", T_SEED, OFF(seed), 0, 0},
