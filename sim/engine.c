@@ -15,6 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
 #define SLOT_NONE UINT32_MAX
 #define CAP_DEFAULT 64u
 #define CAP_MAX (UINT32_C(1) << 30)
@@ -37,8 +43,7 @@ struct sim {
     uint32_t n, cap;
     uint32_t free_head;
     int halt;        /* stop requested or failed: the run loop tests this one flag */
-    int stopped;
-    int failed;
+    int failed;      /* sticky: a push could not grow the arrays */
     double now;
     uint64_t seq;
     uint64_t executed;
@@ -56,23 +61,26 @@ static inline int key_less(const heap_key *a, const heap_key *b)
 /* Put k at hole i, moving parents down while k is smaller. */
 static inline void sift_up(sim *s, uint32_t i, heap_key k)
 {
-    heap_key *h = s->heap;
+    heap_key *restrict h = s->heap;
+    slot_rec *restrict sl = s->slots;
     while (i > 0) {
         uint32_t p = (i - 1) / 2;
-        if (!key_less(&k, &h[p]))
+        heap_key hp = h[p];
+        if (!key_less(&k, &hp))
             break;
-        h[i] = h[p];
-        s->slots[h[i].slot].pos = i;
+        h[i] = hp;
+        sl[hp.slot].pos = i;
         i = p;
     }
     h[i] = k;
-    s->slots[k.slot].pos = i;
+    sl[k.slot].pos = i;
 }
 
 /* Put k at hole i, moving the smaller child up while it is smaller than k. */
 static inline void sift_down(sim *s, uint32_t i, heap_key k)
 {
-    heap_key *h = s->heap;
+    heap_key *restrict h = s->heap;
+    slot_rec *restrict sl = s->slots;
     uint32_t n = s->n;
     for (;;) {
         uint32_t c = 2 * i + 1;
@@ -80,14 +88,15 @@ static inline void sift_down(sim *s, uint32_t i, heap_key k)
             break;
         if (c + 1 < n && key_less(&h[c + 1], &h[c]))
             c++;
-        if (!key_less(&h[c], &k))
+        heap_key hc = h[c];
+        if (!key_less(&hc, &k))
             break;
-        h[i] = h[c];
-        s->slots[h[i].slot].pos = i;
+        h[i] = hc;
+        sl[hc.slot].pos = i;
         i = c;
     }
     h[i] = k;
-    s->slots[k.slot].pos = i;
+    sl[k.slot].pos = i;
 }
 
 /* Remove the key at heap index i (its slot stays allocated). */
@@ -184,13 +193,16 @@ void sim_reset(sim *s)
     s->now = 0.0;
     s->seq = 0;
     s->executed = 0;
-    s->halt = s->stopped = s->failed = 0;
+    s->halt = s->failed = 0;
 }
 
-sim_handle sim_push(sim *s, const sim_event *ev)
+/* The push behind sim_push, sim_at and sim_after, inlined into each so a
+ * push is one call. O(log n); amortised O(1) allocation. */
+static ALWAYS_INLINE sim_handle push(sim *s, double t, uint32_t type, int32_t a, int32_t b, int32_t c,
+                                     sim_word x)
 {
-    assert(ev->t >= s->now); /* also rejects NaN */
-    assert(ev->type < SIM_TYPES_MAX);
+    assert(t >= s->now); /* also rejects NaN */
+    assert(type < SIM_TYPES_MAX);
     if (s->free_head == SLOT_NONE && grow(s) != 0) {
         s->failed = s->halt = 1;
         return 0;
@@ -198,10 +210,30 @@ sim_handle sim_push(sim *s, const sim_event *ev)
     uint32_t idx = s->free_head;
     slot_rec *sl = &s->slots[idx];
     s->free_head = sl->pos;
-    sl->ev = *ev;
-    heap_key k = {ev->t, s->seq++, idx};
+    sl->ev.t = t;
+    sl->ev.type = type;
+    sl->ev.a = a;
+    sl->ev.b = b;
+    sl->ev.c = c;
+    sl->ev.x = x;
+    heap_key k = {t, s->seq++, idx};
     sift_up(s, s->n++, k);
     return ((uint64_t)sl->gen << 32) | ((uint64_t)idx + 1);
+}
+
+sim_handle sim_push(sim *s, const sim_event *ev)
+{
+    return push(s, ev->t, ev->type, ev->a, ev->b, ev->c, ev->x);
+}
+
+sim_handle sim_at(sim *s, double t, uint32_t type, int32_t a, int32_t b)
+{
+    return push(s, t, type, a, b, 0, (sim_word){.i = 0});
+}
+
+sim_handle sim_after(sim *s, double dt, uint32_t type, int32_t a, int32_t b)
+{
+    return push(s, s->now + dt, type, a, b, 0, (sim_word){.i = 0});
 }
 
 int sim_cancel(sim *s, sim_handle h)
@@ -212,9 +244,11 @@ int sim_cancel(sim *s, sim_handle h)
     uint32_t gen = (uint32_t)(h >> 32);
     if (idx >= s->cap || s->slots[idx].gen != gen)
         return 0;
-    /* gen matches: the slot has not been released since the push, so it is live. */
+    /* gen matches: the slot has not been released since the push, so it is
+     * live. (The position test only rejects forged or foreign handles.) */
     uint32_t pos = s->slots[idx].pos;
-    assert(pos < s->n && s->heap[pos].slot == idx);
+    if (pos >= s->n || s->heap[pos].slot != idx)
+        return 0;
     heap_remove_at(s, pos);
     slot_release(s, (uint32_t)idx);
     return 1;
@@ -239,13 +273,12 @@ static inline void run_one(sim *s)
 
 int sim_run_until(sim *s, double t_end)
 {
+    assert(!isnan(t_end));
     s->halt = s->failed;
-    s->stopped = 0;
     while (s->n > 0 && !s->halt && s->heap[0].t <= t_end)
         run_one(s);
     if (!s->halt && t_end > s->now && isfinite(t_end))
         s->now = t_end;
-    s->stopped = 0;
     s->halt = s->failed;
     return s->failed ? MODEL_ERUNTIME : MODEL_OK;
 }
@@ -259,16 +292,14 @@ int sim_step(sim *s)
 {
     if (s->n == 0 || s->failed)
         return 0;
-    s->stopped = 0;
     run_one(s);
-    s->stopped = 0;
     s->halt = s->failed;
     return 1;
 }
 
 void sim_stop(sim *s)
 {
-    s->stopped = s->halt = 1;
+    s->halt = 1;
 }
 
 double sim_now(const sim *s) { return s->now; }

@@ -27,8 +27,8 @@
  * Handles: sim_push() returns a sim_handle naming (slot, generation). A
  * slot's generation is bumped when its event runs or is cancelled, so a
  * stale handle is recognised and sim_cancel() on it is a harmless no-op
- * returning 0. 0 is never a valid handle. (A handle kept across 2^32 reuses
- * of the same slot could alias; no real run holds one that long.)
+ * returning 0; so is a forged or foreign handle. 0 is never a valid handle.
+ * (A handle kept across 2^32 reuses of its slot could alias a newer event.)
  *
  * Errors: growing the arrays can fail (out of memory). sim_push() then
  * returns 0 and the sim becomes sticky-failed: the current run stops after
@@ -94,16 +94,17 @@ int sim_cancel(sim *s, sim_handle h);
  * sim_stop(). Returns MODEL_OK, or MODEL_ERUNTIME if the sim failed. */
 int sim_run(sim *s);
 
-/* Run the events due at t <= t_end, then, unless stopped or failed, move
- * the clock to t_end (if t_end > sim_now() and finite). Events at exactly
- * t_end run. Returns as sim_run(). */
+/* Run the events due at t <= t_end (not NaN), then, unless stopped or
+ * failed, move the clock to t_end (if t_end > sim_now() and finite). Events
+ * at exactly t_end run. Returns as sim_run(). */
 int sim_run_until(sim *s, double t_end);
 
-/* Run exactly the next event. Returns 1 if one ran, 0 if none was pending
- * or the sim has failed. Ignores (and clears) a pending stop. */
+/* Run exactly the next event (a sim_stop() from it has no effect). Returns
+ * 1 if one ran, 0 if none was pending or the sim has failed. */
 int sim_step(sim *s);
 
-/* From a handler: end the current run after this handler returns. */
+/* From a handler: end the current run after this handler returns. Outside
+ * a run it does nothing (each run starts unstopped). */
 void sim_stop(sim *s);
 
 double sim_now(const sim *s);
@@ -120,16 +121,9 @@ int sim_failed(const sim *s);
  * Returns 1 if every invariant holds. O(capacity). */
 int sim_check(const sim *s);
 
-/* Convenience for payload-free events: t absolute / dt relative to now. */
-static inline sim_handle sim_at(sim *s, double t, uint32_t type, int32_t a, int32_t b)
-{
-    sim_event ev = {.t = t, .type = type, .a = a, .b = b};
-    return sim_push(s, &ev);
-}
-
-static inline sim_handle sim_after(sim *s, double dt, uint32_t type, int32_t a, int32_t b)
-{
-    return sim_at(s, sim_now(s) + dt, type, a, b);
-}
+/* Convenience for payload-free events: t absolute / dt relative to now.
+ * One call each (sim_after does not go through sim_now()). */
+sim_handle sim_at(sim *s, double t, uint32_t type, int32_t a, int32_t b);
+sim_handle sim_after(sim *s, double dt, uint32_t type, int32_t a, int32_t b);
 
 #endif

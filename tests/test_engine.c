@@ -135,6 +135,14 @@ static void test_cancel(void)
         CHECK(sim_cancel(s, h[i]) == 0);
     CHECK(sim_pending(s) == 1);
     CHECK(sim_cancel(s, fresh) == 1);
+    /* Nothing pending now: forged handles (later generations of free slots,
+     * a slot out of range) must be refused too. */
+    for (uint64_t g = 1; g < 4; g++) {
+        CHECK(sim_cancel(s, h[1] + (g << 32)) == 0);
+        CHECK(sim_cancel(s, fresh + (g << 32)) == 0);
+    }
+    CHECK(sim_cancel(s, (UINT64_C(1) << 32) | 0xffffffffu) == 0);
+    CHECK(sim_check(s));
     sim_free(s);
 }
 

@@ -179,7 +179,7 @@ static void test_errors_and_progress(void)
     CHECK(sim_mc_run(&ok, err, sizeof err) == MODEL_OK);
     CHECK(p.monotone);
     CHECK(p.last == 777 && p.total == 777);
-    CHECK(p.calls >= 2);
+    CHECK(p.calls >= 1);          /* at least the final call; more depend on scheduling */
     draw_free(&c);
     /* R = 0 is a no-op; more threads than replications is fine. */
     ok.replications = 0;
