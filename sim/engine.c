@@ -31,6 +31,8 @@ typedef struct {
     uint32_t slot;
 } heap_key;
 
+_Static_assert(sizeof(sim_event) == 32, "events are 32 bytes");
+
 typedef struct {
     sim_event ev;
     uint32_t pos;  /* heap index when live, next free slot when free */

@@ -23,12 +23,15 @@
  *   No allocation per event: payloads live in a slot array with a free list;
  *   the heap and slot arrays grow by doubling (amortised O(1)) and
  *   sim_reset() keeps their capacity. Memory: 64 bytes per pending slot.
+ *   Measured (bench/bench_engine.c, 2.3 GHz Xeon VM, one core): ~37 ns per
+ *   event with 11 pending, ~135 ns with 10^4 pending (cache misses).
  *
  * Handles: sim_push() returns a sim_handle naming (slot, generation). A
  * slot's generation is bumped when its event runs or is cancelled, so a
  * stale handle is recognised and sim_cancel() on it is a harmless no-op
- * returning 0; so is a forged or foreign handle. 0 is never a valid handle.
- * (A handle kept across 2^32 reuses of its slot could alias a newer event.)
+ * returning 0, as is any value naming no pending slot of this sim. 0 is
+ * never a valid handle. (A handle kept across 2^32 reuses of its slot, or
+ * one from another sim, can alias a pending event: don't.)
  *
  * Errors: growing the arrays can fail (out of memory). sim_push() then
  * returns 0 and the sim becomes sticky-failed: the current run stops after
