@@ -7,6 +7,7 @@
 #include <string.h>
 
 static const cli_command modes[] = {
+    {"fit", cli_calibrate_fit, "fit free scenario fields to experiment results (wall, cost, speedup)"},
     {NULL, NULL, NULL},
 };
 

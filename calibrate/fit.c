@@ -1,0 +1,440 @@
+/* calibrate/fit.c -- weighted nonlinear least squares of scenario fields to
+ * experiment results (GSL multifit_nlinear). */
+#include "calibrate/fit.h"
+#include "model/predict.h"
+#include "model/scenario.h"
+#include "model/status.h"
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_multifit_nlinear.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BAD_RESIDUAL 1e3
+
+static const char *qnames[] = {"wall_s", "cost_usd", "speedup", "cost_ratio"};
+
+const char *cal_fit_quantity_name(cal_fit_quantity q)
+{
+    return qnames[q];
+}
+
+int cal_json_set_path(cJSON *root, const char *path, double v, char *err, size_t errsz)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", path);
+    cJSON *node = root;
+    char *save = NULL, *tok = strtok_r(buf, ".", &save);
+    while (tok) {
+        char *next = strtok_r(NULL, ".", &save);
+        cJSON *child = cJSON_GetObjectItemCaseSensitive(node, tok);
+        if (!next) {
+            cJSON *num = cJSON_CreateNumber(v);
+            if (!num)
+                return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+            if (child)
+                cJSON_ReplaceItemInObjectCaseSensitive(node, tok, num);
+            else
+                cJSON_AddItemToObject(node, tok, num);
+            return MODEL_OK;
+        }
+        if (child && cJSON_IsNumber(child) && next) {
+            /* "cold_start_s": 25 with a path into it: not a distribution. */
+            return model_errf(err, errsz, MODEL_EINPUT, "%s: '%s' is a number, not an object", path, tok);
+        }
+        if (!child) {
+            child = cJSON_AddObjectToObject(node, tok);
+            if (!child)
+                return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        }
+        node = child;
+        tok = next;
+    }
+    return model_errf(err, errsz, MODEL_EINPUT, "empty field path");
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+#define LFAIL(...) (rc = model_errf(err, errsz, MODEL_EINPUT, __VA_ARGS__))
+
+static int parse_param(const char *file, const cJSON *j, int i, cal_fit_param *p, char *err, size_t errsz)
+{
+    int rc = MODEL_OK;
+    const cJSON *field = cJSON_GetObjectItemCaseSensitive(j, "field");
+    const cJSON *init = cJSON_GetObjectItemCaseSensitive(j, "init");
+    const cJSON *lo = cJSON_GetObjectItemCaseSensitive(j, "min");
+    const cJSON *hi = cJSON_GetObjectItemCaseSensitive(j, "max");
+    memset(p, 0, sizeof *p);
+    if (!cJSON_IsObject(j))
+        return LFAIL("%s: free[%d]: must be an object {\"field\",\"init\",\"min\",\"max\"}", file, i);
+    if (!cJSON_IsString(field) || !field->valuestring[0] || strlen(field->valuestring) >= sizeof p->field)
+        return LFAIL("%s: free[%d].field: must be a scenario field path string", file, i);
+    snprintf(p->field, sizeof p->field, "%s", field->valuestring);
+    if (!cJSON_IsNumber(init) || !isfinite(init->valuedouble))
+        return LFAIL("%s: free[%d].init: must be a number", file, i);
+    p->init = init->valuedouble;
+    p->lo = cJSON_IsNumber(lo) ? lo->valuedouble : 0;
+    p->hi = cJSON_IsNumber(hi) ? hi->valuedouble : 1e9;
+    if ((lo && !cJSON_IsNumber(lo)) || (hi && !cJSON_IsNumber(hi)))
+        return LFAIL("%s: free[%d]: min and max must be numbers", file, i);
+    if (!(p->lo < p->hi) || p->init < p->lo || p->init > p->hi)
+        return LFAIL("%s: free[%d]: need min <= init <= max and min < max (got %g, %g, %g)", file, i, p->lo,
+                     p->init, p->hi);
+    return rc;
+}
+
+static int add_obs(cal_fit *f, int gpus, cal_fit_quantity q, double v, double sd, char *err, size_t errsz)
+{
+    if (f->nobs >= CAL_FIT_MAXOBS)
+        return model_errf(err, errsz, MODEL_EINPUT, "%s: observations: at most %d values", f->file,
+                          CAL_FIT_MAXOBS);
+    f->obs[f->nobs++] = (cal_fit_obs){gpus, q, v, sd, 0};
+    return MODEL_OK;
+}
+
+int cal_fit_load(const char *path, cal_fit *f, char *err, size_t errsz)
+{
+    int rc = MODEL_OK;
+    char *text = NULL;
+    memset(f, 0, sizeof *f);
+    snprintf(f->file, sizeof f->file, "%s", path);
+    if ((rc = model_read_file(path, &text, NULL, err, errsz)))
+        return MODEL_EINPUT;
+    f->doc = cJSON_Parse(text);
+    if (!f->doc || !cJSON_IsObject(f->doc)) {
+        LFAIL("%s: invalid JSON (an experiments file is an object)", path);
+        goto cleanup;
+    }
+    static const char *allowed[] = {"name", "source", "scenario", "known", "free", "observations",
+                                    "relative_sd", NULL};
+    for (const cJSON *k = f->doc->child; k; k = k->next) {
+        int ok = k->string[0] == '_';
+        for (int i = 0; allowed[i]; i++)
+            ok |= !strcmp(k->string, allowed[i]);
+        if (!ok) {
+            LFAIL("%s: %s: unknown field (expected name, source, scenario, known, free, observations, "
+                  "relative_sd)", path, k->string);
+            goto cleanup;
+        }
+    }
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(f->doc, "name");
+    const cJSON *src = cJSON_GetObjectItemCaseSensitive(f->doc, "source");
+    const cJSON *scen = cJSON_GetObjectItemCaseSensitive(f->doc, "scenario");
+    snprintf(f->name, sizeof f->name, "%s", cJSON_IsString(name) ? name->valuestring : path);
+    snprintf(f->source, sizeof f->source, "%s", cJSON_IsString(src) ? src->valuestring : "");
+    if (scen) {
+        if (!cJSON_IsString(scen)) {
+            LFAIL("%s: scenario: must be a path string", path);
+            goto cleanup;
+        }
+        const char *slash = strrchr(path, '/');
+        if (scen->valuestring[0] != '/' && slash)
+            snprintf(f->scenario, sizeof f->scenario, "%.*s/%s", (int)(slash - path), path, scen->valuestring);
+        else
+            snprintf(f->scenario, sizeof f->scenario, "%s", scen->valuestring);
+    }
+    f->known = cJSON_GetObjectItemCaseSensitive(f->doc, "known");
+    if (f->known && !cJSON_IsObject(f->known)) {
+        LFAIL("%s: known: must be an object {\"field.path\": number}", path);
+        goto cleanup;
+    }
+    for (const cJSON *k = f->known ? f->known->child : NULL; k; k = k->next)
+        if (!cJSON_IsNumber(k) && k->string[0] != '_') {
+            LFAIL("%s: known.%s: must be a number", path, k->string);
+            goto cleanup;
+        }
+
+    const cJSON *free_ = cJSON_GetObjectItemCaseSensitive(f->doc, "free");
+    if (free_ && !cJSON_IsArray(free_)) {
+        LFAIL("%s: free: must be an array of {\"field\",\"init\",\"min\",\"max\"}", path);
+        goto cleanup;
+    }
+    int i = 0;
+    for (const cJSON *p = free_ ? free_->child : NULL; p; p = p->next, i++) {
+        if (f->np >= CAL_FIT_MAXP) {
+            LFAIL("%s: free: at most %d parameters", path, CAL_FIT_MAXP);
+            goto cleanup;
+        }
+        if ((rc = parse_param(path, p, i, &f->p[f->np++], err, errsz)))
+            goto cleanup;
+    }
+
+    double rel[4] = {0.05, 0.05, 0.05, 0.05};
+    const cJSON *rsd = cJSON_GetObjectItemCaseSensitive(f->doc, "relative_sd");
+    for (int q = 0; q < 4 && rsd; q++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(rsd, qnames[q]);
+        if (v && (!cJSON_IsNumber(v) || !(v->valuedouble > 0))) {
+            LFAIL("%s: relative_sd.%s: must be a number greater than 0", path, qnames[q]);
+            goto cleanup;
+        }
+        if (v)
+            rel[q] = v->valuedouble;
+    }
+    const cJSON *obs = cJSON_GetObjectItemCaseSensitive(f->doc, "observations");
+    if (!cJSON_IsArray(obs) || cJSON_GetArraySize(obs) == 0) {
+        LFAIL("%s: observations: must be a non-empty array of {\"gpus\", \"wall_s\"|\"cost_usd\"|"
+              "\"speedup\"|\"cost_ratio\"}", path);
+        goto cleanup;
+    }
+    i = 0;
+    for (const cJSON *o = obs->child; o; o = o->next, i++) {
+        const cJSON *g = cJSON_GetObjectItemCaseSensitive(o, "gpus");
+        const cJSON *sd = cJSON_GetObjectItemCaseSensitive(o, "sd");
+        if (!cJSON_IsNumber(g) || g->valuedouble < 1 || g->valuedouble > MODEL_MAX_GPUS ||
+            floor(g->valuedouble) != g->valuedouble) {
+            LFAIL("%s: observations[%d].gpus: must be an integer between 1 and %d", path, i, MODEL_MAX_GPUS);
+            goto cleanup;
+        }
+        int any = 0;
+        for (const cJSON *k = o->child; k; k = k->next) {
+            if (!strcmp(k->string, "gpus") || !strcmp(k->string, "sd") || k->string[0] == '_')
+                continue;
+            int q = -1;
+            for (int t = 0; t < 4; t++)
+                if (!strcmp(k->string, qnames[t]))
+                    q = t;
+            if (q < 0) {
+                LFAIL("%s: observations[%d].%s: unknown field (wall_s, cost_usd, speedup, cost_ratio, sd)",
+                      path, i, k->string);
+                goto cleanup;
+            }
+            if (!cJSON_IsNumber(k) || !(k->valuedouble > 0) || !isfinite(k->valuedouble)) {
+                LFAIL("%s: observations[%d].%s: must be a number greater than 0", path, i, k->string);
+                goto cleanup;
+            }
+            double s = rel[q] * k->valuedouble;
+            const cJSON *sq = sd ? cJSON_GetObjectItemCaseSensitive(sd, qnames[q]) : NULL;
+            if (sq) {
+                if (!cJSON_IsNumber(sq) || !(sq->valuedouble > 0)) {
+                    LFAIL("%s: observations[%d].sd.%s: must be a number greater than 0", path, i, qnames[q]);
+                    goto cleanup;
+                }
+                s = sq->valuedouble;
+            }
+            if ((rc = add_obs(f, (int)g->valuedouble, (cal_fit_quantity)q, k->valuedouble, s, err, errsz)))
+                goto cleanup;
+            any = 1;
+        }
+        if (!any) {
+            LFAIL("%s: observations[%d]: no observed quantity (wall_s, cost_usd, speedup, cost_ratio)", path, i);
+            goto cleanup;
+        }
+    }
+cleanup:
+    free(text);
+    if (rc)
+        cal_fit_free(f);
+    return rc;
+}
+
+void cal_fit_free(cal_fit *f)
+{
+    cJSON_Delete(f->doc);
+    f->doc = NULL;
+    f->known = NULL;
+}
+
+int cal_fit_set_free(cal_fit *f, const char *spec, char *err, size_t errsz)
+{
+    char buf[2048];
+    snprintf(buf, sizeof buf, "%s", spec);
+    f->np = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (f->np >= CAL_FIT_MAXP)
+            return model_errf(err, errsz, MODEL_EINPUT, "--free: at most %d parameters", CAL_FIT_MAXP);
+        cal_fit_param *p = &f->p[f->np];
+        memset(p, 0, sizeof *p);
+        char *eq = strchr(tok, '=');
+        if (!eq || eq == tok || (size_t)(eq - tok) >= sizeof p->field)
+            return model_errf(err, errsz, MODEL_EINPUT, "--free: expected FIELD=INIT[:MIN:MAX], got '%s'", tok);
+        *eq = 0;
+        snprintf(p->field, sizeof p->field, "%s", tok);
+        p->lo = 0;
+        p->hi = 1e9;
+        char *end;
+        p->init = strtod(eq + 1, &end);
+        if (end == eq + 1 || (*end && *end != ':'))
+            return model_errf(err, errsz, MODEL_EINPUT, "--free: %s: bad initial value '%s'", p->field, eq + 1);
+        if (*end == ':') {
+            char *e2;
+            p->lo = strtod(end + 1, &e2);
+            if (*e2 != ':')
+                return model_errf(err, errsz, MODEL_EINPUT, "--free: %s: expected INIT:MIN:MAX", p->field);
+            p->hi = strtod(e2 + 1, &end);
+            if (*end)
+                return model_errf(err, errsz, MODEL_EINPUT, "--free: %s: expected INIT:MIN:MAX", p->field);
+        }
+        if (!(p->lo < p->hi) || p->init < p->lo || p->init > p->hi || !isfinite(p->init))
+            return model_errf(err, errsz, MODEL_EINPUT, "--free: %s: need MIN <= INIT <= MAX", p->field);
+        f->np++;
+    }
+    if (f->np == 0)
+        return model_errf(err, errsz, MODEL_EINPUT, "--free: no parameters");
+    return MODEL_OK;
+}
+
+/* ---- the fit ------------------------------------------------------------ */
+
+typedef struct {
+    cal_fit *f;
+    cJSON *work;        /* base + known, params set on each call */
+    const char *base_file;
+    int fatal;          /* a runtime failure (not a bad parameter point) */
+    char *err;
+    size_t errsz;
+} fitctx;
+
+static int logged(const cal_fit_param *p)
+{
+    return p->lo > 0;
+}
+
+static double to_value(const cal_fit_param *p, double theta)
+{
+    double v = logged(p) ? exp(theta) : theta;
+    return v < p->lo ? p->lo : v > p->hi ? p->hi : v;
+}
+
+/* Predict every observation at parameters theta. Returns MODEL_OK,
+ * MODEL_EINPUT for a parameter point the scenario rejects, or a runtime error. */
+static int predict_all(fitctx *c, const double *theta, char *err, size_t errsz)
+{
+    cal_fit *f = c->f;
+    model_scenario s;
+    model_prep *prep = NULL;
+    int rc;
+    for (int i = 0; i < f->np; i++)
+        if ((rc = cal_json_set_path(c->work, f->p[i].field, to_value(&f->p[i], theta[i]), err, errsz)))
+            return rc;
+    if ((rc = model_scenario_from_json(c->work, c->base_file, &s, err, errsz)))
+        return rc;
+    if ((rc = model_prep_new(&s, &prep, err, errsz)))
+        goto cleanup;
+    model_kresult one;
+    if ((rc = model_predict_k(prep, (double)s.frames, 1, &one, err, errsz)))
+        goto cleanup;
+    for (int i = 0; i < f->nobs; i++) {
+        cal_fit_obs *o = &f->obs[i];
+        model_kresult r = one;
+        if (o->gpus != 1 && (rc = model_predict_k(prep, (double)s.frames, o->gpus, &r, err, errsz)))
+            goto cleanup;
+        switch (o->q) {
+        case CAL_Q_WALL: o->predicted = r.wall_mean; break;
+        case CAL_Q_COST: o->predicted = r.cost_mean; break;
+        case CAL_Q_SPEEDUP: o->predicted = one.wall_mean / r.wall_mean; break;
+        case CAL_Q_COST_RATIO: o->predicted = one.cost_mean > 0 ? r.cost_mean / one.cost_mean : 1; break;
+        }
+    }
+cleanup:
+    model_prep_free(prep);
+    model_scenario_free(&s);
+    return rc;
+}
+
+static int residuals(const gsl_vector *x, void *data, gsl_vector *fv)
+{
+    fitctx *c = data;
+    char err[512];
+    int rc = predict_all(c, x->data, err, sizeof err);
+    if (rc == MODEL_ERUNTIME) {
+        c->fatal = 1;
+        model_errf(c->err, c->errsz, MODEL_ERUNTIME, "%s", err);
+        return GSL_EFAILED;
+    }
+    for (int i = 0; i < c->f->nobs; i++) {
+        const cal_fit_obs *o = &c->f->obs[i];
+        gsl_vector_set(fv, (size_t)i, rc ? BAD_RESIDUAL : (o->predicted - o->observed) / o->sd);
+    }
+    return GSL_SUCCESS;
+}
+
+int cal_fit_run(cal_fit *f, const cJSON *base, const char *base_file, cJSON **out, char *err, size_t errsz)
+{
+    int rc = MODEL_OK;
+    size_t n = (size_t)f->nobs, p = (size_t)f->np;
+    gsl_multifit_nlinear_workspace *w = NULL;
+    gsl_matrix *cov = NULL;
+    gsl_vector *x0 = NULL;
+    fitctx c = {f, cJSON_Duplicate(base, 1), base_file, 0, err, errsz};
+    *out = NULL;
+    gsl_set_error_handler_off();
+    if (!c.work)
+        return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+    for (const cJSON *k = f->known ? f->known->child : NULL; k; k = k->next)
+        if (k->string[0] != '_' && (rc = cal_json_set_path(c.work, k->string, k->valuedouble, err, errsz)))
+            goto cleanup;
+    if (p == 0) {
+        rc = model_errf(err, errsz, MODEL_EINPUT, "%s: no free parameters (\"free\" in the file or --free)",
+                        f->file);
+        goto cleanup;
+    }
+    if (n < p) {
+        rc = model_errf(err, errsz, MODEL_EINPUT, "%s: %zu observations cannot determine %zu free parameters",
+                        f->file, n, p);
+        goto cleanup;
+    }
+    x0 = gsl_vector_alloc(p);
+    for (size_t i = 0; i < p; i++)
+        gsl_vector_set(x0, i, logged(&f->p[i]) ? log(f->p[i].init) : f->p[i].init);
+    /* The initial point must be a valid scenario: that catches bad paths. */
+    if ((rc = predict_all(&c, x0->data, err, errsz)))
+        goto cleanup;
+
+    gsl_multifit_nlinear_fdf fdf = {.f = residuals, .df = NULL, .fvv = NULL, .n = n, .p = p, .params = &c};
+    gsl_multifit_nlinear_parameters params = gsl_multifit_nlinear_default_parameters();
+    w = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &params, n, p);
+    cov = gsl_matrix_alloc(p, p);
+    if (!w || !cov || !x0) {
+        rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        goto cleanup;
+    }
+    gsl_multifit_nlinear_init(x0, &fdf, w);
+    int info = 0;
+    int status = gsl_multifit_nlinear_driver(200, 1e-10, 1e-10, 1e-10, NULL, NULL, &info, w);
+    if (c.fatal) {
+        rc = MODEL_ERUNTIME;
+        goto cleanup;
+    }
+    f->converged = status == GSL_SUCCESS;
+    f->iterations = (int)gsl_multifit_nlinear_niter(w);
+    gsl_vector *x = gsl_multifit_nlinear_position(w);
+    gsl_vector *res = gsl_multifit_nlinear_residual(w);
+    double chi2;
+    gsl_blas_ddot(res, res, &chi2);
+    f->chi2 = chi2;
+    f->dof = (int)(n - p);
+    gsl_matrix *J = gsl_multifit_nlinear_jac(w);
+    int cov_ok = gsl_multifit_nlinear_covar(J, 0.0, cov) == GSL_SUCCESS;
+    double scale = f->dof > 0 ? chi2 / f->dof : 0;
+    double t = f->dof > 0 ? gsl_cdf_tdist_Pinv(0.975, f->dof) : 0;
+    for (size_t i = 0; i < p; i++) {
+        cal_fit_param *q = &f->p[i];
+        double th = gsl_vector_get(x, i);
+        q->value = to_value(q, th);
+        q->at_bound = q->value <= q->lo * (1 + 1e-9) || q->value >= q->hi * (1 - 1e-9);
+        q->has_ci = cov_ok && f->dof > 0 && !q->at_bound && isfinite(gsl_matrix_get(cov, i, i));
+        if (q->has_ci) {
+            /* Scaled by chi2/dof, but never narrower than the stated sds imply. */
+            double half = t * sqrt(gsl_matrix_get(cov, i, i) * (scale > 1 ? scale : 1));
+            q->ci_lo = logged(q) ? exp(th - half) : th - half;
+            q->ci_hi = logged(q) ? exp(th + half) : th + half;
+        }
+    }
+    /* Final predictions at the solution, and the fitted scenario. */
+    if ((rc = predict_all(&c, x->data, err, errsz)))
+        goto cleanup;
+    *out = c.work;
+    c.work = NULL;
+cleanup:
+    cJSON_Delete(c.work);
+    if (w)
+        gsl_multifit_nlinear_free(w);
+    gsl_matrix_free(cov);
+    gsl_vector_free(x0);
+    return rc;
+}

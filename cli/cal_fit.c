@@ -1,0 +1,183 @@
+/* cli/cal_fit.c -- `forkcast calibrate fit EXPERIMENTS.json --scenario BASE.json [-o OUT.json]`. */
+#include "calibrate/fit.h"
+#include "cli/cli.h"
+#include "cli/scenario_args.h"
+#include "model/status.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: forkcast calibrate fit EXPERIMENTS.json [--scenario BASE.json] [--free SPEC]\n"
+            "                              [-o OUT.json] [--json]\n\n"
+            "Fit free scenario fields (cold start, concat, ...) to observed wall time, cost,\n"
+            "speedup or cost ratio by weighted nonlinear least squares on the closed-form\n"
+            "model. Prints the parameters with 95%% intervals and a residual table; writes\n"
+            "the fitted scenario to OUT.json (or to stdout, tables then go to stderr).\n\n"
+            "  --scenario BASE   base scenario (default: the experiments file's \"scenario\")\n"
+            "  --free SPEC       replace the free list: FIELD=INIT[:MIN:MAX],...\n"
+            "                    e.g. platform.cold_start_s.median=25:1:300\n"
+            "  -o OUT.json       write the fitted scenario here (atomically)\n"
+            "  --json            print the fit (parameters, residuals) as JSON\n"
+            "See docs/calibrate.md for the experiments format.\n");
+}
+
+static cJSON *fit_json(const cal_fit *f)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "experiments", f->file);
+    cJSON_AddStringToObject(o, "source", f->source);
+    cJSON_AddNumberToObject(o, "chi2", f->chi2);
+    cJSON_AddNumberToObject(o, "dof", f->dof);
+    cJSON_AddBoolToObject(o, "converged", f->converged);
+    cJSON_AddNumberToObject(o, "iterations", f->iterations);
+    cJSON *ps = cJSON_AddArrayToObject(o, "parameters");
+    for (int i = 0; i < f->np; i++) {
+        cJSON *p = cJSON_CreateObject();
+        cJSON_AddStringToObject(p, "field", f->p[i].field);
+        cJSON_AddNumberToObject(p, "value", f->p[i].value);
+        cJSON_AddBoolToObject(p, "at_bound", f->p[i].at_bound);
+        if (f->p[i].has_ci) {
+            double ci[2] = {f->p[i].ci_lo, f->p[i].ci_hi};
+            cJSON_AddItemToObject(p, "ci95", cJSON_CreateDoubleArray(ci, 2));
+        } else {
+            cJSON_AddNullToObject(p, "ci95");
+        }
+        cJSON_AddItemToArray(ps, p);
+    }
+    cJSON *rs = cJSON_AddArrayToObject(o, "residuals");
+    for (int i = 0; i < f->nobs; i++) {
+        const cal_fit_obs *ob = &f->obs[i];
+        cJSON *r = cJSON_CreateObject();
+        cJSON_AddNumberToObject(r, "gpus", ob->gpus);
+        cJSON_AddStringToObject(r, "quantity", cal_fit_quantity_name(ob->q));
+        cJSON_AddNumberToObject(r, "observed", ob->observed);
+        cJSON_AddNumberToObject(r, "predicted", ob->predicted);
+        cJSON_AddNumberToObject(r, "error_pct", (ob->predicted / ob->observed - 1) * 100);
+        cJSON_AddNumberToObject(r, "sd", ob->sd);
+        cJSON_AddItemToArray(rs, r);
+    }
+    return o;
+}
+
+static void print_tables(FILE *out, const cal_fit *f)
+{
+    fprintf(out, "fit: %s (%d observations, %d free, chi2 %.4g on %d dof, %s after %d iterations)\n\n",
+            f->name, f->nobs, f->np, f->chi2, f->dof, f->converged ? "converged" : "NOT converged",
+            f->iterations);
+    fprintf(out, "%-40s %12s  %s\n", "parameter", "value", "95% interval");
+    for (int i = 0; i < f->np; i++) {
+        const cal_fit_param *p = &f->p[i];
+        if (p->has_ci)
+            fprintf(out, "%-40s %12.5g  [%.5g, %.5g]\n", p->field, p->value, p->ci_lo, p->ci_hi);
+        else
+            fprintf(out, "%-40s %12.5g  (none: %s)\n", p->field, p->value,
+                    p->at_bound ? "at its bound" : f->dof > 0 ? "singular" : "no degrees of freedom");
+    }
+    fprintf(out, "\n%4s  %-10s %12s %12s %8s\n", "GPUs", "quantity", "observed", "predicted", "error");
+    for (int i = 0; i < f->nobs; i++) {
+        const cal_fit_obs *o = &f->obs[i];
+        fprintf(out, "%4d  %-10s %12.5g %12.5g %+7.2f%%\n", o->gpus, cal_fit_quantity_name(o->q), o->observed,
+                o->predicted, (o->predicted / o->observed - 1) * 100);
+    }
+}
+
+int cli_calibrate_fit(int argc, char **argv)
+{
+    const char *exp = NULL, *base_path = NULL, *free_spec = NULL, *outp = NULL;
+    int json = 0, rc = CLI_OK;
+    char err[1024], *text = NULL, *printed = NULL;
+    cal_fit f;
+    cJSON *base = NULL, *fitted = NULL;
+    memset(&f, 0, sizeof f);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return CLI_OK;
+        } else if (cli_opt_is(a, "--scenario")) {
+            if (!(base_path = cli_opt_value(argc, argv, &i, "--scenario")))
+                return CLI_EUSAGE;
+        } else if (cli_opt_is(a, "--free")) {
+            if (!(free_spec = cli_opt_value(argc, argv, &i, "--free")))
+                return CLI_EUSAGE;
+        } else if (!strcmp(a, "-o") || cli_opt_is(a, "--output")) {
+            if (!(outp = cli_opt_value(argc, argv, &i, "-o")))
+                return CLI_EUSAGE;
+        } else if (!strcmp(a, "--json")) {
+            json = 1;
+        } else if (a[0] == '-' && a[1]) {
+            return cli_usage_error("calibrate fit: unknown option '%s' (see --help)", a);
+        } else if (exp) {
+            return cli_usage_error("calibrate fit: one experiments file only (got '%s')", a);
+        } else {
+            exp = a;
+        }
+    }
+    if (!exp)
+        return cli_usage_error("calibrate fit: missing EXPERIMENTS.json (see --help)");
+    if ((rc = cal_fit_load(exp, &f, err, sizeof err)))
+        return cli_fail(rc, "%s", err);
+    if (free_spec && (rc = cal_fit_set_free(&f, free_spec, err, sizeof err))) {
+        rc = cli_fail(rc, "%s", err);
+        goto cleanup;
+    }
+    if (!base_path)
+        base_path = f.scenario[0] ? f.scenario : NULL;
+    if (!base_path) {
+        rc = cli_usage_error("calibrate fit: no base scenario (--scenario BASE.json or \"scenario\" in %s)", exp);
+        goto cleanup;
+    }
+    if ((rc = model_read_file(base_path, &text, NULL, err, sizeof err))) {
+        rc = cli_fail(CLI_EUSAGE, "%s", err);
+        goto cleanup;
+    }
+    if (!(base = cJSON_Parse(text))) {
+        rc = cli_fail(CLI_EUSAGE, "%s: invalid JSON", base_path);
+        goto cleanup;
+    }
+    if ((rc = cal_fit_run(&f, base, base_path, &fitted, err, sizeof err))) {
+        rc = cli_fail(rc, "%s", err);
+        goto cleanup;
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(fitted, "_fit");
+    cJSON_AddItemToObject(fitted, "_fit", fit_json(&f));
+    if (json) {
+        cJSON *j = fit_json(&f);
+        char *s = cJSON_Print(j);
+        printf("%s\n", s);
+        free(s);
+        cJSON_Delete(j);
+    } else {
+        print_tables(outp ? stdout : stderr, &f);
+    }
+    printed = cJSON_Print(fitted);
+    if (!printed) {
+        rc = cli_fail(CLI_ERUNTIME, "out of memory");
+        goto cleanup;
+    }
+    if (outp) {
+        model_out o;
+        if ((rc = model_out_open(&o, outp, err, sizeof err))) {
+            rc = cli_fail(rc, "%s", err);
+            goto cleanup;
+        }
+        fprintf(o.f, "%s\n", printed);
+        if ((rc = model_out_commit(&o, err, sizeof err))) {
+            rc = cli_fail(rc, "%s", err);
+            goto cleanup;
+        }
+    } else if (!json) {
+        printf("%s\n", printed);
+    }
+cleanup:
+    free(printed);
+    free(text);
+    cJSON_Delete(base);
+    cJSON_Delete(fitted);
+    cal_fit_free(&f);
+    return rc;
+}
