@@ -144,6 +144,8 @@ int cli_calibrate_command(int argc, char **argv)
             else
                 ext = val;
             i++;
+        } else if (a[0] != '-') {
+            return cli_usage_error("calibrate command: put the command after -- (got '%s')", a);
         } else {
             return cli_usage_error("calibrate command: unknown option '%s' (see --help)", a);
         }
