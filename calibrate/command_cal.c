@@ -51,6 +51,18 @@ static void close_fd(int *fd)
     *fd = -1;
 }
 
+/* Move fd to >= 3 (close-on-exec) so the child's dup2 onto 0, 1, 2 can
+ * neither be a no-op that keeps O_CLOEXEC nor clobber another of them (a
+ * parent started with stdin closed gets 0 from open). -1 stays -1. */
+static int fd_high(int fd)
+{
+    if (fd < 0 || fd > 2)
+        return fd;
+    int hi = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    close(fd);
+    return hi;
+}
+
 /* In the child after fork(): only async-signal-safe calls, then exec. */
 __attribute__((noreturn)) static void child_exec(char *const argv[], int fd_in, int fd_out, int fd_err, int report_fd)
 {
@@ -93,15 +105,21 @@ int cal_proc_run(char *const argv[], const char *stdout_path, const char *stderr
     }
     const char *outp = stdout_path ? stdout_path : "/dev/null";
     const char *errp = stderr_path ? stderr_path : "/dev/null";
-    fd_in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    fd_out = open(outp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    fd_err = open(errp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    fd_in = fd_high(open("/dev/null", O_RDONLY | O_CLOEXEC));
+    fd_out = fd_high(open(outp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    fd_err = fd_high(open(errp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
     if (fd_in < 0 || fd_out < 0 || fd_err < 0) {
         rc = model_errf(err, errsz, MODEL_ERUNTIME, "cannot open %s: %s",
                         fd_in < 0 ? "/dev/null" : fd_out < 0 ? outp : errp, strerror(errno));
         goto cleanup;
     }
     if (pipe2(pfd, O_CLOEXEC) != 0) {
+        rc = model_errf(err, errsz, MODEL_ERUNTIME, "pipe: %s", strerror(errno));
+        goto cleanup;
+    }
+    pfd[0] = fd_high(pfd[0]);
+    pfd[1] = fd_high(pfd[1]);
+    if (pfd[0] < 0 || pfd[1] < 0) {
         rc = model_errf(err, errsz, MODEL_ERUNTIME, "pipe: %s", strerror(errno));
         goto cleanup;
     }
