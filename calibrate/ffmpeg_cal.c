@@ -326,20 +326,22 @@ int cal_concat_run(const char *const *paths, size_t n, const char *list_path,
 {
     int rc;
     model_out list;
-    char log[4200];
+    int list_open = 0;
+    char log[4200] = "";
     if (n < 1)
         return model_errf(err, errsz, MODEL_EINPUT, "concat: no chunks");
     if ((rc = cal_chunks_check(paths, n, err, errsz)))
-        return rc;
+        goto cleanup;
     /* The demuxer resolves relative names against the list's folder: write
      * absolute ones, single-quoted, ' as '\''. */
     if ((rc = model_out_open(&list, list_path, err, errsz)))
-        return rc;
+        goto cleanup;
+    list_open = 1;
     for (size_t i = 0; i < n; i++) {
         char abs[PATH_MAX];
         if (!realpath(paths[i], abs)) {
-            model_out_abort(&list);
-            return model_errf(err, errsz, MODEL_EINPUT, "%s: %s", paths[i], strerror(errno));
+            rc = model_errf(err, errsz, MODEL_EINPUT, "%s: %s", paths[i], strerror(errno));
+            goto cleanup;
         }
         fputs("file '", list.f);
         for (const char *c = abs; *c; c++)
@@ -349,8 +351,9 @@ int cal_concat_run(const char *const *paths, size_t n, const char *list_path,
                 fputc(*c, list.f);
         fputs("'\n", list.f);
     }
+    list_open = 0; /* commit closes it, on failure too */
     if ((rc = model_out_commit(&list, err, errsz)))
-        return rc;
+        goto cleanup;
     snprintf(log, sizeof log, "%s.log", list_path);
     char *argv[] = {FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-f",
                     "concat", "-safe", "0", "-i", (char *)list_path, "-c", "copy",
@@ -358,7 +361,12 @@ int cal_concat_run(const char *const *paths, size_t n, const char *list_path,
     char what[64];
     snprintf(what, sizeof what, "concat of %zu chunks", n);
     rc = ff_run(what, argv, log, timeout_s, cancel, wall_s, err, errsz);
-    remove(log);
+
+cleanup:
+    if (list_open)
+        model_out_abort(&list);
+    if (log[0])
+        remove(log);
     return rc;
 }
 

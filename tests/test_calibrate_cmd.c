@@ -367,6 +367,19 @@ static void test_concat(void)
     CHECK(strstr(err, "320x240") && strstr(err, "160x120") && strstr(err, "does not match"));
     CHECK(!file_exists(out));
     CHECK(cal_chunks_check(good, 3, err, sizeof err) == MODEL_OK);
+
+    /* a quote in a chunk's path survives the list file's quoting */
+    char qdir[4200], qa[4300];
+    snprintf(qdir, sizeof qdir, "%s/it's", scratch);
+    snprintf(qa, sizeof qa, "%s/a.mp4", qdir);
+    CHECK(mkdir(qdir, 0700) == 0 && rename(a, qa) == 0);
+    const char *quoted[] = {qa, b};
+    CHECK(cal_concat_run(quoted, 2, list, out, 60, NULL, &wall, err, sizeof err) == MODEL_OK);
+    CHECK(cal_video_load(out, &v, err, sizeof err) == MODEL_OK && v && v->nframes == 40);
+    cal_video_free(v);
+    remove(out);
+    rename(qa, a);
+    rmdir(qdir);
     remove(a);
     remove(b);
     remove(big);
