@@ -1,0 +1,229 @@
+/* cli/cal_command.c -- `forkcast calibrate command`: time any stage at
+ * several frame counts and fit t = fixed + per_frame * frames. */
+#include "cli/cli.h"
+
+#include "calibrate/command_cal.h"
+#include "calibrate/ffmpeg_cal.h"
+#include "model/status.h"
+
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gsl/gsl_errno.h>
+
+#define MAX_FRAME_COUNTS 64
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static void show_progress(void *ctx, const char *line)
+{
+    (void)ctx;
+    fprintf(stderr, "forkcast: %s\n", line);
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: forkcast calibrate command [--frames 30,60,120,240] [--repeats R]\n"
+            "                                 [--timeout S] [--input FILE] [--output-ext EXT]\n"
+            "                                 [-o FILE] -- CMD ARGS...\n\n"
+            "Run CMD (fork/exec, no shell unless you write `sh -c '...'`) repeats times at each\n"
+            "frame count, time each run (CLOCK_MONOTONIC wall time), and fit\n"
+            "  seconds = fixed + per_frame * frames   (gsl_fit_linear, 95%% Student-t intervals).\n"
+            "In the arguments {frames} becomes the frame count, {input} the --input file and\n"
+            "{output} a fresh temp path per run (TMP/out-N.EXT, removed after the run).\n\n"
+            "  --frames LIST   frame counts, each >= 1, two or more distinct (default 30,60,120,240)\n"
+            "  --repeats R     runs per frame count (default 3); frames x repeats >= 3\n"
+            "  --timeout S     seconds per run before its process group is killed (default 600)\n"
+            "  --input FILE    video for {input}; must be a readable video file\n"
+            "  --output-ext E  extension of {output} (default mp4)\n"
+            "  -o FILE         write the JSON there (atomically) and the table to stdout;\n"
+            "                  without -o the JSON goes to stdout and the table to stderr\n\n"
+            "Writes {\"stage\":{\"per_frame_s\":b,\"ffmpeg_start_s\":a},\"fit\":{\"per_frame_s\":\n"
+            "{\"value\":b,\"ci95\":[lo,hi]},\"fixed_s\":{...},\"r2\":r,\"points\":[...]}}; a negative\n"
+            "fitted value is clamped at 0 in \"stage\" (noted on stderr). A run that exits\n"
+            "non-zero, cannot start or times out is an input error (exit 2); nothing is written.\n");
+}
+
+/* 0 when the folder that will hold path is writable (checked before hours of
+ * measuring, not instead of the atomic write). */
+static int check_out_dir(const char *path)
+{
+    char *dup = strdup(path);
+    if (!dup)
+        return -1;
+    int ok = access(dirname(dup), W_OK) == 0;
+    free(dup);
+    return ok ? 0 : -1;
+}
+
+static void print_table(FILE *f, const cal_command_result *r, const int *frames, size_t nframes)
+{
+    fprintf(f, "%8s %6s %12s %12s %12s\n", "frames", "runs", "median_s", "fit_s", "resid_s");
+    for (size_t i = 0; i < nframes; i++) {
+        double s[1024];
+        size_t m = 0;
+        for (size_t j = 0; j < r->n && m < 1024; j++)
+            if (r->frames[j] == frames[i])
+                s[m++] = r->seconds[j];
+        int dup = 0;
+        for (size_t k = 0; k < i; k++)
+            dup |= frames[k] == frames[i];
+        if (dup || m == 0)
+            continue;
+        /* median by insertion sort: m is small */
+        for (size_t a = 1; a < m; a++)
+            for (size_t b = a; b > 0 && s[b - 1] > s[b]; b--) {
+                double t = s[b];
+                s[b] = s[b - 1];
+                s[b - 1] = t;
+            }
+        double med = m % 2 ? s[m / 2] : 0.5 * (s[m / 2 - 1] + s[m / 2]);
+        double fit = r->fit.c0 + r->fit.c1 * frames[i];
+        fprintf(f, "%8d %6zu %12.6f %12.6f %12.6f\n", frames[i], m, med, fit, med - fit);
+    }
+    fprintf(f, "per_frame_s %.6g  95%% [%.6g, %.6g]\n", r->fit.c1, r->fit.c1_ci[0],
+            r->fit.c1_ci[1]);
+    fprintf(f, "fixed_s     %.6g  95%% [%.6g, %.6g]\n", r->fit.c0, r->fit.c0_ci[0],
+            r->fit.c0_ci[1]);
+    fprintf(f, "r2          %.6f  (%zu runs)\n", r->fit.r2, r->n);
+}
+
+int cli_calibrate_command(int argc, char **argv)
+{
+    int frames[MAX_FRAME_COUNTS] = {30, 60, 120, 240};
+    int nframes = 4;
+    long repeats = 3;
+    double timeout = 600;
+    const char *input = NULL, *out = NULL, *ext = "mp4";
+    char **cmd = NULL;
+    int cmdc = 0, seen_sep = 0;
+    char err[1024];
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--")) {
+            seen_sep = 1;
+            cmd = argv + i + 1;
+            cmdc = argc - i - 1;
+            break;
+        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return CLI_OK;
+        } else if (!strcmp(a, "--frames")) {
+            if (cli_parse_int_list("--frames", val, 1, 1000000000, frames, MAX_FRAME_COUNTS,
+                                   &nframes))
+                return CLI_EUSAGE;
+            i++;
+        } else if (!strcmp(a, "--repeats")) {
+            if (cli_parse_long("--repeats", val, 1, 1000, &repeats))
+                return CLI_EUSAGE;
+            i++;
+        } else if (!strcmp(a, "--timeout")) {
+            if (cli_parse_double("--timeout", val, 0.001, 1e6, &timeout))
+                return CLI_EUSAGE;
+            i++;
+        } else if (!strcmp(a, "--input") || !strcmp(a, "-o") || !strcmp(a, "--output-ext")) {
+            if (!val || !*val)
+                return cli_usage_error("calibrate command: %s needs a value", a);
+            if (!strcmp(a, "--input"))
+                input = val;
+            else if (!strcmp(a, "-o"))
+                out = val;
+            else
+                ext = val;
+            i++;
+        } else if (a[0] != '-') {
+            return cli_usage_error("calibrate command: put the command after -- (got '%s')", a);
+        } else {
+            return cli_usage_error("calibrate command: unknown option '%s' (see --help)", a);
+        }
+    }
+    if (!seen_sep || cmdc < 1 || !cmd[0][0])
+        return cli_usage_error("calibrate command: no command given after -- "
+                               "(forkcast calibrate command [OPTIONS] -- CMD ARGS...)");
+    if (out && check_out_dir(out))
+        return cli_usage_error("%s: cannot write there", out);
+
+    gsl_set_error_handler_off();
+    if (input) { /* the stage's input must be a video we can read */
+        cal_video *v = NULL;
+        int rc = cal_video_load(input, &v, err, sizeof err);
+        cal_video_free(v);
+        if (rc)
+            return cli_fail(rc, "%s", err);
+    }
+
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+
+    cal_command_opts o = {
+        .argv = cmd, .argc = cmdc, .frames = frames, .nframes = (size_t)nframes,
+        .repeats = (int)repeats, .timeout_s = timeout, .input = input, .output_ext = ext,
+        .cancel = &interrupted,
+        .progress = cli_stderr_is_tty() ? show_progress : NULL,
+    };
+    cal_command_result *r = NULL;
+    cJSON *doc = NULL;
+    char *text = NULL;
+    int rc = cal_command_run(&o, &r, err, sizeof err);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    if (rc) {
+        cli_fail(rc, "%s", err);
+        goto cleanup;
+    }
+    doc = cal_command_result_json(r);
+    text = doc ? cJSON_Print(doc) : NULL;
+    if (!text) {
+        rc = cli_fail(CLI_ERUNTIME, "calibrate command: out of memory");
+        goto cleanup;
+    }
+    if (r->fixed_clamped)
+        fprintf(stderr, "forkcast: note: fitted fixed cost %.6g s is negative; "
+                        "stage.ffmpeg_start_s clamped at 0\n", r->fit.c0);
+    if (r->per_frame_clamped)
+        fprintf(stderr, "forkcast: note: fitted per-frame cost %.6g s is negative; "
+                        "stage.per_frame_s clamped at 0\n", r->fit.c1);
+    if (out) {
+        size_t len = strlen(text);
+        char *withnl = malloc(len + 2);
+        if (!withnl) {
+            rc = cli_fail(CLI_ERUNTIME, "calibrate command: out of memory");
+            goto cleanup;
+        }
+        memcpy(withnl, text, len);
+        memcpy(withnl + len, "\n", 2);
+        rc = model_write_file(out, withnl, err, sizeof err);
+        free(withnl);
+        if (rc) {
+            cli_fail(rc, "%s", err);
+            goto cleanup;
+        }
+        print_table(stdout, r, frames, (size_t)nframes);
+    } else {
+        print_table(stderr, r, frames, (size_t)nframes);
+        printf("%s\n", text);
+    }
+
+cleanup:
+    free(text);
+    cJSON_Delete(doc);
+    cal_command_result_free(r);
+    return rc;
+}

@@ -1,0 +1,211 @@
+/* cli/cal_ffmpeg.c -- `forkcast calibrate ffmpeg`: FFmpeg startup, seek,
+ * decode/encode and concat costs on this machine. */
+#include "cli/cli.h"
+
+#include "calibrate/ffmpeg_cal.h"
+#include "model/status.h"
+
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gsl/gsl_errno.h>
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static void show_progress(void *ctx, const char *line)
+{
+    (void)ctx;
+    fprintf(stderr, "forkcast: %s\n", line);
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: forkcast calibrate ffmpeg [--input FILE] [--repeats R] [-o FILE]\n"
+            "                                [--size WxH] [--seconds S] [--fps F] [--gop G]\n"
+            "                                [--preset P] [--timeout S]\n\n"
+            "Measure what FFmpeg itself costs a chunked stage, with the ffmpeg on PATH and\n"
+            "libavformat in-process:\n"
+            "  startup  no-op runs (-f lavfi -i nullsrc=d=0 -f null -)  -> stage.ffmpeg_start_s\n"
+            "  seek     -ss T -i IN at positions in three GOPs minus a no-seek run, fitted\n"
+            "           against frames since the keyframe; the same seek in-process\n"
+            "                                                        -> stage.seek_s (uniform)\n"
+            "  decode / encode per frame (-benchmark, -f null -, libx264 -preset P)\n"
+            "  concat   -f concat -safe 0 -c copy of k = 2, 4, 8 chunks (8 GOPs in all)\n"
+            "                         -> parallel.concat_s + parallel.concat_per_chunk_s * k\n\n"
+            "  --input FILE   video to measure (default: generate a testsrc2/libx264 clip\n"
+            "                 of --size 1920x1080, --seconds 10, --fps 30, --gop 60 in a temp dir)\n"
+            "  --repeats R    runs per measured point (default 5)\n"
+            "  --preset P     libx264 preset of the encode test (default medium)\n"
+            "  --timeout S    seconds allowed per ffmpeg run (default 600)\n"
+            "  -o FILE        write the JSON there (atomically) and a summary to stdout;\n"
+            "                 without -o the JSON goes to stdout and the summary to stderr\n\n"
+            "Output: {\"stage\":{...},\"parallel\":{...},\"calibration\":{every point and fit with\n"
+            "95%% intervals, ffmpeg version, input}}. \"calibration\" is ignored by merging.\n");
+}
+
+static int check_out_dir(const char *path)
+{
+    char *dup = strdup(path);
+    if (!dup)
+        return -1;
+    int ok = access(dirname(dup), W_OK) == 0;
+    free(dup);
+    return ok ? 0 : -1;
+}
+
+static void print_line(FILE *f, const char *what, const cal_line *l, const char *c0,
+                       const char *c1)
+{
+    fprintf(f, "%-14s %s %.6g [%.6g, %.6g]  %s %.6g [%.6g, %.6g]  r2 %.3f\n", what, c0, l->c0,
+            l->c0_ci[0], l->c0_ci[1], c1, l->c1, l->c1_ci[0], l->c1_ci[1], l->r2);
+}
+
+static void print_summary(FILE *f, const cal_ffmpeg_result *r)
+{
+    const cJSON *cal = r->calibration, *in = cJSON_GetObjectItem(cal, "input");
+    const cJSON *ver = cJSON_GetObjectItem(cal, "ffmpeg_version");
+    fprintf(f, "ffmpeg %s; input %dx%d %s, %d frames, GOP %d\n",
+            cJSON_IsString(ver) ? ver->valuestring : "?",
+            cJSON_GetObjectItem(in, "width")->valueint,
+            cJSON_GetObjectItem(in, "height")->valueint,
+            cJSON_GetObjectItem(in, "codec")->valuestring,
+            cJSON_GetObjectItem(in, "frames")->valueint,
+            cJSON_GetObjectItem(in, "gop")->valueint);
+    if (r->start_fixed)
+        fprintf(f, "%-14s fixed %.6g s\n", "startup", r->start_median_s);
+    else
+        fprintf(f, "%-14s lognormal median %.6g s, p95 %.6g s\n", "startup", r->start_median_s,
+                r->start_p95_s);
+    if (r->has_seek_cli)
+        print_line(f, "seek (CLI)", &r->seek_cli, "lookup_s", "per_frame_s");
+    if (r->has_seek_lib)
+        print_line(f, "seek (libav)", &r->seek_lib, "lookup_s", "per_frame_s");
+    fprintf(f, "%-14s uniform %.6g .. %.6g s\n", "stage.seek_s", r->seek_min_s, r->seek_max_s);
+    fprintf(f, "%-14s %.6g s/frame; encode %.6g s/frame\n", "decode", r->decode_per_frame_s,
+            r->encode_per_frame_s);
+    print_line(f, "concat (split)", &r->concat_split, "concat_s", "per_chunk_s");
+    print_line(f, "concat (1 GOP)", &r->concat_fixed, "concat_s", "per_chunk_s");
+}
+
+int cli_calibrate_ffmpeg(int argc, char **argv)
+{
+    cal_ffmpeg_opts o;
+    cal_ffmpeg_opts_default(&o);
+    const char *out = NULL;
+    char err[1024];
+    long l;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return CLI_OK;
+        }
+        if (!strcmp(a, "--repeats")) {
+            if (cli_parse_long("--repeats", val, 1, 1000, &l))
+                return CLI_EUSAGE;
+            o.repeats = (int)l;
+        } else if (!strcmp(a, "--gop")) {
+            if (cli_parse_long("--gop", val, 1, 100000, &l))
+                return CLI_EUSAGE;
+            o.gop = (int)l;
+        } else if (!strcmp(a, "--fps")) {
+            if (cli_parse_long("--fps", val, 1, 1000, &l))
+                return CLI_EUSAGE;
+            o.fps = (int)l;
+        } else if (!strcmp(a, "--seconds")) {
+            if (cli_parse_double("--seconds", val, 0.001, 86400, &o.seconds))
+                return CLI_EUSAGE;
+        } else if (!strcmp(a, "--timeout")) {
+            if (cli_parse_double("--timeout", val, 0.001, 1e6, &o.timeout_s))
+                return CLI_EUSAGE;
+        } else if (!strcmp(a, "--size")) {
+            int w, h, n = 0;
+            if (!val || sscanf(val, "%dx%d%n", &w, &h, &n) != 2 || val[n] || w < 16 || h < 16 ||
+                w > 16384 || h > 16384 || w % 2 || h % 2)
+                return cli_usage_error("--size: expected WxH, even, 16..16384 (got '%s')",
+                                       val ? val : "");
+            o.width = w;
+            o.height = h;
+        } else if (!strcmp(a, "--input") || !strcmp(a, "-o") || !strcmp(a, "--preset")) {
+            if (!val || !*val)
+                return cli_usage_error("calibrate ffmpeg: %s needs a value", a);
+            if (!strcmp(a, "--input"))
+                o.input = val;
+            else if (!strcmp(a, "-o"))
+                out = val;
+            else
+                o.preset = val;
+        } else {
+            return cli_usage_error("calibrate ffmpeg: unknown option '%s' (see --help)", a);
+        }
+        i++;
+    }
+    if (out && check_out_dir(out))
+        return cli_usage_error("%s: cannot write there", out);
+
+    gsl_set_error_handler_off();
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    o.cancel = &interrupted;
+    o.progress = cli_stderr_is_tty() ? show_progress : NULL;
+
+    cal_ffmpeg_result *r = NULL;
+    cJSON *doc = NULL;
+    char *text = NULL;
+    int rc = cal_ffmpeg_run(&o, &r, err, sizeof err);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    if (rc) {
+        cli_fail(rc, "%s", err);
+        goto cleanup;
+    }
+    doc = cal_ffmpeg_result_json(r);
+    text = doc ? cJSON_Print(doc) : NULL;
+    if (!text) {
+        rc = cli_fail(CLI_ERUNTIME, "calibrate ffmpeg: out of memory");
+        goto cleanup;
+    }
+    if (out) {
+        size_t len = strlen(text);
+        char *withnl = malloc(len + 2);
+        if (!withnl) {
+            rc = cli_fail(CLI_ERUNTIME, "calibrate ffmpeg: out of memory");
+            goto cleanup;
+        }
+        memcpy(withnl, text, len);
+        memcpy(withnl + len, "\n", 2);
+        rc = model_write_file(out, withnl, err, sizeof err);
+        free(withnl);
+        if (rc) {
+            cli_fail(rc, "%s", err);
+            goto cleanup;
+        }
+        print_summary(stdout, r);
+    } else {
+        print_summary(stderr, r);
+        printf("%s\n", text);
+    }
+
+cleanup:
+    free(text);
+    cJSON_Delete(doc);
+    cal_ffmpeg_result_free(r);
+    return rc;
+}
