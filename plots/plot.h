@@ -1,0 +1,111 @@
+/* plots/plot.h -- prediction grids (`forkcast sweep`), the charts (gnuplot)
+ * and the Markdown/HTML report.
+ *
+ * Sweep. plot_sweep_run() evaluates the closed form on a grid of frame
+ * counts x per-frame costs x GPU counts and applies the scenario's decision
+ * rule (model_decide) at every point. Frame counts and per-frame costs are
+ * log-spaced. When the per-frame cost at a point is fixed (always the case
+ * on a swept per-frame axis) the means come from plot_sweep_means(), a fast
+ * path of model_predict_k restricted to E[wall] and E[cost]: the overhead
+ * CDFs of the scenario (start + request + ffmpeg_start [+ seek], as
+ * model/predict.h builds them) are tabulated once, E[max] over container
+ * classes is one GSL QAG integral of 1 - prod F_c^m_c on the tables, and
+ * billing goes through model_billed_moments(). tests/test_sweep.c checks it
+ * against model_predict_k: E[cost] to 1e-12, E[wall] to 1e-6 relative
+ * (2e-5 where a CDF is piecewise linear: convolution grids, empirical
+ * samples). Otherwise (a random per-frame cost) each point calls
+ * model_predict_k. Points are independent; rows of the grid are spread over
+ * threads by sim_mc_run(), so results do not depend on the thread count.
+ * Cost: ~3 us per (point, k) on the default scenario, against ~70 us for
+ * model_predict_k (which also computes quantiles and the variance).
+ *
+ * Charts. Each kind has a gnuplot script plots/KIND.gp and a CSV writer
+ * here (columns: docs/plots.md). plot_chart() writes the CSV beside the
+ * image (FILE.csv for FILE.png|FILE.svg) and runs gnuplot by fork/exec (no
+ * shell): `gnuplot -e "VARS" DIR/plots/KIND.gp`. Both files are written to
+ * temporary names and renamed into place only when gnuplot succeeded;
+ * otherwise nothing is left. The script directory is found by
+ * plot_data_dir(): $FORKCAST_DATA, then EXE/../share/forkcast (installed),
+ * then the source tree compiled in (FORKCAST_SRCDIR); the first that holds
+ * plots/common.gp wins.
+ *
+ * Report. plot_report_write() writes DIR/report.md and a self-contained
+ * DIR/report.html (charts inlined as base64 PNG data URIs) plus the PNGs and
+ * their CSVs in DIR.
+ *
+ * Errors: MODEL_EINPUT for the caller's input (bad ranges, a malformed input
+ * CSV), MODEL_ERUNTIME for the machine (gnuplot missing or failing, an
+ * unwritable directory), one line in err. Ownership: plot_sweep_run() and
+ * plot_sweep_prep_new() return owned objects freed by plot_sweep_free() and
+ * plot_sweep_prep_free(); everything passed in is borrowed.
+ */
+#ifndef FORKCAST_PLOTS_PLOT_H
+#define FORKCAST_PLOTS_PLOT_H
+
+#include "model/evaluate.h"
+#include "model/scenario.h"
+
+#include <gsl/gsl_integration.h>
+#include <stdio.h>
+
+/* ---- sweep ------------------------------------------------------------ */
+
+#define PLOT_SWEEP_MAX_POINTS 2000   /* per axis */
+#define PLOT_SWEEP_WS_LIMIT 200      /* intervals of a plot_sweep_means() workspace */
+
+typedef struct {
+    double wall_mean, cost_mean;   /* E[wall] s, E[cost] USD */
+    double speedup, cost_ratio;    /* against k = 1 at the same point */
+    double margin;                 /* min(speedup - min_speedup, 1 + max_cost_increase - cost_ratio) */
+    int gpus, beneficial;
+} plot_sweep_cell;
+
+typedef struct {
+    double frames_lo, frames_hi;   /* 1 <= lo <= hi */
+    int frames_points;             /* >= 1; log-spaced, rounded to integers, duplicates dropped */
+    double per_frame_lo, per_frame_hi; /* > 0 */
+    int per_frame_points;          /* 0: the scenario's own per-frame distribution */
+    unsigned threads;              /* 0: all online cores */
+    model_opts opts;               /* objective for the verdict at each point */
+} plot_sweep_spec;
+
+typedef struct {
+    int nframes, nper, ngpus;
+    double *frames;                /* [nframes], ascending integers */
+    double *per_frame;             /* [nper]; not swept: the scenario's mean per-frame cost */
+    int per_frame_swept;
+    int gpus[MODEL_MAX_GPU_LIST];  /* the scenario's GPU counts, ascending */
+    double *base_wall, *base_cost; /* [point]: k = 1 */
+    plot_sweep_cell *cells;        /* [point * ngpus + g] */
+    int *best_gpus;                /* [point]: the verdict (1: do not split) */
+    double *best_margin;           /* [point]: max over k > 1 of margin (-inf without k > 1) */
+} plot_sweep;                      /* point = i_frames * nper + j_per_frame */
+
+/* Log-spaced values lo..hi (n >= 1; n == 1 gives lo); with `integer`,
+ * rounded and deduplicated. Returns how many were written (<= n). */
+int plot_logspace(double lo, double hi, int n, int integer, double *out);
+
+int plot_sweep_run(const model_scenario *s, const plot_sweep_spec *spec, plot_sweep **out, char *err,
+                   size_t errsz);
+void plot_sweep_free(plot_sweep *sw);
+
+/* CSV of a sweep: one row per (frames, per-frame, GPU count):
+ * frames,per_frame_s,gpus,wall_mean_s,cost_mean_usd,speedup,cost_ratio,beneficial,best_gpus */
+int plot_sweep_csv(const plot_sweep *sw, FILE *f);
+
+/* The fast path. A prep holds tabulated overhead CDFs of one scenario; it is
+ * read-only once built (share it between threads). It borrows the scenario
+ * for the concat of GPU counts outside s->gpus: keep s alive, and do not
+ * change its overheads, billing or concat. Each thread brings its own workspace
+ * (gsl_integration_workspace_alloc(PLOT_SWEEP_WS_LIMIT)).
+ * plot_sweep_means(): E[wall] and E[cost] of `frames` frames (fractional:
+ * an even split) at a fixed per-frame cost on k containers, with the
+ * semantics of model_predict_k. Cost: O(1) for k = 1, ~100 table lookups
+ * per container class otherwise. */
+typedef struct plot_sweep_prep plot_sweep_prep;
+int plot_sweep_prep_new(const model_scenario *s, plot_sweep_prep **out, char *err, size_t errsz);
+void plot_sweep_prep_free(plot_sweep_prep *p);
+void plot_sweep_means(const plot_sweep_prep *p, gsl_integration_workspace *ws, double frames,
+                      double per_frame_s, int k, double *wall_mean, double *cost_mean);
+
+#endif
