@@ -77,6 +77,9 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# plots/plot.c finds its gnuplot scripts in the source tree as a last resort.
+$(BUILD)/plots/plot.o: ALL_CFLAGS += -DFORKCAST_SRCDIR='"$(CURDIR)"'
+
 $(BUILD)/%.cu.o: %.cu
 	@mkdir -p $(dir $@)
 	$(NVCC) $(NVCCFLAGS) -I. -c -o $@ $<
@@ -127,7 +130,9 @@ scenarios: forkcast
 install: forkcast
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/forkcast $(DESTDIR)$(PREFIX)/share/doc/forkcast
 	install -m 755 forkcast $(DESTDIR)$(PREFIX)/bin/forkcast
-	cp -R data plots $(DESTDIR)$(PREFIX)/share/forkcast/
+	cp -R data $(DESTDIR)$(PREFIX)/share/forkcast/
+	install -d $(DESTDIR)$(PREFIX)/share/forkcast/plots
+	install -m 644 plots/*.gp $(DESTDIR)$(PREFIX)/share/forkcast/plots/
 	cp -R docs/. README.md $(DESTDIR)$(PREFIX)/share/doc/forkcast/
 
 clean:

@@ -108,4 +108,55 @@ void plot_sweep_prep_free(plot_sweep_prep *p);
 void plot_sweep_means(const plot_sweep_prep *p, gsl_integration_workspace *ws, double frames,
                       double per_frame_s, int k, double *wall_mean, double *cost_mean);
 
+/* ---- charts -------------------------------------------------------------- */
+
+typedef enum {
+    PLOT_SPEEDUP, PLOT_FRAMES, PLOT_MAP, PLOT_GANTT, PLOT_CDF, PLOT_BREAKDOWN, PLOT_CAPACITY, PLOT_NKINDS
+} plot_kind;
+
+typedef struct {
+    double frames_lo, frames_hi;       /* 0: the chart's default range */
+    double per_frame_lo, per_frame_hi; /* 0: the chart's default range (map) */
+    int points;                        /* grid points per axis; 0: the chart's default */
+    const char *input;                 /* gantt, cdf, capacity: the CSV to draw */
+    unsigned threads;                  /* sweeps; 0: all cores */
+    model_opts opts;                   /* the verdict's objective */
+} plot_opts;
+
+/* gnuplot variables, "name=value; ..." for gnuplot -e. */
+typedef struct {
+    char buf[8192];
+    int overflow;
+} plot_vars;
+
+void plot_var_num(plot_vars *v, const char *name, double x);
+void plot_var_str(plot_vars *v, const char *name, const char *s);   /* quoted for gnuplot */
+
+const char *plot_kind_name(plot_kind k);
+const char *plot_kind_what(plot_kind k);    /* one line: what the chart shows */
+int plot_kind_needs_input(plot_kind k);     /* 1: gantt, cdf, capacity (a CSV from sim/capacity) */
+int plot_kind_parse(const char *name, plot_kind *out); /* 0 ok, -1 unknown */
+/* ".png" -> "png", ".svg" -> "svg"; -1 for anything else. */
+int plot_format(const char *out, const char **fmt);
+void plot_title(plot_kind kind, const model_scenario *s, char *buf, size_t n);
+
+/* Where plots/common.gp is (see the overview); MODEL_ERUNTIME if nowhere. */
+int plot_data_dir(char *dir, size_t dirsz, char *err, size_t errsz);
+
+/* The CSV behind chart KIND, written to f, and the script's variables
+ * added to v. s may be NULL for the input-based kinds. */
+int plot_write_csv(plot_kind kind, const model_scenario *s, const plot_opts *o, FILE *f, plot_vars *v, char *err,
+                   size_t errsz);
+/* The cdf chart's CSV from n (k, wall) samples in any order. */
+int plot_cdf_csv(const int *k, const double *wall, size_t n, FILE *f, plot_vars *v, char *err, size_t errsz);
+
+/* Run gnuplot on plots/KIND.gp with csv, out, fmt ("png"|"svg"), plotdir
+ * and the extra variables. Writes out directly: callers give a temp name. */
+int plot_render(plot_kind kind, const char *csv, const char *out, const char *fmt, const plot_vars *extra,
+                char *err, size_t errsz);
+
+/* CSV + image: out ends in .png or .svg; FILE.csv beside it. All or nothing. */
+int plot_chart(plot_kind kind, const model_scenario *s, const plot_opts *o, const char *out, char *err,
+               size_t errsz);
+
 #endif

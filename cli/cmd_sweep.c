@@ -1,0 +1,171 @@
+/* cli/cmd_sweep.c -- `forkcast sweep`: closed-form grids for charts and users. */
+#include "cli/cli.h"
+#include "cli/scenario_args.h"
+#include "plots/plot.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: forkcast sweep [FILE] --frames A..B [--gpus LIST] [--per-frame A..B] [--points N]\n"
+               "                      [--threads T] [--csv|--json] [options]\n\n"
+               "Closed-form predictions on a grid: N log-spaced frame counts in A..B (rounded to\n"
+               "integers, duplicates dropped) x N log-spaced per-frame costs in A..B seconds (or\n"
+               "the scenario's own per-frame cost) x the GPU counts. At every point: E[wall],\n"
+               "E[cost], speedup and cost ratio against 1 GPU, and the verdict (best GPU count,\n"
+               "1 when splitting does not pay). No FILE: the built-in overlay-e7 default.\n\n"
+               "  --frames A..B       frame counts (required), 1 <= A <= B\n"
+               "  --per-frame A..B    per-frame costs in seconds, 0 < A <= B (fixed at each point)\n"
+               "  --points N          points per axis (default 20, at most %d)\n"
+               "  --threads T         worker threads (default: all cores)\n"
+               "  --with, --gpus, --objective, --usd-per-hour: as in `forkcast advise`\n"
+               "  --csv               frames,per_frame_s,gpus,wall_mean_s,cost_mean_usd,speedup,\n"
+               "                      cost_ratio,beneficial,best_gpus (one row per point and GPU count)\n"
+               "  --json              the same as JSON\n",
+            PLOT_SWEEP_MAX_POINTS);
+}
+
+static void print_table(FILE *f, const model_scenario *s, const plot_sweep *sw)
+{
+    fprintf(f, "%s: closed-form sweep, %d frame counts x %d per-frame cost%s x %d GPU counts\n", s->name,
+            sw->nframes, sw->nper, sw->nper == 1 ? "" : "s", sw->ngpus);
+    fprintf(f, "beneficial (*): speedup >= %.3gx and cost change <= %+.0f%% against 1 GPU\n\n", s->min_speedup,
+            s->max_cost_increase * 100);
+    fprintf(f, "%10s  %9s  %4s", "frames", "s/frame", "best");
+    for (int g = 0; g < sw->ngpus; g++) {
+        char h[32];
+        snprintf(h, sizeof h, "%d GPU%s", sw->gpus[g], sw->gpus[g] == 1 ? "" : "s");
+        fprintf(f, "  %15s", h);
+    }
+    fputc('\n', f);
+    for (int i = 0; i < sw->nframes; i++)
+        for (int j = 0; j < sw->nper; j++) {
+            size_t pt = (size_t)i * sw->nper + j;
+            fprintf(f, "%10.0f  %9.4g  %4d", sw->frames[i], sw->per_frame[j], sw->best_gpus[pt]);
+            for (int g = 0; g < sw->ngpus; g++) {
+                const plot_sweep_cell *c = &sw->cells[pt * sw->ngpus + g];
+                if (c->gpus == 1)
+                    fprintf(f, "  %8.1f s wall", c->wall_mean);
+                else
+                    fprintf(f, "  %6.2fx %+6.0f%%%c", c->speedup, (c->cost_ratio - 1) * 100,
+                            c->beneficial ? '*' : ' ');
+            }
+            fputc('\n', f);
+        }
+}
+
+static int print_json(FILE *f, const model_scenario *s, const plot_sweep *sw)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "scenario", s->name);
+    cJSON_AddStringToObject(root, "method", "model");
+    cJSON_AddItemToObject(root, "gpus", cJSON_CreateIntArray(sw->gpus, sw->ngpus));
+    cJSON_AddNumberToObject(root, "min_speedup", s->min_speedup);
+    cJSON_AddNumberToObject(root, "max_cost_increase", s->max_cost_increase);
+    cJSON *pts = cJSON_AddArrayToObject(root, "points");
+    for (int i = 0; i < sw->nframes; i++)
+        for (int j = 0; j < sw->nper; j++) {
+            size_t pt = (size_t)i * sw->nper + j;
+            cJSON *p = cJSON_CreateObject();
+            cJSON_AddNumberToObject(p, "frames", sw->frames[i]);
+            cJSON_AddNumberToObject(p, "per_frame_s", sw->per_frame[j]);
+            cJSON_AddNumberToObject(p, "best_gpus", sw->best_gpus[pt]);
+            cJSON *res = cJSON_AddArrayToObject(p, "results");
+            for (int g = 0; g < sw->ngpus; g++) {
+                const plot_sweep_cell *c = &sw->cells[pt * sw->ngpus + g];
+                cJSON *r = cJSON_CreateObject();
+                cJSON_AddNumberToObject(r, "gpus", c->gpus);
+                cJSON_AddNumberToObject(r, "wall_s", c->wall_mean);
+                cJSON_AddNumberToObject(r, "cost_usd", c->cost_mean);
+                cJSON_AddNumberToObject(r, "speedup", c->speedup);
+                cJSON_AddNumberToObject(r, "cost_ratio", c->cost_ratio);
+                cJSON_AddBoolToObject(r, "beneficial", c->beneficial);
+                cJSON_AddItemToArray(res, r);
+            }
+            cJSON_AddItemToArray(pts, p);
+        }
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!text)
+        return cli_fail(CLI_ERUNTIME, "out of memory");
+    fprintf(f, "%s\n", text);
+    free(text);
+    return CLI_OK;
+}
+
+int cli_cmd_sweep(int argc, char **argv)
+{
+    cli_scen_args a;
+    model_scenario s;
+    plot_sweep_spec spec = {.frames_points = 20};
+    plot_sweep *sw = NULL;
+    char err[1024];
+    int have_frames = 0, points = 20;
+    long threads = 0;
+    double pa = 0, pb = 0;
+    cli_scen_init(&a, 1);
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return CLI_OK;
+        }
+        if (cli_opt_is(argv[i], "--frames")) {
+            if (!(v = cli_opt_value(argc, argv, &i, "--frames")) ||
+                cli_parse_range("--frames", v, 1, (double)MODEL_MAX_FRAMES, &spec.frames_lo, &spec.frames_hi))
+                return CLI_EUSAGE;
+            have_frames = 1;
+        } else if (cli_opt_is(argv[i], "--per-frame")) {
+            if (!(v = cli_opt_value(argc, argv, &i, "--per-frame")) ||
+                cli_parse_range("--per-frame", v, 1e-9, 1e6, &pa, &pb))
+                return CLI_EUSAGE;
+            spec.per_frame_points = -1; /* set below from --points */
+        } else if (cli_opt_is(argv[i], "--points")) {
+            long n;
+            if (!(v = cli_opt_value(argc, argv, &i, "--points")) ||
+                cli_parse_long("--points", v, 1, PLOT_SWEEP_MAX_POINTS, &n))
+                return CLI_EUSAGE;
+            points = (int)n;
+        } else if (cli_opt_is(argv[i], "--threads")) {
+            if (!(v = cli_opt_value(argc, argv, &i, "--threads")) || cli_parse_long("--threads", v, 1, 1024, &threads))
+                return CLI_EUSAGE;
+        } else {
+            int t = cli_scen_take(&a, argc, argv, &i);
+            if (t < 0)
+                return CLI_EUSAGE;
+            if (t == 0)
+                return cli_usage_error("sweep: unknown option '%s' (see --help)", argv[i]);
+        }
+    }
+    if (!have_frames)
+        return cli_usage_error("sweep: --frames A..B is required (see --help)");
+    spec.frames_points = points;
+    if (spec.per_frame_points < 0) {
+        spec.per_frame_lo = pa;
+        spec.per_frame_hi = pb;
+        spec.per_frame_points = points;
+    }
+    spec.threads = (unsigned)threads;
+    int rc = cli_scen_load(&a, &s);
+    if (rc)
+        return rc;
+    spec.opts = a.opts;
+    if ((rc = plot_sweep_run(&s, &spec, &sw, err, sizeof err))) {
+        rc = cli_fail(rc, "%s", err);
+        goto cleanup;
+    }
+    if (a.csv)
+        rc = plot_sweep_csv(sw, stdout) ? cli_fail(CLI_ERUNTIME, "stdout: write failed") : CLI_OK;
+    else if (a.json)
+        rc = print_json(stdout, &s, sw);
+    else
+        print_table(stdout, &s, sw);
+cleanup:
+    plot_sweep_free(sw);
+    model_scenario_free(&s);
+    return rc;
+}
