@@ -618,7 +618,7 @@ static int csv_gantt(const plot_opts *o, FILE *f, plot_vars *v, char *err, size_
         sp[r].phase = phase_index(sp[r].name);
     }
     qsort(sp, (size_t)c.nrows, sizeof *sp, cmp_span);
-    int row = -1, ks[MODEL_MAX_GPU_LIST], nk = 0;
+    int row = -1, ks[MODEL_MAX_GPU_LIST], nk = 0, other = 0;
     double tmax = 0;
     for (int r = 0; r < c.nrows; r++) {
         int newk = r == 0 || sp[r].k != sp[r - 1].k;
@@ -632,6 +632,7 @@ static int csv_gantt(const plot_opts *o, FILE *f, plot_vars *v, char *err, size_
             ks[nk++] = sp[r].k;
         sp[r].row = row;
         tmax = fmax(tmax, sp[r].t1);
+        other |= sp[r].phase == 8;
     }
     fprintf(f, "k,container,chunk,phase,start_s,end_s,row,phase_index,label\n");
     for (int r = 0; r < c.nrows; r++) {
@@ -645,6 +646,7 @@ static int csv_gantt(const plot_opts *o, FILE *f, plot_vars *v, char *err, size_
     }
     var_gpus(v, ks, nk);
     plot_var_num(v, "rows", row + 1);
+    plot_var_num(v, "has_other", other);
     plot_var_num(v, "tmax", tmax);
 cleanup:
     free(sp);
@@ -672,7 +674,8 @@ int plot_cdf_csv(const int *k, const double *wall, size_t n, FILE *f, plot_vars 
 {
     kw *a = malloc(n * sizeof *a);
     double *x = malloc(n * sizeof *x);
-    int ks[MODEL_MAX_GPU_LIST], nk = 0, rc = MODEL_OK;
+    int ks[MODEL_MAX_GPU_LIST] = {0}, nk = 0, rc = MODEL_OK;
+    double p95s[MODEL_MAX_GPU_LIST] = {0};
     if (!a || !x) {
         rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
         goto cleanup;
@@ -696,11 +699,18 @@ int plot_cdf_csv(const int *k, const double *wall, size_t n, FILE *f, plot_vars 
             fprintf(f, "sample,%d,%.9g,1,\n", a[i].k, x[m - 1]);
         double p95 = gsl_stats_quantile_from_sorted_data(x, 1, m, 0.95);
         fprintf(f, "p95,%d,%.9g,0.95,p95 %.1f s\n", a[i].k, p95, p95);
-        if (nk < MODEL_MAX_GPU_LIST)
-            ks[nk++] = a[i].k;
+        if (nk < MODEL_MAX_GPU_LIST) {
+            ks[nk] = a[i].k;
+            p95s[nk++] = p95;
+        }
         i = j;
     }
     var_gpus(v, ks, nk);
+    char buf[MODEL_MAX_GPU_LIST * 16] = "";
+    size_t len = 0;
+    for (int i = 0; i < nk; i++)
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%.1f", i ? " " : "", p95s[i]);
+    plot_var_str(v, "p95s", buf);
 cleanup:
     free(a);
     free(x);
@@ -893,6 +903,19 @@ static int is_dir_writable(const char *path, char *err, size_t errsz)
     return MODEL_OK;
 }
 
+int plot_out_open(model_out *o, const char *path, char *err, size_t errsz)
+{
+    int rc = model_out_open(o, path, err, errsz);
+    if (rc)
+        return rc;
+    mode_t m = umask(0);
+    umask(m);
+    if (fchmod(fileno(o->f), 0666 & ~m) != 0) {
+        /* the file stays private: not worth failing for */
+    }
+    return MODEL_OK;
+}
+
 int plot_chart(plot_kind kind, const model_scenario *s, const plot_opts *o, const char *out, char *err,
                size_t errsz)
 {
@@ -911,7 +934,7 @@ int plot_chart(plot_kind kind, const model_scenario *s, const plot_opts *o, cons
     if ((rc = is_dir_writable(out, err, errsz)))
         return rc;
     /* Both files go to temporary names first; renamed only if gnuplot succeeds. */
-    if ((rc = model_out_open(&co, csvpath, err, errsz)))
+    if ((rc = plot_out_open(&co, csvpath, err, errsz)))
         goto cleanup;
     copen = 1;
     if ((rc = plot_write_csv(kind, s, o, co.f, &v, err, errsz)))
@@ -922,7 +945,7 @@ int plot_chart(plot_kind kind, const model_scenario *s, const plot_opts *o, cons
     }
     /* gnuplot writes the image into io.tmp (the same inode io.f holds), then
      * model_out_commit fsyncs and renames it. */
-    if ((rc = model_out_open(&io, out, err, errsz)))
+    if ((rc = plot_out_open(&io, out, err, errsz)))
         goto cleanup;
     iopen = 1;
     char title[512];

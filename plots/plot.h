@@ -44,6 +44,7 @@
 
 #include "model/evaluate.h"
 #include "model/scenario.h"
+#include "model/status.h"
 
 #include <gsl/gsl_integration.h>
 #include <stdio.h>
@@ -158,5 +159,27 @@ int plot_render(plot_kind kind, const char *csv, const char *out, const char *fm
 /* CSV + image: out ends in .png or .svg; FILE.csv beside it. All or nothing. */
 int plot_chart(plot_kind kind, const model_scenario *s, const plot_opts *o, const char *out, char *err,
                size_t errsz);
+
+/* model_out_open(), then the temp file's mode set to 0666 less the umask
+ * (mkstemp makes 0600; charts and reports are ordinary files). */
+int plot_out_open(model_out *o, const char *path, char *err, size_t errsz);
+
+/* ---- report ---------------------------------------------------------------- */
+
+typedef struct {
+    plot_opts opts;                     /* chart options and the verdict's objective */
+    const char *scenario_path;          /* NULL: the built-in default */
+    const char *const *profiles;        /* --with files, merged in this order */
+    int nprof;
+    int frames_given, per_frame_given, gpus_given; /* overridden on the command line */
+    const char *trace_csv, *walls_csv, *series_csv; /* gantt, cdf, capacity inputs; NULL: not drawn */
+} plot_report_spec;
+
+/* DIR (created if missing; its parent must exist) gets every chart it has
+ * data for (KIND.png + KIND.csv), report.md (links them) and report.html
+ * (inlines them as data: URIs; no external resource). Charts are drawn first:
+ * if gnuplot fails, no report file is written. */
+int plot_report_write(const model_scenario *s, const plot_report_spec *r, const char *dir, char *err,
+                      size_t errsz);
 
 #endif

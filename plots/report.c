@@ -1,0 +1,608 @@
+/* plots/report.c -- DIR/report.md and a self-contained DIR/report.html:
+ * verdict, table, every chart, assumptions with their sources. */
+#include "plots/plot.h"
+#include "model/status.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <libavutil/base64.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- one document, two formats ------------------------------------------- */
+
+typedef struct {
+    FILE *md, *html;
+    const char *dir;
+    int err;              /* an image could not be read */
+    char errmsg[PATH_MAX + 64];
+} doc;
+
+static void html_text(FILE *f, const char *s)
+{
+    for (; *s; s++)
+        switch (*s) {
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '&': fputs("&amp;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default: fputc(*s, f);
+        }
+}
+
+/* Markdown: escape what would start markup inside running text. */
+static void md_text(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (strchr("|*_`[]<>\\", *s))
+            fputc('\\', f);
+        fputc(*s, f);
+    }
+}
+
+static void heading(doc *d, int level, const char *text, const char *id)
+{
+    for (int i = 0; i < level; i++)
+        fputc('#', d->md);
+    fputc(' ', d->md);
+    md_text(d->md, text);
+    fputs("\n\n", d->md);
+    fprintf(d->html, "<h%d%s%s%s>", level, id ? " id=\"" : "", id ? id : "", id ? "\"" : "");
+    html_text(d->html, text);
+    fprintf(d->html, "</h%d>\n", level);
+}
+
+static void para(doc *d, const char *text)
+{
+    md_text(d->md, text);
+    fputs("\n\n", d->md);
+    fputs("<p>", d->html);
+    html_text(d->html, text);
+    fputs("</p>\n", d->html);
+}
+
+static void parafmt(doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void parafmt(doc *d, const char *fmt, ...)
+{
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    para(d, buf);
+}
+
+static void verdict_box(doc *d, const char *verdict, int yes)
+{
+    fputs("**", d->md);
+    md_text(d->md, verdict);
+    fputs("**\n\n", d->md);
+    fprintf(d->html, "<p class=\"verdict %s\">", yes ? "yes" : "no");
+    html_text(d->html, verdict);
+    fputs("</p>\n", d->html);
+}
+
+typedef struct {
+    int ncol;
+    const char *align; /* 'l' or 'r' per column */
+} table;
+
+static void table_head(doc *d, const table *t, const char *const *head)
+{
+    fputs("|", d->md);
+    for (int i = 0; i < t->ncol; i++) {
+        fputc(' ', d->md);
+        md_text(d->md, head[i]);
+        fputs(" |", d->md);
+    }
+    fputs("\n|", d->md);
+    for (int i = 0; i < t->ncol; i++)
+        fputs(t->align[i] == 'r' ? "---:|" : ":---|", d->md);
+    fputs("\n", d->md);
+    fputs("<table>\n<thead><tr>", d->html);
+    for (int i = 0; i < t->ncol; i++) {
+        fprintf(d->html, "<th class=\"%c\">", t->align[i]);
+        html_text(d->html, head[i]);
+        fputs("</th>", d->html);
+    }
+    fputs("</tr></thead>\n<tbody>\n", d->html);
+}
+
+static void table_row(doc *d, const table *t, const char *const *cell)
+{
+    fputs("|", d->md);
+    for (int i = 0; i < t->ncol; i++) {
+        fputc(' ', d->md);
+        md_text(d->md, cell[i]);
+        fputs(" |", d->md);
+    }
+    fputs("\n", d->md);
+    fputs("<tr>", d->html);
+    for (int i = 0; i < t->ncol; i++) {
+        fprintf(d->html, "<td class=\"%c\">", t->align[i]);
+        html_text(d->html, cell[i]);
+        fputs("</td>", d->html);
+    }
+    fputs("</tr>\n", d->html);
+}
+
+static void table_end(doc *d)
+{
+    fputs("\n", d->md);
+    fputs("</tbody>\n</table>\n", d->html);
+}
+
+/* The chart: a Markdown link to DIR/NAME.png, the PNG inlined in the HTML. */
+static void image(doc *d, const char *name, const char *alt)
+{
+    char path[PATH_MAX], err[256];
+    char *data = NULL, *b64 = NULL;
+    size_t len = 0;
+    fprintf(d->md, "![");
+    md_text(d->md, alt);
+    fprintf(d->md, "](%s.png)\n\nData: [%s.csv](%s.csv)\n\n", name, name, name);
+    snprintf(path, sizeof path, "%s/%s.png", d->dir, name);
+    if (model_read_file(path, &data, &len, err, sizeof err) || len > (size_t)INT_MAX / 2) {
+        d->err = 1;
+        snprintf(d->errmsg, sizeof d->errmsg, "%s", err);
+        free(data);
+        return;
+    }
+    size_t n = AV_BASE64_SIZE(len);
+    b64 = malloc(n);
+    if (!b64 || !av_base64_encode(b64, (int)n, (const uint8_t *)data, (int)len)) {
+        d->err = 1;
+        snprintf(d->errmsg, sizeof d->errmsg, "%s: out of memory", path);
+    } else {
+        fputs("<figure><img alt=\"", d->html);
+        html_text(d->html, alt);
+        fprintf(d->html, "\" width=\"1200\" height=\"800\" src=\"data:image/png;base64,%s\">", b64);
+        fputs("<figcaption>", d->html);
+        html_text(d->html, alt);
+        fprintf(d->html, " (data: %s.csv beside this file)</figcaption></figure>\n", name);
+    }
+    free(b64);
+    free(data);
+}
+
+/* ---- sources of the scenario's numbers -------------------------------------- */
+
+static const cJSON *json_at(const cJSON *root, const char *path)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", path);
+    const cJSON *j = root;
+    for (char *tok = buf, *dot; tok && j; tok = dot ? dot + 1 : NULL) {
+        dot = strchr(tok, '.');
+        if (dot)
+            *dot = 0;
+        j = cJSON_IsObject(j) ? cJSON_GetObjectItemCaseSensitive(j, tok) : NULL;
+    }
+    return j;
+}
+
+/* A value for people: numbers %.6g, a distribution as "kind(k v, ...)". */
+static void describe(const cJSON *j, char *buf, size_t n)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    if (!j) {
+        snprintf(buf, n, "-");
+    } else if (cJSON_IsNumber(j)) {
+        snprintf(buf, n, "%.6g", j->valuedouble);
+    } else if (cJSON_IsString(j)) {
+        snprintf(buf, n, "%s", j->valuestring);
+    } else if (cJSON_IsBool(j)) {
+        snprintf(buf, n, "%s", cJSON_IsTrue(j) ? "true" : "false");
+    } else if (cJSON_IsObject(j) && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(j, "dist"))) {
+        len += (size_t)snprintf(buf + len, n - len, "%s(", cJSON_GetObjectItemCaseSensitive(j, "dist")->valuestring);
+        int first = 1;
+        for (const cJSON *c = j->child; c && len < n; c = c->next) {
+            if (!strcmp(c->string, "dist") || c->string[0] == '_')
+                continue;
+            if (cJSON_IsNumber(c))
+                len += (size_t)snprintf(buf + len, n - len, "%s%s %.4g", first ? "" : ", ", c->string, c->valuedouble);
+            else if (cJSON_IsArray(c))
+                len += (size_t)snprintf(buf + len, n - len, "%s%d %s", first ? "" : ", ", cJSON_GetArraySize(c), c->string);
+            first = 0;
+        }
+        if (len < n)
+            snprintf(buf + len, n - len, ")");
+    } else {
+        char *s = cJSON_PrintUnformatted(j);
+        snprintf(buf, n, "%s", s ? s : "?");
+        free(s);
+    }
+}
+
+/* "fitted to EXPERIMENTS: median 33.3 [29.5, 37.6], ..." when the scenario's
+ * _fit block fitted PATH or one of its parameters; "" otherwise. */
+static void fitted(const cJSON *root, const char *path, char *buf, size_t n)
+{
+    const cJSON *fit = cJSON_GetObjectItemCaseSensitive(root, "_fit");
+    const cJSON *params = fit ? cJSON_GetObjectItemCaseSensitive(fit, "parameters") : NULL;
+    const cJSON *exps = fit ? cJSON_GetObjectItemCaseSensitive(fit, "experiments") : NULL;
+    size_t len = 0, plen = strlen(path);
+    buf[0] = 0;
+    for (const cJSON *p = params ? params->child : NULL; p; p = p->next) {
+        const cJSON *field = cJSON_GetObjectItemCaseSensitive(p, "field");
+        const cJSON *ci = cJSON_GetObjectItemCaseSensitive(p, "ci95");
+        const cJSON *val = cJSON_GetObjectItemCaseSensitive(p, "value");
+        if (!cJSON_IsString(field) || strncmp(field->valuestring, path, plen) ||
+            (field->valuestring[plen] && field->valuestring[plen] != '.'))
+            continue;
+        if (!len)
+            len += (size_t)snprintf(buf + len, n - len, "fitted to %s:",
+                                    cJSON_IsString(exps) ? exps->valuestring : "experiments");
+        const char *leaf = field->valuestring[plen] ? field->valuestring + plen + 1 : "value";
+        if (len < n)
+            len += (size_t)snprintf(buf + len, n - len, " %s %.4g", leaf, cJSON_IsNumber(val) ? val->valuedouble : NAN);
+        if (len < n && cJSON_GetArraySize(ci) == 2)
+            len += (size_t)snprintf(buf + len, n - len, " (95%% CI %.4g to %.4g)", cJSON_GetArrayItem(ci, 0)->valuedouble,
+                                    cJSON_GetArrayItem(ci, 1)->valuedouble);
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "at_bound")) && len < n)
+            len += (size_t)snprintf(buf + len, n - len, " [at a bound]");
+    }
+}
+
+typedef struct {
+    cJSON *root;        /* the scenario file's JSON, profiles merged */
+    cJSON *file;        /* the scenario file's JSON alone */
+    cJSON *prof[16];
+    int nprof;
+} sources;
+
+static void sources_free(sources *s)
+{
+    cJSON_Delete(s->root);
+    cJSON_Delete(s->file);
+    for (int i = 0; i < s->nprof; i++)
+        cJSON_Delete(s->prof[i]);
+}
+
+static int sources_load(sources *s, const plot_report_spec *r, char *err, size_t errsz)
+{
+    char *text = NULL;
+    int rc = MODEL_OK;
+    memset(s, 0, sizeof *s);
+    if (r->scenario_path) {
+        if ((rc = model_read_file(r->scenario_path, &text, NULL, err, errsz)))
+            return rc;
+    }
+    s->file = cJSON_Parse(text ? text : model_default_scenario_json);
+    s->root = s->file ? cJSON_Duplicate(s->file, 1) : NULL;
+    free(text);
+    text = NULL;
+    if (!s->file || !s->root)
+        return model_errf(err, errsz, MODEL_EINPUT, "%s: invalid JSON", r->scenario_path ? r->scenario_path : "(built-in)");
+    for (int i = 0; i < r->nprof && i < 16; i++) {
+        if ((rc = model_read_file(r->profiles[i], &text, NULL, err, errsz)))
+            return rc;
+        s->prof[i] = cJSON_Parse(text);
+        free(text);
+        text = NULL;
+        if (!s->prof[i])
+            return model_errf(err, errsz, MODEL_EINPUT, "%s: invalid JSON", r->profiles[i]);
+        s->nprof = i + 1;
+        if ((rc = model_scenario_merge(s->root, s->prof[i], r->profiles[i], err, errsz)))
+            return rc;
+    }
+    return MODEL_OK;
+}
+
+/* Where the value of PATH came from, most specific first. */
+static void source_of(const sources *s, const plot_report_spec *r, const char *path, char *buf, size_t n)
+{
+    if ((r->frames_given && !strcmp(path, "job.frames")) || (r->per_frame_given && !strcmp(path, "stage.per_frame_s")) ||
+        (r->gpus_given && !strcmp(path, "parallel.gpus"))) {
+        snprintf(buf, n, "given on the command line");
+        return;
+    }
+    for (int i = s->nprof - 1; i >= 0; i--) {
+        if (!json_at(s->prof[i], path))
+            continue;
+        int measured = cJSON_GetObjectItemCaseSensitive(s->prof[i], "calibration") ||
+                       cJSON_GetObjectItemCaseSensitive(s->prof[i], "fit");
+        snprintf(buf, n, "%s: %s", measured ? "calibrated" : "given", r->profiles[i]);
+        return;
+    }
+    char fit[512];
+    fitted(s->file, path, fit, sizeof fit);
+    if (fit[0]) {
+        snprintf(buf, n, "%s", fit);
+        return;
+    }
+    if (json_at(s->file, path))
+        snprintf(buf, n, "given: %s", r->scenario_path ? r->scenario_path : "built-in default (data/scenarios/overlay-e7.json)");
+    else
+        snprintf(buf, n, "default");
+}
+
+/* ---- the report ---------------------------------------------------------------- */
+
+static const char *fmt_thousands(long n, char *buf, size_t sz)
+{
+    char raw[32];
+    snprintf(raw, sizeof raw, "%ld", n);
+    size_t len = strlen(raw), o = 0;
+    for (size_t i = 0; i < len && o + 2 < sz; i++) {
+        if (i && (len - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = raw[i];
+    }
+    buf[o] = 0;
+    return buf;
+}
+
+static const char css[] =
+    "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1240px;margin:2em auto;"
+    "padding:0 1em;color:#222;line-height:1.45}"
+    "h1{font-size:1.7em}h2{margin-top:2em;border-bottom:1px solid #ddd}"
+    ".verdict{font-size:1.35em;font-weight:bold;padding:.6em 1em;border-radius:6px}"
+    ".verdict.yes{background:#e3f4ec;border-left:8px solid #009E73}"
+    ".verdict.no{background:#f1f1f1;border-left:8px solid #777}"
+    "table{border-collapse:collapse;margin:1em 0}td,th{padding:.3em .8em;border-bottom:1px solid #e4e4e4}"
+    "th{background:#f6f6f6}td.r,th.r{text-align:right}td.l,th.l{text-align:left}"
+    "img{max-width:100%;height:auto;border:1px solid #eee}figure{margin:1em 0}"
+    "figcaption{color:#555;font-size:.9em}";
+
+typedef struct {
+    plot_kind kind;
+    const char *heading, *answers;
+} chart_info;
+
+static const chart_info charts[] = {
+    {PLOT_MAP, "Decision map",
+     "For any video length and per-frame cost on this platform: the best GPU count, grey where splitting does "
+     "not pay; the black line is the break-even; E7 and T50 are the seed experiments."},
+    {PLOT_SPEEDUP, "Speedup and cost against GPU count",
+     "How much faster and how much dearer each GPU count is than 1 GPU for this job; blue points must be above "
+     "the line, orange points below it; green bands are the beneficial GPU counts."},
+    {PLOT_FRAMES, "Wall time and cost against video length",
+     "How the answer changes with the number of frames; dots mark where each GPU count starts to pay."},
+    {PLOT_BREAKDOWN, "Where the time goes",
+     "Mean time of each phase on the slowest container: what splitting can shrink (process) and what it "
+     "cannot (start, concat)."},
+    {PLOT_GANTT, "One simulated run per GPU count",
+     "Each container's phases on a time line, from the simulator's trace."},
+    {PLOT_CDF, "Simulated wall-time distribution",
+     "The spread of the wall time over simulated runs, p95 marked."},
+    {PLOT_CAPACITY, "Capacity over time",
+     "A stream of jobs: latency percentiles and containers busy, idle and queued."},
+};
+
+static int ensure_dir(const char *dir, char *err, size_t errsz)
+{
+    struct stat st;
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return model_errf(err, errsz, MODEL_ERUNTIME, "%s: cannot create directory: %s", dir, strerror(errno));
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return model_errf(err, errsz, MODEL_ERUNTIME, "%s: not a directory", dir);
+    if (access(dir, W_OK) != 0)
+        return model_errf(err, errsz, MODEL_ERUNTIME, "%s: cannot write: %s", dir, strerror(errno));
+    return MODEL_OK;
+}
+
+int plot_report_write(const model_scenario *s, const plot_report_spec *r, const char *dir, char *err, size_t errsz)
+{
+    int rc;
+    model_eval *e = malloc(sizeof *e);
+    sources src = {0};
+    model_out md = {0}, html = {0};
+    int mdopen = 0, htmlopen = 0;
+    int drawn[PLOT_NKINDS] = {0};
+    char path[PATH_MAX], buf[1024], tmp[256];
+    if (!e)
+        return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+    if ((rc = ensure_dir(dir, err, errsz)) || (rc = sources_load(&src, r, err, errsz)))
+        goto cleanup;
+    model_opts mo = r->opts.opts;
+    mo.skip_break_even = 0;
+    if ((rc = model_evaluate(s, &mo, e, err, errsz)))
+        goto cleanup;
+
+    /* Charts first: nothing of the report is written if gnuplot fails. */
+    for (size_t c = 0; c < sizeof charts / sizeof *charts; c++) {
+        plot_kind k = charts[c].kind;
+        plot_opts po = r->opts;
+        po.input = k == PLOT_GANTT ? r->trace_csv : k == PLOT_CDF ? r->walls_csv : k == PLOT_CAPACITY ? r->series_csv : NULL;
+        if (plot_kind_needs_input(k) && !po.input)
+            continue;
+        snprintf(path, sizeof path, "%s/%s.png", dir, plot_kind_name(k));
+        if ((rc = plot_chart(k, s, &po, path, err, errsz)))
+            goto cleanup;
+        drawn[k] = 1;
+    }
+
+    snprintf(path, sizeof path, "%s/report.md", dir);
+    if ((rc = plot_out_open(&md, path, err, errsz)))
+        goto cleanup;
+    mdopen = 1;
+    snprintf(path, sizeof path, "%s/report.html", dir);
+    if ((rc = plot_out_open(&html, path, err, errsz)))
+        goto cleanup;
+    htmlopen = 1;
+    doc d = {md.f, html.f, dir, 0, ""};
+    snprintf(buf, sizeof buf, "Should %s be split across GPUs?", s->name);
+    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", d.html);
+    html_text(d.html, buf);
+    fprintf(d.html, "</title>\n<style>%s</style>\n</head>\n<body>\n", css);
+    heading(&d, 1, buf, NULL);
+
+    /* Verdict first. */
+    verdict_box(&d, e->summary, e->parallelize);
+    if (e->parallelize)
+        parafmt(&d, "Split the stage across %d GPUs for a %ld-frame job.", e->best_gpus, e->frames);
+    else
+        parafmt(&d, "Keep the stage on 1 GPU for a %ld-frame job.", e->frames);
+    parafmt(&d, "Decision rule: a GPU count is beneficial when its speedup is at least %.3gx and its cost at most "
+                "%+.0f%% against 1 GPU (decision.min_speedup, decision.max_cost_increase)%s.",
+            s->min_speedup, s->max_cost_increase * 100,
+            mo.objective == MODEL_OBJ_VALUE_OF_TIME ? "; the verdict minimises cost plus the value of waiting" : "");
+    size_t len = 0;
+    buf[0] = 0;
+    for (int i = 0; i < e->nk; i++) {
+        if (e->k[i].gpus == 1)
+            continue;
+        if (e->break_even[i] > 0)
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%d GPUs from %s frames", len ? "; " : "",
+                                    e->k[i].gpus, fmt_thousands(e->break_even[i], tmp, sizeof tmp));
+        else
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%d GPUs never (up to 10^8 frames)", len ? "; " : "",
+                                    e->k[i].gpus);
+    }
+    if (len)
+        parafmt(&d, "Break-even (the smallest video at which each GPU count becomes beneficial): %s.", buf);
+
+    /* The table. */
+    heading(&d, 2, "Predictions per GPU count", "table");
+    parafmt(&d, "%s, %s frames, closed-form model (order statistics of the container times, numerical "
+                "convolution; model/predict.h).",
+            s->name, fmt_thousands(e->frames, tmp, sizeof tmp));
+    static const char *head[] = {"GPUs", "wall mean", "wall p95", "cost mean", "speedup", "cost change", "beneficial"};
+    table t = {7, "rrrrrrl"};
+    table_head(&d, &t, head);
+    for (int i = 0; i < e->nk; i++) {
+        const model_kresult *k = &e->k[i];
+        char c[7][48];
+        const char *cells[7];
+        snprintf(c[0], sizeof c[0], "%d", k->gpus);
+        snprintf(c[1], sizeof c[1], "%.1f s", k->wall_mean);
+        snprintf(c[2], sizeof c[2], "%.1f s", k->wall_p95);
+        snprintf(c[3], sizeof c[3], "$%.5f", k->cost_mean);
+        snprintf(c[4], sizeof c[4], "%.2fx", k->speedup);
+        snprintf(c[5], sizeof c[5], "%+.1f%%", (k->cost_ratio - 1) * 100);
+        snprintf(c[6], sizeof c[6], "%s", k->gpus == 1 ? "baseline" : k->beneficial ? "yes" : "no");
+        for (int j = 0; j < 7; j++)
+            cells[j] = c[j];
+        table_row(&d, &t, cells);
+    }
+    table_end(&d);
+
+    /* Every chart. */
+    heading(&d, 2, "Charts", "charts");
+    for (size_t c = 0; c < sizeof charts / sizeof *charts; c++) {
+        plot_kind k = charts[c].kind;
+        heading(&d, 3, charts[c].heading, plot_kind_name(k));
+        para(&d, charts[c].answers);
+        if (drawn[k]) {
+            image(&d, plot_kind_name(k), charts[c].heading);
+        } else {
+            const char *how = k == PLOT_GANTT   ? "forkcast sim SCENARIO --trace FILE.csv, then forkcast report --trace FILE.csv"
+                              : k == PLOT_CDF   ? "k,wall_s samples from the simulator, then forkcast report --walls FILE.csv"
+                                                : "forkcast capacity SCENARIO --series FILE.csv, then forkcast report --series FILE.csv";
+            parafmt(&d, "Not drawn: no input for this chart (%s).", how);
+        }
+        if (d.err) {
+            rc = model_errf(err, errsz, MODEL_ERUNTIME, "%s", d.errmsg);
+            goto cleanup;
+        }
+    }
+
+    /* Assumptions. */
+    heading(&d, 2, "Assumptions and where each number came from", "assumptions");
+    parafmt(&d, "Scenario: %s%s. Sources: fitted (the scenario's _fit block: a weighted least-squares fit to "
+                "measured experiments, with 95%% intervals), calibrated (a profile written by forkcast "
+                "calibrate), given (a value in a file), default (absent: an omitted overhead is 0).",
+            r->scenario_path ? r->scenario_path : "the built-in default (data/scenarios/overlay-e7.json)",
+            r->nprof ? ", with profiles merged in order" : "");
+    const cJSON *comment = cJSON_GetObjectItemCaseSensitive(src.file, "_comment");
+    if (cJSON_IsString(comment))
+        parafmt(&d, "Scenario note: %s", comment->valuestring);
+    static const char *ahead[] = {"field", "value", "source"};
+    table at = {3, "lll"};
+    table_head(&d, &at, ahead);
+    const char *const *fields = model_scenario_fields();
+    len = 0;
+    char absent[2048] = "";
+    for (int i = 0; fields[i]; i++) {
+        const cJSON *j = json_at(src.root, fields[i]);
+        char val[256], from[768];
+        source_of(&src, r, fields[i], from, sizeof from);
+        if (!strcmp(from, "default")) {
+            if (len + strlen(fields[i]) + 3 < sizeof absent)
+                len += (size_t)snprintf(absent + len, sizeof absent - len, "%s%s", len ? ", " : "", fields[i]);
+            continue;
+        }
+        if (!strcmp(fields[i], "job.frames") && r->frames_given)
+            snprintf(val, sizeof val, "%ld", s->frames);
+        else if (!strcmp(fields[i], "stage.per_frame_s") && r->per_frame_given)
+            snprintf(val, sizeof val, "%.6g", model_dist_mean(&s->per_frame));
+        else if (!strcmp(fields[i], "parallel.gpus") && r->gpus_given) {
+            size_t l = 0;
+            for (int g = 0; g < s->ngpus && l < sizeof val; g++)
+                l += (size_t)snprintf(val + l, sizeof val - l, "%s%d", g ? "," : "[", s->gpus[g]);
+            if (l < sizeof val)
+                snprintf(val + l, sizeof val - l, "]");
+        } else
+            describe(j, val, sizeof val);
+        const char *cells[3] = {fields[i], val, from};
+        table_row(&d, &at, cells);
+    }
+    table_end(&d);
+    if (len)
+        parafmt(&d, "Absent, so at their defaults: %s.", absent);
+
+    const cJSON *fit = cJSON_GetObjectItemCaseSensitive(src.file, "_fit");
+    if (cJSON_IsObject(fit)) {
+        const cJSON *source = cJSON_GetObjectItemCaseSensitive(fit, "source");
+        const cJSON *chi2 = cJSON_GetObjectItemCaseSensitive(fit, "chi2"), *dof = cJSON_GetObjectItemCaseSensitive(fit, "dof");
+        heading(&d, 3, "The fit", "fit");
+        parafmt(&d, "Experiments: %s. Source: %s. chi2 %.3g with %d degrees of freedom%s.",
+                cJSON_IsString(cJSON_GetObjectItemCaseSensitive(fit, "experiments"))
+                    ? cJSON_GetObjectItemCaseSensitive(fit, "experiments")->valuestring : "-",
+                cJSON_IsString(source) ? source->valuestring : "-", cJSON_IsNumber(chi2) ? chi2->valuedouble : NAN,
+                cJSON_IsNumber(dof) ? dof->valueint : 0,
+                cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(fit, "converged")) ? ", converged" : ", NOT converged");
+        const cJSON *res = cJSON_GetObjectItemCaseSensitive(fit, "residuals");
+        if (cJSON_GetArraySize(res) > 0) {
+            static const char *rhead[] = {"GPUs", "quantity", "observed", "predicted", "error"};
+            table rt = {5, "rlrrr"};
+            table_head(&d, &rt, rhead);
+            for (const cJSON *x = res->child; x; x = x->next) {
+                char c[5][64];
+                const cJSON *g = cJSON_GetObjectItemCaseSensitive(x, "gpus"), *q = cJSON_GetObjectItemCaseSensitive(x, "quantity"),
+                            *o = cJSON_GetObjectItemCaseSensitive(x, "observed"), *p = cJSON_GetObjectItemCaseSensitive(x, "predicted"),
+                            *ep = cJSON_GetObjectItemCaseSensitive(x, "error_pct");
+                snprintf(c[0], sizeof c[0], "%d", cJSON_IsNumber(g) ? g->valueint : 0);
+                snprintf(c[1], sizeof c[1], "%s", cJSON_IsString(q) ? q->valuestring : "-");
+                snprintf(c[2], sizeof c[2], "%.5g", cJSON_IsNumber(o) ? o->valuedouble : NAN);
+                snprintf(c[3], sizeof c[3], "%.5g", cJSON_IsNumber(p) ? p->valuedouble : NAN);
+                snprintf(c[4], sizeof c[4], "%+.1f%%", cJSON_IsNumber(ep) ? ep->valuedouble : NAN);
+                const char *cells[5] = {c[0], c[1], c[2], c[3], c[4]};
+                table_row(&d, &rt, cells);
+            }
+            table_end(&d);
+        }
+    }
+    heading(&d, 2, "How this report was made", "method");
+    time_t now = time(NULL);
+    struct tm tmv;
+    strftime(tmp, sizeof tmp, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&now, &tmv));
+    parafmt(&d, "forkcast report, %s. Predictions: the closed-form model (wall-time percentiles exact up to "
+                "quadrature; costs by billing rules). Charts: gnuplot from the CSV files beside each PNG "
+                "(docs/plots.md lists their columns). This HTML file is self-contained: the charts are inlined.",
+            tmp);
+    fputs("</body>\n</html>\n", d.html);
+
+    htmlopen = 0;
+    if ((rc = model_out_commit(&html, err, errsz)))
+        goto cleanup;
+    mdopen = 0;
+    if ((rc = model_out_commit(&md, err, errsz)))
+        goto cleanup;
+cleanup:
+    if (htmlopen)
+        model_out_abort(&html);
+    if (mdopen)
+        model_out_abort(&md);
+    sources_free(&src);
+    free(e);
+    return rc;
+}
