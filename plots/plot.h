@@ -30,8 +30,8 @@
  * plots/common.gp wins.
  *
  * Report. plot_report_write() writes DIR/report.md and a self-contained
- * DIR/report.html (charts inlined as base64 PNG data URIs) plus the PNGs and
- * their CSVs in DIR.
+ * DIR/report.html (charts inlined as base64 PNG data URIs, libavutil's
+ * av_base64_encode) plus the PNGs and their CSVs in DIR.
  *
  * Errors: MODEL_EINPUT for the caller's input (bad ranges, a malformed input
  * CSV), MODEL_ERUNTIME for the machine (gnuplot missing or failing, an
@@ -177,8 +177,9 @@ typedef struct {
 
 /* DIR (created if missing; its parent must exist) gets every chart it has
  * data for (KIND.png + KIND.csv), report.md (links them) and report.html
- * (inlines them as data: URIs; no external resource). Charts are drawn first:
- * if gnuplot fails, no report file is written. */
+ * (inlines them as data: URIs; no external resource). All or nothing: the
+ * charts are drawn into a private directory inside DIR and moved into place
+ * with the report files only when every step succeeded. */
 int plot_report_write(const model_scenario *s, const plot_report_spec *r, const char *dir, char *err,
                       size_t errsz);
 

@@ -2,6 +2,7 @@
  * verdict, table, every chart, assumptions with their sources. */
 #include "plots/plot.h"
 #include "model/status.h"
+#include "calibrate/command_cal.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -377,10 +378,11 @@ static const chart_info charts[] = {
      "A stream of jobs: latency percentiles and containers busy, idle and queued."},
 };
 
-static int ensure_dir(const char *dir, char *err, size_t errsz)
+static int ensure_dir(const char *dir, int *created, char *err, size_t errsz)
 {
     struct stat st;
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+    *created = mkdir(dir, 0777) == 0;
+    if (!*created && errno != EEXIST)
         return model_errf(err, errsz, MODEL_ERUNTIME, "%s: cannot create directory: %s", dir, strerror(errno));
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return model_errf(err, errsz, MODEL_ERUNTIME, "%s: not a directory", dir);
@@ -395,13 +397,20 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
     model_eval *e = malloc(sizeof *e);
     sources src = {0};
     model_out md = {0}, html = {0};
-    int mdopen = 0, htmlopen = 0;
+    int mdopen = 0, htmlopen = 0, created = 0;
     int drawn[PLOT_NKINDS] = {0};
-    char path[PATH_MAX], buf[1024], tmp[256];
+    char path[PATH_MAX], buf[1024], tmp[256], stage[PATH_MAX] = "";
     if (!e)
         return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
-    if ((rc = ensure_dir(dir, err, errsz)) || (rc = sources_load(&src, r, err, errsz)))
+    if ((rc = ensure_dir(dir, &created, err, errsz)) || (rc = sources_load(&src, r, err, errsz)))
         goto cleanup;
+    /* Charts are drawn into a private directory inside DIR and moved into
+     * place with the report's own files only when everything succeeded. */
+    if (snprintf(stage, sizeof stage, "%s/.forkcast-report-XXXXXX", dir) >= (int)sizeof stage || !mkdtemp(stage)) {
+        rc = model_errf(err, errsz, MODEL_ERUNTIME, "%s: cannot create a temporary directory: %s", dir, strerror(errno));
+        stage[0] = 0;
+        goto cleanup;
+    }
     model_opts mo = r->opts.opts;
     mo.skip_break_even = 0;
     if ((rc = model_evaluate(s, &mo, e, err, errsz)))
@@ -414,7 +423,7 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
         po.input = k == PLOT_GANTT ? r->trace_csv : k == PLOT_CDF ? r->walls_csv : k == PLOT_CAPACITY ? r->series_csv : NULL;
         if (plot_kind_needs_input(k) && !po.input)
             continue;
-        snprintf(path, sizeof path, "%s/%s.png", dir, plot_kind_name(k));
+        snprintf(path, sizeof path, "%s/%s.png", stage, plot_kind_name(k));
         if ((rc = plot_chart(k, s, &po, path, err, errsz)))
             goto cleanup;
         drawn[k] = 1;
@@ -428,7 +437,7 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
     if ((rc = plot_out_open(&html, path, err, errsz)))
         goto cleanup;
     htmlopen = 1;
-    doc d = {md.f, html.f, dir, 0, ""};
+    doc d = {md.f, html.f, stage, 0, ""};
     snprintf(buf, sizeof buf, "Should %s be split across GPUs?", s->name);
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", d.html);
     html_text(d.html, buf);
@@ -591,6 +600,17 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
             tmp);
     fputs("</body>\n</html>\n", d.html);
 
+    /* Move the charts into DIR, then the report files. */
+    for (int k = 0; k < PLOT_NKINDS; k++)
+        for (int ext = 0; drawn[k] && ext < 2; ext++) {
+            char from[PATH_MAX + 16], to[PATH_MAX + 16];
+            snprintf(from, sizeof from, "%s/%s.%s", stage, plot_kind_name((plot_kind)k), ext ? "csv" : "png");
+            snprintf(to, sizeof to, "%s/%s.%s", dir, plot_kind_name((plot_kind)k), ext ? "csv" : "png");
+            if (rename(from, to) != 0) {
+                rc = model_errf(err, errsz, MODEL_ERUNTIME, "%s: cannot rename into place: %s", to, strerror(errno));
+                goto cleanup;
+            }
+        }
     htmlopen = 0;
     if ((rc = model_out_commit(&html, err, errsz)))
         goto cleanup;
@@ -602,6 +622,9 @@ cleanup:
         model_out_abort(&html);
     if (mdopen)
         model_out_abort(&md);
+    cal_tmpdir_remove(stage);
+    if (rc && created)
+        rmdir(dir); /* only if we made it and it is empty */
     sources_free(&src);
     free(e);
     return rc;

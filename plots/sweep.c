@@ -538,7 +538,7 @@ int plot_sweep_csv(const plot_sweep *sw, FILE *f)
             size_t pt = (size_t)i * sw->nper + jj;
             for (int g = 0; g < sw->ngpus; g++) {
                 const plot_sweep_cell *c = &sw->cells[pt * sw->ngpus + g];
-                fprintf(f, "%.0f,%.6g,%d,%.6g,%.6g,%.6g,%.6g,%d,%d\n", sw->frames[i], sw->per_frame[jj], c->gpus,
+                fprintf(f, "%.0f,%.9g,%d,%.9g,%.9g,%.9g,%.9g,%d,%d\n", sw->frames[i], sw->per_frame[jj], c->gpus,
                         c->wall_mean, c->cost_mean, c->speedup, c->cost_ratio, c->beneficial, sw->best_gpus[pt]);
             }
         }

@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# tests/cli/plot.sh -- `forkcast plot` end to end with the real gnuplot: every
+# kind writes a valid PNG (signature, 1200x800, non-trivial size) and a valid
+# SVG (parses as XML, the expected number of data series), the CSV beside it
+# agrees with `forkcast model`/`advise`, the scripts are found through
+# FORKCAST_DATA and EXE/../share/forkcast, and every failure is one line,
+# the right exit status and no file left behind.
+set -u
+: "${FORKCAST:?set FORKCAST to the forkcast binary}"
+tmp=$(mktemp -d /tmp/forkcast-plot-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+ok()  { echo "ok   $1"; }
+bad() { echo "FAIL $1"; fail=1; }
+py=/usr/bin/python3
+
+if ! command -v gnuplot >/dev/null; then
+  echo "FAIL gnuplot not installed (make deps)"; exit 1
+fi
+
+# Small inputs for the CSV-fed charts.
+cat >"$tmp/trace.csv" <<'EOF'
+k,container,chunk,phase,start_s,end_s
+1,0,0,start,0,30.5
+1,0,0,request,30.5,30.65
+1,0,0,download,30.65,30.85
+1,0,0,ffmpeg_start,30.85,32.35
+1,0,0,process,32.35,39.85
+1,0,0,upload,39.85,40.05
+2,0,0,start,0,28
+2,0,0,process,28,31.75
+2,1,1,start,0,35
+2,1,1,seek,35,36
+2,1,1,process,36,39.75
+2,-1,-1,concat,39.75,41.25
+EOF
+"$py" - "$tmp/walls.csv" <<'EOF'
+import random, sys
+random.seed(7)
+with open(sys.argv[1], "w") as f:
+    f.write("k,wall_s\n")
+    for k in (1, 2, 4):
+        for _ in range(500):
+            f.write("%d,%.4f\n" % (k, max(random.lognormvariate(3.5, 0.2) for _ in range(k)) + 8 / k))
+EOF
+cat >"$tmp/series.csv" <<'EOF'
+t_s,busy,idle,queue,p50_s,p95_s,p99_s
+0,1,2,0,44,50,55
+600,3,1,0,45,52,58
+1200,5,0,2,60,75,80
+1800,2,2,0,,,
+2400,1,3,0,43,49,51
+EOF
+
+# draw KIND EXT EXPECTED_SERIES ARGS...
+draw() {
+  local kind=$1 ext=$2 want=$3; shift 3
+  local out="$tmp/$kind.$ext"
+  "$FORKCAST" plot "$kind" "$@" -o "$out" >"$tmp/out" 2>"$tmp/err"; local rc=$?
+  if [ $rc -ne 0 ] || [ -s "$tmp/err" ] || [ ! -s "$out" ] || [ ! -s "$tmp/$kind.csv" ]; then
+    bad "$kind.$ext: rc=$rc $(cat "$tmp/err")"; return
+  fi
+  "$py" - "$out" "$ext" "$want" <<'EOF' && ok "$kind.$ext: valid, 1200x800, $want data series" || bad "$kind.$ext"
+import struct, sys, xml.etree.ElementTree as ET
+path, ext, want = sys.argv[1], sys.argv[2], int(sys.argv[3])
+data = open(path, "rb").read()
+if ext == "png":
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "PNG signature"
+    assert data[12:16] == b"IHDR"
+    w, h = struct.unpack(">II", data[16:24])
+    assert (w, h) == (1200, 800), (w, h)
+    assert len(data) > 20000, "suspiciously small: %d bytes" % len(data)
+else:
+    root = ET.fromstring(data)
+    assert root.tag.endswith("svg")
+    assert root.get("viewBox") == "0 0 1200 800", root.get("viewBox")
+    ids = {g.get("id") for g in root.iter("{http://www.w3.org/2000/svg}g")
+           if (g.get("id") or "").startswith("gnuplot_plot_")}
+    assert len(ids) == want, "%d series, expected %d: %s" % (len(ids), want, sorted(ids))
+EOF
+}
+
+for ext in png svg; do
+  # speedup: beneficial band, speedup, cost ratio, two threshold swatches
+  draw speedup "$ext" 5
+  # frames: (4 GPU counts + break-even points) x 2 panels
+  draw frames "$ext" 10 --frames 100..100000 --points 12
+  # map: cells, grey, 4 GPU swatches, break-even, 2 marker layers, marker key, labels
+  draw map "$ext" 11 --points 12
+  # gantt: bars + 8 phase swatches
+  draw gantt "$ext" 9 --input "$tmp/trace.csv"
+  # cdf: 3 GPU counts + p95 drops + p95 points
+  draw cdf "$ext" 5 --input "$tmp/walls.csv"
+  # breakdown: 8 phases + totals
+  draw breakdown "$ext" 9
+  # capacity: 3 percentiles + idle, busy, queue
+  draw capacity "$ext" 6 --input "$tmp/series.csv"
+done
+
+# The CSVs against the model's own output.
+"$FORKCAST" model data/scenarios/overlay-e7.json --json >"$tmp/model.json" 2>/dev/null
+"$FORKCAST" advise --json >"$tmp/advise.json" 2>/dev/null
+"$FORKCAST" advise --per-frame 0.68 --no-break-even --json >"$tmp/t50.json" 2>/dev/null
+"$FORKCAST" plot frames -o "$tmp/frames-all.png" 2>/dev/null
+"$FORKCAST" plot map -o "$tmp/map-all.png" --points 12 2>/dev/null
+"$py" - "$tmp" <<'EOF' && ok "CSVs agree with forkcast model/advise (speedup, breakdown, break-even, map markers) and with the inputs" || bad "CSV check"
+import csv, json, sys
+d = sys.argv[1]
+rows = lambda name: list(csv.DictReader(open(f"{d}/{name}.csv")))
+close = lambda a, b, rel=1e-6: abs(a - b) <= rel * abs(b) + 1e-15
+model = json.load(open(f"{d}/model.json"))
+sp = {int(r["gpus"]): r for r in rows("speedup")}
+for r in model["results"]:
+    s = sp[r["gpus"]]
+    assert close(float(s["speedup"]), r["speedup"]), (s, r["speedup"])
+    assert close(float(s["cost_ratio"]), r["cost_ratio"])
+    assert close(float(s["wall_mean_s"]), r["wall_s"]["mean"])
+    assert int(s["beneficial"]) == int(r["beneficial"])
+bd = {int(r["gpus"]): r for r in rows("breakdown")}
+for r in model["results"]:
+    for ph, v in r["breakdown_s"].items():
+        assert close(float(bd[r["gpus"]][ph]), v, 1e-6), (ph, bd[r["gpus"]][ph], v)
+adv = json.load(open(f"{d}/advise.json"))
+be = {int(r["gpus"]): int(r["frames"]) for r in rows("frames-all") if r["series"] == "break_even"}
+want = {int(k): v for k, v in adv["break_even_frames"].items() if v is not None}
+assert be == want, (be, want)
+marks = {r["label"].split(":")[0]: r for r in rows("map-all") if r["series"] == "marker"}
+assert int(marks["E7 overlay"]["best_gpus"]) == 1, marks["E7 overlay"]
+t50 = json.load(open(f"{d}/t50.json"))
+assert t50["verdict"]["parallelize"] and int(marks["T50 framing"]["best_gpus"]) == t50["verdict"]["best_gpus"] > 1
+best = [r for r in t50["results"] if r["gpus"] == t50["verdict"]["best_gpus"]][0]
+assert close(float(marks["T50 framing"]["speedup"]), best["speedup"], 1e-6)
+# cdf: p95 by linear interpolation between order statistics (GSL's rule)
+walls = {}
+for r in csv.DictReader(open(f"{d}/walls.csv")):
+    walls.setdefault(int(r["k"]), []).append(float(r["wall_s"]))
+for r in rows("cdf"):
+    if r["series"] == "p95":
+        x = sorted(walls[int(r["gpus"])]); h = (len(x) - 1) * 0.95; i = int(h)
+        assert abs(float(r["wall_s"]) - (x[i] + (h - i) * (x[i + 1] - x[i]))) < 1e-3
+g = rows("gantt")
+assert len(g) == 12 and {int(r["row"]) for r in g} == {0, 2, 3, 4}
+cap = rows("capacity")
+assert [r["p50_s"] for r in cap] == ["44", "45", "60", "", "43"]
+EOF
+
+# expect NAME STATUS ARGS... : exit STATUS, one "forkcast: " line, nothing left in $tmp/e
+expect() {
+  local name=$1 want=$2; shift 2
+  rm -rf "$tmp/e"; mkdir "$tmp/e"
+  "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
+  if [ $rc -eq "$want" ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q '^forkcast: ' "$tmp/err" \
+     && [ -z "$(ls -A "$tmp/e")" ]; then ok "$name: exit $want, one line: $(cat "$tmp/err")"
+  else bad "$name (rc=$rc, stderr: $(cat "$tmp/err"), left: $(ls -A "$tmp/e"))"; fi
+}
+bin=$FORKCAST
+expect "gnuplot missing" 1 env PATH=/nonexistent "$bin" plot speedup -o "$tmp/e/s.png"
+expect "gnuplot missing (svg)" 1 env PATH=/nonexistent "$bin" plot map --points 4 -o "$tmp/e/m.svg"
+touch "$tmp/e-file"
+expect "output under a regular file" 1 "$bin" plot speedup -o "$tmp/e-file/s.png"
+expect "output directory missing" 1 "$bin" plot speedup -o "$tmp/e/nodir/s.png"
+expect "unknown kind" 2 "$bin" plot pie -o "$tmp/e/s.png"
+expect "bad extension" 2 "$bin" plot speedup -o "$tmp/e/s.jpg"
+expect "missing -o" 2 "$bin" plot speedup
+expect "missing kind" 2 "$bin" plot -o "$tmp/e/s.png"
+expect "gantt without --input" 2 "$bin" plot gantt -o "$tmp/e/g.png"
+printf 'k,wall_s\n1,abc\n' >"$tmp/bad.csv"
+expect "bad input CSV" 2 "$bin" plot cdf --input "$tmp/bad.csv" -o "$tmp/e/c.png"
+expect "bad range" 2 "$bin" plot map --frames 100..10 -o "$tmp/e/m.png"
+expect "bad scenario" 2 "$bin" plot speedup "$tmp/bad.csv" -o "$tmp/e/s.png"
+expect "--points 1" 2 "$bin" plot map --points 1 -o "$tmp/e/m.png"
+# A gnuplot script that fails: exit 1, nothing left (FORKCAST_DATA is used).
+mkdir -p "$tmp/data/plots"
+cp plots/*.gp "$tmp/data/plots/"
+echo 'plot this is not gnuplot' >>"$tmp/data/plots/speedup.gp"
+expect "gnuplot fails (FORKCAST_DATA scripts)" 1 env FORKCAST_DATA="$tmp/data" "$bin" plot speedup -o "$tmp/e/s.png"
+grep -q "$tmp/data/plots/speedup.gp" "$tmp/err" && ok "FORKCAST_DATA scripts used" || bad "FORKCAST_DATA not used: $(cat "$tmp/err")"
+
+# Installed layout: PREFIX/bin/forkcast finds PREFIX/share/forkcast/plots.
+mkdir -p "$tmp/inst/bin" "$tmp/inst/share/forkcast/plots"
+cp "$bin" "$tmp/inst/bin/forkcast"
+cp plots/*.gp "$tmp/inst/share/forkcast/plots/"
+"$tmp/inst/bin/forkcast" plot breakdown -o "$tmp/inst.png" 2>"$tmp/err" && [ -s "$tmp/inst.png" ] \
+  && ok "installed layout: scripts from ../share/forkcast" || bad "installed layout: $(cat "$tmp/err")"
+echo 'plot this is not gnuplot' >>"$tmp/inst/share/forkcast/plots/breakdown.gp"
+"$tmp/inst/bin/forkcast" plot breakdown -o "$tmp/inst2.png" 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q "$tmp/inst/bin/../share/forkcast/plots/breakdown.gp" "$tmp/err" && [ ! -e "$tmp/inst2.png" ] \
+  && ok "installed layout is preferred to the source tree" || bad "installed layout not used: $(cat "$tmp/err")"
+
+"$FORKCAST" plot --help >"$tmp/out" 2>&1 && grep -q '^usage: forkcast plot KIND' "$tmp/out" && grep -q capacity "$tmp/out" \
+  && ok "--help" || bad "--help"
+[ -z "$(ls "$tmp" | grep '\.tmp\.')" ] && ok "no temporary files left" || bad "temporary files left: $(ls "$tmp" | grep '\.tmp\.')"
+exit $fail

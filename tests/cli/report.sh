@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# tests/cli/report.sh -- `forkcast report`: the verdict comes first and is
+# advise's, the table is advise's, every chart is linked (Markdown) and
+# inlined (HTML, valid PNGs), the HTML needs nothing outside itself, every
+# number names its source, and failures leave no report.
+set -u
+: "${FORKCAST:?set FORKCAST to the forkcast binary}"
+tmp=$(mktemp -d /tmp/forkcast-report-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+ok()  { echo "ok   $1"; }
+bad() { echo "FAIL $1"; fail=1; }
+py=/usr/bin/python3
+
+cat >"$tmp/trace.csv" <<'EOF'
+k,container,chunk,phase,start_s,end_s
+1,0,0,start,0,30
+1,0,0,process,30,37.5
+2,0,0,start,0,28
+2,0,0,process,28,31.75
+2,1,1,start,0,35
+2,1,1,seek,35,36
+2,1,1,process,36,39.75
+2,-1,-1,concat,39.75,41.25
+EOF
+printf 'k,wall_s\n1,40\n1,45\n1,50\n2,42\n2,47\n2,55\n' >"$tmp/walls.csv"
+printf 't_s,busy,idle,queue,p50_s,p95_s,p99_s\n0,1,1,0,40,50,55\n60,2,0,1,45,55,60\n' >"$tmp/series.csv"
+# A calibration profile (as `forkcast calibrate command` writes): stage.per_frame_s measured.
+cat >"$tmp/prof.json" <<'EOF'
+{"stage": {"per_frame_s": 0.03}, "fit": {"per_frame_s": {"value": 0.03, "ci95": [0.028, 0.032]}}}
+EOF
+
+"$FORKCAST" report -o "$tmp/r" >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] && [ ! -s "$tmp/err" ] && grep -q "$tmp/r/report.html" "$tmp/out" && ok "report -o DIR: exit 0, paths printed" \
+  || bad "report: rc=$rc $(cat "$tmp/err")"
+"$FORKCAST" advise >"$tmp/advise.txt" 2>/dev/null
+"$FORKCAST" report -o "$tmp/all" --trace "$tmp/trace.csv" --walls "$tmp/walls.csv" --series "$tmp/series.csv" \
+  >/dev/null 2>"$tmp/err" || bad "report with every input: $(cat "$tmp/err")"
+
+"$py" - "$tmp" <<'EOF' && ok "verdict first and equal to advise's, advise's table, 4 charts linked and inlined, no external resource" || bad "report content"
+import base64, re, sys
+d = sys.argv[1]
+adv = open(f"{d}/advise.txt").read().splitlines()
+verdict = [l for l in adv if l.startswith(("BENEFICIAL", "NOT BENEFICIAL"))][0]
+rows = [l.split() for l in adv if re.match(r"^\s+\d+\s+\d", l)]
+for fmt in ("md", "html"):
+    text = open(f"{d}/r/report.{fmt}").read()
+    assert verdict in text, (fmt, verdict)
+    table = text.index("Predictions per GPU count")
+    assert text.index(verdict) < table, "verdict after the table"
+    for r in rows:  # GPUs, wall mean, wall p95, cost: the same numbers as advise
+        gpus, wall, p95, cost = r[0], r[1], r[3], r[5]
+        if fmt == "md":
+            assert f"| {gpus} | {wall} s | {p95} s | {cost} |" in text, (r, fmt)
+        else:
+            assert f'<td class="r">{gpus}</td><td class="r">{wall} s</td><td class="r">{p95} s</td><td class="r">{cost}</td>' in text, r
+    assert text.index("Charts") > table
+md = open(f"{d}/r/report.md").read()
+for k in ("map", "speedup", "frames", "breakdown"):
+    assert f"]({k}.png)" in md and f"]({k}.csv)" in md, k
+assert md.count("Not drawn") == 3
+html = open(f"{d}/r/report.html").read()
+assert not re.search(r"https?://", html), "external URL in the HTML"
+srcs = re.findall(r'src\s*=\s*"([^"]*)"', html)
+assert len(srcs) == 4 and all(s.startswith("data:image/png;base64,") for s in srcs)
+for s in srcs:
+    png = base64.b64decode(s.split(",", 1)[1])
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20000
+assert not re.search(r"<(link|script|iframe|object|embed)\b", html, re.I)
+assert "@import" not in html and "url(" not in html
+# assumptions: the fitted cold start and its source
+assert "fitted to data/experiments/e7_overlay.json" in html
+assert "platform.cold_start_s" in html and "95% CI" in html
+# every chart with every input
+allhtml = open(f"{d}/all/report.html").read()
+assert allhtml.count("data:image/png;base64,") == 7 and "Not drawn" not in allhtml
+allmd = open(f"{d}/all/report.md").read()
+for k in ("map", "speedup", "frames", "breakdown", "gantt", "cdf", "capacity"):
+    assert f"]({k}.png)" in allmd
+EOF
+for k in map speedup frames breakdown; do [ -s "$tmp/r/$k.png" ] && [ -s "$tmp/r/$k.csv" ] || bad "missing $k.png/csv"; done
+
+"$FORKCAST" report data/scenarios/framing-t50.json --with "$tmp/prof.json" --frames 1200 -o "$tmp/t" >/dev/null 2>"$tmp/err" \
+  || bad "T50 report: $(cat "$tmp/err")"
+"$py" - "$tmp/t/report.md" "$tmp/prof.json" <<'EOF' && ok "sources: calibrated profile, command line, fitted, given" || bad "sources"
+import sys
+md = open(sys.argv[1]).read()
+row = lambda f: [l for l in md.splitlines() if l.startswith("| " + f.replace("_", "\\_") + " |")][0]
+assert "calibrated: " + sys.argv[2] in row("stage.per_frame_s") and "| 0.03 |" in row("stage.per_frame_s")
+assert "given on the command line" in row("job.frames") and "| 1200 |" in row("job.frames")
+assert "fitted to data/experiments/t50\\_framing.json" in row("platform.warm_start_s")
+assert "given: data/scenarios/framing-t50.json" in row("platform.gpu_per_s")
+assert md.index("BENEFICIAL") < md.index("## Predictions")
+EOF
+
+expect() { # NAME STATUS ARGS... : status, one "forkcast: " line, no report written
+  local name=$1 want=$2; shift 2
+  rm -rf "$tmp/e"
+  "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
+  if [ $rc -eq "$want" ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q '^forkcast: ' "$tmp/err" \
+     && [ ! -e "$tmp/e/report.md" ] && [ ! -e "$tmp/e/report.html" ] && [ -z "$(ls -A "$tmp/e" 2>/dev/null)" ]; then
+    ok "$name: $(cat "$tmp/err")"
+  else bad "$name (rc=$rc, stderr: $(cat "$tmp/err"))"; fi
+}
+expect "gnuplot missing" 1 env PATH=/nonexistent "$FORKCAST" report -o "$tmp/e"
+touch "$tmp/file"
+expect "DIR is a file" 1 "$FORKCAST" report -o "$tmp/file"
+expect "DIR's parent missing" 1 "$FORKCAST" report -o "$tmp/e/deeper/still"
+expect "missing -o" 2 "$FORKCAST" report
+expect "unknown option" 2 "$FORKCAST" report -o "$tmp/e" --bogus
+printf 'k,wall_s\n1,x\n' >"$tmp/bad.csv"
+expect "bad --walls CSV" 2 "$FORKCAST" report -o "$tmp/e" --walls "$tmp/bad.csv"
+"$FORKCAST" report --help >"$tmp/out" 2>&1 && grep -q '^usage: forkcast report' "$tmp/out" && ok "--help" || bad "--help"
+exit $fail

@@ -1,0 +1,368 @@
+/* tests/test_plot.c -- each chart's CSV against the model (or against
+ * closed forms for the CSV-fed charts), and bad input CSVs. No gnuplot here:
+ * tests/cli/plot.sh draws. */
+#include "harness.h"
+#include "model/evaluate.h"
+#include "model/predict.h"
+#include "model/status.h"
+#include "plots/plot.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+static char err[1024];
+
+/* A parsed CSV: header + rows of string fields (owned by one buffer). */
+typedef struct {
+    char *text;
+    char *f[20000][12];
+    int n, ncol;
+    char *head[12];
+} csv;
+
+static csv *csv_of(plot_kind kind, const model_scenario *s, const plot_opts *o, plot_vars *v, int *rc)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    plot_vars scratch = {.buf = ""};
+    *rc = plot_write_csv(kind, s, o, f, v ? v : &scratch, err, sizeof err);
+    fclose(f);
+    if (*rc) {
+        free(buf);
+        return NULL;
+    }
+    csv *c = calloc(1, sizeof *c);
+    c->text = buf;
+    int line = 0;
+    for (char *p = buf, *nl; p && *p; p = nl) {
+        nl = strchr(p, '\n');
+        if (nl)
+            *nl++ = 0;
+        char **dst = line == 0 ? c->head : c->f[c->n];
+        int k = 0;
+        for (char *tok = p, *comma; tok && k < 12; tok = comma ? comma + 1 : NULL) {
+            comma = strchr(tok, ',');
+            if (comma)
+                *comma = 0;
+            dst[k++] = tok;
+        }
+        if (line == 0)
+            c->ncol = k;
+        else if (c->n < 20000)
+            c->n++;
+        line++;
+    }
+    return c;
+}
+
+static void csv_free(csv *c)
+{
+    if (c)
+        free(c->text);
+    free(c);
+}
+
+static int col(const csv *c, const char *name)
+{
+    for (int i = 0; i < c->ncol; i++)
+        if (!strcmp(c->head[i], name))
+            return i;
+    CHECK(!"column present");
+    return 0;
+}
+
+static double num(const csv *c, int r, const char *name) { return atof(c->f[r][col(c, name)]); }
+
+static model_scenario scen_default(void)
+{
+    model_scenario s;
+    CHECK(model_scenario_default(NULL, 0, &s, err, sizeof err) == 0);
+    return s;
+}
+
+static void test_speedup_csv(void)
+{
+    model_scenario s = scen_default();
+    plot_opts o = {0};
+    int rc;
+    csv *c = csv_of(PLOT_SPEEDUP, &s, &o, NULL, &rc);
+    CHECK(rc == 0 && c);
+    if (!c)
+        goto done;
+    /* k = 1..16 every one, then 24, 32: the model at each. */
+    CHECK(c->n == 18);
+    model_prep *p = NULL;
+    CHECK(model_prep_new(&s, &p, err, sizeof err) == 0);
+    model_kresult one;
+    CHECK(model_predict_k(p, 300, 1, &one, err, sizeof err) == 0);
+    for (int r = 0; r < c->n && p; r++) {
+        int k = (int)num(c, r, "gpus");
+        model_kresult kr;
+        CHECK(model_predict_k(p, 300, k, &kr, err, sizeof err) == 0);
+        CHECK_REL(num(c, r, "wall_mean_s"), kr.wall_mean, 1e-8);
+        CHECK_REL(num(c, r, "speedup"), one.wall_mean / kr.wall_mean, 1e-8);
+        CHECK_REL(num(c, r, "cost_ratio"), kr.cost_mean / one.cost_mean, 1e-8);
+        CHECK(num(c, r, "beneficial") == 0); /* E7: nothing pays */
+        CHECK(num(c, r, "band_lo") < k && num(c, r, "band_hi") > k);
+    }
+    model_prep_free(p);
+done:
+    csv_free(c);
+    model_scenario_free(&s);
+}
+
+static void test_frames_csv(void)
+{
+    model_scenario s = scen_default();
+    plot_opts o = {.frames_lo = 100, .frames_hi = 100000, .points = 7};
+    model_eval e;
+    plot_vars v = {.buf = ""};
+    int rc, nbe = 0, ncurve = 0;
+    CHECK(model_evaluate(&s, &(model_opts){0}, &e, err, sizeof err) == 0);
+    csv *c = csv_of(PLOT_FRAMES, &s, &o, &v, &rc);
+    CHECK(rc == 0 && c);
+    model_prep *p = NULL;
+    CHECK(model_prep_new(&s, &p, err, sizeof err) == 0);
+    for (int r = 0; c && p && r < c->n; r++) {
+        model_kresult kr;
+        double n = num(c, r, "frames");
+        int k = (int)num(c, r, "gpus");
+        CHECK(model_predict_k(p, n, k, &kr, err, sizeof err) == 0);
+        CHECK_REL(num(c, r, "wall_mean_s"), kr.wall_mean, 1e-6);
+        CHECK_REL(num(c, r, "cost_mean_usd"), kr.cost_mean, 1e-6);
+        if (!strcmp(c->f[r][0], "break_even")) {
+            nbe++;
+            for (int g = 0; g < e.nk; g++)
+                if (e.k[g].gpus == k)
+                    CHECK(n == (double)e.break_even[g]);
+        } else {
+            ncurve++;
+        }
+    }
+    CHECK(nbe == 3);          /* 2, 4 and 8 GPUs: 4467, 16292, 39942 */
+    CHECK(ncurve == 4 * 7);
+    CHECK(strstr(v.buf, "be_frames='4467 16292 39942'") != NULL);
+    model_prep_free(p);
+    csv_free(c);
+    model_scenario_free(&s);
+}
+
+/* The decision map: cells agree with model_evaluate at their point, the
+ * break-even line with model_break_even, E7 lands where nothing pays and
+ * T50 where splitting does. */
+static void test_map_csv(void)
+{
+    model_scenario s = scen_default();
+    plot_opts o = {.points = 9};
+    int rc, cells = 0, lines = 0, e7 = 0, t50 = 0;
+    csv *c = csv_of(PLOT_MAP, &s, &o, NULL, &rc);
+    CHECK(rc == 0 && c);
+    model_prep *p = NULL;
+    model_scenario t = s;
+    CHECK(model_prep_new(&t, &p, err, sizeof err) == 0);
+    for (int r = 0; c && p && r < c->n; r++) {
+        const char *series = c->f[r][0];
+        double n = num(c, r, "frames"), pf = num(c, r, "per_frame_s");
+        t.per_frame = model_dist_fixed(pf);
+        t.frames = (long)n;
+        if (!strcmp(series, "cell") || !strcmp(series, "marker")) {
+            model_eval e;
+            CHECK(model_evaluate(&t, &(model_opts){.skip_break_even = 1}, &e, err, sizeof err) == 0);
+            CHECK(num(c, r, "best_gpus") == e.best_gpus);
+            if (!strcmp(series, "cell")) {
+                cells++;
+                CHECK(num(c, r, "frames_lo") <= n && n <= num(c, r, "frames_hi"));
+                CHECK(num(c, r, "per_frame_lo") <= pf && pf <= num(c, r, "per_frame_hi"));
+            } else if (strstr(c->f[r][col(c, "label")], "E7")) {
+                e7 = 1;
+                CHECK(n == 300 && pf == 0.025 && e.best_gpus == 1);
+            } else if (strstr(c->f[r][col(c, "label")], "T50")) {
+                t50 = 1;
+                CHECK(n == 300 && pf == 0.68 && e.best_gpus > 1);
+            }
+        } else {
+            CHECK(!strcmp(series, "break_even"));
+            long be;
+            int k = (int)num(c, r, "best_gpus");
+            CHECK(model_break_even(p, &t, k, &be, err, sizeof err) == 0);
+            CHECK(be == (long)n);
+            lines++;
+        }
+    }
+    CHECK(cells == 9 * 9);
+    CHECK(lines == 9);   /* 1 ms .. 10 s: each has a break-even below 10^6 frames */
+    CHECK(e7 && t50);
+    model_prep_free(p);
+    csv_free(c);
+    model_scenario_free(&s);
+}
+
+static void test_breakdown_csv(void)
+{
+    model_scenario s = scen_default();
+    plot_opts o = {0};
+    model_eval e;
+    int rc;
+    CHECK(model_evaluate(&s, &(model_opts){.skip_break_even = 1}, &e, err, sizeof err) == 0);
+    csv *c = csv_of(PLOT_BREAKDOWN, &s, &o, NULL, &rc);
+    CHECK(rc == 0 && c && c->n == e.nk);
+    for (int r = 0; c && r < c->n && r < e.nk; r++) {
+        const model_breakdown *b = &e.k[r].breakdown;
+        CHECK(num(c, r, "gpus") == e.k[r].gpus);
+        CHECK_REL(num(c, r, "start"), b->start, 1e-8);
+        CHECK_REL(num(c, r, "process"), b->process, 1e-8);
+        CHECK_NEAR(num(c, r, "concat"), b->concat, 1e-12);
+        /* The phases add up to the mean wall time. */
+        double sum = 0;
+        static const char *ph[] = {"start", "request", "download", "ffmpeg_start", "seek", "process", "upload", "concat"};
+        for (int i = 0; i < 8; i++)
+            sum += num(c, r, ph[i]);
+        CHECK_REL(sum, num(c, r, "wall_mean_s"), 1e-7);
+        CHECK_REL(num(c, r, "wall_mean_s"), e.k[r].wall_mean, 1e-8);
+    }
+    csv_free(c);
+    model_scenario_free(&s);
+}
+
+static const char *write_tmp(const char *name, const char *text)
+{
+    static char path[256];
+    snprintf(path, sizeof path, "/tmp/forkcast-test-plot-%d-%s", (int)getpid(), name);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+    return path;
+}
+
+/* cdf: samples 1..100 for k = 2 (shuffled) and 10, 20 for k = 1: p95 is
+ * GSL's linear interpolation, x[94] + 0.05 (x[95] - x[94]) = 95.05 and
+ * 10 + 0.95 * 10 = 19.5. */
+static void test_cdf_csv(void)
+{
+    char text[4096] = "k,wall_s\n1,20\n1,10\n";
+    size_t len = strlen(text);
+    for (int i = 0; i < 100; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "2,%d\n", (i * 37) % 100 + 1);
+    plot_opts o = {.input = write_tmp("walls.csv", text)};
+    plot_vars v = {.buf = ""};
+    int rc, n1 = 0, n2 = 0;
+    csv *c = csv_of(PLOT_CDF, NULL, &o, &v, &rc);
+    CHECK(rc == 0 && c);
+    double prev = 0;
+    for (int r = 0; c && r < c->n; r++) {
+        int k = (int)num(c, r, "gpus");
+        if (!strcmp(c->f[r][0], "p95")) {
+            CHECK_NEAR(num(c, r, "wall_s"), k == 1 ? 19.5 : 95.05, 1e-9);
+            CHECK(num(c, r, "cdf") == 0.95);
+            continue;
+        }
+        k == 1 ? n1++ : n2++;
+        if (k == 2) {
+            CHECK(num(c, r, "cdf") > prev); /* sorted, increasing */
+            prev = num(c, r, "cdf");
+            CHECK_NEAR(num(c, r, "cdf"), num(c, r, "wall_s") / 100, 1e-12);
+        }
+    }
+    CHECK(n1 == 2 && n2 == 100);
+    CHECK(strstr(v.buf, "gpus='1 2'") && strstr(v.buf, "p95s='19.5 95.0'"));
+    csv_free(c);
+    unlink(o.input);
+}
+
+static void test_gantt_csv(void)
+{
+    const char *trace = "k,container,chunk,phase,start_s,end_s\n"
+                        "2,1,1,start,0,30\n2,0,0,start,0,20\n2,0,0,process,20,25\n2,-1,-1,concat,35,36\n"
+                        "2,1,1,process,30,35\n1,0,0,start,0,25\n1,0,0,process,25,35\n2,1,1,retry,36,37\n";
+    plot_opts o = {.input = write_tmp("trace.csv", trace)};
+    plot_vars v = {.buf = ""};
+    int rc;
+    csv *c = csv_of(PLOT_GANTT, NULL, &o, &v, &rc);
+    CHECK(rc == 0 && c && c->n == 8);
+    /* Rows: k=1 #0 -> 0; blank; k=2 #0 -> 2, #1 -> 3, concat -> 4. */
+    for (int r = 0; c && r < c->n; r++) {
+        int k = (int)num(c, r, "k"), cont = (int)num(c, r, "container"), row = (int)num(c, r, "row");
+        const char *ph = c->f[r][col(c, "phase")];
+        int want = k == 1 ? 0 : !strcmp(ph, "concat") ? 4 : 2 + cont;
+        CHECK(row == want);
+        int pi = (int)num(c, r, "phase_index");
+        CHECK(pi == (!strcmp(ph, "start") ? 0 : !strcmp(ph, "process") ? 5 : !strcmp(ph, "concat") ? 7 : 8));
+    }
+    CHECK(strstr(v.buf, "rows=5;") && strstr(v.buf, "tmax=37;") && strstr(v.buf, "has_other=1;"));
+    csv_free(c);
+    unlink(o.input);
+}
+
+static void expect_input_error(plot_kind kind, const char *text, const char *needle)
+{
+    plot_opts o = {.input = write_tmp("bad.csv", text)};
+    int rc;
+    csv *c = csv_of(kind, NULL, &o, NULL, &rc);
+    CHECK(rc == MODEL_EINPUT && !c);
+    if (!strstr(err, needle))
+        fprintf(stderr, "  error '%s' lacks '%s'\n", err, needle);
+    CHECK(strstr(err, needle) != NULL);
+    CHECK(strchr(err, '\n') == NULL);
+    csv_free(c);
+    unlink(o.input);
+}
+
+static void test_bad_inputs(void)
+{
+    expect_input_error(PLOT_CDF, "k,wall\n1,3\n", "missing column 'wall_s'");
+    expect_input_error(PLOT_CDF, "k,wall_s\n1,abc\n", "wall_s: not a finite number (got 'abc')");
+    expect_input_error(PLOT_CDF, "k,wall_s\n0,3\n", "integer k >= 1");
+    expect_input_error(PLOT_CDF, "k,wall_s\n1,3,4\n", "3 fields, header has 2");
+    expect_input_error(PLOT_CDF, "k,wall_s\n", "no data rows");
+    expect_input_error(PLOT_CDF, "", "empty");
+    expect_input_error(PLOT_GANTT, "k,container,chunk,phase,start_s,end_s\n1,0,0,start,5,4\n", "before start_s");
+    expect_input_error(PLOT_CAPACITY, "t_s,busy,idle,queue\n0,1,1,0\n", "no latency column");
+    expect_input_error(PLOT_CAPACITY, "t_s,busy,idle,queue,p95_s\n10,1,1,0,5\n5,1,1,0,5\n", "t_s must not decrease");
+    plot_opts o = {.input = "/nonexistent/x.csv"};
+    int rc;
+    csv *c = csv_of(PLOT_CDF, NULL, &o, NULL, &rc);
+    CHECK(rc == MODEL_EINPUT && !c && strstr(err, "cannot open"));
+    o.input = NULL;
+    c = csv_of(PLOT_GANTT, NULL, &o, NULL, &rc);
+    CHECK(rc == MODEL_EINPUT && !c && strstr(err, "--input"));
+}
+
+static void test_capacity_csv(void)
+{
+    plot_opts o = {.input = write_tmp("series.csv", "t_s,queue,busy,idle,p99_s,p50_s\n0,0,1,2,50,40\n60,1,2,0,,\n")};
+    int rc;
+    csv *c = csv_of(PLOT_CAPACITY, NULL, &o, NULL, &rc);
+    CHECK(rc == 0 && c && c->n == 2);
+    if (c && c->n == 2) {
+        CHECK(num(c, 0, "busy") == 1 && num(c, 0, "idle") == 2 && num(c, 0, "queue") == 0);
+        CHECK(num(c, 0, "p50_s") == 40 && num(c, 0, "p99_s") == 50 && !*c->f[0][col(c, "p95_s")]);
+        CHECK(!*c->f[1][col(c, "p50_s")]); /* empty window stays empty */
+    }
+    csv_free(c);
+    unlink(o.input);
+}
+
+static void test_names(void)
+{
+    plot_kind k;
+    for (int i = 0; i < PLOT_NKINDS; i++) {
+        CHECK(plot_kind_parse(plot_kind_name((plot_kind)i), &k) == 0 && k == (plot_kind)i);
+        CHECK(plot_kind_needs_input((plot_kind)i) == (i == PLOT_GANTT || i == PLOT_CDF || i == PLOT_CAPACITY));
+    }
+    CHECK(plot_kind_parse("pie", &k) == -1);
+    const char *fmt;
+    CHECK(plot_format("a/b.png", &fmt) == 0 && !strcmp(fmt, "png"));
+    CHECK(plot_format("b.svg", &fmt) == 0 && !strcmp(fmt, "svg"));
+    CHECK(plot_format("b.jpg", &fmt) == -1 && plot_format("dir.png/b", &fmt) == -1);
+    plot_vars v = {.buf = ""};
+    plot_var_str(&v, "t", "it's");
+    plot_var_num(&v, "x", 0.5);
+    CHECK_STR(v.buf, "t='it''s'; x=0.5; ");
+}
+
+TEST_MAIN(test_speedup_csv, test_frames_csv, test_map_csv, test_breakdown_csv, test_cdf_csv, test_gantt_csv,
+          test_bad_inputs, test_capacity_csv, test_names)
