@@ -18,7 +18,7 @@ BUILD      ?= build
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
 CFLAGS     ?= -O2 -g
-LDFLAGS    ?=
+LDFLAGS    ?= -Wl,--as-needed
 
 DEB_PKGS := build-essential pkg-config libgsl-dev libcjson-dev ffmpeg \
             libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
