@@ -61,6 +61,11 @@ json_close "$tmp/fit.json" $g/fit_e7.json 1e-5 && ok "calibrate fit E7 matches g
 json_close "$tmp/e7m.json" $g/advise_default.json 1e-5 && ok "fit output reproduces data/scenarios/overlay-e7.json" \
   || bad "fit output vs shipped scenario (run make scenarios)"
 
+# every shipped scenario (defaults, bases, hypotheses' bases) validates and runs
+for f in data/scenarios/*.json data/scenarios/base/*.json; do
+  "$FORKCAST" model "$f" --no-break-even >/dev/null 2>"$tmp/err" && ok "runs: $f" || bad "$f: $(cat "$tmp/err")"
+done
+
 # bad input: one line, exit 2
 echo '{"job":{"frames":300},"platform":{"cold_start_s":{"dist":"lognormal","median":20,"p95":10}}}' >"$tmp/bad1.json"
 expect_usage_error "p95 <= median" "bad1.json: platform.cold_start_s.p95: must be greater than median (got 10 <= 20)" advise "$tmp/bad1.json"
