@@ -1,0 +1,140 @@
+/* kernels/kern_impl.h -- internals shared by the kernels/ sources, the CUDA
+ * translation unit (kern_cuda.cu) and the GPU check (bench/gpu_check.c).
+ * Not a public API: everything outside kernels/ but the GPU check includes
+ * kern.h only.
+ *
+ * Pieces: the pthread pool behind KERN_CPU; the overlay clip rectangle every
+ * backend uses; the fixed-point filter taps the CPU and CUDA framing share
+ * (so the two agree bit for bit); the reference and CPU kernels; and, with
+ * FORKCAST_CUDA, the C entry points of kern_cuda.cu, which work on
+ * kern_frames whose data pointers are device pointers.
+ */
+#ifndef FORKCAST_KERNELS_KERN_IMPL_H
+#define FORKCAST_KERNELS_KERN_IMPL_H
+
+#include "kernels/kern.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- thread pool ---------------------------------------------------------
+ * threads - 1 workers plus the caller. run() calls fn(arg, job, njobs) once
+ * for every job in [0, njobs), spread over the threads, and returns when all
+ * are done. One run at a time. Cost per run: two condition-variable round
+ * trips (~10-50 us), no thread creation. */
+typedef struct kern_pool kern_pool;
+kern_pool *kern_pool_new(int threads);
+void kern_pool_free(kern_pool *p);
+int kern_pool_threads(const kern_pool *p);
+void kern_pool_run(kern_pool *p, void (*fn)(void *arg, int job, int njobs), void *arg, int njobs);
+
+/* ---- overlay geometry ----------------------------------------------------
+ * The visible part of an overlay of ow x oh placed at (x, y) on a fw x fh
+ * frame, x and y already even. Ranges are in overlay coordinates, half-open:
+ * luma columns [i0, i1), rows [j0, j1); chroma columns [k0, k1), rows
+ * [l0, l1). Returns 0 when nothing is visible. */
+typedef struct {
+    int x, y;
+    int i0, i1, j0, j1;
+    int k0, k1, l0, l1;
+} kern_ov_clip;
+int kern_overlay_clip(int fw, int fh, int ow, int oh, int x, int y, kern_ov_clip *c);
+
+/* The overlay's alpha for chroma sample (k, l): FFmpeg's rule. a is the
+ * alpha plane, ls its linesize, owc/ohc the overlay's chroma size. */
+static inline int kern_chroma_alpha(const uint8_t *a, int ls, int k, int l, int owc, int ohc)
+{
+    const uint8_t *p = a + (size_t)(2 * l) * ls + 2 * k;
+    if (k + 1 < owc && l + 1 < ohc)
+        return (p[0] + p[1] + p[ls] + p[ls + 1]) >> 2;
+    int ah = k + 1 < owc ? (p[0] + p[1]) >> 1 : p[0];
+    int av = l + 1 < ohc ? (p[0] + p[ls]) >> 1 : p[0];
+    return (ah + av) >> 1;
+}
+
+/* d*(255-a) + s*a divided by 255 as FFmpeg's FAST_DIV255: ((v+128)*257)>>16,
+ * written so 16-bit lanes suffice (v + 128 < 2^16). */
+static inline uint8_t kern_blend(int d, int s, int a)
+{
+    unsigned v = (unsigned)(d * (255 - a) + s * a + 128);
+    return (uint8_t)((v + (v >> 8)) >> 8);
+}
+
+void kern_overlay_ref(kern_frame *frame, const kern_frame *ov, int x, int y);
+void kern_overlay_cpu(kern_pool *pool, kern_frame *frame, const kern_frame *ov, int x, int y);
+
+/* ---- framing taps --------------------------------------------------------
+ * One direction of a resize of src_n samples to dst_n: output i reads input
+ * pos[i] .. pos[i] + taps - 1 (always inside [0, src_n)) with weights
+ * coef[i * taps + k] summing to exactly 1 << KERN_TAP_BITS. Weights of
+ * samples beyond the edge are folded onto the edge sample (edge repeat).
+ * coef_t is the same matrix transposed (coef_t[k * dst_n + i]) for
+ * coalesced GPU reads. taps is even, >= 2, or src_n when that is smaller. */
+enum { KERN_TAP_BITS = 14, KERN_MID_BITS = 6 };
+typedef struct {
+    int src_n, dst_n, taps;
+    kern_filter filter;
+    int32_t *pos;
+    int16_t *coef, *coef_t;
+} kern_taps;
+int kern_taps_init(kern_taps *t, int src_n, int dst_n, kern_filter f);
+void kern_taps_free(kern_taps *t);
+/* The continuous weight at distance d (in source samples, unstretched). */
+double kern_filter_weight(kern_filter f, double d);
+double kern_filter_radius(kern_filter f);
+
+/* Four tap sets: luma horizontal, luma vertical, chroma horizontal, chroma
+ * vertical, for one (crop size, output size, filter); plus the int16
+ * intermediate the CPU path needs (crop rows x output width per plane). */
+typedef struct {
+    int crop_w, crop_h, out_w, out_h;
+    kern_filter filter;
+    kern_taps t[4];
+} kern_framing_plan;
+int kern_framing_plan_init(kern_framing_plan *pl, int crop_w, int crop_h, int out_w, int out_h,
+                           kern_filter f);
+void kern_framing_plan_free(kern_framing_plan *pl);
+/* Elements of the int16 intermediate for all three planes. */
+size_t kern_framing_mid_elems(const kern_framing_plan *pl);
+
+void kern_framing_ref(const kern_frame *src, kern_rect crop, kern_frame *dst, kern_filter f);
+/* mid: kern_framing_mid_elems(pl) int16s of scratch. */
+void kern_framing_cpu(kern_pool *pool, const kern_frame *src, kern_rect crop, kern_frame *dst,
+                      const kern_framing_plan *pl, int16_t *mid);
+
+/* Check arguments shared by every backend; 0 or KERN_EINPUT with err. */
+int kern_framing_check(const kern_frame *src, kern_rect crop, const kern_frame *dst, char *err,
+                       size_t errsz);
+
+/* ---- CUDA (kern_cuda.cu) -------------------------------------------------
+ * Every function is synchronous unless it says otherwise, returns KERN_OK or
+ * KERN_ERUNTIME and leaves the CUDA error text in err. Device frames are
+ * kern_frames whose planes come from cudaMallocPitch. */
+#ifdef FORKCAST_CUDA
+int kern_cu_device_count(void);
+void kern_cu_device_name(char *buf, size_t n);
+int kern_cu_frame_alloc(kern_frame *f, int w, int h, int with_alpha, char *err, size_t errsz);
+void kern_cu_frame_free(kern_frame *f);
+int kern_cu_upload(kern_frame *dev, const kern_frame *host, char *err, size_t errsz);
+int kern_cu_download(kern_frame *host, const kern_frame *dev, char *err, size_t errsz);
+int kern_cu_sync(char *err, size_t errsz);
+
+/* Asynchronous launch on the default stream; version 1 or 2. */
+int kern_cu_overlay(int version, kern_frame *dev_frame, const kern_frame *dev_ov, int x, int y,
+                    char *err, size_t errsz);
+
+/* Device copies of a plan's taps (both layouts) and the intermediate. */
+typedef struct kern_cu_plan kern_cu_plan;
+kern_cu_plan *kern_cu_plan_new(const kern_framing_plan *pl, char *err, size_t errsz);
+void kern_cu_plan_free(kern_cu_plan *p);
+/* Asynchronous launch (horizontal then vertical pass per plane). */
+int kern_cu_framing(int version, const kern_frame *dev_src, kern_rect crop, kern_frame *dev_dst,
+                    kern_cu_plan *p, char *err, size_t errsz);
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
