@@ -24,6 +24,13 @@
 #define KERN_VEC
 #endif
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#define KERN_X86 1
+#include <immintrin.h>
+#else
+#define KERN_X86 0
+#endif
+
 static int imin(int a, int b) { return a < b ? a : b; }
 static int imax(int a, int b) { return a > b ? a : b; }
 static int iclamp(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
@@ -79,6 +86,39 @@ static int taps_cap(int src_n, int dst_n, kern_filter f)
     return (int)ceil(2 * R) + 2;
 }
 
+/* The pshufb form of t (see kern_impl.h), when every block fits. */
+static int build_shuffles(kern_taps *t)
+{
+    int nb = t->dst_n / 8, np = (t->taps + 1) / 2;
+    if (t->taps8 != 8 || nb == 0)
+        return 0;
+    for (int b = 0; b < nb; b++)
+        if (t->pos[8 * b + 7] - t->pos[8 * b] + t->taps > 16)
+            return 0;
+    t->shuf = malloc((size_t)nb * np * 32);
+    t->cpair = malloc((size_t)nb * np * 16 * sizeof *t->cpair);
+    if (!t->shuf || !t->cpair)
+        return -1;
+    for (int b = 0; b < nb; b++)
+        for (int q = 0; q < np; q++) {
+            uint8_t *m = t->shuf + ((size_t)b * np + q) * 32;
+            int16_t *c = t->cpair + ((size_t)b * np + q) * 16;
+            for (int j = 0; j < 8; j++) {
+                /* Output j's int32 lane is j: bytes 4j..4j+3 of the 256 bits,
+                 * i.e. 4(j%4) within 128-bit lane j/4 (pshufb stays in lane). */
+                int off = t->pos[8 * b + j] - t->pos[8 * b] + 2 * q;
+                uint8_t *mj = m + 16 * (j / 4) + 4 * (j % 4);
+                mj[0] = (uint8_t)(off & 15);
+                mj[1] = 0x80;
+                mj[2] = (uint8_t)((off + 1) & 15); /* past taps: weight 0 */
+                mj[3] = 0x80;
+                c[2 * j] = t->coef8[(size_t)(8 * b + j) * 8 + 2 * q];
+                c[2 * j + 1] = t->coef8[(size_t)(8 * b + j) * 8 + 2 * q + 1];
+            }
+        }
+    return 0;
+}
+
 int kern_taps_init(kern_taps *t, int src_n, int dst_n, kern_filter f)
 {
     memset(t, 0, sizeof *t);
@@ -102,7 +142,9 @@ int kern_taps_init(kern_taps *t, int src_n, int dst_n, kern_filter f)
     t->pos = malloc((size_t)dst_n * sizeof *t->pos);
     t->coef = malloc((size_t)dst_n * T * sizeof *t->coef);
     t->coef_t = malloc((size_t)dst_n * T * sizeof *t->coef_t);
-    if (!t->pos || !t->coef || !t->coef_t)
+    t->taps8 = (T + 7) & ~7;
+    t->coef8 = calloc((size_t)dst_n * t->taps8, sizeof *t->coef8);
+    if (!t->pos || !t->coef || !t->coef_t || !t->coef8)
         goto cleanup;
     for (int i = 0; i < dst_n; i++) {
         int n = weights_for(i, src_n, dst_n, f, &lo, w, cap);
@@ -124,9 +166,13 @@ int kern_taps_init(kern_taps *t, int src_n, int dst_n, kern_filter f)
         }
         q[big] = (int16_t)(q[big] + (1 << KERN_TAP_BITS) - sum);
         t->pos[i] = pos;
-        for (int k = 0; k < T; k++)
+        for (int k = 0; k < T; k++) {
             t->coef_t[(size_t)k * dst_n + i] = q[k];
+            t->coef8[(size_t)i * t->taps8 + k] = q[k];
+        }
     }
+    if (build_shuffles(t) != 0)
+        goto cleanup;
     rc = KERN_OK;
 cleanup:
     free(w);
@@ -141,6 +187,9 @@ void kern_taps_free(kern_taps *t)
     free(t->pos);
     free(t->coef);
     free(t->coef_t);
+    free(t->coef8);
+    free(t->shuf);
+    free(t->cpair);
     memset(t, 0, sizeof *t);
 }
 
@@ -159,6 +208,9 @@ int kern_framing_plan_init(kern_framing_plan *pl, int crop_w, int crop_h, int ou
         kern_framing_plan_free(pl);
         return KERN_ERUNTIME;
     }
+#if KERN_X86
+    pl->simd = __builtin_cpu_supports("avx2");
+#endif
     return KERN_OK;
 }
 
@@ -243,31 +295,17 @@ void kern_framing_ref(const kern_frame *src, kern_rect crop, kern_frame *dst, ke
     }
 }
 
-/* ---- fast path ---------------------------------------------------------- */
+/* ---- fast path ----------------------------------------------------------
+ * Portable loops first (any CPU; the compiler vectorises the vertical one),
+ * then AVX2 versions of the same integer arithmetic: pmaddwd sums tap pairs
+ * exactly in int32, so both give identical bytes. */
 
-#define HROW(T)                                                                                  \
-    static inline void hrow_##T(const uint8_t *restrict s, int16_t *restrict m, int n,            \
-                                const int32_t *restrict pos, const int16_t *restrict c)          \
-    {                                                                                            \
-        for (int x = 0; x < n; x++) {                                                            \
-            const uint8_t *p = s + pos[x];                                                       \
-            const int16_t *q = c + (size_t)x * T;                                                \
-            int acc = 1 << (KERN_TAP_BITS - KERN_MID_BITS - 1);                                  \
-            for (int k = 0; k < T; k++)                                                          \
-                acc += p[k] * q[k];                                                              \
-            m[x] = (int16_t)(acc >> (KERN_TAP_BITS - KERN_MID_BITS));                            \
-        }                                                                                        \
-    }
-HROW(4)
-HROW(6)
-HROW(8)
-
-static void hrow_any(const uint8_t *restrict s, int16_t *restrict m, int n, const int32_t *restrict pos,
-                     const int16_t *restrict c, int T)
+static void hrow_c(const uint8_t *restrict s, int16_t *restrict m, const kern_taps *t)
 {
-    for (int x = 0; x < n; x++) {
-        const uint8_t *p = s + pos[x];
-        const int16_t *q = c + (size_t)x * T;
+    const int T = t->taps;
+    for (int x = 0; x < t->dst_n; x++) {
+        const uint8_t *p = s + t->pos[x];
+        const int16_t *q = t->coef + (size_t)x * T;
         int acc = 1 << (KERN_TAP_BITS - KERN_MID_BITS - 1);
         for (int k = 0; k < T; k++)
             acc += p[k] * q[k];
@@ -275,20 +313,10 @@ static void hrow_any(const uint8_t *restrict s, int16_t *restrict m, int n, cons
     }
 }
 
-KERN_VEC static void hrow(const uint8_t *s, int16_t *m, const kern_taps *t)
-{
-    switch (t->taps) {
-    case 4: hrow_4(s, m, t->dst_n, t->pos, t->coef); break;
-    case 6: hrow_6(s, m, t->dst_n, t->pos, t->coef); break;
-    case 8: hrow_8(s, m, t->dst_n, t->pos, t->coef); break;
-    default: hrow_any(s, m, t->dst_n, t->pos, t->coef, t->taps); break;
-    }
-}
-
 enum { VCHUNK = 512 };
 
-/* Output row from T intermediate rows starting at m0 (stride n). */
-KERN_VEC static void vrow(const int16_t *m0, size_t stride, int n, const int16_t *c, int T, uint8_t *d)
+/* Output row d[0..n) from the T intermediate rows rows[k] + off. */
+KERN_VEC static void vrow_c(const int16_t *const *rows, int off, int n, const int16_t *c, int T, uint8_t *d)
 {
     const int shift = KERN_TAP_BITS + KERN_MID_BITS;
     int32_t acc[VCHUNK];
@@ -297,7 +325,7 @@ KERN_VEC static void vrow(const int16_t *m0, size_t stride, int n, const int16_t
         for (int x = 0; x < w; x++)
             acc[x] = 1 << (shift - 1);
         for (int k = 0; k < T; k++) {
-            const int16_t *restrict r = m0 + (size_t)k * stride + x0;
+            const int16_t *restrict r = rows[k] + off + x0;
             int32_t ck = c[k];
             for (int x = 0; x < w; x++)
                 acc[x] += r[x] * ck;
@@ -309,51 +337,213 @@ KERN_VEC static void vrow(const int16_t *m0, size_t stride, int n, const int16_t
     }
 }
 
+#if KERN_X86
+/* 8 outputs from x with the pshufb form: block x / 8. */
+__attribute__((target("avx2"))) static inline __m256i hblock_shuf(const uint8_t *s, const kern_taps *t, int x)
+{
+    int b = x / 8, np = (t->taps + 1) / 2;
+    __m256i v = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(s + t->pos[x])));
+    const __m256i *m = (const __m256i *)(t->shuf + (size_t)b * np * 32);
+    const __m256i *c = (const __m256i *)(t->cpair + (size_t)b * np * 16);
+    __m256i acc = _mm256_madd_epi16(_mm256_shuffle_epi8(v, _mm256_loadu_si256(m)), _mm256_loadu_si256(c));
+    for (int q = 1; q < np; q++)
+        acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_shuffle_epi8(v, _mm256_loadu_si256(m + q)),
+                                                      _mm256_loadu_si256(c + q)));
+    return acc;
+}
+
+/* 8 outputs from x, general form: per output, groups of 8 taps, then a
+ * horizontal reduction. Lane order of the result: x .. x+7. */
+__attribute__((target("avx2"))) static inline __m256i hblock_any(const uint8_t *s, const kern_taps *t, int x)
+{
+    const int T8 = t->taps8;
+    __m256i p[4];
+    for (int j = 0; j < 4; j++) {
+        const int16_t *c = t->coef8 + (size_t)(x + 2 * j) * T8;
+        const uint8_t *s0 = s + t->pos[x + 2 * j], *s1 = s + t->pos[x + 2 * j + 1];
+        __m256i acc = _mm256_setzero_si256();
+        for (int k = 0; k < T8; k += 8) {
+            /* 8 samples of output x+2j in the low lane, of x+2j+1 in the high. */
+            __m128i v = _mm_unpacklo_epi64(_mm_loadl_epi64((const __m128i *)(s0 + k)),
+                                           _mm_loadl_epi64((const __m128i *)(s1 + k)));
+            __m256i cc = _mm256_set_m128i(_mm_loadu_si128((const __m128i *)(c + T8 + k)),
+                                          _mm_loadu_si128((const __m128i *)(c + k)));
+            acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_cvtepu8_epi16(v), cc));
+        }
+        p[j] = acc;
+    }
+    /* lane 0 ends as outputs x, x+2, x+4, x+6, lane 1 as the odd ones */
+    __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(p[0], p[1]), _mm256_hadd_epi32(p[2], p[3]));
+    return _mm256_permutevar8x32_epi32(h, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+/* s must be readable for pos[x] + max(16, taps8) bytes (the caller pads
+ * the row). Outputs past the last whole block of 8 are made by the last
+ * 8-wide window again (same values), so n >= 8 needs no scalar tail. */
+__attribute__((target("avx2"))) static void hrow_avx2(const uint8_t *s, int16_t *m, const kern_taps *t)
+{
+    const int n = t->dst_n;
+    const __m256i round = _mm256_set1_epi32(1 << (KERN_TAP_BITS - KERN_MID_BITS - 1));
+    if (n < 8) {
+        hrow_c(s, m, t);
+        return;
+    }
+    for (int x = 0;; x += 8) {
+        if (x + 8 > n)
+            x = n - 8;
+        __m256i h = t->shuf && x % 8 == 0 ? hblock_shuf(s, t, x) : hblock_any(s, t, x);
+        h = _mm256_srai_epi32(_mm256_add_epi32(h, round), KERN_TAP_BITS - KERN_MID_BITS);
+        _mm_storeu_si128((__m128i *)(m + x),
+                         _mm_packs_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1)));
+        if (x + 8 >= n)
+            break;
+    }
+}
+
+__attribute__((target("avx2"), always_inline)) static inline void
+vrow_avx2_np(const int16_t *const *r0, const int16_t *const *r1, const __m256i *cc, int np, int n,
+             __m256i round, uint8_t *d)
+{
+    const int shift = KERN_TAP_BITS + KERN_MID_BITS;
+    for (int x = 0;; x += 16) {
+        if (x + 16 > n)
+            x = n - 16;
+        __m256i lo = round, hi = round;
+        for (int q = 0; q < np; q++) {
+            __m256i a = _mm256_loadu_si256((const __m256i *)(r0[q] + x));
+            __m256i b = _mm256_loadu_si256((const __m256i *)(r1[q] + x));
+            lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(a, b), cc[q]));
+            hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(a, b), cc[q]));
+        }
+        __m256i w = _mm256_packs_epi32(_mm256_srai_epi32(lo, shift), _mm256_srai_epi32(hi, shift));
+        __m256i b8 = _mm256_permute4x64_epi64(_mm256_packus_epi16(w, w), 0x08);
+        _mm_storeu_si128((__m128i *)(d + x), _mm256_castsi256_si128(b8));
+        if (x + 16 >= n)
+            break;
+    }
+}
+
+/* rows[k] readable for n int16s; n >= 16 handled wholly in SIMD (the last
+ * window overlaps the one before it). */
+__attribute__((target("avx2"))) static void vrow_avx2(const int16_t *const *rows, int n,
+                                                      const int16_t *c, int T, uint8_t *d)
+{
+    enum { MAXP = 32 };
+    const int shift = KERN_TAP_BITS + KERN_MID_BITS;
+    const int np = (T + 1) / 2;
+    if (n < 16 || np > MAXP) {
+        vrow_c(rows, 0, n, c, T, d);
+        return;
+    }
+    const __m256i round = _mm256_set1_epi32(1 << (shift - 1));
+    __m256i cc[MAXP];
+    const int16_t *r0[MAXP], *r1[MAXP];
+    for (int q = 0; q < np; q++) {
+        /* An odd last tap pairs with itself at weight 0. */
+        int k = 2 * q, k1 = k + 1 < T ? k + 1 : k;
+        int c1 = k + 1 < T ? c[k + 1] : 0;
+        cc[q] = _mm256_set1_epi32((int)((uint32_t)(uint16_t)c1 << 16 | (uint16_t)c[k]));
+        r0[q] = rows[k];
+        r1[q] = rows[k1];
+    }
+    /* 4 and 6 taps (bicubic and Lanczos-3 upscaling) get constant loops. */
+    if (np == 2)
+        vrow_avx2_np(r0, r1, cc, 2, n, round, d);
+    else if (np == 3)
+        vrow_avx2_np(r0, r1, cc, 3, n, round, d);
+    else
+        vrow_avx2_np(r0, r1, cc, np, n, round, d);
+}
+#endif
+
 typedef struct {
     const kern_frame *src;
     kern_rect crop;
     kern_frame *dst;
     const kern_framing_plan *pl;
-    int16_t *mid[3];
+    int failed;         /* set by a job that could not get its scratch */
 } fr_job;
 
-static void h_job(void *vp, int job, int njobs)
+/* Output rows [y0, y1) of plane p. Intermediate rows are made on demand
+ * into a ring of R = taps rows (source row r in slot r % R): the vertical
+ * taps of consecutive output rows start at non-decreasing positions, so each
+ * source row is filtered once per job and the working set stays in cache. */
+static int plane_rows(const fr_job *J, int p, int y0, int y1)
 {
-    fr_job *J = vp;
-    for (int p = 0; p < 3; p++) {
-        int sh = p ? 1 : 0;
-        const kern_taps *t = &J->pl->t[p ? 2 : 0];
-        int rows = J->crop.h >> sh;
-        int r0 = (int)((long)rows * job / njobs), r1 = (int)((long)rows * (job + 1) / njobs);
-        const uint8_t *s = J->src->data[p] + (size_t)(J->crop.y >> sh) * J->src->linesize[p] +
-                           (J->crop.x >> sh);
-        for (int r = r0; r < r1; r++)
-            hrow(s + (size_t)r * J->src->linesize[p], J->mid[p] + (size_t)r * t->dst_n, t);
+    int sh = p ? 1 : 0;
+    const kern_taps *th = &J->pl->t[p ? 2 : 0], *tv = &J->pl->t[p ? 3 : 1];
+    const int R = tv->taps, n = th->dst_n, w = J->crop.w >> sh;
+    const uint8_t *s = J->src->data[p] + (size_t)(J->crop.y >> sh) * J->src->linesize[p] + (J->crop.x >> sh);
+    size_t ls = (size_t)J->src->linesize[p];
+    /* ring rows padded to a multiple of 16 samples; pad: a copy of one source
+     * row readable taps8 samples past any pos (SIMD reads whole groups of 8). */
+    size_t rstride = ((size_t)n + 15) & ~(size_t)15;
+    int16_t *ring = malloc((size_t)R * rstride * sizeof *ring);
+    const int16_t **rows = malloc((size_t)R * sizeof *rows);
+    uint8_t *pad = J->pl->simd ? malloc((size_t)w + (size_t)th->taps8 + 32) : NULL;
+    if (!ring || !rows || (J->pl->simd && !pad)) {
+        free(ring);
+        free(rows);
+        free(pad);
+        return -1;
     }
+    int next = y0 < y1 ? tv->pos[y0] : 0; /* next source row to filter */
+    for (int y = y0; y < y1; y++) {
+        int p0 = tv->pos[y];
+        /* pos never decreases, so the ring holds exactly rows p0 .. p0+R-1 below. */
+        assert(p0 + R <= tv->src_n && (y == y0 || p0 >= tv->pos[y - 1]));
+        if (next < p0)
+            next = p0;
+        for (; next < p0 + R; next++) {
+            int16_t *m = ring + (size_t)(next % R) * rstride;
+            const uint8_t *row = s + (size_t)next * ls;
+#if KERN_X86
+            if (pad) {
+                memcpy(pad, row, (size_t)w);
+                memset(pad + w, 0, (size_t)th->taps8 + 32);
+                hrow_avx2(pad, m, th);
+                continue;
+            }
+#endif
+            hrow_c(row, m, th);
+        }
+        for (int k = 0; k < R; k++)
+            rows[k] = ring + (size_t)((p0 + k) % R) * rstride;
+        const int16_t *c = tv->coef + (size_t)y * R;
+        uint8_t *d = J->dst->data[p] + (size_t)y * J->dst->linesize[p];
+#if KERN_X86
+        if (J->pl->simd) {
+            vrow_avx2(rows, n, c, R, d);
+            continue;
+        }
+#endif
+        vrow_c(rows, 0, n, c, R, d);
+    }
+    free(ring);
+    free(rows);
+    free(pad);
+    return 0;
 }
 
-static void v_job(void *vp, int job, int njobs)
+/* Job j: its share of the output rows of every plane. */
+static void fr_job_run(void *vp, int job, int njobs)
 {
     fr_job *J = vp;
     for (int p = 0; p < 3; p++) {
-        const kern_taps *th = &J->pl->t[p ? 2 : 0], *tv = &J->pl->t[p ? 3 : 1];
-        int rows = tv->dst_n, n = th->dst_n;
+        int rows = J->pl->t[p ? 3 : 1].dst_n;
         int y0 = (int)((long)rows * job / njobs), y1 = (int)((long)rows * (job + 1) / njobs);
-        for (int y = y0; y < y1; y++)
-            vrow(J->mid[p] + (size_t)tv->pos[y] * n, (size_t)n, n, tv->coef + (size_t)y * tv->taps,
-                 tv->taps, J->dst->data[p] + (size_t)y * J->dst->linesize[p]);
+        if (plane_rows(J, p, y0, y1) != 0)
+            __atomic_store_n(&J->failed, 1, __ATOMIC_RELAXED);
     }
 }
 
-void kern_framing_cpu(kern_pool *pool, const kern_frame *src, kern_rect crop, kern_frame *dst,
-                      const kern_framing_plan *pl, int16_t *mid)
+int kern_framing_cpu(kern_pool *pool, const kern_frame *src, kern_rect crop, kern_frame *dst,
+                     const kern_framing_plan *pl)
 {
     assert(pl->crop_w == crop.w && pl->crop_h == crop.h && pl->out_w == dst->w && pl->out_h == dst->h);
-    fr_job J = {src, crop, dst, pl, {mid, NULL, NULL}};
-    J.mid[1] = mid + (size_t)crop.h * pl->out_w;
-    J.mid[2] = J.mid[1] + (size_t)(crop.h / 2) * ((pl->out_w + 1) / 2);
+    fr_job J = {src, crop, dst, pl, 0};
     int nt = kern_pool_threads(pool);
-    int nh = imax(1, imin(nt * 4, crop.h / 32)), nv = imax(1, imin(nt * 4, dst->h / 32));
-    kern_pool_run(pool, h_job, &J, nh);
-    kern_pool_run(pool, v_job, &J, nv);
+    int njobs = nt == 1 ? 1 : imax(1, imin(nt * 2, dst->h / 64));
+    kern_pool_run(pool, fr_job_run, &J, njobs);
+    return J.failed ? KERN_ERUNTIME : KERN_OK;
 }

@@ -16,8 +16,6 @@ struct kern_ctx {
     kern_pool *pool;                /* KERN_CPU */
     kern_framing_plan plan;         /* cached for the last (crop, out, filter) */
     int have_plan;
-    int16_t *mid;                   /* KERN_CPU intermediate for plan */
-    size_t mid_cap;
 #ifdef FORKCAST_CUDA
     int cuda_version;
     kern_frame dframe, dov, dsrc, ddst; /* device buffers, grown on demand */
@@ -200,7 +198,6 @@ void kern_ctx_free(kern_ctx *ctx)
     kern_pool_free(ctx->pool);
     if (ctx->have_plan)
         kern_framing_plan_free(&ctx->plan);
-    free(ctx->mid);
 #ifdef FORKCAST_CUDA
     kern_cu_frame_free(&ctx->dframe);
     kern_cu_frame_free(&ctx->dov);
@@ -380,18 +377,11 @@ int kern_framing(kern_ctx *ctx, const kern_frame *src, kern_rect crop, kern_fram
     if ((rc = plan_fit(ctx, crop, dst, filter, err, errsz)))
         return rc;
     if (ctx->backend == KERN_CPU) {
-        size_t need = kern_framing_mid_elems(&ctx->plan);
-        if (need > ctx->mid_cap) {
-            free(ctx->mid);
-            ctx->mid_cap = 0;
-            if (!(ctx->mid = malloc(need * sizeof *ctx->mid))) {
-                if (err && errsz)
-                    snprintf(err, errsz, "framing: out of memory");
-                return KERN_ERUNTIME;
-            }
-            ctx->mid_cap = need;
+        if (kern_framing_cpu(ctx->pool, src, crop, dst, &ctx->plan)) {
+            if (err && errsz)
+                snprintf(err, errsz, "framing: out of memory");
+            return KERN_ERUNTIME;
         }
-        kern_framing_cpu(ctx->pool, src, crop, dst, &ctx->plan, ctx->mid);
         t->kernel_s = now_s() - t0;
         return KERN_OK;
     }

@@ -70,13 +70,21 @@ void kern_overlay_cpu(kern_pool *pool, kern_frame *frame, const kern_frame *ov, 
  * coef[i * taps + k] summing to exactly 1 << KERN_TAP_BITS. Weights of
  * samples beyond the edge are folded onto the edge sample (edge repeat).
  * coef_t is the same matrix transposed (coef_t[k * dst_n + i]) for
- * coalesced GPU reads. taps is even, >= 2, or src_n when that is smaller. */
+ * coalesced GPU reads; coef8 the same rows zero-padded to taps8 (a multiple
+ * of 8) for SIMD. taps is even, >= 2, or src_n when that is smaller. */
 enum { KERN_TAP_BITS = 14, KERN_MID_BITS = 6 };
 typedef struct {
-    int src_n, dst_n, taps;
+    int src_n, dst_n, taps, taps8;
     kern_filter filter;
     int32_t *pos;
-    int16_t *coef, *coef_t;
+    int16_t *coef, *coef_t, *coef8;
+    /* Byte-shuffle form for SIMD when every 8 consecutive outputs read at
+     * most 16 consecutive inputs (upscaling, taps <= 8), else NULL: for
+     * block b (outputs 8b .. 8b+7) and tap pair q < taps8/2, shuf holds
+     * the 32-byte pshufb mask that gathers inputs (2q, 2q+1) of each output
+     * from the 16 bytes at pos[8b], and cpair their weights. */
+    uint8_t *shuf;
+    int16_t *cpair;
 } kern_taps;
 int kern_taps_init(kern_taps *t, int src_n, int dst_n, kern_filter f);
 void kern_taps_free(kern_taps *t);
@@ -85,23 +93,27 @@ double kern_filter_weight(kern_filter f, double d);
 double kern_filter_radius(kern_filter f);
 
 /* Four tap sets: luma horizontal, luma vertical, chroma horizontal, chroma
- * vertical, for one (crop size, output size, filter); plus the int16
- * intermediate the CPU path needs (crop rows x output width per plane). */
+ * vertical, for one (crop size, output size, filter). */
 typedef struct {
     int crop_w, crop_h, out_w, out_h;
     kern_filter filter;
     kern_taps t[4];
+    int simd;           /* 1: AVX2 loops (set by init when the CPU has AVX2);
+                           0: the portable loops. Same results either way. */
 } kern_framing_plan;
 int kern_framing_plan_init(kern_framing_plan *pl, int crop_w, int crop_h, int out_w, int out_h,
                            kern_filter f);
 void kern_framing_plan_free(kern_framing_plan *pl);
-/* Elements of the int16 intermediate for all three planes. */
+/* Elements of a whole int16 intermediate (crop rows x output width) for all
+ * three planes, as the CUDA passes keep it. */
 size_t kern_framing_mid_elems(const kern_framing_plan *pl);
 
 void kern_framing_ref(const kern_frame *src, kern_rect crop, kern_frame *dst, kern_filter f);
-/* mid: kern_framing_mid_elems(pl) int16s of scratch. */
-void kern_framing_cpu(kern_pool *pool, const kern_frame *src, kern_rect crop, kern_frame *dst,
-                      const kern_framing_plan *pl, int16_t *mid);
+/* Output rows split over the pool; each job filters the source rows it needs
+ * into a ring of `taps` rows (a few KB, allocated per job). KERN_OK, or
+ * KERN_ERUNTIME when that scratch could not be had. */
+int kern_framing_cpu(kern_pool *pool, const kern_frame *src, kern_rect crop, kern_frame *dst,
+                     const kern_framing_plan *pl);
 
 /* Check arguments shared by every backend; 0 or KERN_EINPUT with err. */
 int kern_framing_check(const kern_frame *src, kern_rect crop, const kern_frame *dst, char *err,

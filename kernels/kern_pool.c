@@ -2,8 +2,11 @@
  *
  * Workers sleep on a condition variable until run() bumps the generation;
  * then every thread, the caller included, takes job indices from a shared
- * counter until none are left. run() returns once every worker has seen the
- * generation through, so fn and arg need live only for the call.
+ * counter until none are left. run() returns when every job has finished,
+ * not when every worker has woken: on a busy machine a worker that is not
+ * scheduled in time simply finds no work left, and the caller does not wait
+ * for it. Jobs and their fn/arg are claimed under the lock, so a late worker
+ * can never run a job of a finished run.
  */
 #include "kernels/kern_impl.h"
 
@@ -17,9 +20,9 @@ struct kern_pool {
     pthread_mutex_t mu;
     pthread_cond_t wake, done;
     unsigned long gen;       /* bumped by run() */
-    int busy;                /* workers still inside the current generation */
     int quit;
     int next, njobs;         /* job counter of the current run, under mu */
+    int finished;            /* jobs of the current run done */
     void (*fn)(void *, int, int);
     void *arg;
 };
@@ -37,6 +40,10 @@ static void drain(kern_pool *p)
         if (job < 0)
             return;
         fn(arg, job, n);
+        pthread_mutex_lock(&p->mu);
+        if (++p->finished == p->njobs)
+            pthread_cond_signal(&p->done);
+        pthread_mutex_unlock(&p->mu);
     }
 }
 
@@ -54,8 +61,6 @@ static void *worker(void *vp)
         pthread_mutex_unlock(&p->mu);
         drain(p);
         pthread_mutex_lock(&p->mu);
-        if (--p->busy == 0)
-            pthread_cond_signal(&p->done);
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -114,18 +119,18 @@ void kern_pool_run(kern_pool *p, void (*fn)(void *arg, int job, int njobs), void
         return;
     }
     pthread_mutex_lock(&p->mu);
-    assert(p->busy == 0);
+    assert(p->next >= p->njobs && p->finished == p->njobs);
     p->fn = fn;
     p->arg = arg;
     p->next = 0;
     p->njobs = njobs;
-    p->busy = p->threads - 1;
+    p->finished = 0;
     p->gen++;
     pthread_cond_broadcast(&p->wake);
     pthread_mutex_unlock(&p->mu);
     drain(p);
     pthread_mutex_lock(&p->mu);
-    while (p->busy > 0)
+    while (p->finished < p->njobs)
         pthread_cond_wait(&p->done, &p->mu);
     pthread_mutex_unlock(&p->mu);
 }
