@@ -58,6 +58,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum { KERN_OK = 0, KERN_ERUNTIME = 1, KERN_EINPUT = 2 };
 
 typedef enum { KERN_AUTO = 0, KERN_REF, KERN_CPU, KERN_CUDA } kern_backend;
@@ -138,5 +142,9 @@ kern_rect kern_framing_window(int src_w, int src_h, int out_w, int out_h, double
 void kern_fill_random(kern_frame *f, uint64_t seed);
 void kern_fill_pattern(kern_frame *f, long index);
 void kern_fill_graphic(kern_frame *ov, uint64_t seed);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

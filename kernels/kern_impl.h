@@ -14,6 +14,14 @@
 
 #include "kernels/kern.h"
 
+/* Helpers below are shared with the CUDA kernels, which compile them for
+ * the device too: one definition of the arithmetic for every backend. */
+#ifdef __CUDACC__
+#define KERN_HD __host__ __device__
+#else
+#define KERN_HD
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -43,7 +51,7 @@ int kern_overlay_clip(int fw, int fh, int ow, int oh, int x, int y, kern_ov_clip
 
 /* The overlay's alpha for chroma sample (k, l): FFmpeg's rule. a is the
  * alpha plane, ls its linesize, owc/ohc the overlay's chroma size. */
-static inline int kern_chroma_alpha(const uint8_t *a, int ls, int k, int l, int owc, int ohc)
+KERN_HD static inline int kern_chroma_alpha(const uint8_t *a, int ls, int k, int l, int owc, int ohc)
 {
     const uint8_t *p = a + (size_t)(2 * l) * ls + 2 * k;
     if (k + 1 < owc && l + 1 < ohc)
@@ -55,7 +63,7 @@ static inline int kern_chroma_alpha(const uint8_t *a, int ls, int k, int l, int 
 
 /* d*(255-a) + s*a divided by 255 as FFmpeg's FAST_DIV255: ((v+128)*257)>>16,
  * written so 16-bit lanes suffice (v + 128 < 2^16). */
-static inline uint8_t kern_blend(int d, int s, int a)
+KERN_HD static inline uint8_t kern_blend(int d, int s, int a)
 {
     unsigned v = (unsigned)(d * (255 - a) + s * a + 128);
     return (uint8_t)((v + (v >> 8)) >> 8);
