@@ -312,14 +312,37 @@ cJSON *cal_per_frame_dist(double mean, double sd)
 
 /* ---- calibration -------------------------------------------------------- */
 
+void cal_overlay_place(int w, int h, int *ow, int *oh, int *x, int *y)
+{
+    if (*ow <= 0 || *oh <= 0) {
+        *ow = w / 2 > 0 ? w / 2 : 1;
+        *oh = h / 4 > 0 ? h / 4 : 1;
+    }
+    *x = ((w - *ow) / 2) & ~1;
+    *y = (h - *oh - h / 16) & ~1;
+    if (*x < 0)
+        *x = 0;
+    if (*y < 0)
+        *y = 0;
+}
+
+void cal_framing_out_default(int w, int h, int *ow, int *oh)
+{
+    (void)w;
+    *ow = h & ~1;
+    *oh = (int)((long)h * 16 / 9) & ~1;
+    if (*ow < 2)
+        *ow = 2;
+    if (*oh < 2)
+        *oh = 2;
+}
+
 void cal_kernels_opts_default(cal_kernels_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->backend = KERN_AUTO;
     o->w = 1920;
     o->h = 1080;
-    o->out_w = 1080;
-    o->out_h = 1920;
     o->filter = KERN_LANCZOS;
     o->frames = 50;
     o->warmup = 3;
@@ -370,17 +393,19 @@ int cal_kernels_run(const cal_kernels_opts *o, cal_kernels_result *r, char *err,
     r->opts = *o;
     if (o->frames < 1 || o->warmup < 0)
         return model_errf(err, errsz, MODEL_EINPUT, "frames: must be at least 1");
-    if (o->w < 16 || o->h < 16 || o->out_w < 2 || o->out_h < 2)
+    if (o->w < 16 || o->h < 16)
         return model_errf(err, errsz, MODEL_EINPUT, "size: frames must be at least 16x16");
-    int ow = o->ov_w ? o->ov_w : o->w / 2, oh = o->ov_h ? o->ov_h : o->h / 4;
-    if (ow < 1 || oh < 1 || ow > o->w || oh > o->h)
+    if (!o->out_w || !o->out_h)
+        cal_framing_out_default(o->w, o->h, &r->opts.out_w, &r->opts.out_h);
+    if (r->opts.out_w < 2 || r->opts.out_h < 2)
+        return model_errf(err, errsz, MODEL_EINPUT, "out size: must be at least 2x2");
+    int ow = o->ov_w, oh = o->ov_h;
+    if (ow > o->w || oh > o->h || ow < 0 || oh < 0)
         return model_errf(err, errsz, MODEL_EINPUT, "overlay size: must fit inside the frame");
+    cal_overlay_place(o->w, o->h, &ow, &oh, &r->ov_x, &r->ov_y);
     r->opts.ov_w = ow;
     r->opts.ov_h = oh;
-    r->ov_x = ((o->w - ow) / 2) & ~1;
-    r->ov_y = (o->h - oh - o->h / 16) & ~1;
-    if (r->ov_y < 0)
-        r->ov_y = 0;
+    o = &r->opts; /* resolved sizes from here on */
 
     int rc = MODEL_OK;
     kern_ctx *ctx = NULL;

@@ -66,7 +66,7 @@ typedef struct {
     int threads;                /* CPU threads, 0 = one per core */
     int w, h;                   /* source frames (1920x1080) */
     int ov_w, ov_h;             /* overlay graphic; 0 = w/2 x h/4, a lower third */
-    int out_w, out_h;           /* framing output (1080x1920) */
+    int out_w, out_h;           /* framing output; 0 = h x h*16/9 (1080x1920) */
     kern_filter filter;
     long frames;                /* timed calls per kernel, >= 1 */
     long warmup;                /* untimed calls first */
@@ -99,6 +99,13 @@ typedef struct {
 int cal_kernels_run(const cal_kernels_opts *o, cal_kernels_result *r, char *err, size_t errsz);
 /* stage: "overlay" or "framing". Owned cJSON tree (cJSON_Delete) or NULL. */
 struct cJSON *cal_kernels_json(const cal_kernels_result *r, const char *stage);
+
+/* Where the overlay goes on a w x h frame: a graphic of ow x oh (0 = the
+ * lower-third default w/2 x h/4) centred, its bottom h/16 above the frame's
+ * bottom edge, at even (x, y). */
+void cal_overlay_place(int w, int h, int *ow, int *oh, int *x, int *y);
+/* The default framing output for a w x h source: h x h*16/9, both even. */
+void cal_framing_out_default(int w, int h, int *ow, int *oh);
 
 /* Shared with calibrate/pipeline.c: summarise n samples (sorted in place)
  * into median/mean/sd/p10/p90/min/max of st; and the per_frame_s

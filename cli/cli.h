@@ -34,6 +34,10 @@ int cli_cmd_plot(int argc, char **argv);
 int cli_cmd_report(int argc, char **argv);
 int cli_cmd_example(int argc, char **argv);
 
+/* calibrate modes (cli/cal_MODE.c), dispatched by cli/cmd_calibrate.c */
+int cli_calibrate_kernels(int argc, char **argv);
+int cli_calibrate_pipeline(int argc, char **argv);
+
 /* Print "forkcast: MSG\n" to stderr (printf format). Returns CLI_EUSAGE so a
  * caller can `return cli_usage_error(...)`. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -7,6 +7,8 @@
 #include <string.h>
 
 static const cli_command modes[] = {
+    {"kernels", cli_calibrate_kernels, "per-frame cost of the overlay and framing kernels (cpu, cuda)"},
+    {"pipeline", cli_calibrate_pipeline, "decode -> kernel -> encode per frame, where the time goes"},
     {NULL, NULL, NULL},
 };
 
