@@ -5,8 +5,7 @@
  * kernel is stretched by the factor src_n / dst_n (as swscale does). The
  * reference applies these weights in double with clamped indices; the
  * plan quantises them to 14 bits (kern_taps) for the CPU fast path and
- * CUDA: horizontal pass to int16 with 6 fraction bits, vertical pass in
- * int32, round half up, clamp to [0, 255].
+ * CUDA, whose integer arithmetic kern_impl.h spells out.
  */
 #include "kernels/kern_impl.h"
 
@@ -318,22 +317,19 @@ enum { VCHUNK = 512 };
 /* Output row d[0..n) from the T intermediate rows rows[k] + off. */
 KERN_VEC static void vrow_c(const int16_t *const *rows, int off, int n, const int16_t *c, int T, uint8_t *d)
 {
-    const int shift = KERN_TAP_BITS + KERN_MID_BITS;
-    int32_t acc[VCHUNK];
+    int16_t acc[VCHUNK];
     for (int x0 = 0; x0 < n; x0 += VCHUNK) {
         int w = imin(VCHUNK, n - x0);
         for (int x = 0; x < w; x++)
-            acc[x] = 1 << (shift - 1);
+            acc[x] = 1 << (KERN_OUT_BITS - 1);
         for (int k = 0; k < T; k++) {
             const int16_t *restrict r = rows[k] + off + x0;
-            int32_t ck = c[k];
+            int16_t ck = c[k];
             for (int x = 0; x < w; x++)
-                acc[x] += r[x] * ck;
+                acc[x] = (int16_t)(acc[x] + kern_mulhrs(r[x], ck));
         }
-        for (int x = 0; x < w; x++) {
-            int v = acc[x] >> shift;
-            d[x0 + x] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
-        }
+        for (int x = 0; x < w; x++)
+            d[x0 + x] = kern_out_clamp(acc[x]);
     }
 }
 
@@ -400,59 +396,44 @@ __attribute__((target("avx2"))) static void hrow_avx2(const uint8_t *s, int16_t 
     }
 }
 
+/* rows[k] readable for n int16s; n >= 32 handled wholly in SIMD (the last
+ * window overlaps the one before it). 16-bit lanes throughout: pmulhrsw is
+ * kern_mulhrs, the int16 sums cannot overflow (kern_impl.h). */
 __attribute__((target("avx2"), always_inline)) static inline void
-vrow_avx2_np(const int16_t *const *r0, const int16_t *const *r1, const __m256i *cc, int np, int n,
-             __m256i round, uint8_t *d)
+vrow_avx2_t(const int16_t *const *rows, const int16_t *c, int T, int n, uint8_t *d)
 {
-    const int shift = KERN_TAP_BITS + KERN_MID_BITS;
-    for (int x = 0;; x += 16) {
-        if (x + 16 > n)
-            x = n - 16;
-        __m256i lo = round, hi = round;
-        for (int q = 0; q < np; q++) {
-            __m256i a = _mm256_loadu_si256((const __m256i *)(r0[q] + x));
-            __m256i b = _mm256_loadu_si256((const __m256i *)(r1[q] + x));
-            lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(a, b), cc[q]));
-            hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(a, b), cc[q]));
+    enum { MAXT = 64 };
+    __m256i cc[MAXT];
+    for (int k = 0; k < T; k++)
+        cc[k] = _mm256_set1_epi16(c[k]);
+    const __m256i round = _mm256_set1_epi16(1 << (KERN_OUT_BITS - 1));
+    for (int x = 0;; x += 32) {
+        if (x + 32 > n)
+            x = n - 32;
+        __m256i a0 = round, a1 = round;
+        for (int k = 0; k < T; k++) {
+            a0 = _mm256_add_epi16(a0, _mm256_mulhrs_epi16(_mm256_loadu_si256((const __m256i *)(rows[k] + x)), cc[k]));
+            a1 = _mm256_add_epi16(a1, _mm256_mulhrs_epi16(_mm256_loadu_si256((const __m256i *)(rows[k] + x + 16)),
+                                                          cc[k]));
         }
-        __m256i w = _mm256_packs_epi32(_mm256_srai_epi32(lo, shift), _mm256_srai_epi32(hi, shift));
-        __m256i b8 = _mm256_permute4x64_epi64(_mm256_packus_epi16(w, w), 0x08);
-        _mm_storeu_si128((__m128i *)(d + x), _mm256_castsi256_si128(b8));
-        if (x + 16 >= n)
+        __m256i p = _mm256_packus_epi16(_mm256_srai_epi16(a0, KERN_OUT_BITS), _mm256_srai_epi16(a1, KERN_OUT_BITS));
+        _mm256_storeu_si256((__m256i *)(d + x), _mm256_permute4x64_epi64(p, 0xD8));
+        if (x + 32 >= n)
             break;
     }
 }
 
-/* rows[k] readable for n int16s; n >= 16 handled wholly in SIMD (the last
- * window overlaps the one before it). */
-__attribute__((target("avx2"))) static void vrow_avx2(const int16_t *const *rows, int n,
-                                                      const int16_t *c, int T, uint8_t *d)
+__attribute__((target("avx2"))) static void vrow_avx2(const int16_t *const *rows, int n, const int16_t *c, int T,
+                                                      uint8_t *d)
 {
-    enum { MAXP = 32 };
-    const int shift = KERN_TAP_BITS + KERN_MID_BITS;
-    const int np = (T + 1) / 2;
-    if (n < 16 || np > MAXP) {
+    if (n < 32 || T > 64)
         vrow_c(rows, 0, n, c, T, d);
-        return;
-    }
-    const __m256i round = _mm256_set1_epi32(1 << (shift - 1));
-    __m256i cc[MAXP];
-    const int16_t *r0[MAXP], *r1[MAXP];
-    for (int q = 0; q < np; q++) {
-        /* An odd last tap pairs with itself at weight 0. */
-        int k = 2 * q, k1 = k + 1 < T ? k + 1 : k;
-        int c1 = k + 1 < T ? c[k + 1] : 0;
-        cc[q] = _mm256_set1_epi32((int)((uint32_t)(uint16_t)c1 << 16 | (uint16_t)c[k]));
-        r0[q] = rows[k];
-        r1[q] = rows[k1];
-    }
-    /* 4 and 6 taps (bicubic and Lanczos-3 upscaling) get constant loops. */
-    if (np == 2)
-        vrow_avx2_np(r0, r1, cc, 2, n, round, d);
-    else if (np == 3)
-        vrow_avx2_np(r0, r1, cc, 3, n, round, d);
+    else if (T == 6) /* Lanczos-3 and bicubic upscaling: constant loops */
+        vrow_avx2_t(rows, c, 6, n, d);
+    else if (T == 4)
+        vrow_avx2_t(rows, c, 4, n, d);
     else
-        vrow_avx2_np(r0, r1, cc, np, n, round, d);
+        vrow_avx2_t(rows, c, T, n, d);
 }
 #endif
 

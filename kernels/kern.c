@@ -465,32 +465,53 @@ void kern_fill_random(kern_frame *f, uint64_t seed)
     }
 }
 
+/* Separable: O(w + h) sines per plane, then one add per sample. */
 void kern_fill_pattern(kern_frame *f, long index)
 {
-    int w = f->w, h = f->h;
+    int w = f->w, h = f->h, n = w > h ? w : h;
     double ph = index * 0.05;
+    double *tx = malloc((size_t)n * sizeof *tx), *ty = malloc((size_t)n * sizeof *ty);
+    if (!tx || !ty) { /* a test pattern only: fall back to flat grey */
+        for (int p = 0; p < 3; p++)
+            for (int r = 0; r < plane_h(f, p); r++)
+                memset(f->data[p] + (size_t)r * f->linesize[p], 128, (size_t)plane_w(f, p));
+        goto cleanup;
+    }
+    for (int x = 0; x < w; x++)
+        tx[x] = 60 * sin(6.283 * x / w + ph);
+    for (int r = 0; r < h; r++)
+        ty[r] = 128 + 40 * cos(6.283 * 2 * r / h - ph);
+    int sx = (int)((7 * index) % w);
     for (int r = 0; r < h; r++) {
         uint8_t *row = f->data[0] + (size_t)r * f->linesize[0];
+        int block = r > h / 3 && r < h / 2;
         for (int x = 0; x < w; x++) {
-            double v = 128 + 60 * sin(6.283 * x / w + ph) + 40 * cos(6.283 * 2 * r / h - ph);
+            double v = tx[x] + ty[r];
             /* Text-like detail: a moving block of fine stripes. */
-            int bx = (x + 7 * (int)index) % w, by = r;
-            if (bx > w / 3 && bx < w / 2 && by > h / 3 && by < h / 2)
-                v = (bx / 2 + by / 3) % 3 ? 235 : 16;
+            int bx = x + sx >= w ? x + sx - w : x + sx;
+            if (block && bx > w / 3 && bx < w / 2)
+                v = (bx / 2 + r / 3) % 3 ? 235 : 16;
             row[x] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
         }
     }
-    for (int p = 1; p <= 2; p++)
-        for (int r = 0; r < plane_h(f, p); r++) {
+    for (int p = 1; p <= 2; p++) {
+        int cw = plane_w(f, p), chh = plane_h(f, p);
+        for (int x = 0; x < cw; x++)
+            tx[x] = p == 1 ? 100 * sin(6.283 * x / cw + ph) : 0;
+        for (int r = 0; r < chh; r++)
+            ty[r] = 128 + (p == 2 ? 100 * sin(6.283 * r / chh + 2 * ph) : 0);
+        for (int r = 0; r < chh; r++) {
             uint8_t *row = f->data[p] + (size_t)r * f->linesize[p];
-            for (int x = 0; x < plane_w(f, p); x++)
-                row[x] = (uint8_t)(128 + 100 * sin(6.283 * (p == 1 ? x : r) / (p == 1 ? plane_w(f, p)
-                                                                                        : plane_h(f, p)) +
-                                                   ph * p));
+            for (int x = 0; x < cw; x++)
+                row[x] = (uint8_t)(tx[x] + ty[r]);
         }
+    }
+cleanup:
     if (f->data[3])
         for (int r = 0; r < h; r++)
             memset(f->data[3] + (size_t)r * f->linesize[3], 255, (size_t)w);
+    free(tx);
+    free(ty);
 }
 
 void kern_fill_graphic(kern_frame *ov, uint64_t seed)

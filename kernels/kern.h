@@ -29,8 +29,8 @@
  * centre of its 2x2 block, swscale's default for yuv420p); samples beyond
  * the crop's edge repeat the edge. crop.x/y/w/h must be even (so the chroma
  * crop is exact) and inside src. The reference computes in double; cpu and
- * cuda use 14-bit taps and a 6-fraction-bit intermediate and agree with each
- * other bit for bit and with the reference within 1 LSB.
+ * cuda use 14-bit taps and 16-bit fixed point (kern_impl.h spells it out)
+ * and agree with each other bit for bit and with the reference within 1 LSB.
  * Cost: O(dst area * taps + crop height * dst width * taps).
  *
  * Backends. KERN_REF: plain loops, one thread, the definition of the

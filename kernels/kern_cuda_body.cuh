@@ -159,12 +159,6 @@ KERN_HD static inline int16_t fr_h_one(const FrPlane &P, int x, int r, int trans
     return (int16_t)(acc >> (KERN_TAP_BITS - KERN_MID_BITS));
 }
 
-KERN_HD static inline uint8_t fr_clamp(int acc)
-{
-    int v = acc >> (KERN_TAP_BITS + KERN_MID_BITS);
-    return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
-}
-
 KERN_HD static inline void fr_h_v1_body(const FrPlane &P, int x, int r)
 {
     if (x >= P.dw || r >= P.sh)
@@ -178,10 +172,10 @@ KERN_HD static inline void fr_v_v1_body(const FrPlane &P, int x, int y)
         return;
     const int16_t *m = P.mid + (size_t)P.vpos[y] * P.mstride + x;
     const int16_t *c = P.vcoef + (size_t)y * P.vT;
-    int acc = 1 << (KERN_TAP_BITS + KERN_MID_BITS - 1);
+    int16_t acc = 1 << (KERN_OUT_BITS - 1);
     for (int k = 0; k < P.vT; k++)
-        acc += m[(size_t)k * P.mstride] * c[k];
-    P.dst[(size_t)y * P.dls + x] = fr_clamp(acc);
+        acc = (int16_t)(acc + kern_mulhrs(m[(size_t)k * P.mstride], c[k]));
+    P.dst[(size_t)y * P.dls + x] = kern_out_clamp(acc);
 }
 
 /* v2: outputs 4 q .. 4 q + 3 of row r (mstride is a multiple of 8). */
@@ -211,22 +205,22 @@ KERN_HD static inline void fr_v_v2_body(const FrPlane &P, int q, int y)
         return;
     const int16_t *m = P.mid + (size_t)P.vpos[y] * P.mstride + x;
     const int16_t *c = P.vcoef + (size_t)y * P.vT;
-    int a0 = 1 << (KERN_TAP_BITS + KERN_MID_BITS - 1), a1 = a0, a2 = a0, a3 = a0;
+    int16_t a0 = 1 << (KERN_OUT_BITS - 1), a1 = a0, a2 = a0, a3 = a0;
     for (int k = 0; k < P.vT; k++) {
         short4 v = *(const short4 *)(m + (size_t)k * P.mstride); /* padded stride: in bounds */
-        int ck = c[k];
-        a0 += v.x * ck;
-        a1 += v.y * ck;
-        a2 += v.z * ck;
-        a3 += v.w * ck;
+        int16_t ck = c[k];
+        a0 = (int16_t)(a0 + kern_mulhrs(v.x, ck));
+        a1 = (int16_t)(a1 + kern_mulhrs(v.y, ck));
+        a2 = (int16_t)(a2 + kern_mulhrs(v.z, ck));
+        a3 = (int16_t)(a3 + kern_mulhrs(v.w, ck));
     }
     uint8_t *d = P.dst + (size_t)y * P.dls + x;
     if (x + 4 <= P.dw && !((uintptr_t)d & 3)) {
-        *(uchar4 *)d = make_uchar4(fr_clamp(a0), fr_clamp(a1), fr_clamp(a2), fr_clamp(a3));
+        *(uchar4 *)d = make_uchar4(kern_out_clamp(a0), kern_out_clamp(a1), kern_out_clamp(a2), kern_out_clamp(a3));
     } else {
-        int a[4] = {a0, a1, a2, a3};
+        int16_t a[4] = {a0, a1, a2, a3};
         for (int i = 0; i < 4 && x + i < P.dw; i++)
-            d[i] = fr_clamp(a[i]);
+            d[i] = kern_out_clamp(a[i]);
     }
 }
 
