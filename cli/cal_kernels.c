@@ -62,14 +62,22 @@ static void progress(void *arg, const char *what, long done, long total)
 
 static void print_stats(FILE *f, const char *name, const cal_kernel_stats *st, int cuda)
 {
-    fprintf(f, "%-8s %9.3f %9.3f %8.3f %8.3f %8.3f", name, 1e3 * st->median_s, 1e3 * st->mean_s, 1e3 * st->sd_s,
+    fprintf(f, "%-8s %10.3f %8.3f %8.3f %8.3f %8.3f", name, 1e3 * st->median_s, 1e3 * st->mean_s, 1e3 * st->sd_s,
             1e3 * st->p10_s, 1e3 * st->p90_s);
     if (cuda)
-        fprintf(f, " %8.3f %8.3f %8.3f", 1e3 * st->upload_s, 1e3 * st->kernel_s, 1e3 * st->download_s);
-    fprintf(f, " %8.1f", st->gbps);
+        fprintf(f, " %10.3f %10.3f %11.3f", 1e3 * st->upload_s, 1e3 * st->kernel_s, 1e3 * st->download_s);
+    fprintf(f, " %11.1f", st->gbps);
     if (!isnan(st->ff_median_s))
         fprintf(f, " %10.3f %6.2f", 1e3 * st->ff_median_s, st->ff_median_s / st->median_s);
     fputc('\n', f);
+}
+
+static void print_header(FILE *f, int cuda, int ff)
+{
+    fprintf(f, "%-8s %10s %8s %8s %8s %8s", "kernel", "median ms", "mean ms", "sd ms", "p10 ms", "p90 ms");
+    if (cuda)
+        fprintf(f, " %10s %10s %11s", "upload ms", "kernel ms", "download ms");
+    fprintf(f, " %11s%s\n", "kernel GB/s", ff ? "  ffmpeg ms  ratio" : "");
 }
 
 int cli_calibrate_kernels(int argc, char **argv)
@@ -154,12 +162,7 @@ int cli_calibrate_kernels(int argc, char **argv)
             r.ov_y, kern_framing_window(r.opts.w, r.opts.h, r.opts.out_w, r.opts.out_h, 0, 1, 0, 1).w,
             kern_framing_window(r.opts.w, r.opts.h, r.opts.out_w, r.opts.out_h, 0, 1, 0, 1).h, r.opts.out_w,
             r.opts.out_h, kern_filter_name(r.opts.filter));
-    fprintf(tf, "%-8s %9s %9s %8s %8s %8s", "kernel", "median", "mean", "sd", "p10", "p90");
-    if (cuda)
-        fprintf(tf, " %8s %8s %8s", "upload", "kernel", "download");
-    fprintf(tf, " %8s%s\n", "GB/s", o.with_ffmpeg ? "  ffmpeg ms  ratio" : "");
-    fprintf(tf, "%-8s %9s %9s %8s %8s %8s%s %8s\n", "", "ms", "ms", "ms", "ms", "ms", cuda ? "       ms       ms       ms" : "",
-            "kernel");
+    print_header(tf, cuda, o.with_ffmpeg);
     print_stats(tf, "overlay", &r.overlay, cuda);
     print_stats(tf, "framing", &r.framing, cuda);
     if (cuda)

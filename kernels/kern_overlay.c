@@ -1,4 +1,4 @@
-/* kernels/overlay.c -- overlay on the CPU: the reference (one sample at a
+/* kernels/kern_overlay.c -- overlay on the CPU: the reference (one sample at a
  * time, FFmpeg's blend_plane written out) and the fast path (vectorisable
  * row loops with 16-bit arithmetic, rows split over the pool). Both are
  * bit-exact with each other and with FFmpeg's overlay filter. */

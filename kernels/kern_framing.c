@@ -1,4 +1,4 @@
-/* kernels/framing.c -- crop + separable resize on the CPU.
+/* kernels/kern_framing.c -- crop + separable resize on the CPU.
  *
  * Weights: output sample i of a resize from src_n to dst_n is centred at
  * c = (i + 0.5) * src_n / dst_n - 0.5 in the source; when shrinking, the
