@@ -19,7 +19,9 @@
  * chroma the mean of the 2x2 alpha block under it (the 1-D mean, or the
  * sample itself, on the overlay's last chroma row and column, as FFmpeg);
  * each sample becomes (d*(255-a) + s*a) / 255 rounded as FFmpeg's
- * FAST_DIV255. Every backend is bit-exact with FFmpeg's C and SSE4 code.
+ * FAST_DIV255. All backends compute exactly this, so they are bit-exact
+ * with FFmpeg's overlay filter (whose C and SSE4 paths agree too); the
+ * tests compare KERN_CPU with libavfilter and the CUDA code with KERN_CPU.
  * Cost: O(overlay area); the rest of the frame is not touched.
  *
  * Framing (kern_framing). Crops `crop` out of `src` and resizes it to dst's

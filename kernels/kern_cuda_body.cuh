@@ -6,8 +6,8 @@
  *
  * Overlay: OvArgs carries the frame and overlay planes and the clip
  * (kern_overlay_clip); v1 does one sample, v2 a 4x2 luma block with its two
- * chroma samples (uchar4 / uchar2 on the frame, falling back to v1's code
- * on edge blocks). Framing: FrPlane carries one plane's crop, output,
+ * chroma samples (uchar4 / uchar2 on the frame; the overlay read as uchar4
+ * when its column is 4-aligned, else uchar2; v1's code on edge blocks). Framing: FrPlane carries one plane's crop, output,
  * intermediate (mstride a multiple of 8 so short4 accesses stay aligned and
  * in bounds) and taps; v1 does one sample per pass, v2 four.
  */
@@ -78,32 +78,46 @@ KERN_HD static inline void ov_v2_body(const OvArgs &a, int X0, int tx, int ty)
     }
     const uint8_t *A0 = a.o[3] + (size_t)j * a.ols[3] + i, *A1 = A0 + a.ols[3];
     const uint8_t *S0 = a.o[0] + (size_t)j * a.ols[0] + i, *S1 = S0 + a.ols[0];
-    /* Overlay rows: 2-byte aligned (i even, even pitch); two uchar2 each. */
-    uchar2 a00 = *(const uchar2 *)A0, a01 = *(const uchar2 *)(A0 + 2);
-    uchar2 a10 = *(const uchar2 *)A1, a11 = *(const uchar2 *)(A1 + 2);
-    uchar2 s00 = *(const uchar2 *)S0, s01 = *(const uchar2 *)(S0 + 2);
-    uchar2 s10 = *(const uchar2 *)S1, s11 = *(const uchar2 *)(S1 + 2);
+    uchar4 av0, av1, sv0, sv1;
+    if (!(((uintptr_t)A0 | (uintptr_t)A1 | (uintptr_t)S0 | (uintptr_t)S1) & 3)) {
+        /* overlay column 4-aligned (x % 4 == 0, as a full-frame graphic) */
+        av0 = *(const uchar4 *)A0;
+        av1 = *(const uchar4 *)A1;
+        sv0 = *(const uchar4 *)S0;
+        sv1 = *(const uchar4 *)S1;
+    } else {
+        /* 2-byte aligned (i even, even pitch): two uchar2 per row */
+        uchar2 p0 = *(const uchar2 *)A0, p1 = *(const uchar2 *)(A0 + 2);
+        av0 = make_uchar4(p0.x, p0.y, p1.x, p1.y);
+        p0 = *(const uchar2 *)A1, p1 = *(const uchar2 *)(A1 + 2);
+        av1 = make_uchar4(p0.x, p0.y, p1.x, p1.y);
+        p0 = *(const uchar2 *)S0, p1 = *(const uchar2 *)(S0 + 2);
+        sv0 = make_uchar4(p0.x, p0.y, p1.x, p1.y);
+        p0 = *(const uchar2 *)S1, p1 = *(const uchar2 *)(S1 + 2);
+        sv1 = make_uchar4(p0.x, p0.y, p1.x, p1.y);
+    }
     uchar4 *D0 = (uchar4 *)(a.f[0] + (size_t)(c.y + j) * a.fls[0] + X);
     uchar4 *D1 = (uchar4 *)((uint8_t *)D0 + a.fls[0]);
     uchar4 d0 = *D0, d1 = *D1;
-    d0.x = kern_blend(d0.x, s00.x, a00.x);
-    d0.y = kern_blend(d0.y, s00.y, a00.y);
-    d0.z = kern_blend(d0.z, s01.x, a01.x);
-    d0.w = kern_blend(d0.w, s01.y, a01.y);
-    d1.x = kern_blend(d1.x, s10.x, a10.x);
-    d1.y = kern_blend(d1.y, s10.y, a10.y);
-    d1.z = kern_blend(d1.z, s11.x, a11.x);
-    d1.w = kern_blend(d1.w, s11.y, a11.y);
+    d0.x = kern_blend(d0.x, sv0.x, av0.x);
+    d0.y = kern_blend(d0.y, sv0.y, av0.y);
+    d0.z = kern_blend(d0.z, sv0.z, av0.z);
+    d0.w = kern_blend(d0.w, sv0.w, av0.w);
+    d1.x = kern_blend(d1.x, sv1.x, av1.x);
+    d1.y = kern_blend(d1.y, sv1.y, av1.y);
+    d1.z = kern_blend(d1.z, sv1.z, av1.z);
+    d1.w = kern_blend(d1.w, sv1.w, av1.w);
     *D0 = d0;
     *D1 = d1;
     /* Chroma: the full 2x2 means (interior blocks only). */
-    int al0 = (a00.x + a00.y + a10.x + a10.y) >> 2, al1 = (a01.x + a01.y + a11.x + a11.y) >> 2;
+    int al0 = (av0.x + av0.y + av1.x + av1.y) >> 2, al1 = (av0.z + av0.w + av1.z + av1.w) >> 2;
     for (int p = 1; p <= 2; p++) {
         const uint8_t *S = a.o[p] + (size_t)l * a.ols[p] + k;
+        uchar2 s2 = (uintptr_t)S & 1 ? make_uchar2(S[0], S[1]) : *(const uchar2 *)S;
         uchar2 *D = (uchar2 *)(a.f[p] + (size_t)(c.y / 2 + l) * a.fls[p] + X / 2);
         uchar2 d = *D;
-        d.x = kern_blend(d.x, S[0], al0);
-        d.y = kern_blend(d.y, S[1], al1);
+        d.x = kern_blend(d.x, s2.x, al0);
+        d.y = kern_blend(d.y, s2.y, al1);
         *D = d;
     }
 }
