@@ -399,8 +399,7 @@ int cal_pipeline_run(const cal_pipeline_opts *o, cal_pipeline_result *r, char *e
         rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
         goto cleanup;
     }
-    if (!overlay || r->opts.backend == KERN_CUDA) {
-        /* A separate output frame: framing's result, or CUDA's download. */
+    {
         p.out->width = r->out_w;
         p.out->height = r->out_h;
         p.out->format = AV_PIX_FMT_YUV420P;
@@ -427,33 +426,24 @@ int cal_pipeline_run(const cal_pipeline_opts *o, cal_pipeline_result *r, char *e
             break;
         double t1 = now_s();
         kern_times kt = {0};
-        AVFrame *enc_in;
-        if (overlay && r->opts.backend != KERN_CUDA) {
-            /* In place, on a frame the decoder no longer references. */
-            if (f == p.frame && (ret = av_frame_make_writable(f)) < 0) {
-                rc = averr(err, errsz, MODEL_ERUNTIME, "frame copy", ret);
-                goto cleanup;
-            }
-            kern_frame k = wrap(f);
-            rc = kern_overlay(ctx, &k, ov, ox, oy, &kt, kerr, sizeof kerr);
-            enc_in = f;
-        } else {
-            if ((ret = av_frame_make_writable(p.out)) < 0) {
-                rc = averr(err, errsz, MODEL_ERUNTIME, "output frame", ret);
-                goto cleanup;
-            }
-            kern_frame src = wrap(f), dst = wrap(p.out);
-            if (overlay) {
-                /* CUDA: the whole frame goes up and comes back into p.out. */
-                kern_frame_copy(&dst, &src);
-                rc = kern_overlay(ctx, &dst, ov, ox, oy, &kt, kerr, sizeof kerr);
-            } else {
-                kern_rect c = kern_framing_window(r->in_w, r->in_h, r->out_w, r->out_h, 0, 1, n,
-                                                  limit > 0 ? limit : 250);
-                rc = kern_framing(ctx, &src, c, &dst, o->filter, &kt, kerr, sizeof kerr);
-            }
-            enc_in = p.out;
+        /* One output frame, reused (a fresh buffer per frame would cost page
+         * faults that FFmpeg's frame pools do not pay); writable again once
+         * the encoder has let go of it. */
+        if ((ret = av_frame_make_writable(p.out)) < 0) {
+            rc = averr(err, errsz, MODEL_ERUNTIME, "output frame", ret);
+            goto cleanup;
         }
+        kern_frame src = wrap(f), dst = wrap(p.out);
+        if (overlay) {
+            /* In place on a copy of the decoded frame, which the decoder may
+             * still reference: FFmpeg's overlay filter copies the same way. */
+            kern_frame_copy(&dst, &src);
+            rc = kern_overlay(ctx, &dst, ov, ox, oy, &kt, kerr, sizeof kerr);
+        } else {
+            kern_rect c = kern_framing_window(r->in_w, r->in_h, r->out_w, r->out_h, 0, 1, n, limit > 0 ? limit : 250);
+            rc = kern_framing(ctx, &src, c, &dst, o->filter, &kt, kerr, sizeof kerr);
+        }
+        AVFrame *enc_in = p.out;
         if (rc) {
             model_errf(err, errsz, rc, "%s", kerr);
             goto cleanup;

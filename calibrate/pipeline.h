@@ -16,7 +16,10 @@
  * = send + receive. Encoders buffer (x264 lookahead): the final flush is
  * spread evenly over the frames, so the per-frame totals sum to the wall
  * time but their spread is understated by that amount. Codec threads: as
- * asked (0 = FFmpeg's automatic choice).
+ * asked (0 = FFmpeg's automatic choice); with more than one, x264's worker
+ * threads keep encoding earlier frames while this thread decodes and runs
+ * the kernel, so on a small machine those phases also pay for sharing the
+ * cores (--codec-threads 1 gives a clean split, a slower total).
  *
  * Errors: MODEL_EINPUT for a missing, unreadable, non-media or video-less
  * input and bad options; MODEL_ERUNTIME otherwise ("interrupted" when
