@@ -296,8 +296,10 @@ void kern_framing_ref(const kern_frame *src, kern_rect crop, kern_frame *dst, ke
 
 /* ---- fast path ----------------------------------------------------------
  * Portable loops first (any CPU; the compiler vectorises the vertical one),
- * then AVX2 versions of the same integer arithmetic: pmaddwd sums tap pairs
- * exactly in int32, so both give identical bytes. */
+ * then AVX2 versions of the same integer arithmetic (kern_impl.h): the
+ * horizontal pass sums tap pairs exactly in int32 with pmaddwd (through a
+ * pshufb gather when 8 outputs read 16 inputs at most), the vertical one is
+ * pmulhrsw + 16-bit adds, so both give identical bytes. */
 
 static void hrow_c(const uint8_t *restrict s, int16_t *restrict m, const kern_taps *t)
 {
