@@ -55,6 +55,9 @@ ALL_CFLAGS += -DFORKCAST_CUDA=1
 LDLIBS   += -L$(CUDA_HOME)/lib64 -lcudart_static -ldl -lrt -lstdc++
 endif
 TESTS    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+ifeq ($(CUDA),1)
+TESTS    += $(BUILD)/tests/test_cuda_emu
+endif
 BENCHES  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all deps run test check bench scenarios install clean
@@ -80,6 +83,29 @@ $(BUILD)/%.o: %.c
 $(BUILD)/%.cu.o: %.cu
 	@mkdir -p $(dir $@)
 	$(NVCC) $(NVCCFLAGS) -I. -c -o $@ $<
+
+$(CU_OBJ): kernels/kern.h kernels/kern_impl.h kernels/kern_cuda_body.cuh
+
+# The CUDA kernels' per-thread code run on the host (no GPU needed).
+$(BUILD)/tests/test_cuda_emu: tests/test_cuda_emu.cu tests/harness.h kernels/kern_cuda_body.cuh $(BUILD)/libforkcast.a
+	@mkdir -p $(dir $@)
+	$(NVCC) $(NVCCFLAGS) -I. -DFORKCAST_CUDA=1 -c -o $@.o $<
+	$(CC) $(LDFLAGS) -o $@ $@.o $(BUILD)/libforkcast.a $(LDLIBS)
+
+# GPU check for a machine with only the CUDA toolkit: gpu/gpu_check from the
+# kernels' sources and static cudart (no FFmpeg/GSL/cJSON); run it with
+# scripts/gpu-check.sh. Cubins for sm_75..sm_90 plus PTX for newer cards.
+GPU_NVCCFLAGS ?= -O3 -std=c++17 $(foreach a,75 80 86 89 90,-gencode arch=compute_$(a),code=sm_$(a)) \
+                 -gencode arch=compute_90,code=compute_90
+.PHONY: gpu-check
+gpu-check: gpu/gpu_check
+gpu/%.cu.o: kernels/%.cu kernels/kern.h kernels/kern_impl.h kernels/kern_cuda_body.cuh
+	@mkdir -p gpu
+	$(NVCC) $(GPU_NVCCFLAGS) -I. -c -o $@ $<
+gpu/gpu_check: bench/gpu_check.c $(wildcard kernels/*.c kernels/*.h) $(CU_SRC:kernels/%.cu=gpu/%.cu.o)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -I. -I$(CUDA_HOME)/include -DFORKCAST_CUDA=1 -o $@ \
+	  bench/gpu_check.c $(wildcard kernels/*.c) $(CU_SRC:kernels/%.cu=gpu/%.cu.o) \
+	  -L$(CUDA_HOME)/lib64 -lcudart_static -ldl -lrt -lpthread -lm -lstdc++
 
 $(BUILD)/tests/%: tests/%.c tests/harness.h $(BUILD)/libforkcast.a
 	@mkdir -p $(dir $@)

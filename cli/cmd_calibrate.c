@@ -7,6 +7,8 @@
 #include <string.h>
 
 static const cli_command modes[] = {
+    {"kernels", cli_calibrate_kernels, "per-frame cost of the overlay and framing kernels (cpu, cuda)"},
+    {"pipeline", cli_calibrate_pipeline, "decode -> kernel -> encode per frame, where the time goes"},
     {"ffmpeg", cli_calibrate_ffmpeg, "FFmpeg startup, seek vs GOP, decode/encode, concat vs k"},
     {"command", cli_calibrate_command, "time any command at several frame counts, fit a line"},
     {"fit", cli_calibrate_fit, "fit free scenario fields to experiment results (wall, cost, speedup)"},
