@@ -27,6 +27,10 @@ PC_MODS  := gsl libcjson libavformat libavcodec libavutil libswscale libavfilter
 
 PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PC_MODS) 2>/dev/null)
 PC_LIBS   := $(shell $(PKG_CONFIG) --libs $(PC_MODS) 2>/dev/null)
+# The forkcast binary does not link FFmpeg: calibrate/av_lazy.c loads it on
+# first use (its ~170 shared libraries cost 20-40 ms at every start).
+# Test and bench binaries link it normally.
+BIN_LIBS  := $(shell $(PKG_CONFIG) --libs gsl libcjson 2>/dev/null) -ldl -lpthread -lm
 
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -I. $(PC_CFLAGS) $(CFLAGS) -MMD -MP
 LDLIBS     := $(PC_LIBS) -lpthread -lm
@@ -39,7 +43,7 @@ CUDA      ?= $(if $(NVCC),1,0)
 NVCCFLAGS ?= -O3 -std=c++17 \
              -gencode arch=compute_75,code=sm_75 \
              -gencode arch=compute_90,code=sm_90 \
-             -gencode arch=compute_90,code=compute_90
+             -gencode arch=compute_75,code=compute_75
 
 LIB_SRC  := $(foreach d,model sim calibrate kernels plots,$(wildcard $(d)/*.c))
 CLI_SRC  := $(wildcard cli/*.c)
@@ -52,7 +56,9 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 ifeq ($(CUDA),1)
 CU_OBJ   := $(CU_SRC:%.cu=$(BUILD)/%.cu.o)
 ALL_CFLAGS += -DFORKCAST_CUDA=1
-LDLIBS   += -L$(CUDA_HOME)/lib64 -lcudart_static -ldl -lrt -lstdc++
+CUDA_LIBS := -L$(CUDA_HOME)/lib64 -lcudart_static -ldl -lrt -lstdc++
+LDLIBS   += $(CUDA_LIBS)
+BIN_LIBS += $(CUDA_LIBS)
 endif
 TESTS    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 ifeq ($(CUDA),1)
@@ -64,7 +70,7 @@ BENCHES  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 all: forkcast
 
 forkcast: $(CLI_OBJ) $(BUILD)/libforkcast.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libforkcast.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libforkcast.a $(BIN_LIBS)
 
 # The built-in default scenario is compiled in from its data file.
 GEN_OBJ  := $(BUILD)/gen/default_scenario.o
@@ -96,7 +102,7 @@ $(BUILD)/tests/test_cuda_emu: tests/test_cuda_emu.cu tests/harness.h kernels/ker
 # kernels' sources and static cudart (no FFmpeg/GSL/cJSON); run it with
 # scripts/gpu-check.sh. Cubins for sm_75..sm_90 plus PTX for newer cards.
 GPU_NVCCFLAGS ?= -O3 -std=c++17 $(foreach a,75 80 86 89 90,-gencode arch=compute_$(a),code=sm_$(a)) \
-                 -gencode arch=compute_90,code=compute_90
+                 -gencode arch=compute_75,code=compute_75
 .PHONY: gpu-check
 gpu-check: gpu/gpu_check
 gpu/%.cu.o: kernels/%.cu kernels/kern.h kernels/kern_impl.h kernels/kern_cuda_body.cuh
@@ -142,7 +148,7 @@ check-inner: $(BUILD)/forkcast-bin $(TESTS)
 	@ASAN_OPTIONS=detect_leaks=1 ./scripts/run-tests.sh $(BUILD) $(BUILD)/forkcast-bin
 
 $(BUILD)/forkcast-bin: $(CLI_OBJ) $(BUILD)/libforkcast.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libforkcast.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libforkcast.a $(BIN_LIBS)
 
 bench: forkcast $(BENCHES)
 	@./scripts/run-bench.sh $(BUILD) ./forkcast
