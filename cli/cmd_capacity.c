@@ -99,13 +99,21 @@ static int take(cap_args *c, int argc, char **argv, int *i)
 #define VALUE(name) if (!(v = cli_opt_value(argc, argv, i, name))) return -1
     if (cli_opt_is(arg, "--rate")) {
         VALUE("--rate");
-        if (cli_parse_double("--rate", v, 1e-9, 1e9, &c->rate))
+        if (cli_parse_double("--rate", v, -INFINITY, 1e9, &c->rate))
             return -1;
+        if (!(c->rate > 0)) {
+            cli_usage_error("--rate: must be greater than 0 jobs per hour (got %g)", c->rate);
+            return -1;
+        }
         c->has_rate = 1;
     } else if (cli_opt_is(arg, "--hours")) {
         VALUE("--hours");
-        if (cli_parse_double("--hours", v, 1e-9, 1e6, &c->hours))
+        if (cli_parse_double("--hours", v, -INFINITY, 1e6, &c->hours))
             return -1;
+        if (!(c->hours > 0)) {
+            cli_usage_error("--hours: must be greater than 0 (got %g)", c->hours);
+            return -1;
+        }
         c->has_hours = 1;
     } else if (cli_opt_is(arg, "--jobs")) {
         VALUE("--jobs");
@@ -509,7 +517,7 @@ static int sweep(model_scenario *s, const cap_args *c, int json, int csv)
         }
         if (target) {
             if (best > 0)
-                printf("\nsmallest pool meeting p95 <= %g s: %ld containers\n", c->p95_target, best);
+                printf("\nsmallest pool meeting p95 <= %g s: %ld container%s\n", c->p95_target, best, best == 1 ? "" : "s");
             else
                 printf("\nno pool size in %ld..%ld meets p95 <= %g s\n", lo, hi, c->p95_target);
         }
