@@ -766,7 +766,7 @@ static void next_arrival(run *r, double from)
             }
         }
         double f = round(model_dist_sample(&s->frames_dist, r->ra));
-        frames = f < 1 ? 1 : f > MODEL_MAX_FRAMES ? MODEL_MAX_FRAMES : (long)f;
+        frames = !(f >= 1) ? 1 : f > MODEL_MAX_FRAMES ? MODEL_MAX_FRAMES : (long)f;
     }
     if (t > r->horizon)
         return;
