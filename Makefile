@@ -18,7 +18,7 @@ BUILD      ?= build
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
 CFLAGS     ?= -O2 -g
-LDFLAGS    ?=
+LDFLAGS    ?= -Wl,--as-needed
 
 DEB_PKGS := build-essential pkg-config libgsl-dev libcjson-dev ffmpeg \
             libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
@@ -27,6 +27,10 @@ PC_MODS  := gsl libcjson libavformat libavcodec libavutil libswscale libavfilter
 
 PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PC_MODS) 2>/dev/null)
 PC_LIBS   := $(shell $(PKG_CONFIG) --libs $(PC_MODS) 2>/dev/null)
+# The forkcast binary does not link FFmpeg: calibrate/av_lazy.c loads it on
+# first use (its ~170 shared libraries cost 20-40 ms at every start).
+# Test and bench binaries link it normally.
+BIN_LIBS  := $(shell $(PKG_CONFIG) --libs gsl libcjson 2>/dev/null) -ldl -lpthread -lm
 
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -I. $(PC_CFLAGS) $(CFLAGS) -MMD -MP
 LDLIBS     := $(PC_LIBS) -lpthread -lm
@@ -39,7 +43,7 @@ CUDA      ?= $(if $(NVCC),1,0)
 NVCCFLAGS ?= -O3 -std=c++17 \
              -gencode arch=compute_75,code=sm_75 \
              -gencode arch=compute_90,code=sm_90 \
-             -gencode arch=compute_90,code=compute_90
+             -gencode arch=compute_75,code=compute_75
 
 LIB_SRC  := $(foreach d,model sim calibrate kernels plots,$(wildcard $(d)/*.c))
 CLI_SRC  := $(wildcard cli/*.c)
@@ -52,16 +56,21 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 ifeq ($(CUDA),1)
 CU_OBJ   := $(CU_SRC:%.cu=$(BUILD)/%.cu.o)
 ALL_CFLAGS += -DFORKCAST_CUDA=1
-LDLIBS   += -L$(CUDA_HOME)/lib64 -lcudart_static -ldl -lrt -lstdc++
+CUDA_LIBS := -L$(CUDA_HOME)/lib64 -lcudart_static -ldl -lrt -lstdc++
+LDLIBS   += $(CUDA_LIBS)
+BIN_LIBS += $(CUDA_LIBS)
 endif
 TESTS    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+ifeq ($(CUDA),1)
+TESTS    += $(BUILD)/tests/test_cuda_emu
+endif
 BENCHES  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all deps run test check bench scenarios install clean
 all: forkcast
 
 forkcast: $(CLI_OBJ) $(BUILD)/libforkcast.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libforkcast.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libforkcast.a $(BIN_LIBS)
 
 # The built-in default scenario is compiled in from its data file.
 GEN_OBJ  := $(BUILD)/gen/default_scenario.o
@@ -83,6 +92,29 @@ $(BUILD)/plots/plot.o: ALL_CFLAGS += -DFORKCAST_SRCDIR='"$(CURDIR)"'
 $(BUILD)/%.cu.o: %.cu
 	@mkdir -p $(dir $@)
 	$(NVCC) $(NVCCFLAGS) -I. -c -o $@ $<
+
+$(CU_OBJ): kernels/kern.h kernels/kern_impl.h kernels/kern_cuda_body.cuh
+
+# The CUDA kernels' per-thread code run on the host (no GPU needed).
+$(BUILD)/tests/test_cuda_emu: tests/test_cuda_emu.cu tests/harness.h kernels/kern_cuda_body.cuh $(BUILD)/libforkcast.a
+	@mkdir -p $(dir $@)
+	$(NVCC) $(NVCCFLAGS) -I. -DFORKCAST_CUDA=1 -c -o $@.o $<
+	$(CC) $(LDFLAGS) -o $@ $@.o $(BUILD)/libforkcast.a $(LDLIBS)
+
+# GPU check for a machine with only the CUDA toolkit: gpu/gpu_check from the
+# kernels' sources and static cudart (no FFmpeg/GSL/cJSON); run it with
+# scripts/gpu-check.sh. Cubins for sm_75..sm_90 plus PTX for newer cards.
+GPU_NVCCFLAGS ?= -O3 -std=c++17 $(foreach a,75 80 86 89 90,-gencode arch=compute_$(a),code=sm_$(a)) \
+                 -gencode arch=compute_75,code=compute_75
+.PHONY: gpu-check
+gpu-check: gpu/gpu_check
+gpu/%.cu.o: kernels/%.cu kernels/kern.h kernels/kern_impl.h kernels/kern_cuda_body.cuh
+	@mkdir -p gpu
+	$(NVCC) $(GPU_NVCCFLAGS) -I. -c -o $@ $<
+gpu/gpu_check: bench/gpu_check.c $(wildcard kernels/*.c kernels/*.h) $(CU_SRC:kernels/%.cu=gpu/%.cu.o)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -I. -I$(CUDA_HOME)/include -DFORKCAST_CUDA=1 -o $@ \
+	  bench/gpu_check.c $(wildcard kernels/*.c) $(CU_SRC:kernels/%.cu=gpu/%.cu.o) \
+	  -L$(CUDA_HOME)/lib64 -lcudart_static -ldl -lrt -lpthread -lm -lstdc++
 
 $(BUILD)/tests/%: tests/%.c tests/harness.h $(BUILD)/libforkcast.a
 	@mkdir -p $(dir $@)
@@ -119,7 +151,7 @@ check-inner: $(BUILD)/forkcast-bin $(TESTS)
 	@ASAN_OPTIONS=detect_leaks=1 ./scripts/run-tests.sh $(BUILD) $(BUILD)/forkcast-bin
 
 $(BUILD)/forkcast-bin: $(CLI_OBJ) $(BUILD)/libforkcast.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libforkcast.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libforkcast.a $(BIN_LIBS)
 
 bench: forkcast $(BENCHES)
 	@./scripts/run-bench.sh $(BUILD) ./forkcast

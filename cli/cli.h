@@ -38,6 +38,8 @@ int cli_cmd_example(int argc, char **argv);
 int cli_calibrate_fit(int argc, char **argv);
 int cli_calibrate_ffmpeg(int argc, char **argv);
 int cli_calibrate_command(int argc, char **argv);
+int cli_calibrate_kernels(int argc, char **argv);
+int cli_calibrate_pipeline(int argc, char **argv);
 
 /* Print "forkcast: MSG\n" to stderr (printf format). Returns CLI_EUSAGE so a
  * caller can `return cli_usage_error(...)`. */

@@ -3,6 +3,7 @@
  * exclude each other (workload sources and run lengths) appear as "_"
  * comment keys. tests/cli/example.sh checks it validates and is complete. */
 #include "cli/cli.h"
+#include "model/scenario.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -77,7 +78,13 @@ int cli_cmd_example(int argc, char **argv)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             printf("usage: forkcast example > scenario.json\n\n"
                    "Print a complete scenario with every field filled and commented; it validates\n"
-                   "and runs as it is (forkcast advise scenario.json).\n");
+                   "and runs as it is (forkcast advise scenario.json).\n\n"
+                   "  --fields   list every scenario field path instead\n");
+            return CLI_OK;
+        }
+        if (!strcmp(argv[i], "--fields")) {
+            for (const char *const *p = model_scenario_fields(); *p; p++)
+                printf("%s\n", *p);
             return CLI_OK;
         }
         return cli_usage_error("example: unexpected argument '%s'", argv[i]);

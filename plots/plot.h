@@ -30,8 +30,8 @@
  * plots/common.gp wins.
  *
  * Report. plot_report_write() writes DIR/report.md and a self-contained
- * DIR/report.html (charts inlined as base64 PNG data URIs, libavutil's
- * av_base64_encode) plus the PNGs and their CSVs in DIR.
+ * DIR/report.html (charts inlined as base64 PNG data URIs) plus the PNGs
+ * and their CSVs in DIR.
  *
  * Errors: MODEL_EINPUT for the caller's input (bad ranges, a malformed input
  * CSV), MODEL_ERUNTIME for the machine (gnuplot missing or failing, an

@@ -6,7 +6,6 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <libavutil/base64.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -139,6 +138,23 @@ static void table_end(doc *d)
     fputs("</tbody>\n</table>\n", d->html);
 }
 
+/* RFC 4648 base64 of in[0..n) into out (4 * ceil(n / 3) + 1 bytes). The
+ * forkcast binary does not link libavutil (FFmpeg is loaded on first use by
+ * calibrate/av_lazy.c), so av_base64_encode is not at hand here. */
+static void base64(const unsigned char *in, size_t n, char *out)
+{
+    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t o = 0;
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
+        out[o++] = a[v >> 18 & 63];
+        out[o++] = a[v >> 12 & 63];
+        out[o++] = i + 1 < n ? a[v >> 6 & 63] : '=';
+        out[o++] = i + 2 < n ? a[v & 63] : '=';
+    }
+    out[o] = 0;
+}
+
 /* The chart: a Markdown link to DIR/NAME.png, the PNG inlined in the HTML. */
 static void image(doc *d, const char *name, const char *alt)
 {
@@ -149,18 +165,18 @@ static void image(doc *d, const char *name, const char *alt)
     md_text(d->md, alt);
     fprintf(d->md, "](%s.png)\n\nData: [%s.csv](%s.csv)\n\n", name, name, name);
     snprintf(path, sizeof path, "%s/%s.png", d->dir, name);
-    if (model_read_file(path, &data, &len, err, sizeof err) || len > (size_t)INT_MAX / 2) {
+    if (model_read_file(path, &data, &len, err, sizeof err)) {
         d->err = 1;
         snprintf(d->errmsg, sizeof d->errmsg, "%s", err);
         free(data);
         return;
     }
-    size_t n = AV_BASE64_SIZE(len);
-    b64 = malloc(n);
-    if (!b64 || !av_base64_encode(b64, (int)n, (const uint8_t *)data, (int)len)) {
+    b64 = malloc((len + 2) / 3 * 4 + 1);
+    if (!b64) {
         d->err = 1;
         snprintf(d->errmsg, sizeof d->errmsg, "%s: out of memory", path);
     } else {
+        base64((const unsigned char *)data, len, b64);
         fputs("<figure><img alt=\"", d->html);
         html_text(d->html, alt);
         fprintf(d->html, "\" width=\"1200\" height=\"800\" src=\"data:image/png;base64,%s\">", b64);

@@ -1,0 +1,116 @@
+/* calibrate/kernels_cal.h -- what the overlay and framing kernels cost per
+ * frame, and the FFmpeg implementations they are measured against.
+ *
+ * Peers. cal_ff_overlay runs FFmpeg's own `overlay=x:y:format=yuv420` filter
+ * through libavfilter (buffer + buffer -> overlay -> buffersink, slice
+ * threads as asked); cal_ff_scale runs swscale on a crop window (the
+ * `crop,scale=flags=lanczos` chain: the crop is pointer arithmetic, as in
+ * the crop filter), threaded through sws_scale_frame as the scale filter
+ * does. Both copy our frames into and out of AVFrames outside the timed
+ * part and report the seconds spent inside FFmpeg alone. Objects from
+ * *_new are owned and freed by *_free.
+ *
+ * Calibration. cal_kernels_run() times kern_overlay and kern_framing on
+ * generated frames (kern_fill_pattern: the picture changes every frame)
+ * after a warm-up, one call per frame, and summarises the per-frame
+ * seconds (median, mean, sd, p10, p90, min, max) with GSL; on CUDA it also
+ * splits upload / kernel / download and counts the bytes moved each way.
+ * cal_kernels_json() turns the result into a scenario fragment:
+ *   {"stage":{"per_frame_s":{"dist":"gamma","mean":m,"cv":c}},
+ *    "calibration":{...}}
+ * (a fixed value when the spread is zero). per_frame_s is the whole kernel
+ * call, transfers included: what the stage pays per frame besides decode
+ * and encode. "calibration" is free-form metadata scenario merging ignores.
+ *
+ * Errors: MODEL_OK / MODEL_ERUNTIME / MODEL_EINPUT (model/status.h) with one
+ * line in err. cancel, when set, is polled once per frame: a non-zero value
+ * stops the run with MODEL_ERUNTIME "interrupted".
+ */
+#ifndef FORKCAST_CALIBRATE_KERNELS_CAL_H
+#define FORKCAST_CALIBRATE_KERNELS_CAL_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "kernels/kern.h"
+
+struct cJSON;
+
+/* ---- FFmpeg peers ------------------------------------------------------- */
+
+typedef struct cal_ff_overlay cal_ff_overlay;
+/* threads: libavfilter slice threads (0 = one per core). x, y as given to
+ * the filter (it rounds them down to even). */
+cal_ff_overlay *cal_ff_overlay_new(int w, int h, const kern_frame *ov, int x, int y, int threads,
+                                   char *err, size_t errsz);
+/* out <- main with the overlay applied by FFmpeg (out may be main); *secs
+ * (may be NULL) gets the time spent in libavfilter. */
+int cal_ff_overlay_run(cal_ff_overlay *o, const kern_frame *main, kern_frame *out, double *secs,
+                       char *err, size_t errsz);
+void cal_ff_overlay_free(cal_ff_overlay *o);
+
+typedef struct cal_ff_scale cal_ff_scale;
+/* A crop_w x crop_h -> out_w x out_h swscale context for yuv420p with
+ * flags lanczos or bicubic; threads as for cal_ff_overlay_new (1 = plain
+ * single-threaded swscale). */
+cal_ff_scale *cal_ff_scale_new(int crop_w, int crop_h, int out_w, int out_h, kern_filter f,
+                               int threads, char *err, size_t errsz);
+int cal_ff_scale_run(cal_ff_scale *s, const kern_frame *src, kern_rect crop, kern_frame *dst,
+                     double *secs, char *err, size_t errsz);
+void cal_ff_scale_free(cal_ff_scale *s);
+
+/* ---- calibration -------------------------------------------------------- */
+
+typedef struct {
+    kern_backend backend;       /* KERN_AUTO resolves as kern_ctx_new does */
+    int threads;                /* CPU threads, 0 = one per core */
+    int w, h;                   /* source frames (1920x1080) */
+    int ov_w, ov_h;             /* overlay graphic; 0 = w/2 x h/4, a lower third */
+    int out_w, out_h;           /* framing output; 0 = h x h*16/9 (1080x1920) */
+    kern_filter filter;
+    long frames;                /* timed calls per kernel, >= 1 */
+    long warmup;                /* untimed calls first */
+    int with_ffmpeg;            /* also time FFmpeg's overlay / swscale */
+    volatile sig_atomic_t *cancel;
+    void (*progress)(void *arg, const char *what, long done, long total);
+    void *progress_arg;
+} cal_kernels_opts;
+
+void cal_kernels_opts_default(cal_kernels_opts *o);
+
+typedef struct {
+    long n;
+    double median_s, mean_s, sd_s, p10_s, p90_s, min_s, max_s;
+    double upload_s, kernel_s, download_s;     /* medians per phase */
+    double upload_bytes, download_bytes;       /* per frame */
+    double bytes;                              /* bytes the result depends on */
+    double gbps;                               /* bytes / median kernel_s / 1e9 */
+    double ff_median_s;                        /* FFmpeg peer, NaN when not run */
+    int ff_threads;
+} cal_kernel_stats;
+
+typedef struct {
+    cal_kernels_opts opts;      /* as run, backend and threads resolved */
+    char device[256];           /* CUDA device or "cpu" */
+    int ov_x, ov_y;
+    cal_kernel_stats overlay, framing;
+} cal_kernels_result;
+
+int cal_kernels_run(const cal_kernels_opts *o, cal_kernels_result *r, char *err, size_t errsz);
+/* stage: "overlay" or "framing". Owned cJSON tree (cJSON_Delete) or NULL. */
+struct cJSON *cal_kernels_json(const cal_kernels_result *r, const char *stage);
+
+/* Where the overlay goes on a w x h frame: a graphic of ow x oh (0 = the
+ * lower-third default w/2 x h/4) centred, its bottom h/16 above the frame's
+ * bottom edge, at even (x, y). */
+void cal_overlay_place(int w, int h, int *ow, int *oh, int *x, int *y);
+/* The default framing output for a w x h source: h x h*16/9, both even. */
+void cal_framing_out_default(int w, int h, int *ow, int *oh);
+
+/* Shared with calibrate/pipeline.c: summarise n samples (sorted in place)
+ * into median/mean/sd/p10/p90/min/max of st; and the per_frame_s
+ * distribution object for a mean and sd (gamma, or fixed when sd = 0). */
+void cal_stats_summarise(double *x, long n, cal_kernel_stats *st);
+struct cJSON *cal_per_frame_dist(double mean, double sd);
+
+#endif

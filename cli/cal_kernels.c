@@ -1,0 +1,197 @@
+/* cli/cal_kernels.c -- `forkcast calibrate kernels`: per-frame cost of the
+ * overlay and framing kernels, written as a scenario fragment. */
+#include "cli/cli.h"
+
+#include "calibrate/kernels_cal.h"
+#include "model/status.h"
+
+#include <cjson/cJSON.h>
+#include <libavutil/log.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static volatile sig_atomic_t interrupted;
+static void on_signal(int sig) { (void)sig; interrupted = 1; }
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: forkcast calibrate kernels [--backend cpu|cuda|auto|ref] [--size WxH] [--frames N]\n"
+            "                                  [--stage overlay|framing] [-o FILE] [options]\n\n"
+            "Times kern_overlay and kern_framing on generated frames (one call per frame after\n"
+            "a warm-up) and writes {\"stage\":{\"per_frame_s\":...},\"calibration\":{...}} for the\n"
+            "chosen stage: a gamma distribution with the measured mean and cv. On cuda the\n"
+            "time includes the host<->device copies, reported apart in \"calibration\".\n\n"
+            "  --backend B        kernel backend (default auto: cuda when a device answers, else cpu)\n"
+            "  --size WxH         source frames (default 1920x1080)\n"
+            "  --frames N         timed frames per kernel (default 50)\n"
+            "  --stage S          whose time goes into stage.per_frame_s: overlay (default) or framing\n"
+            "  -o FILE            write the JSON there (atomically); default stdout\n"
+            "  --threads N        CPU threads for the cpu backend (default: one per core)\n"
+            "  --out-size WxH     framing output (default H x H*16/9: 1080x1920 for 1080p)\n"
+            "  --overlay-size WxH overlay graphic (default W/2 x H/4, a lower third)\n"
+            "  --filter F         framing filter: lanczos (default) or bicubic\n"
+            "  --no-ffmpeg        skip timing FFmpeg's overlay filter and swscale alongside\n\n"
+            "The table goes to stdout with -o, else to stderr (stdout then carries the JSON).\n");
+}
+
+/* "WxH" -> w, h in [lo, 16384]; -1 with the message printed. */
+static int parse_size(const char *opt, const char *s, int lo, int *w, int *h)
+{
+    int a, b, n = 0;
+    if (!s || sscanf(s, "%dx%d%n", &a, &b, &n) != 2 || s[n] || a < lo || b < lo || a > 16384 || b > 16384) {
+        cli_usage_error("%s: expected WxH with sides from %d to 16384 (e.g. 1920x1080), got '%s'", opt, lo,
+                        s ? s : "");
+        return -1;
+    }
+    *w = a;
+    *h = b;
+    return 0;
+}
+
+static void progress(void *arg, const char *what, long done, long total)
+{
+    (void)arg;
+    fprintf(stderr, "\rforkcast: calibrate kernels: %s %ld/%ld   ", what, done, total);
+    if (done == total && !strcmp(what, "framing"))
+        fputc('\n', stderr);
+}
+
+static void print_stats(FILE *f, const char *name, const cal_kernel_stats *st, int cuda)
+{
+    fprintf(f, "%-8s %10.3f %8.3f %8.3f %8.3f %8.3f", name, 1e3 * st->median_s, 1e3 * st->mean_s, 1e3 * st->sd_s,
+            1e3 * st->p10_s, 1e3 * st->p90_s);
+    if (cuda)
+        fprintf(f, " %10.3f %10.3f %11.3f", 1e3 * st->upload_s, 1e3 * st->kernel_s, 1e3 * st->download_s);
+    fprintf(f, " %11.1f", st->gbps);
+    if (!isnan(st->ff_median_s))
+        fprintf(f, " %10.3f %6.2f", 1e3 * st->ff_median_s, st->ff_median_s / st->median_s);
+    fputc('\n', f);
+}
+
+static void print_header(FILE *f, int cuda, int ff)
+{
+    fprintf(f, "%-8s %10s %8s %8s %8s %8s", "kernel", "median ms", "mean ms", "sd ms", "p10 ms", "p90 ms");
+    if (cuda)
+        fprintf(f, " %10s %10s %11s", "upload ms", "kernel ms", "download ms");
+    fprintf(f, " %11s%s\n", "kernel GB/s", ff ? "  ffmpeg ms  ratio" : "");
+}
+
+int cli_calibrate_kernels(int argc, char **argv)
+{
+    cal_kernels_opts o;
+    cal_kernels_opts_default(&o);
+    const char *out = NULL, *stage = "overlay";
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        long n;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return CLI_OK;
+        } else if (!strcmp(a, "--no-ffmpeg")) {
+            o.with_ffmpeg = 0;
+            continue;
+        }
+        if (!v)
+            return cli_usage_error("calibrate kernels: %s needs a value (see --help)", a);
+        i++;
+        if (!strcmp(a, "--backend")) {
+            if (kern_backend_parse(v, &o.backend))
+                return cli_usage_error("--backend: expected cpu, cuda, auto or ref, got '%s'", v);
+        } else if (!strcmp(a, "--size")) {
+            if (parse_size(a, v, 16, &o.w, &o.h))
+                return CLI_EUSAGE;
+        } else if (!strcmp(a, "--out-size")) {
+            if (parse_size(a, v, 2, &o.out_w, &o.out_h))
+                return CLI_EUSAGE;
+        } else if (!strcmp(a, "--overlay-size")) {
+            if (parse_size(a, v, 1, &o.ov_w, &o.ov_h))
+                return CLI_EUSAGE;
+        } else if (!strcmp(a, "--frames")) {
+            if (cli_parse_long(a, v, 1, 1000000, &n))
+                return CLI_EUSAGE;
+            o.frames = n;
+        } else if (!strcmp(a, "--threads")) {
+            if (cli_parse_long(a, v, 1, 1024, &n))
+                return CLI_EUSAGE;
+            o.threads = (int)n;
+        } else if (!strcmp(a, "--stage")) {
+            if (strcmp(v, "overlay") && strcmp(v, "framing"))
+                return cli_usage_error("--stage: expected overlay or framing, got '%s'", v);
+            stage = v;
+        } else if (!strcmp(a, "--filter")) {
+            if (kern_filter_parse(v, &o.filter))
+                return cli_usage_error("--filter: expected lanczos or bicubic, got '%s'", v);
+        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+            out = v;
+        } else {
+            return cli_usage_error("calibrate kernels: unknown option '%s' (see --help)", a);
+        }
+    }
+    if (o.ov_w > o.w || o.ov_h > o.h)
+        return cli_usage_error("--overlay-size: %dx%d does not fit in %dx%d", o.ov_w, o.ov_h, o.w, o.h);
+
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    o.cancel = &interrupted;
+    av_log_set_level(AV_LOG_QUIET); /* errors reach the user as our one line */
+    if (cli_stderr_is_tty())
+        o.progress = progress;
+
+    char err[512];
+    cal_kernels_result r;
+    int rc = cal_kernels_run(&o, &r, err, sizeof err);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    if (rc)
+        return cli_fail(rc, "calibrate kernels: %s", err);
+
+    FILE *tf = out ? stdout : stderr;
+    int cuda = r.opts.backend == KERN_CUDA;
+    fprintf(tf, "calibrate kernels: backend %s (%s), %d thread%s, %dx%d, %ld frames\n",
+            kern_backend_name(r.opts.backend), r.device, r.opts.threads, r.opts.threads == 1 ? "" : "s", r.opts.w,
+            r.opts.h, r.overlay.n);
+    fprintf(tf, "  overlay %dx%d at (%d,%d); framing %dx%d window -> %dx%d %s\n", r.opts.ov_w, r.opts.ov_h, r.ov_x,
+            r.ov_y, kern_framing_window(r.opts.w, r.opts.h, r.opts.out_w, r.opts.out_h, 0, 1, 0, 1).w,
+            kern_framing_window(r.opts.w, r.opts.h, r.opts.out_w, r.opts.out_h, 0, 1, 0, 1).h, r.opts.out_w,
+            r.opts.out_h, kern_filter_name(r.opts.filter));
+    print_header(tf, cuda, o.with_ffmpeg);
+    print_stats(tf, "overlay", &r.overlay, cuda);
+    print_stats(tf, "framing", &r.framing, cuda);
+    if (cuda)
+        fprintf(tf, "transfer per frame: overlay %.2f MB up, %.2f MB down; framing %.2f MB up, %.2f MB down\n",
+                r.overlay.upload_bytes / 1e6, r.overlay.download_bytes / 1e6, r.framing.upload_bytes / 1e6,
+                r.framing.download_bytes / 1e6);
+    if (o.with_ffmpeg)
+        fprintf(tf, "ratio = FFmpeg / ours (> 1: ours faster); FFmpeg: libavfilter overlay, swscale\n");
+
+    cJSON *j = cal_kernels_json(&r, stage);
+    char *text = j ? cJSON_Print(j) : NULL;
+    cJSON_Delete(j);
+    if (!text)
+        return cli_fail(CLI_ERUNTIME, "calibrate kernels: out of memory");
+    if (out) {
+        size_t len = strlen(text);
+        char *t2 = realloc(text, len + 2);
+        if (t2) {
+            text = t2;
+            strcpy(text + len, "\n");
+        }
+        rc = model_write_file(out, text, err, sizeof err);
+        free(text);
+        if (rc)
+            return cli_fail(rc, "%s", err);
+        fprintf(tf, "wrote %s (stage.per_frame_s from %s)\n", out, stage);
+    } else {
+        printf("%s\n", text);
+        free(text);
+    }
+    return CLI_OK;
+}

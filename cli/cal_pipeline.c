@@ -1,0 +1,185 @@
+/* cli/cal_pipeline.c -- `forkcast calibrate pipeline`: decode -> kernel ->
+ * encode per frame, the phase table, and stage.per_frame_s. */
+#include "cli/cli.h"
+
+#include "calibrate/pipeline.h"
+#include "model/status.h"
+
+#include <cjson/cJSON.h>
+#include <libavutil/log.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static volatile sig_atomic_t interrupted;
+static void on_signal(int sig) { (void)sig; interrupted = 1; }
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: forkcast calibrate pipeline --stage overlay|framing [--input FILE] [--frames N]\n"
+            "                                   [--backend cpu|cuda|auto|ref] [-o FILE] [options]\n\n"
+            "Runs the stage end to end -- decode (libavcodec) -> kernel -> encode (libx264 if\n"
+            "present, else mpeg4) -- prints where the time goes per frame (decode, upload,\n"
+            "kernel, download, encode) and writes {\"stage\":{\"per_frame_s\":...}} with the\n"
+            "whole per-frame cost (gamma: measured mean and cv).\n\n"
+            "  --stage S        overlay or framing (required)\n"
+            "  --input FILE     video to read (default: a testsrc2 H.264 clip generated in a\n"
+            "                   temporary directory and removed afterwards)\n"
+            "  --size WxH       size of the generated clip (default 1920x1080; not with --input)\n"
+            "  --frames N       frames to process (default: all; generated clip: 60)\n"
+            "  --backend B      kernel backend (default auto: cuda when a device answers, else cpu)\n"
+            "  --threads N      kernel CPU threads (default: one per core)\n"
+            "  --codec-threads N decoder and encoder threads (default 0: FFmpeg decides)\n"
+            "  --out-size WxH   framing output (default H x H*16/9: 1080x1920 for 1080p)\n"
+            "  --filter F       framing filter: lanczos (default) or bicubic\n"
+            "  -o FILE          write the JSON there (atomically); default stdout\n\n"
+            "The table goes to stdout with -o, else to stderr (stdout then carries the JSON).\n");
+}
+
+static int parse_size(const char *opt, const char *s, int lo, int *w, int *h)
+{
+    int a, b, n = 0;
+    if (!s || sscanf(s, "%dx%d%n", &a, &b, &n) != 2 || s[n] || a < lo || b < lo || a > 8192 || b > 8192) {
+        cli_usage_error("%s: expected WxH with sides from %d to 8192 (e.g. 1920x1080), got '%s'", opt, lo,
+                        s ? s : "");
+        return -1;
+    }
+    *w = a;
+    *h = b;
+    return 0;
+}
+
+static void progress(void *arg, const char *what, long done, long total)
+{
+    (void)arg;
+    if (total > 0)
+        fprintf(stderr, "\rforkcast: calibrate pipeline: %s %ld/%ld   ", what, done, total);
+    else
+        fprintf(stderr, "\rforkcast: calibrate pipeline: %s %ld   ", what, done);
+}
+
+int cli_calibrate_pipeline(int argc, char **argv)
+{
+    cal_pipeline_opts o;
+    cal_pipeline_opts_default(&o);
+    o.stage = NULL;
+    const char *out = NULL;
+    int sized = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        long n;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return CLI_OK;
+        }
+        if (!v)
+            return cli_usage_error("calibrate pipeline: %s needs a value (see --help)", a);
+        i++;
+        if (!strcmp(a, "--stage")) {
+            if (strcmp(v, "overlay") && strcmp(v, "framing"))
+                return cli_usage_error("--stage: expected overlay or framing, got '%s'", v);
+            o.stage = v;
+        } else if (!strcmp(a, "--input") || !strcmp(a, "-i")) {
+            o.input = v;
+        } else if (!strcmp(a, "--size")) {
+            if (parse_size(a, v, 16, &o.gen_w, &o.gen_h))
+                return CLI_EUSAGE;
+            sized = 1;
+        } else if (!strcmp(a, "--out-size")) {
+            if (parse_size(a, v, 2, &o.out_w, &o.out_h))
+                return CLI_EUSAGE;
+        } else if (!strcmp(a, "--frames")) {
+            if (cli_parse_long(a, v, 1, 10000000, &n))
+                return CLI_EUSAGE;
+            o.frames = n;
+        } else if (!strcmp(a, "--backend")) {
+            if (kern_backend_parse(v, &o.backend))
+                return cli_usage_error("--backend: expected cpu, cuda, auto or ref, got '%s'", v);
+        } else if (!strcmp(a, "--threads")) {
+            if (cli_parse_long(a, v, 1, 1024, &n))
+                return CLI_EUSAGE;
+            o.threads = (int)n;
+        } else if (!strcmp(a, "--codec-threads")) {
+            if (cli_parse_long(a, v, 0, 1024, &n))
+                return CLI_EUSAGE;
+            o.codec_threads = (int)n;
+        } else if (!strcmp(a, "--filter")) {
+            if (kern_filter_parse(v, &o.filter))
+                return cli_usage_error("--filter: expected lanczos or bicubic, got '%s'", v);
+        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+            out = v;
+        } else {
+            return cli_usage_error("calibrate pipeline: unknown option '%s' (see --help)", a);
+        }
+    }
+    if (!o.stage)
+        return cli_usage_error("calibrate pipeline: --stage overlay|framing is required (see --help)");
+    if (sized && o.input)
+        return cli_usage_error("calibrate pipeline: --size sets the generated clip; it does not apply to --input");
+
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    o.cancel = &interrupted;
+    av_log_set_level(AV_LOG_QUIET); /* errors reach the user as our one line */
+    int tty = cli_stderr_is_tty();
+    if (tty)
+        o.progress = progress;
+
+    char err[1200];
+    cal_pipeline_result r;
+    int rc = cal_pipeline_run(&o, &r, err, sizeof err);
+    if (tty)
+        fputc('\n', stderr);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    if (rc)
+        return cli_fail(rc, "%s", err);
+
+    FILE *tf = out ? stdout : stderr;
+    double n = (double)r.frames;
+    double v[5] = {r.decode_s, r.upload_s, r.kernel_s, r.download_s, r.encode_s};
+    const char *names[5] = {"decode", "upload", "kernel", "download", "encode"};
+    double tot = 0;
+    for (int i = 0; i < 5; i++)
+        tot += v[i];
+    fprintf(tf, "calibrate pipeline: %s, %s\n", r.opts.stage, r.input);
+    fprintf(tf, "  %dx%d -> %dx%d, %ld frames; decoder %s, encoder %s; kernel backend %s (%s), %d thread%s\n", r.in_w,
+            r.in_h, r.out_w, r.out_h, r.frames, r.decoder, r.encoder, kern_backend_name(r.opts.backend), r.device,
+            r.opts.threads, r.opts.threads == 1 ? "" : "s");
+    fprintf(tf, "%-9s %10s %7s\n", "phase", "ms/frame", "share");
+    for (int i = 0; i < 5; i++)
+        fprintf(tf, "%-9s %10.3f %6.1f%%\n", names[i], 1e3 * v[i] / n, tot > 0 ? 100 * v[i] / tot : 0);
+    fprintf(tf, "%-9s %10.3f %6.1f%%   (median %.3f, p10 %.3f, p90 %.3f ms; %.2f fps)\n", "total", 1e3 * tot / n, 100.0,
+            1e3 * r.per_frame.median_s, 1e3 * r.per_frame.p10_s, 1e3 * r.per_frame.p90_s, n / r.wall_s);
+    if (r.opts.backend == KERN_CUDA)
+        fprintf(tf, "transfer per frame: %.2f MB up, %.2f MB down\n", r.upload_bytes / 1e6, r.download_bytes / 1e6);
+
+    cJSON *j = cal_pipeline_json(&r);
+    char *text = j ? cJSON_Print(j) : NULL;
+    cJSON_Delete(j);
+    if (!text)
+        return cli_fail(CLI_ERUNTIME, "calibrate pipeline: out of memory");
+    if (out) {
+        size_t len = strlen(text);
+        char *t2 = realloc(text, len + 2);
+        if (t2) {
+            text = t2;
+            strcpy(text + len, "\n");
+        }
+        rc = model_write_file(out, text, err, sizeof err);
+        free(text);
+        if (rc)
+            return cli_fail(rc, "%s", err);
+        fprintf(tf, "wrote %s\n", out);
+    } else {
+        printf("%s\n", text);
+        free(text);
+    }
+    return CLI_OK;
+}
