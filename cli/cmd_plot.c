@@ -15,7 +15,9 @@ static void usage(FILE *f)
                "failure. No FILE: the built-in overlay-e7 default. Kinds:\n\n");
     for (int k = 0; k < PLOT_NKINDS; k++)
         fprintf(f, "  %-10s %s%s\n", plot_kind_name((plot_kind)k), plot_kind_what((plot_kind)k),
-                plot_kind_needs_input((plot_kind)k) ? " (--input)" : "");
+                plot_kind_needs_input((plot_kind)k)   ? " (--input)"
+                : plot_kind_takes_input((plot_kind)k) ? " (--input, or a scenario with a workload)"
+                                                      : "");
     fprintf(f, "\n"
                "  -o OUT              output image, .png or .svg (required)\n"
                "  --frames A..B       frame-count axis (frames, map); a single N sets the job's\n"
@@ -25,7 +27,8 @@ static void usage(FILE *f)
                "  --points N          grid points per axis (frames: 80; map: 120 x 90)\n"
                "  --input CSV         gantt: `forkcast sim --trace` CSV (k,container,chunk,phase,\n"
                "                      start_s,end_s); cdf: k,wall_s samples; capacity: `forkcast\n"
-               "                      capacity --series` CSV (t_s,busy,idle,queue,p50_s,p95_s,p99_s)\n"
+               "                      capacity --series` CSV (t_s,busy,idle,queue[,p50_s,p95_s,p99_s]);\n"
+               "                      without it, capacity runs the scenario's workload section\n"
                "  --threads T         threads for the grids (default: all cores)\n"
                "  --with, --gpus, --objective, --usd-per-hour: as in `forkcast advise`\n\n"
                "Scripts: plots/KIND.gp, found under $FORKCAST_DATA, EXE/../share/forkcast or the\n"
@@ -117,7 +120,7 @@ int cli_cmd_plot(int argc, char **argv)
         return rc;
     o.opts = a.opts;
     /* A chart of a CSV names a scenario only when one was given. */
-    const model_scenario *sp = plot_kind_needs_input(kind) && !a.file ? NULL : &s;
+    const model_scenario *sp = plot_kind_takes_input(kind) && o.input && !a.file ? NULL : &s;
     if ((rc = plot_chart(kind, sp, &o, out, err, sizeof err)))
         rc = cli_fail(rc, "%s", err);
     model_scenario_free(&s);

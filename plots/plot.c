@@ -4,6 +4,7 @@
 #include "calibrate/command_cal.h"
 #include "model/predict.h"
 #include "model/status.h"
+#include "sim/capacity.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -25,7 +26,7 @@
 
 static const struct {
     const char *name, *what;
-    int input;                       /* 1: draws a CSV given with --input */
+    int input;                       /* 1: draws a CSV given with --input; 2: or runs the scenario's workload */
 } kinds[PLOT_NKINDS] = {
     [PLOT_SPEEDUP] = {"speedup", "speedup and cost ratio against GPU count", 0},
     [PLOT_FRAMES] = {"frames", "wall time and cost against frame count", 0},
@@ -33,7 +34,7 @@ static const struct {
     [PLOT_GANTT] = {"gantt", "one simulated run per GPU count, phases per container", 1},
     [PLOT_CDF] = {"cdf", "distribution of simulated wall time per GPU count", 1},
     [PLOT_BREAKDOWN] = {"breakdown", "mean phase times on the critical container", 0},
-    [PLOT_CAPACITY] = {"capacity", "latency percentiles and containers in use over time", 1},
+    [PLOT_CAPACITY] = {"capacity", "latency percentiles and containers in use over time", 2},
 };
 
 const char *plot_kind_name(plot_kind k)
@@ -51,7 +52,13 @@ const char *plot_kind_what(plot_kind k)
 int plot_kind_needs_input(plot_kind k)
 {
     assert(k >= 0 && k < PLOT_NKINDS);
-    return kinds[k].input;
+    return kinds[k].input == 1;
+}
+
+int plot_kind_takes_input(plot_kind k)
+{
+    assert(k >= 0 && k < PLOT_NKINDS);
+    return kinds[k].input != 0;
 }
 
 int plot_kind_parse(const char *name, plot_kind *out)
@@ -759,15 +766,10 @@ static int csv_capacity(const plot_opts *o, FILE *f, plot_vars *v, char *err, si
     static const char *lat[] = {"p50_s", "p95_s", "p99_s"};
     csvin c;
     int idx[4], li[3], rc, nlat = 0;
-    (void)v;
     if ((rc = csvin_read(&c, o->input, err, errsz)) || (rc = csvin_need(&c, need, 4, idx, err, errsz)))
         goto cleanup;
     for (int i = 0; i < 3; i++)
         nlat += (li[i] = csvin_col(&c, lat[i])) >= 0;
-    if (!nlat) {
-        rc = model_errf(err, errsz, MODEL_EINPUT, "%s: header: no latency column (p50_s, p95_s or p99_s)", c.file);
-        goto cleanup;
-    }
     fprintf(f, "t_s,busy,idle,queue,p50_s,p95_s,p99_s\n");
     double prev = -INFINITY;
     for (int r = 0; r < c.nrows; r++) {
@@ -798,17 +800,62 @@ static int csv_capacity(const plot_opts *o, FILE *f, plot_vars *v, char *err, si
         }
         fputc('\n', f);
     }
+    plot_var_num(v, "has_lat", nlat > 0);
+    plot_var_num(v, "lat_p50", -1);
+    plot_var_num(v, "lat_p95", -1);
+    plot_var_num(v, "lat_p99", -1);
 cleanup:
     csvin_free(&c);
+    return rc;
+}
+
+typedef struct {
+    FILE *f;
+    long rows;
+} series_out;
+
+static void series_row(double t, int busy, int idle, int queue, void *ctx)
+{
+    series_out *o = ctx;
+    fprintf(o->f, "%.9g,%d,%d,%d,,,\n", t, busy, idle, queue);
+    o->rows++;
+}
+
+/* capacity without --input: run the scenario's workload (sim/capacity.h)
+ * and chart its pool over time; the latency percentiles are the run's
+ * (the series has no per-window latency). */
+static int csv_capacity_run(const model_scenario *s, FILE *f, plot_vars *v, char *err, size_t errsz)
+{
+    sim_cap *cap = NULL;
+    sim_cap_result res;
+    series_out so = {f, 0};
+    /* About 1000 samples over a run of known length, at least one a minute. */
+    double step = s->hours > 0 ? fmax(60, ceil(s->hours * 3600 / 1000 / 60) * 60) : 60;
+    sim_cap_series ser = {step, series_row, &so};
+    if (!s->has_workload)
+        return model_errf(err, errsz, MODEL_EINPUT,
+                          "capacity: needs --input FILE.csv or a scenario with a workload section (docs/capacity.md)");
+    int rc = sim_cap_new(s, &cap, err, errsz);
+    if (rc)
+        return rc;
+    fprintf(f, "t_s,busy,idle,queue,p50_s,p95_s,p99_s\n");
+    if ((rc = sim_cap_run(cap, s->seed, &ser, &res, err, errsz)) == 0) {
+        plot_var_num(v, "has_lat", 0);
+        plot_var_num(v, "lat_p50", res.latency_p50);
+        plot_var_num(v, "lat_p95", res.latency_p95);
+        plot_var_num(v, "lat_p99", res.latency_p99);
+        plot_var_num(v, "jobs", (double)res.jobs);
+    }
+    sim_cap_free(cap);
     return rc;
 }
 
 int plot_write_csv(plot_kind kind, const model_scenario *s, const plot_opts *o, FILE *f, plot_vars *v, char *err,
                    size_t errsz)
 {
-    if (kinds[kind].input && !o->input)
+    if (kinds[kind].input == 1 && !o->input)
         return model_errf(err, errsz, MODEL_EINPUT, "%s: needs --input FILE.csv (docs/plots.md)", kinds[kind].name);
-    if (!kinds[kind].input && !s)
+    if ((kinds[kind].input == 0 || (kinds[kind].input == 2 && !o->input)) && !s)
         return model_errf(err, errsz, MODEL_EINPUT, "%s: needs a scenario", kinds[kind].name);
     switch (kind) {
     case PLOT_SPEEDUP: return csv_speedup(s, o, f, v, err, errsz);
@@ -817,7 +864,7 @@ int plot_write_csv(plot_kind kind, const model_scenario *s, const plot_opts *o, 
     case PLOT_BREAKDOWN: return csv_breakdown(s, o, f, v, err, errsz);
     case PLOT_GANTT: return csv_gantt(o, f, v, err, errsz);
     case PLOT_CDF: return csv_cdf(o, f, v, err, errsz);
-    case PLOT_CAPACITY: return csv_capacity(o, f, v, err, errsz);
+    case PLOT_CAPACITY: return o->input ? csv_capacity(o, f, v, err, errsz) : csv_capacity_run(s, f, v, err, errsz);
     case PLOT_NKINDS: break;
     }
     assert(0);

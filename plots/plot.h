@@ -119,7 +119,8 @@ typedef struct {
     double frames_lo, frames_hi;       /* 0: the chart's default range */
     double per_frame_lo, per_frame_hi; /* 0: the chart's default range (map) */
     int points;                        /* grid points per axis; 0: the chart's default */
-    const char *input;                 /* gantt, cdf, capacity: the CSV to draw */
+    const char *input;                 /* gantt, cdf, capacity: the CSV to draw (capacity:
+                                        * NULL runs the scenario's workload) */
     unsigned threads;                  /* sweeps; 0: all cores */
     model_opts opts;                   /* the verdict's objective */
 } plot_opts;
@@ -135,7 +136,9 @@ void plot_var_str(plot_vars *v, const char *name, const char *s);   /* quoted fo
 
 const char *plot_kind_name(plot_kind k);
 const char *plot_kind_what(plot_kind k);    /* one line: what the chart shows */
-int plot_kind_needs_input(plot_kind k);     /* 1: gantt, cdf, capacity (a CSV from sim/capacity) */
+int plot_kind_needs_input(plot_kind k);     /* 1: gantt, cdf (a CSV from the simulator) */
+int plot_kind_takes_input(plot_kind k);     /* 1: gantt, cdf, capacity (capacity may instead run
+                                             * the scenario's workload, sim/capacity.h) */
 int plot_kind_parse(const char *name, plot_kind *out); /* 0 ok, -1 unknown */
 /* ".png" -> "png", ".svg" -> "svg"; -1 for anything else. */
 int plot_format(const char *out, const char **fmt);

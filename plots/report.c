@@ -437,7 +437,7 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
         plot_kind k = charts[c].kind;
         plot_opts po = r->opts;
         po.input = k == PLOT_GANTT ? r->trace_csv : k == PLOT_CDF ? r->walls_csv : k == PLOT_CAPACITY ? r->series_csv : NULL;
-        if (plot_kind_needs_input(k) && !po.input)
+        if (plot_kind_takes_input(k) && !po.input && !(k == PLOT_CAPACITY && s->has_workload))
             continue;
         snprintf(path, sizeof path, "%s/%s.png", stage, plot_kind_name(k));
         if ((rc = plot_chart(k, s, &po, path, err, errsz)))
@@ -521,7 +521,7 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
         } else {
             const char *how = k == PLOT_GANTT   ? "forkcast sim SCENARIO --trace FILE.csv, then forkcast report --trace FILE.csv"
                               : k == PLOT_CDF   ? "k,wall_s samples from the simulator, then forkcast report --walls FILE.csv"
-                                                : "forkcast capacity SCENARIO --series FILE.csv, then forkcast report --series FILE.csv";
+                                                : "a workload section in the scenario, or forkcast capacity SCENARIO --series FILE.csv, then forkcast report --series FILE.csv";
             parafmt(&d, "Not drawn: no input for this chart (%s).", how);
         }
         if (d.err) {

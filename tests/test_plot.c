@@ -320,7 +320,6 @@ static void test_bad_inputs(void)
     expect_input_error(PLOT_CDF, "k,wall_s\n", "no data rows");
     expect_input_error(PLOT_CDF, "", "empty");
     expect_input_error(PLOT_GANTT, "k,container,chunk,phase,start_s,end_s\n1,0,0,start,5,4\n", "before start_s");
-    expect_input_error(PLOT_CAPACITY, "t_s,busy,idle,queue\n0,1,1,0\n", "no latency column");
     expect_input_error(PLOT_CAPACITY, "t_s,busy,idle,queue,p95_s\n10,1,1,0,5\n5,1,1,0,5\n", "t_s must not decrease");
     plot_opts o = {.input = "/nonexistent/x.csv"};
     int rc;
@@ -351,7 +350,8 @@ static void test_names(void)
     plot_kind k;
     for (int i = 0; i < PLOT_NKINDS; i++) {
         CHECK(plot_kind_parse(plot_kind_name((plot_kind)i), &k) == 0 && k == (plot_kind)i);
-        CHECK(plot_kind_needs_input((plot_kind)i) == (i == PLOT_GANTT || i == PLOT_CDF || i == PLOT_CAPACITY));
+        CHECK(plot_kind_needs_input((plot_kind)i) == (i == PLOT_GANTT || i == PLOT_CDF));
+        CHECK(plot_kind_takes_input((plot_kind)i) == (i == PLOT_GANTT || i == PLOT_CDF || i == PLOT_CAPACITY));
     }
     CHECK(plot_kind_parse("pie", &k) == -1);
     const char *fmt;

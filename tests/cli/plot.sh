@@ -96,6 +96,27 @@ for ext in png svg; do
   # capacity: 3 percentiles + idle, busy, queue
   draw capacity "$ext" 6 --input "$tmp/series.csv"
 done
+# capacity from the scenario's workload (sim/capacity): the run's percentiles + the pool
+cat >"$tmp/stream.json" <<'EOF'
+{"name": "stream", "job": {"frames": {"dist": "lognormal", "median": 300, "p95": 3000}, "input_mb": 10, "output_mb": 10},
+ "stage": {"per_frame_s": 0.025, "ffmpeg_start_s": 1.5, "seek_s": 1},
+ "platform": {"cold_start_s": {"dist": "lognormal", "median": 33.3, "p95": 47.7}, "warm_start_s": 1,
+              "gpu_per_s": 0.000164, "max_containers": 6, "scaledown_window_s": 60},
+ "parallel": {"gpus": [1, 2, 4], "policy": "auto"}, "workload": {"rate_per_hour": 90, "hours": 2}}
+EOF
+cp "$tmp/capacity.csv" "$tmp/capacity-input.csv"
+draw capacity png 6 "$tmp/stream.json"
+"$FORKCAST" capacity "$tmp/stream.json" --series "$tmp/stream-series.csv" >/dev/null 2>&1
+"$py" - "$tmp/capacity.csv" "$tmp/stream-series.csv" <<'EOF' && ok "capacity chart of a workload: the pool is forkcast capacity --series" || bad "capacity run CSV"
+import csv, sys
+a = list(csv.DictReader(open(sys.argv[1])))
+b = list(csv.DictReader(open(sys.argv[2])))
+assert len(a) == len(b) > 100, (len(a), len(b))
+for x, y in zip(a, b):
+    assert [float(x[c]) for c in ("t_s", "busy", "idle", "queue")] == [float(y[c]) for c in ("t_s", "busy", "idle", "queue")]
+    assert int(x["busy"]) + int(x["idle"]) <= 6
+EOF
+cp "$tmp/capacity-input.csv" "$tmp/capacity.csv"
 
 # The CSVs against the model's own output.
 "$FORKCAST" model data/scenarios/overlay-e7.json --json >"$tmp/model.json" 2>/dev/null
@@ -164,6 +185,7 @@ expect "bad extension" 2 "$bin" plot speedup -o "$tmp/e/s.jpg"
 expect "missing -o" 2 "$bin" plot speedup
 expect "missing kind" 2 "$bin" plot -o "$tmp/e/s.png"
 expect "gantt without --input" 2 "$bin" plot gantt -o "$tmp/e/g.png"
+expect "capacity without --input or workload" 2 "$bin" plot capacity -o "$tmp/e/c.png"
 printf 'k,wall_s\n1,abc\n' >"$tmp/bad.csv"
 expect "bad input CSV" 2 "$bin" plot cdf --input "$tmp/bad.csv" -o "$tmp/e/c.png"
 expect "bad range" 2 "$bin" plot map --frames 100..10 -o "$tmp/e/m.png"

@@ -93,6 +93,15 @@ assert "given: data/scenarios/framing-t50.json" in row("platform.gpu_per_s")
 assert md.index("BENEFICIAL") < md.index("## Predictions")
 EOF
 
+# A scenario with a workload: the capacity chart runs it.
+cat >"$tmp/stream.json" <<'EOF'
+{"name": "stream", "job": {"frames": 300}, "stage": {"per_frame_s": 0.025},
+ "platform": {"cold_start_s": {"dist": "lognormal", "median": 33.3, "p95": 47.7}, "warm_start_s": 1,
+              "gpu_per_s": 0.000164, "max_containers": 4, "scaledown_window_s": 60},
+ "workload": {"rate_per_hour": 60, "hours": 1}}
+EOF
+"$FORKCAST" report "$tmp/stream.json" -o "$tmp/w" >/dev/null 2>"$tmp/err" && [ -s "$tmp/w/capacity.png" ]   && [ "$(grep -o 'data:image/png;base64,' "$tmp/w/report.html" | wc -l)" -eq 5 ]   && ok "a workload scenario adds the capacity chart" || bad "workload report: $(cat "$tmp/err")"
+
 expect() { # NAME STATUS ARGS... : status, one "forkcast: " line, no report written
   local name=$1 want=$2; shift 2
   rm -rf "$tmp/e"
