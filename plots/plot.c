@@ -639,7 +639,7 @@ static int csv_gantt(const plot_opts *o, FILE *f, plot_vars *v, char *err, size_
             ks[nk++] = sp[r].k;
         sp[r].row = row;
         tmax = fmax(tmax, sp[r].t1);
-        other |= sp[r].phase == 8;
+        other |= sp[r].phase == 8 && sp[r].t1 > sp[r].t0; /* zero-length marks (cancelled, died) are not drawn */
     }
     fprintf(f, "k,container,chunk,phase,start_s,end_s,row,phase_index,label\n");
     for (int r = 0; r < c.nrows; r++) {
