@@ -22,7 +22,11 @@
  * Charts. Each kind has a gnuplot script plots/KIND.gp and a CSV writer
  * here (columns: docs/plots.md). plot_chart() writes the CSV beside the
  * image (FILE.csv for FILE.png|FILE.svg) and runs gnuplot by fork/exec (no
- * shell): `gnuplot -e "VARS" DIR/plots/KIND.gp`. Both files are written to
+ * shell; cal_proc_run of calibrate/command_cal.h, 120 s timeout, stderr kept
+ * for the message): `gnuplot -e "VARS" DIR/plots/KIND.gp`. speedup, frames,
+ * map and breakdown come from the closed form; gantt and cdf draw CSVs from
+ * the simulator; capacity draws a `forkcast capacity --series` CSV or runs
+ * the scenario's workload (sim/capacity.h). Both files are written to
  * temporary names and renamed into place only when gnuplot succeeded;
  * otherwise nothing is left. The script directory is found by
  * plot_data_dir(): $FORKCAST_DATA, then EXE/../share/forkcast (installed),
