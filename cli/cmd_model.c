@@ -74,8 +74,8 @@ static void warn_disagreement(const model_scenario *s, const model_eval *e, cons
         int c = disagree(m->cost_mean, r->cost_mean, r->cost_se);
         if (!w && !c)
             continue;
-        fprintf(stderr, "forkcast: warning: %d GPUs: model and simulation disagree by more than 3 "
-                        "standard errors:", m->gpus);
+        fprintf(stderr, "forkcast: warning: %d GPU%s: model and simulation disagree by more than 3 "
+                        "standard errors:", m->gpus, m->gpus == 1 ? "" : "s");
         if (w)
             fprintf(stderr, " mean wall %.4g s (model) vs %.4g +- %.2g s (sim)", m->wall_mean,
                     r->wall_mean, r->wall_se);

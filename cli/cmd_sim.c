@@ -153,8 +153,9 @@ int cli_cmd_sim(int argc, char **argv)
     model_out out = {0};
     int out_open = 0;
     if (trace) {
-        if ((rc = model_out_open(&out, trace, err, sizeof err))) {
-            rc = cli_fail(rc, "%s", err);
+        /* a path we cannot create is the user's to fix: exit 2, before any work */
+        if (model_out_open(&out, trace, err, sizeof err)) {
+            rc = cli_fail(CLI_EUSAGE, "--trace: %s", err);
             goto cleanup;
         }
         out_open = 1;
@@ -186,9 +187,9 @@ int cli_cmd_sim(int argc, char **argv)
     for (int i = 0; i < e.nk; i++)
         if (st.failed[i] > 0)
             fprintf(stderr,
-                    "forkcast: warning: %d GPUs: %ld of %ld jobs failed (a chunk died more than "
+                    "forkcast: warning: %d GPU%s: %ld of %ld jobs failed (a chunk died more than "
                     "max_retries = %d times); their wall and cost count up to the failure\n",
-                    e.k[i].gpus, st.failed[i], e.replications, s.max_retries);
+                    e.k[i].gpus, e.k[i].gpus == 1 ? "" : "s", st.failed[i], e.replications, s.max_retries);
     if (a.json)
         rc = emit_json(&s, &e, &st);
     else if (a.csv)

@@ -29,6 +29,9 @@ struct sim_job {
     double input_mb, per_bw, shared_bw; /* the shared link (event path) */
     int shared;               /* 1: downloads go through the shared link */
     int spec_count;           /* backups once this many chunks are done; 0 off */
+    int folded;               /* direct path: only the start is random ... */
+    double rq, ff, sk, pr[2]; /* ... and these are the fixed phases (pr: [big]) */
+    double rest[2][2];        /* request + download + ffmpeg + seek + process + upload, [seeks][big] */
     double fail_mean;         /* mean container lifetime; 0: no failures */
     int max_retries, minc, bill_cold;
     double rate, crate, g, mn;
@@ -86,6 +89,17 @@ int sim_job_new(const model_scenario *s, long frames, int k, int flags, sim_job 
                                                     : 0;
     j->g = s->bill_granularity_s;
     j->mn = s->bill_minimum_s;
+    j->folded = model_dist_is_fixed(&s->request) && model_dist_is_fixed(&s->ffmpeg_start) &&
+                model_dist_is_fixed(&s->seek) && model_dist_is_fixed(&j->proc[0]) &&
+                model_dist_is_fixed(&j->proc[1]);
+    j->rq = model_dist_mean(&s->request);
+    j->ff = model_dist_mean(&s->ffmpeg_start);
+    j->sk = model_dist_mean(&s->seek);
+    for (int big = 0; big < 2; big++) {
+        j->pr[big] = model_dist_mean(&j->proc[big]);
+        for (int sk = 0; sk < 2; sk++)
+            j->rest[sk][big] = j->rq + j->dl + j->ff + (sk ? j->sk : 0) + j->pr[big] + j->up[big];
+    }
     j->events = (flags & SIM_JOB_FORCE_EVENTS) || j->fail_mean > 0 || j->spec_count > 0 ||
                 j->cap < k || j->chunks > k || (j->shared && k > 1);
     *out = j;
@@ -140,50 +154,84 @@ static void draw_concat(const sim_job *j, gsl_rng *rng, double *concat, double *
 
 /* ---- direct path -------------------------------------------------------- */
 
-static void run_direct(const sim_job *j, gsl_rng *rng, sim_job_trace_fn trace, void *tctx,
-                       sim_job_result *out)
+/* Per-container draws of the direct path, for the breakdown of the slowest
+ * (kept in arrays so finding it needs no unpredictable branch). */
+typedef struct {
+    double st, rq, ff, sk, pr;
+} direct_draws;
+
+static void run_direct(const sim_job *j, direct_draws *d, gsl_rng *rng, sim_job_trace_fn trace,
+                       void *tctx, sim_job_result *out)
 {
     const model_scenario *s = j->s;
-    double tmax = -INFINITY, bill = 0, ph[NPH] = {0}, best[NPH] = {0};
-    for (int i = 0; i < j->k; i++) {
-        int warm = i < j->minc, big = i < j->extra;
-        ph[SIM_PH_START] = draw(warm ? &s->warm_start : &s->cold_start, rng);
-        ph[SIM_PH_REQUEST] = draw(&s->request, rng);
-        ph[SIM_PH_DOWNLOAD] = j->dl;
-        ph[SIM_PH_FFMPEG_START] = draw(&s->ffmpeg_start, rng);
-        ph[SIM_PH_SEEK] = i > 0 ? draw(&s->seek, rng) : 0;
-        ph[SIM_PH_PROCESS] = draw(&j->proc[big], rng);
-        ph[SIM_PH_UPLOAD] = j->up[big];
-        /* The event path's chain of boundaries, from 0: the same sums. */
-        double t = ph[0];
-        for (int p = 1; p < NPH; p++)
-            t += ph[p];
-        bill += billed(j, !warm && !j->bill_cold ? t - ph[SIM_PH_START] : t);
-        if (t > tmax) {
-            tmax = t;
-            memcpy(best, ph, sizeof ph);
+    const model_dist *cold = &s->cold_start, *warm_d = &s->warm_start, *req = &s->request,
+                     *ffm = &s->ffmpeg_start, *seek = &s->seek;
+    const double dl = j->dl;
+    const int round = j->g > 0 || j->mn > 0, k = j->k, minc = j->minc, extra = j->extra,
+              bill_cold = j->bill_cold;
+    double tmax = -INFINITY, bill = 0;
+    int imax = 0;
+    if (j->folded && !trace) {
+        /* only the start is random: t = start + a constant per class (the
+         * sum in another order than the event path's: equal to ~1e-16) */
+        for (int i = 0; i < k; i++) {
+            int warm = i < minc;
+            double st = draw(warm ? warm_d : cold, rng);
+            double t = st + j->rest[i > 0][i < extra];
+            double b = !warm && !bill_cold ? t - st : t;
+            d[i].st = st;
+            bill += round ? billed(j, b) : b;
+            imax = t > tmax ? i : imax;
+            tmax = t > tmax ? t : tmax;
         }
-        if (trace) {
-            double a = 0;
-            for (int p = 0; p < NPH; p++) {
-                if (p == SIM_PH_SEEK && i == 0)
-                    continue;
-                trace(tctx, j->k, i, i, (sim_job_phase)p, a, a + ph[p]);
-                a += ph[p];
-            }
-        }
+        int big = imax < extra;
+        d[imax] = (direct_draws){d[imax].st, j->rq, j->ff, imax > 0 ? j->sk : 0, j->pr[big]};
+        goto done;
     }
+    for (int i = 0; i < k; i++) {
+        int warm = i < minc, big = i < extra;
+        double st = draw(warm ? warm_d : cold, rng);
+        double rq = draw(req, rng);
+        double ff = draw(ffm, rng);
+        double sk = i > 0 ? draw(seek, rng) : 0;
+        double pr = draw(&j->proc[big], rng);
+        d[i] = (direct_draws){st, rq, ff, sk, pr};
+        /* The event path's chain of boundaries, from 0: the same sums. */
+        double t = st + rq;
+        t += dl;
+        t += ff;
+        t += sk;
+        t += pr;
+        t += j->up[big];
+        double b = !warm && !bill_cold ? t - st : t;
+        bill += round ? billed(j, b) : b;
+        imax = t > tmax ? i : imax;
+        tmax = t > tmax ? t : tmax;
+    }
+done:;
+    const direct_draws *m = &d[imax];
     double concat = 0, ccost = 0;
     if (j->chunks > 1)
         draw_concat(j, rng, &concat, &ccost);
     out->wall = tmax + concat;
     out->cost = bill * j->rate + ccost;
-    out->bd = (model_breakdown){best[0], best[1], best[2], best[3], best[4], best[5], best[6], concat};
+    out->bd = (model_breakdown){m->st, m->rq, dl, m->ff, m->sk, m->pr, j->up[imax < extra], concat};
     out->failed = 0;
-    out->containers = j->k;
+    out->containers = k;
     out->events = 0;
-    if (trace && j->chunks > 1)
-        trace(tctx, j->k, -1, -1, SIM_PH_CONCAT, tmax, tmax + concat);
+    if (trace) {
+        for (int i = 0; i < k; i++) {
+            double ph[NPH] = {d[i].st, d[i].rq, dl, d[i].ff, d[i].sk, d[i].pr, j->up[i < extra]}, a = 0;
+            for (int p = 0; p < NPH; p++) {
+                if (p == SIM_PH_SEEK && i == 0)
+                    continue;
+                trace(tctx, k, i, i, (sim_job_phase)p, a, a + ph[p]);
+                a += ph[p];
+            }
+        }
+        if (j->chunks > 1)
+            trace(tctx, k, -1, -1, SIM_PH_CONCAT, tmax, tmax + concat);
+    }
 }
 
 /* ---- event path ----------------------------------------------------------- */
@@ -210,6 +258,8 @@ typedef struct {
 } chunk_st;
 
 struct sim_job_ws {
+    direct_draws *dd;         /* direct path: one entry per container */
+    size_t ddcap;
     sim *eng;
     cont *c;
     size_t ccap;
@@ -254,6 +304,7 @@ void sim_job_ws_free(sim_job_ws *w)
     if (!w)
         return;
     sim_free(w->eng);
+    free(w->dd);
     free(w->c);
     free(w->h);
     free(w->pq);
@@ -718,7 +769,9 @@ int sim_job_run(const sim_job *j, sim_job_ws *w, gsl_rng *rng, sim_job_trace_fn 
                 sim_job_result *out, char *err, size_t errsz)
 {
     if (!j->events) {
-        run_direct(j, rng, trace, tctx, out);
+        if (grow((void **)&w->dd, &w->ddcap, (size_t)j->k, sizeof *w->dd))
+            return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        run_direct(j, w->dd, rng, trace, tctx, out);
         return MODEL_OK;
     }
     return run_events(j, w, rng, trace, tctx, out, err, errsz);

@@ -42,13 +42,16 @@
  *
  * Paths: when k's job has no effect that couples containers, sim_job_run()
  * computes each container's finish time directly (no heap operation at all:
- * ~20-40 ns per container). Otherwise it runs the event engine (sim/engine.h)
- * with one event per chunk copy (its finish), plus one pending event for the
- * shared link, one per download start, and one death per container. Both
- * paths draw the same numbers in the same order (per container: start,
+ * ~15-25 ns per container here, most of it the start's draw; when the start
+ * is the only random phase the rest is one precomputed constant per class of
+ * container). Otherwise it runs the event engine (sim/engine.h) with one
+ * event per chunk copy (its finish), plus one pending event for the shared
+ * link, one per download start, and one death per container. Both paths
+ * draw the same numbers in the same order (per container: start,
  * [lifetime], then per chunk request, ffmpeg_start, seek, process), so with
- * the effects off the event path reproduces the direct path exactly
- * (SIM_JOB_FORCE_EVENTS, for tests).
+ * the effects off the event path reproduces the direct path: exactly when a
+ * phase besides the start is random, to rounding (~1e-16 relative) when the
+ * constant is folded (SIM_JOB_FORCE_EVENTS, for tests).
  *
  * Breakdown (out->bd): the phases of the container that finished the last
  * chunk, summed over all the chunks it ran (cut short where a copy was

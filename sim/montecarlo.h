@@ -5,16 +5,20 @@
  * runs one job (sim/job.h) per GPU count in ascending order, k = 1 first (the
  * baseline; run even when the scenario's list lacks it). Per k it keeps one
  * wall and one cost per replication (two arrays of R doubles per k: the only
- * memory that grows with R) and sums the critical container's phases in
- * fixed blocks of replications, added up in block order, so every number is
- * byte-identical for any thread count.
+ * memory that grows with R). Replications run in fixed blocks (>= 64, at
+ * most 1024 blocks); each block sums the critical container's phases and
+ * the moments of wall and cost about its first value, and the blocks are
+ * merged in block order, so every number is byte-identical for any thread
+ * count.
  *
- * Results fill a model_eval: method "sim", replications, seed; per k mean,
- * sd, standard error, p50/p95/p99 of wall and cost (sim_summarize), the mean
- * breakdown; break_even[] is -2 (not computed); then model_decide() gives
- * speedup, cost ratio, verdict. Costs: R * sum_k(containers) direct-path
- * containers at ~20-40 ns each, or engine events where effects apply; plus
- * sorting 2 * nk arrays of R.
+ * Results fill a model_eval: method "sim", replications, seed; per k the
+ * mean, sd (n - 1), standard error sd / sqrt(R) of wall and cost, their
+ * p50/p95/p99 (linear interpolation between order statistics, as
+ * gsl_stats_quantile_from_sorted_data; found by quickselect, the arrays
+ * spread over the threads), the mean breakdown; break_even[] is -2 (not
+ * computed); then model_decide() gives speedup, cost ratio, verdict.
+ * Costs: R * sum_k(containers) direct-path containers at ~15-25 ns each, or
+ * engine events where effects apply; plus ~2R comparisons per array.
  *
  * Ownership: everything is borrowed; nothing is kept after a call.
  */

@@ -10,6 +10,8 @@
 #include "sim/montecarlo.h"
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 #include <stdlib.h>
 
 static char err[1024];
@@ -115,6 +117,98 @@ static void test_direct_equals_events(void)
     CHECK(close);
     sim_job_ws_free(w);
     gsl_rng_free(rng);
+    model_scenario_free(&s);
+}
+
+/* When the start is the only random phase the direct path folds the rest
+ * into one constant: equal to the event path's chained sums to rounding. */
+static void test_folded_equals_events(void)
+{
+    model_scenario s = scen("{\"job\":{\"frames\":1003,\"input_mb\":30,\"output_mb\":12},"
+                            "\"stage\":{\"per_frame_s\":0.021,\"ffmpeg_start_s\":1.3,\"seek_s\":0.7},"
+                            "\"platform\":{\"cold_start_s\":{\"dist\":\"lognormal\",\"median\":12,\"p95\":30},"
+                            "\"warm_start_s\":0.9,\"request_s\":0.2,\"download_mb_s\":40,\"upload_mb_s\":25,"
+                            "\"gpu_per_s\":0.0005,\"min_containers\":2,"
+                            "\"billing\":{\"includes_cold_start\":false}},"
+                            "\"parallel\":{\"concat_s\":2,\"concat_per_chunk_s\":0.3}}");
+    gsl_rng *rng = gsl_rng_alloc(sim_mc_rng_type());
+    sim_job_ws *w = sim_job_ws_new();
+    int close = 1;
+    for (int k = 1; k <= 16; k++) {
+        sim_job *d = NULL, *ev = NULL;
+        CHECK(sim_job_new(&s, s.frames, k, 0, &d, err, sizeof err) == 0);
+        CHECK(sim_job_new(&s, s.frames, k, SIM_JOB_FORCE_EVENTS, &ev, err, sizeof err) == 0);
+        for (uint64_t r = 0; r < 100; r++) {
+            sim_job_result a, b;
+            sim_mc_seed_rng(rng, 3, r);
+            CHECK(sim_job_run(d, w, rng, NULL, NULL, &a, err, sizeof err) == 0);
+            sim_mc_seed_rng(rng, 3, r);
+            CHECK(sim_job_run(ev, w, rng, NULL, NULL, &b, err, sizeof err) == 0);
+            close &= fabs(a.wall - b.wall) <= 1e-12 * a.wall && fabs(a.cost - b.cost) <= 1e-12 * a.cost &&
+                     fabs(bd_sum(&a.bd) - a.wall) <= 1e-9 * a.wall && fabs(a.bd.start - b.bd.start) <= 1e-9 * a.wall &&
+                     fabs(a.bd.seek - b.bd.seek) <= 1e-9 * a.wall && fabs(a.bd.process - b.bd.process) <= 1e-9 * a.wall;
+        }
+        sim_job_free(d);
+        sim_job_free(ev);
+    }
+    CHECK(close);
+    sim_job_ws_free(w);
+    gsl_rng_free(rng);
+    model_scenario_free(&s);
+}
+
+/* The summaries (block moments, quickselect quantiles) against sorting the
+ * replications, replayed one by one: quantiles exactly, ties included (the
+ * cost, under a 10 s granularity, takes few values), mean and sd to 1e-12. */
+static void test_summaries(void)
+{
+    model_scenario s = scen("{\"job\":{\"frames\":500},\"stage\":{\"per_frame_s\":0.02,\"ffmpeg_start_s\":1},"
+                            "\"platform\":{\"cold_start_s\":{\"dist\":\"gamma\",\"mean\":20,\"cv\":0.5},"
+                            "\"gpu_per_s\":0.001,\"billing\":{\"granularity_s\":10}},"
+                            "\"parallel\":{\"gpus\":[3]}}");
+    long Rs[] = {1, 2, 1000, 1001, 20000};
+    for (int t = 0; t < 5; t++) {
+        long R = Rs[t];
+        model_eval e;
+        if (run_sim(&s, R, 2, 11, 0, &e, NULL))
+            break;
+        double *wall = malloc(R * sizeof *wall), *cost = malloc(R * sizeof *cost);
+        sim_job *j1 = NULL, *j3 = NULL;
+        sim_job_ws *w = sim_job_ws_new();
+        gsl_rng *rng = gsl_rng_alloc(sim_mc_rng_type());
+        CHECK(sim_job_new(&s, s.frames, 1, 0, &j1, err, sizeof err) == 0);
+        CHECK(sim_job_new(&s, s.frames, 3, 0, &j3, err, sizeof err) == 0);
+        for (long r = 0; r < R; r++) {
+            sim_job_result res;
+            sim_mc_seed_rng(rng, 11, (uint64_t)r);
+            sim_job_run(j1, w, rng, NULL, NULL, &res, err, sizeof err); /* the baseline runs first */
+            sim_job_run(j3, w, rng, NULL, NULL, &res, err, sizeof err);
+            wall[r] = res.wall;
+            cost[r] = res.cost;
+        }
+        const model_kresult *k = &e.k[0];
+        CHECK_REL(k->wall_mean, gsl_stats_mean(wall, 1, R), 1e-12);
+        CHECK_REL(k->cost_mean, gsl_stats_mean(cost, 1, R), 1e-12);
+        if (R > 1) {
+            CHECK_REL(k->wall_sd, gsl_stats_sd(wall, 1, R), 1e-9);
+            CHECK_REL(k->cost_sd, gsl_stats_sd(cost, 1, R), 1e-9);
+            CHECK_REL(k->wall_se, gsl_stats_sd(wall, 1, R) / sqrt((double)R), 1e-9);
+        }
+        gsl_sort(wall, 1, R);
+        gsl_sort(cost, 1, R);
+        CHECK(k->wall_p50 == gsl_stats_quantile_from_sorted_data(wall, 1, R, 0.50));
+        CHECK(k->wall_p95 == gsl_stats_quantile_from_sorted_data(wall, 1, R, 0.95));
+        CHECK(k->wall_p99 == gsl_stats_quantile_from_sorted_data(wall, 1, R, 0.99));
+        CHECK(k->cost_p50 == gsl_stats_quantile_from_sorted_data(cost, 1, R, 0.50));
+        CHECK(k->cost_p95 == gsl_stats_quantile_from_sorted_data(cost, 1, R, 0.95));
+        CHECK(k->cost_p99 == gsl_stats_quantile_from_sorted_data(cost, 1, R, 0.99));
+        sim_job_free(j1);
+        sim_job_free(j3);
+        sim_job_ws_free(w);
+        gsl_rng_free(rng);
+        free(wall);
+        free(cost);
+    }
     model_scenario_free(&s);
 }
 
@@ -575,6 +669,6 @@ static void test_trace(void)
     model_scenario_free(&s);
 }
 
-TEST_MAIN(test_direct_equals_events, test_vs_model, test_p95_order_statistic, test_thread_determinism,
+TEST_MAIN(test_direct_equals_events, test_folded_equals_events, test_summaries, test_vs_model, test_p95_order_statistic, test_thread_determinism,
           test_shared_download, test_max_containers, test_chunks_per_gpu, test_failures, test_speculative,
           test_trace)
