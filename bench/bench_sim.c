@@ -8,7 +8,8 @@
  * 1. `forkcast sim data/scenarios/overlay-e7.json --gpus 1,2,4,8,16
  *    --replications 10000 --json` as a child process ($FORKCAST, set by
  *    scripts/run-bench.sh; ./forkcast otherwise), 9 runs: median and min wall
- *    (fork/exec and the JSON included). Target: under 0.1 s.
+ *    (fork/exec and the JSON included), and `forkcast --version` beside it,
+ *    the process start alone. Target: under 0.1 s.
  * 2. sim_montecarlo_eval() of the same scenario in this process, one thread:
  *    replications per CPU-second, the unit of the pure-Python peer
  *    (bench/peers/mc_overlay.py, same scenario, same k, same R, one core);
@@ -55,13 +56,16 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Run `bin sim SCEN --gpus GPUS --replications R --json` with stdout to
- * /dev/null; wall seconds and peak RSS (KiB). Returns 0 if it exited 0. */
+/* Run `bin sim SCEN --gpus GPUS --replications R --json` (R = 0: `bin
+ * --version`, the process start alone) with stdout to /dev/null; wall
+ * seconds and peak RSS (KiB). Returns 0 if it exited 0. */
 static int run_cli(const char *bin, long R, double *wall, long *maxrss_kib)
 {
     char reps[32];
     snprintf(reps, sizeof reps, "%ld", R);
-    char *argv[] = {(char *)bin, "sim", SCEN, "--gpus", GPUS, "--replications", reps, "--json", NULL};
+    char *sim_argv[] = {(char *)bin, "sim", SCEN, "--gpus", GPUS, "--replications", reps, "--json", NULL};
+    char *ver_argv[] = {(char *)bin, "--version", NULL};
+    char **argv = R > 0 ? sim_argv : ver_argv;
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
@@ -83,17 +87,19 @@ static int run_cli(const char *bin, long R, double *wall, long *maxrss_kib)
 static int bench_cli(const char *bin)
 {
     enum { RUNS = 9 };
-    double w[RUNS];
+    double w[RUNS], v[RUNS];
     long rss;
     for (int i = 0; i < RUNS; i++)
-        if (run_cli(bin, 10000, &w[i], &rss)) {
+        if (run_cli(bin, 10000, &w[i], &rss) || run_cli(bin, 0, &v[i], &rss)) {
             fprintf(stderr, "bench_sim: %s sim failed\n", bin);
             return 1;
         }
     qsort(w, RUNS, sizeof w[0], cmp_double);
+    qsort(v, RUNS, sizeof v[0], cmp_double);
     printf("bench_sim: forkcast sim overlay-e7, 10000 replications x k in {%s}: median %.4f s, "
-           "min %.4f s wall (%d runs; target < 0.1 s: %s)\n",
-           GPUS, w[RUNS / 2], w[0], RUNS, w[RUNS / 2] < 0.1 ? "met" : "MISSED");
+           "min %.4f s wall (%d runs; target < 0.1 s: %s); of which process start (forkcast "
+           "--version) median %.4f s\n",
+           GPUS, w[RUNS / 2], w[0], RUNS, w[RUNS / 2] < 0.1 ? "met" : "MISSED", v[RUNS / 2]);
     printf("BENCH name=sim_cli impl=forkcast metric=wall_s value=%.6g\n", w[RUNS / 2]);
     return 0;
 }
@@ -106,7 +112,7 @@ static int bench_reps(model_scenario *s, long R, int runs)
     model_opts mo = {0};
     model_eval e;
     double best1 = 1e300, bestn = 1e300;
-    for (int run = 0; run < runs; run++) {
+    for (int run = 0; run < runs; run++) { /* one thread, then all cores, interleaved */
         sim_montecarlo_opts o = {.replications = R, .seed = 1, .threads = 1};
         double c0 = seconds(CLOCK_THREAD_CPUTIME_ID);
         if (sim_montecarlo_eval(s, &mo, &o, &e, NULL, err, sizeof err)) {

@@ -34,7 +34,7 @@ static void usage(FILE *f)
 
 typedef struct {
     double t0, last;
-    int shown;
+    int shown, cleared;
 } progress;
 
 static double mono(void)
@@ -48,7 +48,7 @@ static void on_progress(uint64_t done, uint64_t total, void *ctx)
 {
     progress *p = ctx;
     double now = mono();
-    if (!p->shown && now - p->t0 < 1.0)
+    if (p->cleared || (!p->shown && now - p->t0 < 1.0))
         return;
     if (done < total && now - p->last < 0.1)
         return;
@@ -57,8 +57,10 @@ static void on_progress(uint64_t done, uint64_t total, void *ctx)
     int width = 40, fill = (int)(width * (double)done / (double)total);
     fprintf(stderr, "\rforkcast sim: [%.*s%*s] %3d%%", fill, "########################################",
             width - fill, "", (int)(100.0 * (double)done / (double)total));
-    if (done == total)
+    if (done == total) {
         fprintf(stderr, "\r\033[K");
+        p->cleared = 1;
+    }
     fflush(stderr);
 }
 

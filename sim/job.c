@@ -89,9 +89,10 @@ int sim_job_new(const model_scenario *s, long frames, int k, int flags, sim_job 
                                                     : 0;
     j->g = s->bill_granularity_s;
     j->mn = s->bill_minimum_s;
-    j->folded = model_dist_is_fixed(&s->request) && model_dist_is_fixed(&s->ffmpeg_start) &&
-                model_dist_is_fixed(&s->seek) && model_dist_is_fixed(&j->proc[0]) &&
-                model_dist_is_fixed(&j->proc[1]);
+    /* FIXED kinds only: those draw nothing, so folding skips no draw */
+    j->folded = s->request.kind == MODEL_DIST_FIXED && s->ffmpeg_start.kind == MODEL_DIST_FIXED &&
+                s->seek.kind == MODEL_DIST_FIXED && j->proc[0].kind == MODEL_DIST_FIXED &&
+                j->proc[1].kind == MODEL_DIST_FIXED;
     j->rq = model_dist_mean(&s->request);
     j->ff = model_dist_mean(&s->ffmpeg_start);
     j->sk = model_dist_mean(&s->seek);
@@ -244,7 +245,7 @@ typedef struct {
     double tb[NPH + 1];       /* phase p of the current chunk spans [tb[p], tb[p+1]] */
     double sum[NPH];          /* phase totals over every chunk it ran */
     double bill;              /* billed seconds, set at exit */
-    double rem;               /* MB left to download on the shared link */
+    double v0;                /* the link's V when its download joined */
     unsigned present;         /* bit p: the current chunk has phase p */
     int chunk;                /* current chunk, -1 none */
     int warm, alive, has_input;
@@ -264,16 +265,18 @@ struct sim_job_ws {
     cont *c;
     size_t ccap;
     chunk_st *h;
-    int *pq, *bq, *act;       /* chunk queue (deque), backup queue, active downloads */
+    int *pq, *bq;             /* chunk queue (deque), backup queue */
     size_t hcap;
+    int *act;                 /* downloads on the shared link in join order: [act_head, act_tail) */
+    size_t acap;
     /* one run */
     const sim_job *j;
     gsl_rng *rng;
     sim_job_trace_fn trace;
     void *tctx;
     int nc, live, ndone, triggered, ended, failed, crit, oom;
-    int pq_head, pq_len, bq_head, bq_len, nact;
-    double t_end, ps_last, ps_rate;
+    int pq_head, pq_len, bq_head, bq_len, act_head, act_tail;
+    double t_end, ps_v, ps_last, ps_rate;
     sim_handle ps_ev;
 };
 
@@ -339,15 +342,14 @@ static int grow_chunks(sim_job_ws *w, size_t m)
     if (!h)
         return -1;
     w->h = h;
-    int *a[3] = {w->pq, w->bq, w->act};
-    for (int i = 0; i < 3; i++) {
+    int *a[2] = {w->pq, w->bq};
+    for (int i = 0; i < 2; i++) {
         int *q = realloc(a[i], n * sizeof *q);
         if (!q)
             return -1;
         a[i] = q;
         if (i == 0) w->pq = q;
         if (i == 1) w->bq = q;
-        if (i == 2) w->act = q;
     }
     w->hcap = n;
     return 0;
@@ -393,7 +395,15 @@ static int backup_valid(const sim_job_ws *w, int j)
     return !w->h[j].done && w->h[j].copies == 1;
 }
 
-/* -- the shared link: processor sharing, one pending completion event -- */
+/* -- the shared link: processor sharing ------------------------------------
+ * Every active download runs at the same rate r(n) = min(download_mb_s,
+ * shared / n), so they progress together: V, the MB each active download
+ * has received on the link's clock, grows at r(n). A download that joined
+ * at V0 is done at V = V0 + input_mb; the sizes being equal, downloads end
+ * in the order they joined, and only the head's end is ever scheduled.
+ * O(1) per start and end; O(active) to drop one from the middle (a copy
+ * cancelled or dead while downloading). A container joins at most once, so
+ * join order fits an array of one slot per container launched. */
 
 static double ps_rate(const sim_job *j, int n)
 {
@@ -403,37 +413,47 @@ static double ps_rate(const sim_job *j, int n)
 
 static void ps_advance(sim_job_ws *w, double now)
 {
-    double d = w->ps_rate * (now - w->ps_last);
-    for (int i = 0; i < w->nact; i++)
-        w->c[w->act[i]].rem -= d;
+    w->ps_v += w->ps_rate * (now - w->ps_last);
     w->ps_last = now;
 }
 
-/* After the active set changed at `now` (advanced already). O(active). */
+/* After the active set changed at `now` (advanced already). */
 static void ps_resched(sim_job_ws *w, double now)
 {
     sim_cancel(w->eng, w->ps_ev);
     w->ps_ev = 0;
-    if (w->nact == 0)
+    int n = w->act_tail - w->act_head;
+    if (n == 0)
         return;
-    w->ps_rate = ps_rate(w->j, w->nact);
-    int best = 0;
-    for (int i = 1; i < w->nact; i++)
-        if (w->c[w->act[i]].rem < w->c[w->act[best]].rem)
-            best = i;
-    double rem = w->c[w->act[best]].rem;
-    w->ps_ev = sim_at(w->eng, now + (rem > 0 ? rem / w->ps_rate : 0), EV_DL_DONE, w->act[best], 0);
+    w->ps_rate = ps_rate(w->j, n);
+    int head = w->act[w->act_head];
+    double rem = w->j->input_mb - (w->ps_v - w->c[head].v0);
+    w->ps_ev = sim_at(w->eng, now + (rem > 0 ? rem / w->ps_rate : 0), EV_DL_DONE, head, 0);
+}
+
+static void ps_join(sim_job_ws *w, int ci, double now)
+{
+    ps_advance(w, now);
+    w->c[ci].v0 = w->ps_v;
+    w->c[ci].in_dl = 2;
+    assert((size_t)w->act_tail < w->acap);
+    w->act[w->act_tail++] = ci;
+    ps_resched(w, now);
 }
 
 static void ps_leave(sim_job_ws *w, int ci, double now)
 {
     ps_advance(w, now);
-    int i = 0;
-    while (i < w->nact && w->act[i] != ci)
+    int i = w->act_head;
+    while (i < w->act_tail && w->act[i] != ci)
         i++;
-    assert(i < w->nact);
-    memmove(w->act + i, w->act + i + 1, (size_t)(w->nact - i - 1) * sizeof *w->act);
-    w->nact--;
+    assert(i < w->act_tail);
+    if (i == w->act_head) {
+        w->act_head++;
+    } else {
+        memmove(w->act + i, w->act + i + 1, (size_t)(w->act_tail - i - 1) * sizeof *w->act);
+        w->act_tail--;
+    }
     w->c[ci].in_dl = 0;
     ps_resched(w, now);
 }
@@ -561,7 +581,8 @@ static void assign(sim_job_ws *w, int ci, int j, double t0, int with_start)
 static void launch(sim_job_ws *w, int j, double now)
 {
     const sim_job *J = w->j;
-    if (grow((void **)&w->c, &w->ccap, (size_t)w->nc + 1, sizeof *w->c)) {
+    if (grow((void **)&w->c, &w->ccap, (size_t)w->nc + 1, sizeof *w->c) ||
+        grow((void **)&w->act, &w->acap, (size_t)w->nc + 1, sizeof *w->act)) {
         w->oom = 1;
         sim_stop(w->eng);
         return;
@@ -634,11 +655,7 @@ static void on_dl_start(sim *e, const sim_event *ev, void *ctx)
     cont *c = &w->c[ci];
     assert(c->in_dl == 1 && c->chunk == ev->b);
     c->ev = 0;
-    ps_advance(w, ev->t);
-    c->rem = w->j->input_mb;
-    c->in_dl = 2;
-    w->act[w->nact++] = ci;
-    ps_resched(w, ev->t);
+    ps_join(w, ci, ev->t);
 }
 
 static void on_dl_done(sim *e, const sim_event *ev, void *ctx)
@@ -649,7 +666,6 @@ static void on_dl_done(sim *e, const sim_event *ev, void *ctx)
     w->ps_ev = 0;
     ps_leave(w, ci, ev->t);
     cont *c = &w->c[ci];
-    c->rem = 0;
     c->has_input = 1;
     c->dur[SIM_PH_DOWNLOAD] = ev->t - c->tb[SIM_PH_DOWNLOAD];
     c->tb[SIM_PH_DOWNLOAD + 1] = ev->t;
@@ -723,7 +739,8 @@ static int run_events(const sim_job *J, sim_job_ws *w, gsl_rng *rng, sim_job_tra
                       sim_job_result *out, char *err, size_t errsz)
 {
     int m = J->chunks;
-    if (grow_chunks(w, (size_t)m) || grow((void **)&w->c, &w->ccap, (size_t)m + 1, sizeof *w->c))
+    if (grow_chunks(w, (size_t)m) || grow((void **)&w->c, &w->ccap, (size_t)m + 1, sizeof *w->c) ||
+        grow((void **)&w->act, &w->acap, (size_t)m + 1, sizeof *w->act))
         return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
     sim_reset(w->eng);
     w->j = J;
@@ -732,8 +749,8 @@ static int run_events(const sim_job *J, sim_job_ws *w, gsl_rng *rng, sim_job_tra
     w->tctx = tctx;
     w->nc = w->live = w->ndone = w->triggered = w->ended = w->failed = w->oom = 0;
     w->crit = -1;
-    w->pq_head = w->pq_len = w->bq_head = w->bq_len = w->nact = 0;
-    w->t_end = w->ps_last = w->ps_rate = 0;
+    w->pq_head = w->pq_len = w->bq_head = w->bq_len = w->act_head = w->act_tail = 0;
+    w->t_end = w->ps_v = w->ps_last = w->ps_rate = 0;
     w->ps_ev = 0;
     for (int q = 0; q < m; q++) {
         w->h[q] = (chunk_st){.cp = {-1, -1}};
