@@ -7,6 +7,7 @@
 const cli_command cli_commands[] = {
     {"advise",    cli_cmd_advise,    "should this stage be split? verdict, table, break-even (main job)"},
     {"model",     cli_cmd_model,     "closed-form prediction of wall time and cost per GPU count"},
+    {"sim",       cli_cmd_sim,       "Monte Carlo simulation: tails (p95/p99) and effects the closed form omits"},
     {"capacity",  cli_cmd_capacity,  "a stream of jobs on an autoscaled GPU pool: latency, pool size, bill"},
     {"example",   cli_cmd_example,   "print a complete, commented scenario with every field"},
     {"calibrate", cli_cmd_calibrate, "measure a stage: kernels, ffmpeg, pipeline, command, fit"},
