@@ -645,6 +645,9 @@ static int cross_check(ctx *c, const cJSON *root)
     if (s->max_containers > 0 && s->buffer_containers > s->max_containers)
         return FAIL(c, "%s: platform.buffer_containers: must be at most max_containers (got %d > %d)",
                     c->file, s->buffer_containers, s->max_containers);
+    if (s->speculative_after >= 1)
+        return FAIL(c, "%s: parallel.speculative.after_fraction: must be below 1 (at 1 no chunk is left "
+                       "running to back up; 0 turns backups off) (got %g)", c->file, s->speculative_after);
     if (s->has_workload) {
         int sources = (s->rate_per_hour > 0) + s->has_rate_by_hour + (s->trace[0] != 0);
         if (sources != 1)
