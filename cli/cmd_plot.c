@@ -15,9 +15,7 @@ static void usage(FILE *f)
                "failure. No FILE: the built-in overlay-e7 default. Kinds:\n\n");
     for (int k = 0; k < PLOT_NKINDS; k++)
         fprintf(f, "  %-10s %s%s\n", plot_kind_name((plot_kind)k), plot_kind_what((plot_kind)k),
-                plot_kind_needs_input((plot_kind)k)   ? " (--input)"
-                : plot_kind_takes_input((plot_kind)k) ? " (--input, or a scenario with a workload)"
-                                                      : "");
+                k == PLOT_CAPACITY ? " (a workload section, or --input)" : "");
     fprintf(f, "\n"
                "  -o OUT              output image, .png or .svg (required)\n"
                "  --frames A..B       frame-count axis (frames, map); a single N sets the job's\n"
@@ -25,10 +23,13 @@ static void usage(FILE *f)
                "  --per-frame A..B    per-frame cost axis in seconds (map); a single S sets the\n"
                "                      per-frame cost (speedup, frames, breakdown)\n"
                "  --points N          grid points per axis (frames: 80; map: 120 x 90)\n"
-               "  --input CSV         gantt: `forkcast sim --trace` CSV (k,container,chunk,phase,\n"
-               "                      start_s,end_s); cdf: k,wall_s samples; capacity: `forkcast\n"
-               "                      capacity --series` CSV (t_s,busy,idle,queue[,p50_s,p95_s,p99_s]);\n"
-               "                      without it, capacity runs the scenario's workload section\n"
+               "  --input CSV         draw this CSV instead of simulating: gantt: `forkcast sim\n"
+               "                      --trace` (k,container,chunk,phase,start_s,end_s); cdf: k,wall_s\n"
+               "                      samples; capacity: `forkcast capacity --series` (t_s,busy,idle,\n"
+               "                      queue[,p50_s,p95_s,p99_s]). Without it gantt is replication 0\n"
+               "                      of `forkcast sim`, cdf its replications, capacity a run of the\n"
+               "                      scenario's workload section\n"
+               "  --replications R    cdf: simulated runs per GPU count (default sim.replications)\n"
                "  --threads T         threads for the grids (default: all cores)\n"
                "  --with, --gpus, --objective, --usd-per-hour: as in `forkcast advise`\n\n"
                "Scripts: plots/KIND.gp, found under $FORKCAST_DATA, EXE/../share/forkcast or the\n"
@@ -87,6 +88,11 @@ int cli_cmd_plot(int argc, char **argv)
             if (!(v = cli_opt_value(argc, argv, &i, "--threads")) || cli_parse_long("--threads", v, 1, 1024, &n))
                 return CLI_EUSAGE;
             o.threads = (unsigned)n;
+        } else if (cli_opt_is(argv[i], "--replications")) {
+            if (!(v = cli_opt_value(argc, argv, &i, "--replications")) ||
+                cli_parse_long("--replications", v, 1, 100000000, &n))
+                return CLI_EUSAGE;
+            o.replications = n;
         } else if (cli_opt_is(argv[i], "--input")) {
             if (!(o.input = cli_opt_value(argc, argv, &i, "--input")))
                 return CLI_EUSAGE;
@@ -105,8 +111,6 @@ int cli_cmd_plot(int argc, char **argv)
     const char *fmt;
     if (plot_format(out, &fmt))
         return cli_usage_error("-o: %s: must end in .png or .svg", out);
-    if (plot_kind_needs_input(kind) && !o.input)
-        return cli_usage_error("plot %s: needs --input CSV (see --help)", plot_kind_name(kind));
     if (frames_range) {
         o.frames_lo = fa;
         o.frames_hi = fb;

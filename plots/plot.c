@@ -5,6 +5,7 @@
 #include "model/predict.h"
 #include "model/status.h"
 #include "sim/capacity.h"
+#include "sim/montecarlo.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -26,7 +27,7 @@
 
 static const struct {
     const char *name, *what;
-    int input;                       /* 1: draws a CSV given with --input; 2: or runs the scenario's workload */
+    int input;                       /* 1: draws a CSV given with --input, else runs a simulation */
 } kinds[PLOT_NKINDS] = {
     [PLOT_SPEEDUP] = {"speedup", "speedup and cost ratio against GPU count", 0},
     [PLOT_FRAMES] = {"frames", "wall time and cost against frame count", 0},
@@ -34,7 +35,7 @@ static const struct {
     [PLOT_GANTT] = {"gantt", "one simulated run per GPU count, phases per container", 1},
     [PLOT_CDF] = {"cdf", "distribution of simulated wall time per GPU count", 1},
     [PLOT_BREAKDOWN] = {"breakdown", "mean phase times on the critical container", 0},
-    [PLOT_CAPACITY] = {"capacity", "latency percentiles and containers in use over time", 2},
+    [PLOT_CAPACITY] = {"capacity", "latency percentiles and containers in use over time", 1},
 };
 
 const char *plot_kind_name(plot_kind k)
@@ -47,12 +48,6 @@ const char *plot_kind_what(plot_kind k)
 {
     assert(k >= 0 && k < PLOT_NKINDS);
     return kinds[k].what;
-}
-
-int plot_kind_needs_input(plot_kind k)
-{
-    assert(k >= 0 && k < PLOT_NKINDS);
-    return kinds[k].input == 1;
 }
 
 int plot_kind_takes_input(plot_kind k)
@@ -586,7 +581,43 @@ static int cmp_span(const void *a, const void *b)
 }
 
 /* gantt: the trace rows with a row number (grouped by k, the concat on its
- * own row after the containers, a blank row between k) and a phase index. */
+ * own row after the containers, a blank row between k) and a phase index.
+ * Sorts sp in place. */
+static void gantt_write(span *sp, int n, FILE *f, plot_vars *v)
+{
+    qsort(sp, (size_t)n, sizeof *sp, cmp_span);
+    int row = -1, ks[MODEL_MAX_GPU_LIST] = {0}, nk = 0, other = 0;
+    double tmax = 0;
+    for (int r = 0; r < n; r++) {
+        int newk = r == 0 || sp[r].k != sp[r - 1].k;
+        int concat = sp[r].phase == 7;
+        int newrow = newk || (concat ? sp[r - 1].phase != 7 : sp[r].container != sp[r - 1].container);
+        if (newk && r > 0)
+            row++; /* blank row between k */
+        if (newrow)
+            row++;
+        if (newk && nk < MODEL_MAX_GPU_LIST)
+            ks[nk++] = sp[r].k;
+        sp[r].row = row;
+        tmax = fmax(tmax, sp[r].t1);
+        other |= sp[r].phase == 8 && sp[r].t1 > sp[r].t0; /* zero-length marks (cancelled, died) are not drawn */
+    }
+    fprintf(f, "k,container,chunk,phase,start_s,end_s,row,phase_index,label\n");
+    for (int r = 0; r < n; r++) {
+        char label[64];
+        if (sp[r].phase == 7)
+            snprintf(label, sizeof label, "%d GPU%s: concat", sp[r].k, sp[r].k == 1 ? "" : "s");
+        else
+            snprintf(label, sizeof label, "%d GPU%s: #%d", sp[r].k, sp[r].k == 1 ? "" : "s", sp[r].container);
+        fprintf(f, "%d,%d,%d,%s,%.9g,%.9g,%d,%d,%s\n", sp[r].k, sp[r].container, sp[r].chunk, sp[r].name, sp[r].t0,
+                sp[r].t1, sp[r].row, sp[r].phase, label);
+    }
+    var_gpus(v, ks, nk);
+    plot_var_num(v, "rows", row + 1);
+    plot_var_num(v, "has_other", other);
+    plot_var_num(v, "tmax", tmax);
+}
+
 static int csv_gantt(const plot_opts *o, FILE *f, plot_vars *v, char *err, size_t errsz)
 {
     static const char *need[] = {"k", "container", "chunk", "phase", "start_s", "end_s"};
@@ -624,40 +655,104 @@ static int csv_gantt(const plot_opts *o, FILE *f, plot_vars *v, char *err, size_
         sp[r].name = fl[idx[3]];
         sp[r].phase = phase_index(sp[r].name);
     }
-    qsort(sp, (size_t)c.nrows, sizeof *sp, cmp_span);
-    int row = -1, ks[MODEL_MAX_GPU_LIST], nk = 0, other = 0;
-    double tmax = 0;
-    for (int r = 0; r < c.nrows; r++) {
-        int newk = r == 0 || sp[r].k != sp[r - 1].k;
-        int concat = sp[r].phase == 7;
-        int newrow = newk || (concat ? sp[r - 1].phase != 7 : sp[r].container != sp[r - 1].container);
-        if (newk && r > 0)
-            row++; /* blank row between k */
-        if (newrow)
-            row++;
-        if (newk && nk < MODEL_MAX_GPU_LIST)
-            ks[nk++] = sp[r].k;
-        sp[r].row = row;
-        tmax = fmax(tmax, sp[r].t1);
-        other |= sp[r].phase == 8 && sp[r].t1 > sp[r].t0; /* zero-length marks (cancelled, died) are not drawn */
-    }
-    fprintf(f, "k,container,chunk,phase,start_s,end_s,row,phase_index,label\n");
-    for (int r = 0; r < c.nrows; r++) {
-        char label[64];
-        if (sp[r].phase == 7)
-            snprintf(label, sizeof label, "%d GPU%s: concat", sp[r].k, sp[r].k == 1 ? "" : "s");
-        else
-            snprintf(label, sizeof label, "%d GPU%s: #%d", sp[r].k, sp[r].k == 1 ? "" : "s", sp[r].container);
-        fprintf(f, "%d,%d,%d,%s,%.9g,%.9g,%d,%d,%s\n", sp[r].k, sp[r].container, sp[r].chunk, sp[r].name, sp[r].t0,
-                sp[r].t1, sp[r].row, sp[r].phase, label);
-    }
-    var_gpus(v, ks, nk);
-    plot_var_num(v, "rows", row + 1);
-    plot_var_num(v, "has_other", other);
-    plot_var_num(v, "tmax", tmax);
+    gantt_write(sp, c.nrows, f, v);
 cleanup:
     free(sp);
     csvin_free(&c);
+    return rc;
+}
+
+/* ---- charts of the simulator (sim/montecarlo.h) -------------------------- */
+
+static int listed(const model_scenario *s, int k)
+{
+    for (int i = 0; i < s->ngpus; i++)
+        if (s->gpus[i] == k)
+            return i;
+    return -1;
+}
+
+typedef struct {
+    const model_scenario *s;
+    span *sp;
+    int n, cap, oom;
+} trace_acc;
+
+static void trace_span(void *ctx, int k, int container, int chunk, sim_job_phase ph, double t0, double t1)
+{
+    trace_acc *a = ctx;
+    if (a->oom || listed(a->s, k) < 0)
+        return;
+    if (a->n == a->cap) {
+        int cap = a->cap ? 2 * a->cap : 256;
+        span *sp = realloc(a->sp, (size_t)cap * sizeof *sp);
+        if (!sp) {
+            a->oom = 1;
+            return;
+        }
+        a->sp = sp;
+        a->cap = cap;
+    }
+    const char *name = sim_job_phase_name(ph);
+    a->sp[a->n++] = (span){k, container, chunk, phase_index(name), 0, t0, t1, name};
+}
+
+/* gantt without --input: replication 0 of `forkcast sim` (same seed), the
+ * scenario's GPU counts. */
+static int csv_gantt_sim(const model_scenario *s, FILE *f, plot_vars *v, char *err, size_t errsz)
+{
+    trace_acc a = {s, NULL, 0, 0, 0};
+    int rc = sim_montecarlo_trace(s, s->seed, 0, 0, trace_span, &a, err, errsz);
+    if (!rc && a.oom)
+        rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+    if (!rc)
+        gantt_write(a.sp, a.n, f, v);
+    free(a.sp);
+    return rc;
+}
+
+typedef struct {
+    const model_scenario *s;
+    double wall[MODEL_MAX_GPU_LIST];
+} wall_acc;
+
+/* A job's wall time is the end of its last phase (the concat for k > 1). */
+static void trace_wall(void *ctx, int k, int container, int chunk, sim_job_phase ph, double t0, double t1)
+{
+    wall_acc *a = ctx;
+    int i = listed(a->s, k);
+    (void)container, (void)chunk, (void)ph, (void)t0;
+    if (i >= 0 && t1 > a->wall[i])
+        a->wall[i] = t1;
+}
+
+/* cdf without --input: the wall times of replications 0..R-1 of `forkcast
+ * sim` (sim.replications, sim.seed), each replayed through
+ * sim_montecarlo_trace, so the samples are the simulator's own. */
+static int csv_cdf_sim(const model_scenario *s, const plot_opts *o, FILE *f, plot_vars *v, char *err, size_t errsz)
+{
+    long R = o->replications > 0 ? o->replications : s->replications;
+    size_t n = (size_t)R * (size_t)s->ngpus;
+    int *k = malloc(n * sizeof *k), rc = MODEL_OK;
+    double *w = malloc(n * sizeof *w);
+    if (!k || !w) {
+        rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        goto cleanup;
+    }
+    for (long r = 0; r < R; r++) {
+        wall_acc a = {s, {0}};
+        if ((rc = sim_montecarlo_trace(s, s->seed, (uint64_t)r, 0, trace_wall, &a, err, errsz)))
+            goto cleanup;
+        for (int i = 0; i < s->ngpus; i++) {
+            k[(size_t)r * s->ngpus + i] = s->gpus[i];
+            w[(size_t)r * s->ngpus + i] = a.wall[i];
+        }
+    }
+    rc = plot_cdf_csv(k, w, n, f, v, err, errsz);
+    plot_var_num(v, "replications", (double)R);
+cleanup:
+    free(k);
+    free(w);
     return rc;
 }
 
@@ -853,17 +948,15 @@ static int csv_capacity_run(const model_scenario *s, FILE *f, plot_vars *v, char
 int plot_write_csv(plot_kind kind, const model_scenario *s, const plot_opts *o, FILE *f, plot_vars *v, char *err,
                    size_t errsz)
 {
-    if (kinds[kind].input == 1 && !o->input)
-        return model_errf(err, errsz, MODEL_EINPUT, "%s: needs --input FILE.csv (docs/plots.md)", kinds[kind].name);
-    if ((kinds[kind].input == 0 || (kinds[kind].input == 2 && !o->input)) && !s)
+    if (!o->input && !s)
         return model_errf(err, errsz, MODEL_EINPUT, "%s: needs a scenario", kinds[kind].name);
     switch (kind) {
     case PLOT_SPEEDUP: return csv_speedup(s, o, f, v, err, errsz);
     case PLOT_FRAMES: return csv_frames(s, o, f, v, err, errsz);
     case PLOT_MAP: return csv_map(s, o, f, v, err, errsz);
     case PLOT_BREAKDOWN: return csv_breakdown(s, o, f, v, err, errsz);
-    case PLOT_GANTT: return csv_gantt(o, f, v, err, errsz);
-    case PLOT_CDF: return csv_cdf(o, f, v, err, errsz);
+    case PLOT_GANTT: return o->input ? csv_gantt(o, f, v, err, errsz) : csv_gantt_sim(s, f, v, err, errsz);
+    case PLOT_CDF: return o->input ? csv_cdf(o, f, v, err, errsz) : csv_cdf_sim(s, o, f, v, err, errsz);
     case PLOT_CAPACITY: return o->input ? csv_capacity(o, f, v, err, errsz) : csv_capacity_run(s, f, v, err, errsz);
     case PLOT_NKINDS: break;
     }

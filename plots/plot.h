@@ -24,9 +24,10 @@
  * image (FILE.csv for FILE.png|FILE.svg) and runs gnuplot by fork/exec (no
  * shell; cal_proc_run of calibrate/command_cal.h, 120 s timeout, stderr kept
  * for the message): `gnuplot -e "VARS" DIR/plots/KIND.gp`. speedup, frames,
- * map and breakdown come from the closed form; gantt and cdf draw CSVs from
- * the simulator; capacity draws a `forkcast capacity --series` CSV or runs
- * the scenario's workload (sim/capacity.h). Both files are written to
+ * map and breakdown come from the closed form; gantt and cdf from the
+ * simulator (sim/montecarlo.h: the same seed and replications as `forkcast
+ * sim`) or a CSV it wrote; capacity runs the scenario's workload
+ * (sim/capacity.h) or draws a `forkcast capacity --series` CSV. Both files are written to
  * temporary names and renamed into place only when gnuplot succeeded;
  * otherwise nothing is left. The script directory is found by
  * plot_data_dir(): $FORKCAST_DATA, then EXE/../share/forkcast (installed),
@@ -123,8 +124,10 @@ typedef struct {
     double frames_lo, frames_hi;       /* 0: the chart's default range */
     double per_frame_lo, per_frame_hi; /* 0: the chart's default range (map) */
     int points;                        /* grid points per axis; 0: the chart's default */
-    const char *input;                 /* gantt, cdf, capacity: the CSV to draw (capacity:
-                                        * NULL runs the scenario's workload) */
+    const char *input;                 /* gantt, cdf, capacity: the CSV to draw; NULL runs the
+                                        * simulator (gantt: replication 0 of `forkcast sim`; cdf:
+                                        * its replications) or the scenario's workload (capacity) */
+    long replications;                 /* cdf from the simulator; 0: sim.replications */
     unsigned threads;                  /* sweeps; 0: all cores */
     model_opts opts;                   /* the verdict's objective */
 } plot_opts;
@@ -140,9 +143,8 @@ void plot_var_str(plot_vars *v, const char *name, const char *s);   /* quoted fo
 
 const char *plot_kind_name(plot_kind k);
 const char *plot_kind_what(plot_kind k);    /* one line: what the chart shows */
-int plot_kind_needs_input(plot_kind k);     /* 1: gantt, cdf (a CSV from the simulator) */
-int plot_kind_takes_input(plot_kind k);     /* 1: gantt, cdf, capacity (capacity may instead run
-                                             * the scenario's workload, sim/capacity.h) */
+int plot_kind_takes_input(plot_kind k);     /* 1: gantt, cdf, capacity: an --input CSV, or else
+                                             * the simulator / the scenario's workload */
 int plot_kind_parse(const char *name, plot_kind *out); /* 0 ok, -1 unknown */
 /* ".png" -> "png", ".svg" -> "svg"; -1 for anything else. */
 int plot_format(const char *out, const char **fmt);
@@ -172,6 +174,11 @@ int plot_chart(plot_kind kind, const model_scenario *s, const plot_opts *o, cons
 int plot_out_open(model_out *o, const char *path, char *err, size_t errsz);
 
 /* ---- report ---------------------------------------------------------------- */
+
+/* The report's Monte Carlo (its "sim p95" column and cdf chart): at most
+ * this many replications (fewer if sim.replications is), seed sim.seed --
+ * the check `forkcast advise` runs, so the two print the same numbers. */
+#define PLOT_REPORT_SIM_REPS 2000
 
 typedef struct {
     plot_opts opts;                     /* chart options and the verdict's objective */

@@ -3,6 +3,7 @@
 #include "plots/plot.h"
 #include "model/status.h"
 #include "calibrate/command_cal.h"
+#include "sim/montecarlo.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -410,7 +411,7 @@ static int ensure_dir(const char *dir, int *created, char *err, size_t errsz)
 int plot_report_write(const model_scenario *s, const plot_report_spec *r, const char *dir, char *err, size_t errsz)
 {
     int rc;
-    model_eval *e = malloc(sizeof *e);
+    model_eval *e = malloc(sizeof *e), *sim = NULL;
     sources src = {0};
     model_out md = {0}, html = {0};
     int mdopen = 0, htmlopen = 0, created = 0;
@@ -431,13 +432,23 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
     mo.skip_break_even = 0;
     if ((rc = model_evaluate(s, &mo, e, err, errsz)))
         goto cleanup;
+    /* The simulated p95 column and the cdf chart: advise's Monte Carlo check. */
+    long reps = s->replications < PLOT_REPORT_SIM_REPS ? s->replications : PLOT_REPORT_SIM_REPS;
+    sim_montecarlo_opts so = {.replications = reps, .seed = s->seed, .threads = r->opts.threads};
+    if (!(sim = malloc(sizeof *sim))) {
+        rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        goto cleanup;
+    }
+    if ((rc = sim_montecarlo_eval(s, &mo, &so, sim, NULL, err, errsz)))
+        goto cleanup;
 
     /* Charts first: nothing of the report is written if gnuplot fails. */
     for (size_t c = 0; c < sizeof charts / sizeof *charts; c++) {
         plot_kind k = charts[c].kind;
         plot_opts po = r->opts;
+        po.replications = reps;
         po.input = k == PLOT_GANTT ? r->trace_csv : k == PLOT_CDF ? r->walls_csv : k == PLOT_CAPACITY ? r->series_csv : NULL;
-        if (plot_kind_takes_input(k) && !po.input && !(k == PLOT_CAPACITY && s->has_workload))
+        if (k == PLOT_CAPACITY && !po.input && !s->has_workload)
             continue;
         snprintf(path, sizeof path, "%s/%s.png", stage, plot_kind_name(k));
         if ((rc = plot_chart(k, s, &po, path, err, errsz)))
@@ -488,23 +499,26 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
     /* The table. */
     heading(&d, 2, "Predictions per GPU count", "table");
     parafmt(&d, "%s, %s frames, closed-form model (order statistics of the container times, numerical "
-                "convolution; model/predict.h).",
-            s->name, fmt_thousands(e->frames, tmp, sizeof tmp));
-    static const char *head[] = {"GPUs", "wall mean", "wall p95", "cost mean", "speedup", "cost change", "beneficial"};
-    table t = {7, "rrrrrrl"};
+                "convolution; model/predict.h); sim p95: Monte Carlo, %ld replications, seed %lu "
+                "(sim/montecarlo.h), as forkcast advise prints it.",
+            s->name, fmt_thousands(e->frames, tmp, sizeof tmp), sim->replications, sim->seed);
+    static const char *head[] = {"GPUs", "wall mean", "wall p95", "sim p95", "cost mean", "speedup", "cost change",
+                                 "beneficial"};
+    table t = {8, "rrrrrrrl"};
     table_head(&d, &t, head);
     for (int i = 0; i < e->nk; i++) {
         const model_kresult *k = &e->k[i];
-        char c[7][48];
-        const char *cells[7];
+        char c[8][48];
+        const char *cells[8];
         snprintf(c[0], sizeof c[0], "%d", k->gpus);
         snprintf(c[1], sizeof c[1], "%.1f s", k->wall_mean);
         snprintf(c[2], sizeof c[2], "%.1f s", k->wall_p95);
-        snprintf(c[3], sizeof c[3], "$%.5f", k->cost_mean);
-        snprintf(c[4], sizeof c[4], "%.2fx", k->speedup);
-        snprintf(c[5], sizeof c[5], "%+.1f%%", (k->cost_ratio - 1) * 100);
-        snprintf(c[6], sizeof c[6], "%s", k->gpus == 1 ? "baseline" : k->beneficial ? "yes" : "no");
-        for (int j = 0; j < 7; j++)
+        snprintf(c[3], sizeof c[3], "%.1f s", sim->k[i].wall_p95);
+        snprintf(c[4], sizeof c[4], "$%.5f", k->cost_mean);
+        snprintf(c[5], sizeof c[5], "%.2fx", k->speedup);
+        snprintf(c[6], sizeof c[6], "%+.1f%%", (k->cost_ratio - 1) * 100);
+        snprintf(c[7], sizeof c[7], "%s", k->gpus == 1 ? "baseline" : k->beneficial ? "yes" : "no");
+        for (int j = 0; j < 8; j++)
             cells[j] = c[j];
         table_row(&d, &t, cells);
     }
@@ -519,10 +533,8 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
         if (drawn[k]) {
             image(&d, plot_kind_name(k), charts[c].heading);
         } else {
-            const char *how = k == PLOT_GANTT   ? "forkcast sim SCENARIO --trace FILE.csv, then forkcast report --trace FILE.csv"
-                              : k == PLOT_CDF   ? "k,wall_s samples from the simulator, then forkcast report --walls FILE.csv"
-                                                : "a workload section in the scenario, or forkcast capacity SCENARIO --series FILE.csv, then forkcast report --series FILE.csv";
-            parafmt(&d, "Not drawn: no input for this chart (%s).", how);
+            parafmt(&d, "Not drawn: the scenario has no workload section (docs/capacity.md); or run forkcast "
+                        "capacity SCENARIO --series FILE.csv, then forkcast report --series FILE.csv.");
         }
         if (d.err) {
             rc = model_errf(err, errsz, MODEL_ERUNTIME, "%s", d.errmsg);
@@ -611,9 +623,11 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
     struct tm tmv;
     strftime(tmp, sizeof tmp, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&now, &tmv));
     parafmt(&d, "forkcast report, %s. Predictions: the closed-form model (wall-time percentiles exact up to "
-                "quadrature; costs by billing rules). Charts: gnuplot from the CSV files beside each PNG "
-                "(docs/plots.md lists their columns). This HTML file is self-contained: the charts are inlined.",
-            tmp);
+                "quadrature; costs by billing rules); simulated p95, gantt and cdf: the discrete-event Monte Carlo "
+                "(%ld replications, seed %lu; the gantt is replication 0). Charts: gnuplot from the CSV files "
+                "beside each PNG (docs/plots.md lists their columns). This HTML file is self-contained: the charts "
+                "are inlined.",
+            tmp, sim->replications, sim->seed);
     fputs("</body>\n</html>\n", d.html);
 
     /* Move the charts into DIR, then the report files. */
@@ -642,6 +656,7 @@ cleanup:
     if (rc && created)
         rmdir(dir); /* only if we made it and it is empty */
     sources_free(&src);
+    free(sim);
     free(e);
     return rc;
 }

@@ -165,6 +165,26 @@ cap = rows("capacity")
 assert [r["p50_s"] for r in cap] == ["44", "45", "60", "", "43"]
 EOF
 
+# gantt and cdf from the simulator itself: replication 0's trace and the
+# replications' wall times, the same as `forkcast sim` prints.
+draw gantt svg 9
+draw cdf svg 6 --replications 3000
+"$FORKCAST" sim data/scenarios/overlay-e7.json --replications 3000 --json >"$tmp/sim.json" 2>/dev/null
+"$FORKCAST" sim data/scenarios/overlay-e7.json --replications 1 --trace "$tmp/simtrace.csv" >/dev/null 2>&1
+"$py" - "$tmp" <<'EOF' && ok "gantt is forkcast sim --trace; cdf p95 is forkcast sim's p95 (3000 replications)" || bad "sim charts vs forkcast sim"
+import csv, json, sys
+d = sys.argv[1]
+sim = {r["gpus"]: r["wall_s"] for r in json.load(open(f"{d}/sim.json"))["results"]}
+p95 = {int(r["gpus"]): float(r["wall_s"]) for r in csv.DictReader(open(f"{d}/cdf.csv")) if r["series"] == "p95"}
+assert set(p95) == set(sim) == {1, 2, 4, 8}
+for k in sim:
+    assert abs(p95[k] - sim[k]["p95"]) <= 1e-6 * sim[k]["p95"], (k, p95[k], sim[k]["p95"])
+key = lambda r: (int(r["k"]), int(r["container"]), int(r["chunk"]), r["phase"], round(float(r["start_s"]), 6), round(float(r["end_s"]), 6))
+g = sorted(key(r) for r in csv.DictReader(open(f"{d}/gantt.csv")))
+t = sorted(key(r) for r in csv.DictReader(open(f"{d}/simtrace.csv")))
+assert g == t and len(g) > 40, (len(g), len(t))
+EOF
+
 # expect NAME STATUS ARGS... : exit STATUS, one "forkcast: " line, nothing left in $tmp/e
 expect() {
   local name=$1 want=$2; shift 2
@@ -184,7 +204,6 @@ expect "unknown kind" 2 "$bin" plot pie -o "$tmp/e/s.png"
 expect "bad extension" 2 "$bin" plot speedup -o "$tmp/e/s.jpg"
 expect "missing -o" 2 "$bin" plot speedup
 expect "missing kind" 2 "$bin" plot -o "$tmp/e/s.png"
-expect "gantt without --input" 2 "$bin" plot gantt -o "$tmp/e/g.png"
 expect "capacity without --input or workload" 2 "$bin" plot capacity -o "$tmp/e/c.png"
 printf 'k,wall_s\n1,abc\n' >"$tmp/bad.csv"
 expect "bad input CSV" 2 "$bin" plot cdf --input "$tmp/bad.csv" -o "$tmp/e/c.png"

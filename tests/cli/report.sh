@@ -37,35 +37,39 @@ EOF
 "$FORKCAST" report -o "$tmp/all" --trace "$tmp/trace.csv" --walls "$tmp/walls.csv" --series "$tmp/series.csv" \
   >/dev/null 2>"$tmp/err" || bad "report with every input: $(cat "$tmp/err")"
 
-"$py" - "$tmp" <<'EOF' && ok "verdict first and equal to advise's, advise's table, 4 charts linked and inlined, no external resource" || bad "report content"
+"$py" - "$tmp" <<'EOF' && ok "verdict first and equal to advise's, advise's table, 6 charts linked and inlined, no external resource" || bad "report content"
 import base64, re, sys
 d = sys.argv[1]
 adv = open(f"{d}/advise.txt").read().splitlines()
 verdict = [l for l in adv if l.startswith(("BENEFICIAL", "NOT BENEFICIAL"))][0]
 rows = [l.split() for l in adv if re.match(r"^\s+\d+\s+\d", l)]
+assert len(rows) == 4 and all(len(r) == 11 for r in rows), rows  # GPUs, wall, p95, sim p95, cost, ...
 for fmt in ("md", "html"):
     text = open(f"{d}/r/report.{fmt}").read()
     assert verdict in text, (fmt, verdict)
     table = text.index("Predictions per GPU count")
     assert text.index(verdict) < table, "verdict after the table"
     for r in rows:  # GPUs, wall mean, wall p95, cost: the same numbers as advise
-        gpus, wall, p95, cost = r[0], r[1], r[3], r[5]
+        gpus, wall, p95, simp95, cost = r[0], r[1], r[3], r[5], r[7]
         if fmt == "md":
-            assert f"| {gpus} | {wall} s | {p95} s | {cost} |" in text, (r, fmt)
+            assert f"| {gpus} | {wall} s | {p95} s | {simp95} s | {cost} |" in text, (r, fmt)
         else:
-            assert f'<td class="r">{gpus}</td><td class="r">{wall} s</td><td class="r">{p95} s</td><td class="r">{cost}</td>' in text, r
+            assert (f'<td class="r">{gpus}</td><td class="r">{wall} s</td><td class="r">{p95} s</td>'
+                    f'<td class="r">{simp95} s</td><td class="r">{cost}</td>') in text, r
     assert text.index("Charts") > table
 md = open(f"{d}/r/report.md").read()
-for k in ("map", "speedup", "frames", "breakdown"):
+for k in ("map", "speedup", "frames", "breakdown", "gantt", "cdf"):
     assert f"]({k}.png)" in md and f"]({k}.csv)" in md, k
-assert md.count("Not drawn") == 3
+assert md.count("Not drawn") == 1  # capacity: no workload in the default
 html = open(f"{d}/r/report.html").read()
 assert not re.search(r"https?://", html), "external URL in the HTML"
 srcs = re.findall(r'src\s*=\s*"([^"]*)"', html)
-assert len(srcs) == 4 and all(s.startswith("data:image/png;base64,") for s in srcs)
+assert len(srcs) == 6 and all(s.startswith("data:image/png;base64,") for s in srcs)
+files = {open(f"{d}/r/{k}.png", "rb").read() for k in ("map", "speedup", "frames", "breakdown", "gantt", "cdf")}
 for s in srcs:
     png = base64.b64decode(s.split(",", 1)[1])
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20000
+    assert png in files, "an inlined chart differs from its PNG file"
 assert not re.search(r"<(link|script|iframe|object|embed)\b", html, re.I)
 assert "@import" not in html and "url(" not in html
 # assumptions: the fitted cold start and its source
@@ -78,7 +82,7 @@ allmd = open(f"{d}/all/report.md").read()
 for k in ("map", "speedup", "frames", "breakdown", "gantt", "cdf", "capacity"):
     assert f"]({k}.png)" in allmd
 EOF
-for k in map speedup frames breakdown; do [ -s "$tmp/r/$k.png" ] && [ -s "$tmp/r/$k.csv" ] || bad "missing $k.png/csv"; done
+for k in map speedup frames breakdown gantt cdf; do [ -s "$tmp/r/$k.png" ] && [ -s "$tmp/r/$k.csv" ] || bad "missing $k.png/csv"; done
 
 "$FORKCAST" report data/scenarios/framing-t50.json --with "$tmp/prof.json" --frames 1200 -o "$tmp/t" >/dev/null 2>"$tmp/err" \
   || bad "T50 report: $(cat "$tmp/err")"
@@ -100,7 +104,7 @@ cat >"$tmp/stream.json" <<'EOF'
               "gpu_per_s": 0.000164, "max_containers": 4, "scaledown_window_s": 60},
  "workload": {"rate_per_hour": 60, "hours": 1}}
 EOF
-"$FORKCAST" report "$tmp/stream.json" -o "$tmp/w" >/dev/null 2>"$tmp/err" && [ -s "$tmp/w/capacity.png" ]   && [ "$(grep -o 'data:image/png;base64,' "$tmp/w/report.html" | wc -l)" -eq 5 ]   && ok "a workload scenario adds the capacity chart" || bad "workload report: $(cat "$tmp/err")"
+"$FORKCAST" report "$tmp/stream.json" -o "$tmp/w" >/dev/null 2>"$tmp/err" && [ -s "$tmp/w/capacity.png" ]   && [ "$(grep -o 'data:image/png;base64,' "$tmp/w/report.html" | wc -l)" -eq 7 ]   && ok "a workload scenario adds the capacity chart" || bad "workload report: $(cat "$tmp/err")"
 
 expect() { # NAME STATUS ARGS... : status, one "forkcast: " line, no report written
   local name=$1 want=$2; shift 2
