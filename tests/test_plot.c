@@ -6,6 +6,7 @@
 #include "model/predict.h"
 #include "model/status.h"
 #include "plots/plot.h"
+#include "sim/montecarlo.h"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -273,6 +274,50 @@ static void test_cdf_csv(void)
     unlink(o.input);
 }
 
+/* cdf and gantt without an input: the simulator's own replications. */
+static void test_sim_charts(void)
+{
+    model_scenario s = scen_default();
+    model_eval *sim = malloc(sizeof *sim);
+    plot_opts o = {.replications = 500};
+    sim_montecarlo_opts so = {.replications = 500, .seed = s.seed, .threads = 1};
+    int rc, np95 = 0;
+    CHECK(sim && sim_montecarlo_eval(&s, &(model_opts){0}, &so, sim, NULL, err, sizeof err) == 0);
+    csv *c = csv_of(PLOT_CDF, &s, &o, NULL, &rc);
+    CHECK(rc == 0 && c);
+    for (int r = 0; c && sim && r < c->n; r++) {
+        if (strcmp(c->f[r][0], "p95"))
+            continue;
+        np95++;
+        for (int i = 0; i < sim->nk; i++)
+            if (sim->k[i].gpus == (int)num(c, r, "gpus"))
+                CHECK_REL(num(c, r, "wall_s"), sim->k[i].wall_p95, 1e-8);
+    }
+    CHECK(np95 == s.ngpus);
+    csv_free(c);
+    /* gantt: k = 1 has one container (6 phases: no seek, no concat), k = 8
+     * eight containers and one concat. */
+    c = csv_of(PLOT_GANTT, &s, &o, NULL, &rc);
+    CHECK(rc == 0 && c);
+    int n1 = 0, concat8 = 0, conts8[8] = {0};
+    for (int r = 0; c && r < c->n; r++) {
+        int k = (int)num(c, r, "k");
+        if (k == 1)
+            n1++;
+        if (k == 8 && !strcmp(c->f[r][col(c, "phase")], "concat"))
+            concat8++;
+        else if (k == 8 && num(c, r, "container") >= 0 && num(c, r, "container") < 8)
+            conts8[(int)num(c, r, "container")] = 1;
+        CHECK(num(c, r, "end_s") >= num(c, r, "start_s"));
+    }
+    CHECK(n1 == 6 && concat8 == 1); /* k = 1: start request download ffmpeg_start process upload */
+    for (int i = 0; i < 8; i++)
+        CHECK(conts8[i]);
+    csv_free(c);
+    free(sim);
+    model_scenario_free(&s);
+}
+
 static void test_gantt_csv(void)
 {
     const char *trace = "k,container,chunk,phase,start_s,end_s\n"
@@ -363,5 +408,5 @@ static void test_names(void)
     CHECK_STR(v.buf, "t='it''s'; x=0.5; ");
 }
 
-TEST_MAIN(test_speedup_csv, test_frames_csv, test_map_csv, test_breakdown_csv, test_cdf_csv, test_gantt_csv,
+TEST_MAIN(test_speedup_csv, test_frames_csv, test_map_csv, test_breakdown_csv, test_cdf_csv, test_sim_charts, test_gantt_csv,
           test_bad_inputs, test_capacity_csv, test_names)
