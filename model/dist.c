@@ -82,7 +82,7 @@ double model_dist_sample(const model_dist *d, gsl_rng *r)
     case MODEL_DIST_FIXED: x = d->a; break;
     case MODEL_DIST_UNIFORM: x = d->a + (d->b - d->a) * gsl_rng_uniform(r); break;
     case MODEL_DIST_NORMAL: x = fmax(0.0, d->a + gsl_ran_gaussian_ziggurat(r, d->b)); break;
-    case MODEL_DIST_LOGNORMAL: x = gsl_ran_lognormal(r, d->a, d->b); break;
+    case MODEL_DIST_LOGNORMAL: x = exp(d->a + d->b * gsl_ran_gaussian_ziggurat(r, 1.0)); break;
     case MODEL_DIST_GAMMA: x = gsl_ran_gamma(r, d->a, d->b); break;
     case MODEL_DIST_EXPONENTIAL: x = gsl_ran_exponential(r, d->a); break;
     case MODEL_DIST_WEIBULL: x = gsl_ran_weibull(r, d->a, d->b); break;
