@@ -4,7 +4,7 @@
  * default scenario (overlay-e7), through plot_sweep_run() on all online
  * cores. Target: under 2 s on a 2-core machine.
  *
- * Before timing, the fast path is checked against model_predict_k (the
+ * Before timing, model_predict_means is checked against model_predict_k (the
  * reference) on 200 random (frames, per-frame, k) from the grid's ranges
  * (fresh draws each run): exit 1 if any E[wall] or E[cost] differs by more
  * than 1e-6 relative. The reference's own time per prediction on those
@@ -39,10 +39,8 @@ int main(int argc, char **argv)
     int points = argc > 1 ? atoi(argv[1]) : 200, rc = 1;
     model_scenario s;
     model_prep *ref = NULL;
-    plot_sweep_prep *fast = NULL;
     plot_sweep *sw = NULL;
-    gsl_integration_workspace *ws = gsl_integration_workspace_alloc(PLOT_SWEEP_WS_LIMIT);
-    if (points < 1 || points > PLOT_SWEEP_MAX_POINTS || !ws) {
+    if (points < 1 || points > PLOT_SWEEP_MAX_POINTS) {
         fprintf(stderr, "usage: bench_sweep [POINTS 1..%d]\n", PLOT_SWEEP_MAX_POINTS);
         return 2;
     }
@@ -55,8 +53,8 @@ int main(int argc, char **argv)
         s.gpus[i] = gpus[i];
     s.ngpus = 8;
 
-    /* Check: fast path vs reference on random points. */
-    if (model_prep_new(&s, &ref, err, sizeof err) || plot_sweep_prep_new(&s, &fast, err, sizeof err)) {
+    /* Check: model_predict_means vs model_predict_k on random points. */
+    if (model_prep_new(&s, &ref, err, sizeof err)) {
         fprintf(stderr, "bench_sweep: %s\n", err);
         goto cleanup;
     }
@@ -75,20 +73,23 @@ int main(int argc, char **argv)
             goto cleanup;
         }
         double t1 = now();
-        plot_sweep_means(fast, ws, frames, pf, k, &w, &c);
+        if (model_predict_means(ref, frames, k, &w, &c, err, sizeof err)) {
+            fprintf(stderr, "bench_sweep: %s\n", err);
+            goto cleanup;
+        }
         t_fast += now() - t1;
         t_ref += t1 - t0;
         double e = fmax(fabs(w - r.wall_mean) / r.wall_mean, fabs(c - r.cost_mean) / r.cost_mean);
         if (e > worst)
             worst = e;
         if (e > 1e-6) {
-            fprintf(stderr, "bench_sweep: fast path off the reference at %.0f frames, %g s/frame, k=%d: "
+            fprintf(stderr, "bench_sweep: model_predict_means off model_predict_k at %.0f frames, %g s/frame, k=%d: "
                             "wall %.9g vs %.9g, cost %.9g vs %.9g\n",
                     frames, pf, k, w, r.wall_mean, c, r.cost_mean);
             goto cleanup;
         }
     }
-    printf("check: %d random points, fast path vs model_predict_k: worst relative error %.2e\n", nchk, worst);
+    printf("check: %d random points, model_predict_means vs model_predict_k: worst relative error %.2e\n", nchk, worst);
 
     plot_sweep_spec spec = {.frames_lo = 10, .frames_hi = 1e6, .frames_points = points,
                             .per_frame_lo = 0.001, .per_frame_hi = 10, .per_frame_points = points};
@@ -106,14 +107,12 @@ int main(int argc, char **argv)
            sw->nframes, sw->nper, sw->ngpus, npt * sw->ngpus, dt, sim_mc_threads_default(),
            dt * sim_mc_threads_default() / (double)(npt * sw->ngpus) * 1e6, 100.0 * (double)yes / (double)npt);
     printf("BENCH name=sweep%d impl=forkcast metric=seconds value=%.4f\n", points, dt);
-    printf("BENCH name=predict impl=forkcast metric=us_per_prediction value=%.3f\n", t_fast / nchk * 1e6);
+    printf("BENCH name=predict impl=model_predict_means metric=us_per_prediction value=%.3f\n", t_fast / nchk * 1e6);
     printf("BENCH name=predict impl=model_predict_k metric=us_per_prediction value=%.3f\n", t_ref / nchk * 1e6);
     rc = points == 200 && dt > 2.0 ? (fprintf(stderr, "bench_sweep: over the 2 s target\n"), 1) : 0;
 cleanup:
     plot_sweep_free(sw);
-    plot_sweep_prep_free(fast);
     model_prep_free(ref);
-    gsl_integration_workspace_free(ws);
     model_scenario_free(&s);
     return rc;
 }

@@ -110,14 +110,14 @@ typedef struct {
 /* min(speedup - min_speedup, 1 + max_inc - cost_ratio) at N frames. */
 static double margin(bectx *c, double n)
 {
-    model_kresult one, kk;
+    double w1, c1, wk, ck;
     if (c->rc)
         return NAN;
-    if ((c->rc = model_predict_k(c->p, n, 1, &one, c->err, c->errsz)) ||
-        (c->rc = model_predict_k(c->p, n, c->k, &kk, c->err, c->errsz)))
+    if ((c->rc = model_predict_means(c->p, n, 1, &w1, &c1, c->err, c->errsz)) ||
+        (c->rc = model_predict_means(c->p, n, c->k, &wk, &ck, c->err, c->errsz)))
         return NAN;
-    double speedup = one.wall_mean / kk.wall_mean;
-    double ratio = one.cost_mean > 0 ? kk.cost_mean / one.cost_mean : (kk.cost_mean > 0 ? INFINITY : 1);
+    double speedup = w1 / wk;
+    double ratio = c1 > 0 ? ck / c1 : (ck > 0 ? INFINITY : 1);
     double a = speedup - c->s->min_speedup, b = 1 + c->s->max_cost_increase - ratio;
     return a < b ? a : b;
 }

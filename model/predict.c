@@ -13,11 +13,21 @@
 #define MAXCLASS 6
 #define LIMIT 400
 
+#define CONCAT_CACHE 16
+
 struct model_prep {
     const model_scenario *s;
     model_rv over[2][2];      /* [warm][seek]: start + request + ffmpeg_start (+ seek) */
     model_rv nostart[2];      /* [seek]: the same without start (cold start not billed) */
     gsl_integration_workspace *ws;
+    /* model_predict_means: tables of the above, built on first use, and
+     * E[concat] with its expected billing per k. */
+    model_rv_table *tab;      /* [0..3] over[warm][seek], [4..5] nostart[seek] */
+    int nconcat;
+    struct {
+        int k;
+        double mean, cost;
+    } concat[CONCAT_CACHE];
 };
 
 int model_prep_new(const model_scenario *s, model_prep **out, char *err, size_t errsz)
@@ -67,6 +77,7 @@ void model_prep_free(model_prep *p)
             model_rv_free(&p->over[w][k]);
     model_rv_free(&p->nostart[0]);
     model_rv_free(&p->nostart[1]);
+    free(p->tab);
     if (p->ws)
         gsl_integration_workspace_free(p->ws);
     free(p);
@@ -247,6 +258,81 @@ static double rv_cdf_fn(double t, const void *ctx)
     return model_rv_cdf(ctx, t);
 }
 
+/* ---- the split ---------------------------------------------------------- */
+
+typedef struct {
+    int count, warm, seek;
+    double frames;
+} part;
+
+/* Containers of (frames, k) in at most MAXCLASS classes: boundaries at 0,
+ * 1 (seek), min_containers (warm), N mod k (one more frame), k. Integer
+ * frame counts split as evenly as possible; fractional ones evenly. */
+static int split(const model_scenario *s, double frames, int k, part *out)
+{
+    double base = frames / k;
+    long extra = 0;
+    if (floor(frames) == frames && frames < 9e15) {
+        long n = (long)frames;
+        base = (double)(n / k);
+        extra = n % k;
+    }
+    int minc = s->min_containers < k ? s->min_containers : k;
+    int cuts[5] = {0, 1, minc, (int)extra, k}, nc = 0;
+    for (int a = 1; a < 5; a++)
+        for (int b = a; b > 0 && cuts[b - 1] > cuts[b]; b--) {
+            int t = cuts[b];
+            cuts[b] = cuts[b - 1];
+            cuts[b - 1] = t;
+        }
+    for (int a = 0; a < 4; a++) {
+        int from = cuts[a], to = cuts[a + 1] > k ? k : cuts[a + 1];
+        if (to <= from)
+            continue;
+        out[nc++] = (part){to - from, from < minc, from > 0, base + (from < extra ? 1 : 0)};
+    }
+    assert(nc <= MAXCLASS);
+    return nc;
+}
+
+static double download_s(const model_scenario *s)
+{
+    return s->download_mb_s > 0 ? s->input_mb / s->download_mb_s : 0;
+}
+
+static double upload_per_frame_s(const model_scenario *s, double frames)
+{
+    return s->upload_mb_s > 0 ? s->output_mb / s->upload_mb_s / frames : 0;
+}
+
+static double concat_rate(const model_scenario *s)
+{
+    return s->concat_billed == MODEL_BILL_GPU ? model_scenario_rate(s)
+                                              : s->cores * s->cpu_per_core_s + s->mem_gib * s->mem_per_gib_s;
+}
+
+/* Expected billed seconds of a concat variable (0 when not billed). */
+static double concat_billed_s(const model_scenario *s, const model_rv *c, double *e2)
+{
+    double e1 = 0;
+    *e2 = 0;
+    if (s->concat_billed == MODEL_BILL_NONE)
+        return 0;
+    if (c->kind == MODEL_RV_POINT)
+        model_billed_moments(point_cdf, &c->offset, c->lo, c->hi, c->mean, 0, s->bill_granularity_s,
+                             s->bill_minimum_s, &e1, e2);
+    else
+        model_billed_moments(rv_cdf_fn, c, c->lo, c->hi, c->mean, c->var, s->bill_granularity_s,
+                             s->bill_minimum_s, &e1, e2);
+    return e1;
+}
+
+static int build_concat(const model_scenario *s, int k, model_rv *c, char *err, size_t errsz)
+{
+    model_rv_part parts[2] = {{s->concat, 1}, {s->concat_per_chunk, k}};
+    return model_rv_build(c, parts, 2, 0, err, errsz);
+}
+
 /* ---- the prediction --------------------------------------------------- */
 
 int model_predict_k(model_prep *p, double frames, int k, model_kresult *out, char *err, size_t errsz)
@@ -261,35 +347,15 @@ int model_predict_k(model_prep *p, double frames, int k, model_kresult *out, cha
     memset(out, 0, sizeof *out);
     out->gpus = k;
 
-    /* Split: integer frame counts split as evenly as possible. */
-    double base = frames / k;
-    long extra = 0;
-    if (floor(frames) == frames && frames < 9e15) {
-        long n = (long)frames;
-        base = (double)(n / k);
-        extra = n % k;
-    }
-    int minc = s->min_containers < k ? s->min_containers : k;
-    double dl = s->download_mb_s > 0 ? s->input_mb / s->download_mb_s : 0;
-    double up_per_frame = s->upload_mb_s > 0 ? s->output_mb / s->upload_mb_s / frames : 0;
-
-    /* Class boundaries: 0, 1 (seek), minc (warm), extra (one more frame), k. */
-    int cuts[5] = {0, 1, minc, (int)extra, k}, nc = 0;
-    for (int a = 1; a < 5; a++)
-        for (int b = a; b > 0 && cuts[b - 1] > cuts[b]; b--) {
-            int t = cuts[b];
-            cuts[b] = cuts[b - 1];
-            cuts[b - 1] = t;
-        }
-    for (int a = 0; a < 4; a++) {
-        int from = cuts[a], to = cuts[a + 1] > k ? k : cuts[a + 1];
-        if (to <= from)
-            continue;
-        klass *c = &j->c[nc++];
-        c->count = to - from;
-        c->warm = from < minc;
-        c->seek = from > 0;
-        c->frames = base + (from < extra ? 1 : 0);
+    double dl = download_s(s), up_per_frame = upload_per_frame_s(s, frames);
+    part parts[MAXCLASS];
+    int nc = split(s, frames, k, parts);
+    for (int i = 0; i < nc; i++) {
+        klass *c = &j->c[i];
+        c->count = parts[i].count;
+        c->warm = parts[i].warm;
+        c->seek = parts[i].seek;
+        c->frames = parts[i].frames;
         model_dist proc = model_dist_sum(&s->per_frame, c->frames);
         c->process_mean = model_dist_mean(&proc);
         c->upload = up_per_frame * c->frames;
@@ -311,8 +377,7 @@ int model_predict_k(model_prep *p, double frames, int k, model_kresult *out, cha
 
     /* Concat: concat_s + k * one draw of concat_per_chunk. */
     if (k > 1) {
-        model_rv_part parts[2] = {{s->concat, 1}, {s->concat_per_chunk, k}};
-        if ((rc = model_rv_build(&concat, parts, 2, 0, err, errsz)))
+        if ((rc = build_concat(s, k, &concat, err, errsz)))
             goto cleanup;
         j->concat_mean = concat.mean;
         if (concat.kind != MODEL_RV_POINT) {
@@ -343,15 +408,9 @@ int model_predict_k(model_prep *p, double frames, int k, model_kresult *out, cha
         cmean += j->c[i].count * e1 * rate;
         cvar += j->c[i].count * fmax(0, e2 - e1 * e1) * rate * rate;
     }
-    if (k > 1 && s->concat_billed != MODEL_BILL_NONE) {
-        double crate = s->concat_billed == MODEL_BILL_GPU ? rate
-                                                          : s->cores * s->cpu_per_core_s + s->mem_gib * s->mem_per_gib_s;
-        if (concat.kind == MODEL_RV_POINT)
-            model_billed_moments(point_cdf, &concat.offset, concat.lo, concat.hi, concat.mean, 0, g, mn,
-                                 &e1, &e2);
-        else
-            model_billed_moments(rv_cdf_fn, &concat, concat.lo, concat.hi, concat.mean, concat.var, g, mn,
-                                 &e1, &e2);
+    if (k > 1) {
+        double crate = concat_rate(s);
+        e1 = concat_billed_s(s, &concat, &e2);
         cmean += e1 * crate;
         cvar += fmax(0, e2 - e1 * e1) * crate * crate;
     }
@@ -382,4 +441,139 @@ cleanup:
     model_rv_free(&concat);
     free(j);
     return rc;
+}
+
+/* ---- means only ---------------------------------------------------------- */
+
+typedef struct {
+    const model_rv_table *t[MAXCLASS];
+    double shift[MAXCLASS];
+    int count[MAXCLASS];
+    int n;
+} tabjob;
+
+static double ipow(double x, int m)
+{
+    double r = 1;
+    for (; m; m >>= 1, x *= x)
+        if (m & 1)
+            r *= x;
+    return r;
+}
+
+static double tab_one_minus_max(double t, void *ctx)
+{
+    const tabjob *j = ctx;
+    double g = 1;
+    for (int i = 0; i < j->n; i++) {
+        double f = model_rv_table_cdf(j->t[i], t - j->shift[i]);
+        if (f <= 0)
+            return 1;
+        g *= ipow(f, j->count[i]);
+    }
+    return 1 - g;
+}
+
+typedef struct {
+    const model_rv_table *t;
+    double shift;
+} shifted;
+
+static double shifted_cdf(double x, const void *ctx)
+{
+    const shifted *sc = ctx;
+    return model_rv_table_cdf(sc->t, x - sc->shift);
+}
+
+/* E[concat] and its expected cost for k, cached per prep. */
+static int concat_means(model_prep *p, int k, double *mean, double *cost, char *err, size_t errsz)
+{
+    for (int i = 0; i < p->nconcat; i++)
+        if (p->concat[i].k == k) {
+            *mean = p->concat[i].mean;
+            *cost = p->concat[i].cost;
+            return MODEL_OK;
+        }
+    model_rv c;
+    double e2;
+    int rc = build_concat(p->s, k, &c, err, errsz);
+    if (rc)
+        return rc;
+    *mean = c.mean;
+    *cost = concat_billed_s(p->s, &c, &e2) * concat_rate(p->s);
+    model_rv_free(&c);
+    if (p->nconcat < CONCAT_CACHE) {
+        p->concat[p->nconcat].k = k;
+        p->concat[p->nconcat].mean = *mean;
+        p->concat[p->nconcat++].cost = *cost;
+    }
+    return MODEL_OK;
+}
+
+int model_predict_means(model_prep *p, double frames, int k, double *wall, double *cost, char *err,
+                        size_t errsz)
+{
+    const model_scenario *s = p->s;
+    assert(k >= 1 && frames > 0);
+    if (!model_dist_is_fixed(&s->per_frame)) {
+        model_kresult r;
+        int rc = model_predict_k(p, frames, k, &r, err, errsz);
+        *wall = r.wall_mean;
+        *cost = r.cost_mean;
+        return rc;
+    }
+    if (!p->tab) {
+        p->tab = malloc(6 * sizeof *p->tab);
+        if (!p->tab)
+            return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        for (int i = 0; i < 4; i++)
+            model_rv_table_init(&p->tab[i], &p->over[i / 2][i % 2]);
+        model_rv_table_init(&p->tab[4], &p->nostart[0]);
+        model_rv_table_init(&p->tab[5], &p->nostart[1]);
+    }
+    double per_frame = model_dist_mean(&s->per_frame), dl = download_s(s), up = upload_per_frame_s(s, frames);
+    double rate = model_scenario_rate(s), lo = -INFINITY, hi = -INFINITY, c = 0;
+    int kinks = 0;
+    part parts[MAXCLASS];
+    tabjob j = {.n = split(s, frames, k, parts)};
+    for (int i = 0; i < j.n; i++) {
+        const part *q = &parts[i];
+        const model_rv_table *t = &p->tab[q->warm * 2 + q->seek];
+        double shift = q->frames * (per_frame + up) + dl;
+        j.t[i] = t;
+        j.shift[i] = shift;
+        j.count[i] = q->count;
+        kinks |= t->rv->kinks;
+        lo = fmax(lo, t->lo + shift);
+        hi = fmax(hi, t->hi + shift);
+        const model_rv_table *b = (!q->warm && !s->bill_includes_cold_start) ? &p->tab[4 + q->seek] : t;
+        double e1 = b->rv->mean + shift, e2;
+        if (s->bill_granularity_s > 0 || s->bill_minimum_s > b->lo + shift) {
+            shifted sc = {b, shift};
+            model_billed_moments(shifted_cdf, &sc, b->lo + shift, b->hi + shift, e1, b->rv->var,
+                                 s->bill_granularity_s, s->bill_minimum_s, &e1, &e2);
+        }
+        c += q->count * e1 * rate;
+    }
+    double emax = lo;
+    if (j.n == 1 && j.count[0] == 1) {
+        emax = j.t[0]->rv->mean + j.shift[0];
+    } else if (hi > lo) {
+        /* Piecewise-linear CDFs need a tighter tolerance: QAG's error
+         * estimate is optimistic across kinks. */
+        gsl_function fn = {tab_one_minus_max, &j};
+        double r = 0, e = 0;
+        gsl_integration_qag(&fn, lo, hi, 1e-12 * (hi - lo), kinks ? 1e-9 : 1e-7, LIMIT, GSL_INTEG_GAUSS21, p->ws,
+                            &r, &e);
+        emax = lo + r;
+    }
+    double cm = 0, cc = 0;
+    if (k > 1) {
+        int rc = concat_means(p, k, &cm, &cc, err, errsz);
+        if (rc)
+            return rc;
+    }
+    *wall = emax + cm;
+    *cost = c + cc;
+    return MODEL_OK;
 }

@@ -76,6 +76,8 @@ int model_rv_build(model_rv *rv, const model_rv_part *parts, int nparts, double 
         rv->offset = rv->lo = rv->hi = offset;
         return MODEL_OK;
     }
+    for (int i = 0; i < nr; i++)
+        rv->kinks |= rnd[i].d.kind == MODEL_DIST_UNIFORM || rnd[i].d.kind == MODEL_DIST_EMPIRICAL;
     if (nr == 1) {
         rv->kind = MODEL_RV_DIST;
         rv->d = rnd[0].d;
@@ -143,6 +145,7 @@ int model_rv_build(model_rv *rv, const model_rv_part *parts, int nparts, double 
     }
     rv->cum[total] = 1;
     rv->kind = MODEL_RV_GRID_KIND;
+    rv->kinks = 1;
     rv->n = total + 1;
     rv->h = h;
     rv->x0 = offset + a_sum - h / 2 + (exact - gmean);
@@ -206,6 +209,49 @@ double model_rv_quantile(const model_rv *rv, double p)
     }
     assert(0);
     return 0;
+}
+
+void model_rv_table_init(model_rv_table *t, const model_rv *rv)
+{
+    t->rv = rv;
+    t->lo = rv->lo;
+    t->hi = rv->hi;
+    t->tabulated = rv->kind == MODEL_RV_DIST && rv->hi > rv->lo;
+    if (!t->tabulated)
+        return;
+    t->x1 = fmin(model_rv_quantile(rv, 1 - 1e-7), t->hi);
+    if (!(t->x1 > t->lo))
+        t->x1 = t->hi;
+    t->h1 = (t->x1 - t->lo) / (MODEL_RV_TAB_BODY - 1);
+    t->h2 = (t->hi - t->x1) / (MODEL_RV_TAB_TAIL - 1);
+    for (int i = 0; i < MODEL_RV_TAB_BODY; i++)
+        t->body[i] = model_rv_cdf(rv, t->lo + i * t->h1);
+    for (int i = 0; i < MODEL_RV_TAB_TAIL; i++)
+        t->tail[i] = t->h2 > 0 ? model_rv_cdf(rv, t->x1 + i * t->h2) : 1;
+    t->tail[MODEL_RV_TAB_TAIL - 1] = 1;
+}
+
+double model_rv_table_cdf(const model_rv_table *t, double x)
+{
+    if (!t->tabulated)
+        return model_rv_cdf(t->rv, x);
+    if (x < t->lo)
+        return 0;
+    if (x >= t->hi)
+        return 1;
+    const double *v = t->body;
+    double u = (x - t->lo) / t->h1;
+    int n = MODEL_RV_TAB_BODY;
+    if (x >= t->x1) {
+        v = t->tail;
+        u = (x - t->x1) / t->h2;
+        n = MODEL_RV_TAB_TAIL;
+    }
+    int i = (int)u;
+    if (i >= n - 1)
+        return v[n - 1];
+    double f = u - i;
+    return v[i] + f * (v[i + 1] - v[i]);
 }
 
 void model_rv_sum_init(model_rv_sum *s, const model_rv *x, const model_dist *y)

@@ -48,6 +48,7 @@ typedef struct {
     int n;
     double mean, var;  /* exact */
     double lo, hi;     /* support: F(lo) = 0, F(hi) >= 1 - 1e-9 */
+    int kinks;         /* CDF not smooth inside the support (grid, uniform, empirical) */
 } model_rv;
 
 /* Parts whose dist is fixed fold into the offset. Returns MODEL_OK or
@@ -57,6 +58,26 @@ int model_rv_build(model_rv *rv, const model_rv_part *parts, int nparts, double 
 void model_rv_free(model_rv *rv);
 double model_rv_cdf(const model_rv *rv, double x);
 double model_rv_quantile(const model_rv *rv, double p);
+
+/* A tabulated CDF of a model_rv, for evaluating it millions of times
+ * (model_predict_means). A DIST gets two uniform tables, MODEL_RV_TAB_BODY
+ * points over [lo, q(1 - 1e-7)] and MODEL_RV_TAB_TAIL over the rest to hi,
+ * linear between nodes (relative error in E[max] ~1e-7, checked against the
+ * exact CDF in tests/test_model.c); a POINT or a GRID (already a linear
+ * table) is used as it is. Borrows the rv; no heap of its own. Build
+ * O(table size) CDF evaluations; cdf O(1). */
+#define MODEL_RV_TAB_BODY 4096
+#define MODEL_RV_TAB_TAIL 1024
+
+typedef struct {
+    const model_rv *rv;    /* borrowed */
+    int tabulated;
+    double lo, hi, x1, h1, h2;
+    double body[MODEL_RV_TAB_BODY], tail[MODEL_RV_TAB_TAIL];
+} model_rv_table;
+
+void model_rv_table_init(model_rv_table *t, const model_rv *rv);
+double model_rv_table_cdf(const model_rv_table *t, double x);
 
 /* X + Y for independent Y: prepared mixing nodes. */
 typedef struct {

@@ -4,20 +4,12 @@
  * Sweep. plot_sweep_run() evaluates the closed form on a grid of frame
  * counts x per-frame costs x GPU counts and applies the scenario's decision
  * rule (model_decide) at every point. Frame counts and per-frame costs are
- * log-spaced. When the per-frame cost at a point is fixed (always the case
- * on a swept per-frame axis) the means come from plot_sweep_means(), a fast
- * path of model_predict_k restricted to E[wall] and E[cost]: the overhead
- * CDFs of the scenario (start + request + ffmpeg_start [+ seek], as
- * model/predict.h builds them) are tabulated once, E[max] over container
- * classes is one GSL QAG integral of 1 - prod F_c^m_c on the tables, and
- * billing goes through model_billed_moments(). tests/test_sweep.c checks it
- * against model_predict_k: E[cost] to 1e-12, E[wall] to 1e-6 relative
- * (2e-5 where a CDF is piecewise linear: convolution grids, empirical
- * samples). Otherwise (a random per-frame cost) each point calls
- * model_predict_k. Points are independent; rows of the grid are spread over
- * threads by sim_mc_run(), so results do not depend on the thread count.
- * Cost: ~3 us per (point, k) on the default scenario, against ~70 us for
- * model_predict_k (which also computes quantiles and the variance).
+ * log-spaced. Each point's E[wall] and E[cost] come from
+ * model_predict_means() (model/predict.h: tabulated overhead CDFs, one QAG
+ * integral per point, ~3 us on the default scenario). Points are
+ * independent; rows of the grid are spread over threads by sim_mc_run(),
+ * each thread with its own view of the scenario and model_prep, so results
+ * do not depend on the thread count.
  *
  * Charts. Each kind has a gnuplot script plots/KIND.gp and a CSV writer
  * here (columns: docs/plots.md). plot_chart() writes the CSV beside the
@@ -40,9 +32,9 @@
  *
  * Errors: MODEL_EINPUT for the caller's input (bad ranges, a malformed input
  * CSV), MODEL_ERUNTIME for the machine (gnuplot missing or failing, an
- * unwritable directory), one line in err. Ownership: plot_sweep_run() and
- * plot_sweep_prep_new() return owned objects freed by plot_sweep_free() and
- * plot_sweep_prep_free(); everything passed in is borrowed.
+ * unwritable directory), one line in err. Ownership: plot_sweep_run()
+ * returns an owned object freed by plot_sweep_free(); everything passed in
+ * is borrowed.
  */
 #ifndef FORKCAST_PLOTS_PLOT_H
 #define FORKCAST_PLOTS_PLOT_H
@@ -51,13 +43,11 @@
 #include "model/scenario.h"
 #include "model/status.h"
 
-#include <gsl/gsl_integration.h>
 #include <stdio.h>
 
 /* ---- sweep ------------------------------------------------------------ */
 
 #define PLOT_SWEEP_MAX_POINTS 2000   /* per axis */
-#define PLOT_SWEEP_WS_LIMIT 200      /* intervals of a plot_sweep_means() workspace */
 
 typedef struct {
     double wall_mean, cost_mean;   /* E[wall] s, E[cost] USD */
@@ -98,21 +88,6 @@ void plot_sweep_free(plot_sweep *sw);
 /* CSV of a sweep: one row per (frames, per-frame, GPU count):
  * frames,per_frame_s,gpus,wall_mean_s,cost_mean_usd,speedup,cost_ratio,beneficial,best_gpus */
 int plot_sweep_csv(const plot_sweep *sw, FILE *f);
-
-/* The fast path. A prep holds tabulated overhead CDFs of one scenario; it is
- * read-only once built (share it between threads). It borrows the scenario
- * for the concat of GPU counts outside s->gpus: keep s alive, and do not
- * change its overheads, billing or concat. Each thread brings its own workspace
- * (gsl_integration_workspace_alloc(PLOT_SWEEP_WS_LIMIT)).
- * plot_sweep_means(): E[wall] and E[cost] of `frames` frames (fractional:
- * an even split) at a fixed per-frame cost on k containers, with the
- * semantics of model_predict_k. Cost: O(1) for k = 1, ~100 table lookups
- * per container class otherwise. */
-typedef struct plot_sweep_prep plot_sweep_prep;
-int plot_sweep_prep_new(const model_scenario *s, plot_sweep_prep **out, char *err, size_t errsz);
-void plot_sweep_prep_free(plot_sweep_prep *p);
-void plot_sweep_means(const plot_sweep_prep *p, gsl_integration_workspace *ws, double frames,
-                      double per_frame_s, int k, double *wall_mean, double *cost_mean);
 
 /* ---- charts -------------------------------------------------------------- */
 
