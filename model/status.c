@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int model_errf(char *err, size_t errsz, int status, const char *fmt, ...)
@@ -28,6 +29,15 @@ int model_out_open(model_out *o, const char *path, char *err, size_t errsz)
     int fd = mkstemp(o->tmp);
     if (fd < 0)
         return model_errf(err, errsz, MODEL_ERUNTIME, "%s: cannot create: %s", path, strerror(errno));
+    /* mkstemp makes the file private (0600); give it the mode a plain
+     * fopen would (0666 less the umask). */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0) {
+        close(fd);
+        unlink(o->tmp);
+        return model_errf(err, errsz, MODEL_ERUNTIME, "%s: cannot set mode: %s", path, strerror(errno));
+    }
     o->f = fdopen(fd, "w");
     if (!o->f) {
         close(fd);

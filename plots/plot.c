@@ -1043,19 +1043,6 @@ static int is_dir_writable(const char *path, char *err, size_t errsz)
     return MODEL_OK;
 }
 
-int plot_out_open(model_out *o, const char *path, char *err, size_t errsz)
-{
-    int rc = model_out_open(o, path, err, errsz);
-    if (rc)
-        return rc;
-    mode_t m = umask(0);
-    umask(m);
-    if (fchmod(fileno(o->f), 0666 & ~m) != 0) {
-        /* the file stays private: not worth failing for */
-    }
-    return MODEL_OK;
-}
-
 int plot_chart(plot_kind kind, const model_scenario *s, const plot_opts *o, const char *out, char *err,
                size_t errsz)
 {
@@ -1074,7 +1061,7 @@ int plot_chart(plot_kind kind, const model_scenario *s, const plot_opts *o, cons
     if ((rc = is_dir_writable(out, err, errsz)))
         return rc;
     /* Both files go to temporary names first; renamed only if gnuplot succeeds. */
-    if ((rc = plot_out_open(&co, csvpath, err, errsz)))
+    if ((rc = model_out_open(&co, csvpath, err, errsz)))
         goto cleanup;
     copen = 1;
     if ((rc = plot_write_csv(kind, s, o, co.f, &v, err, errsz)))
@@ -1085,7 +1072,7 @@ int plot_chart(plot_kind kind, const model_scenario *s, const plot_opts *o, cons
     }
     /* gnuplot writes the image into io.tmp (the same inode io.f holds), then
      * model_out_commit fsyncs and renames it. */
-    if ((rc = plot_out_open(&io, out, err, errsz)))
+    if ((rc = model_out_open(&io, out, err, errsz)))
         goto cleanup;
     iopen = 1;
     char title[512];

@@ -144,10 +144,6 @@ int plot_render(plot_kind kind, const char *csv, const char *out, const char *fm
 int plot_chart(plot_kind kind, const model_scenario *s, const plot_opts *o, const char *out, char *err,
                size_t errsz);
 
-/* model_out_open(), then the temp file's mode set to 0666 less the umask
- * (mkstemp makes 0600; charts and reports are ordinary files). */
-int plot_out_open(model_out *o, const char *path, char *err, size_t errsz);
-
 /* ---- report ---------------------------------------------------------------- */
 
 /* The report's Monte Carlo (its "sim p95" column and cdf chart): at most

@@ -457,11 +457,11 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
     }
 
     snprintf(path, sizeof path, "%s/report.md", dir);
-    if ((rc = plot_out_open(&md, path, err, errsz)))
+    if ((rc = model_out_open(&md, path, err, errsz)))
         goto cleanup;
     mdopen = 1;
     snprintf(path, sizeof path, "%s/report.html", dir);
-    if ((rc = plot_out_open(&html, path, err, errsz)))
+    if ((rc = model_out_open(&html, path, err, errsz)))
         goto cleanup;
     htmlopen = 1;
     doc d = {md.f, html.f, stage, 0, ""};
