@@ -129,3 +129,35 @@ int cli_parse_range(const char *opt, const char *s, double lo, double hi, double
 }
 
 int cli_stderr_is_tty(void) { return isatty(2); }
+
+static volatile sig_atomic_t cancelled;
+
+static void on_cancel(int sig)
+{
+    (void)sig;
+    cancelled = 1;
+}
+
+volatile sig_atomic_t *cli_cancel_begin(cli_cancel *c)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_cancel;
+    sigemptyset(&sa.sa_mask);
+    cancelled = 0;
+    sigaction(SIGINT, &sa, &c->old_int);
+    sigaction(SIGTERM, &sa, &c->old_term);
+    return &cancelled;
+}
+
+void cli_cancel_end(cli_cancel *c)
+{
+    sigaction(SIGINT, &c->old_int, NULL);
+    sigaction(SIGTERM, &c->old_term, NULL);
+}
+
+void cli_progress_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    fprintf(stderr, "forkcast: %s\n", line);
+}

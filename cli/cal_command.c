@@ -17,20 +17,6 @@
 
 #define MAX_FRAME_COUNTS 64
 
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
-
-static void show_progress(void *ctx, const char *line)
-{
-    (void)ctx;
-    fprintf(stderr, "forkcast: %s\n", line);
-}
-
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -165,25 +151,20 @@ int cli_calibrate_command(int argc, char **argv)
             return cli_fail(rc, "%s", err);
     }
 
-    struct sigaction sa, old_int, old_term;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
+    cli_cancel cancel;
+    volatile sig_atomic_t *interrupted = cli_cancel_begin(&cancel);
 
     cal_command_opts o = {
         .argv = cmd, .argc = cmdc, .frames = frames, .nframes = (size_t)nframes,
         .repeats = (int)repeats, .timeout_s = timeout, .input = input, .output_ext = ext,
-        .cancel = &interrupted,
-        .progress = cli_stderr_is_tty() ? show_progress : NULL,
+        .cancel = interrupted,
+        .progress = cli_stderr_is_tty() ? cli_progress_line : NULL,
     };
     cal_command_result *r = NULL;
     cJSON *doc = NULL;
     char *text = NULL;
     int rc = cal_command_run(&o, &r, err, sizeof err);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    cli_cancel_end(&cancel);
     if (rc) {
         cli_fail(rc, "%s", err);
         goto cleanup;

@@ -14,20 +14,6 @@
 
 #include <gsl/gsl_errno.h>
 
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
-
-static void show_progress(void *ctx, const char *line)
-{
-    (void)ctx;
-    fprintf(stderr, "forkcast: %s\n", line);
-}
-
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -157,21 +143,16 @@ int cli_calibrate_ffmpeg(int argc, char **argv)
         return cli_usage_error("%s: cannot write there", out);
 
     gsl_set_error_handler_off();
-    struct sigaction sa, old_int, old_term;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    o.cancel = &interrupted;
-    o.progress = cli_stderr_is_tty() ? show_progress : NULL;
+    cli_cancel cancel;
+    volatile sig_atomic_t *interrupted = cli_cancel_begin(&cancel);
+    o.cancel = interrupted;
+    o.progress = cli_stderr_is_tty() ? cli_progress_line : NULL;
 
     cal_ffmpeg_result *r = NULL;
     cJSON *doc = NULL;
     char *text = NULL;
     int rc = cal_ffmpeg_run(&o, &r, err, sizeof err);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    cli_cancel_end(&cancel);
     if (rc) {
         cli_fail(rc, "%s", err);
         goto cleanup;

@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static volatile sig_atomic_t interrupted;
-static void on_signal(int sig) { (void)sig; interrupted = 1; }
 
 static void usage(FILE *f)
 {
@@ -135,12 +133,9 @@ int cli_calibrate_kernels(int argc, char **argv)
     if (o.ov_w > o.w || o.ov_h > o.h)
         return cli_usage_error("--overlay-size: %dx%d does not fit in %dx%d", o.ov_w, o.ov_h, o.w, o.h);
 
-    struct sigaction sa, old_int, old_term;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    o.cancel = &interrupted;
+    cli_cancel cancel;
+    volatile sig_atomic_t *interrupted = cli_cancel_begin(&cancel);
+    o.cancel = interrupted;
     av_log_set_level(AV_LOG_QUIET); /* errors reach the user as our one line */
     if (cli_stderr_is_tty())
         o.progress = progress;
@@ -148,8 +143,7 @@ int cli_calibrate_kernels(int argc, char **argv)
     char err[512];
     cal_kernels_result r;
     int rc = cal_kernels_run(&o, &r, err, sizeof err);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    cli_cancel_end(&cancel);
     if (rc)
         return cli_fail(rc, "calibrate kernels: %s", err);
 

@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static volatile sig_atomic_t interrupted;
-static void on_signal(int sig) { (void)sig; interrupted = 1; }
 
 static void usage(FILE *f)
 {
@@ -120,12 +118,9 @@ int cli_calibrate_pipeline(int argc, char **argv)
     if (sized && o.input)
         return cli_usage_error("calibrate pipeline: --size sets the generated clip; it does not apply to --input");
 
-    struct sigaction sa, old_int, old_term;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    o.cancel = &interrupted;
+    cli_cancel cancel;
+    volatile sig_atomic_t *interrupted = cli_cancel_begin(&cancel);
+    o.cancel = interrupted;
     av_log_set_level(AV_LOG_QUIET); /* errors reach the user as our one line */
     int tty = cli_stderr_is_tty();
     if (tty)
@@ -136,8 +131,7 @@ int cli_calibrate_pipeline(int argc, char **argv)
     int rc = cal_pipeline_run(&o, &r, err, sizeof err);
     if (tty)
         fputc('\n', stderr);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    cli_cancel_end(&cancel);
     if (rc)
         return cli_fail(rc, "%s", err);
 

@@ -11,6 +11,7 @@
 #ifndef FORKCAST_CLI_H
 #define FORKCAST_CLI_H
 
+#include <signal.h>
 #include <stddef.h>
 
 enum { CLI_OK = 0, CLI_ERUNTIME = 1, CLI_EUSAGE = 2 };
@@ -58,5 +59,16 @@ int cli_parse_range(const char *opt, const char *s, double lo, double hi, double
 
 /* 1 when stderr is a terminal (progress output allowed). */
 int cli_stderr_is_tty(void);
+
+/* Ctrl-C for long measurements: cli_cancel_begin() installs SIGINT/SIGTERM
+ * handlers that set the returned flag (library code polls it and cleans up),
+ * cli_cancel_end() restores the previous handlers. One at a time. */
+typedef struct {
+    struct sigaction old_int, old_term;
+} cli_cancel;
+volatile sig_atomic_t *cli_cancel_begin(cli_cancel *c);
+void cli_cancel_end(cli_cancel *c);
+/* A progress callback printing "forkcast: LINE" on stderr. */
+void cli_progress_line(void *ctx, const char *line);
 
 #endif
