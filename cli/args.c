@@ -128,6 +128,20 @@ int cli_parse_range(const char *opt, const char *s, double lo, double hi, double
     return 0;
 }
 
+int cli_parse_size(const char *opt, const char *s, int lo, int hi, int even, int *w, int *h)
+{
+    int a, b, n = 0;
+    if (!s || sscanf(s, "%dx%d%n", &a, &b, &n) != 2 || s[n] || a < lo || b < lo || a > hi || b > hi ||
+        (even && (a % 2 || b % 2))) {
+        cli_usage_error("%s: expected WxH with %ssides from %d to %d (e.g. 1920x1080), got '%s'", opt,
+                        even ? "even " : "", lo, hi, s ? s : "");
+        return -1;
+    }
+    *w = a;
+    *h = b;
+    return 0;
+}
+
 int cli_stderr_is_tty(void) { return isatty(2); }
 
 static volatile sig_atomic_t cancelled;

@@ -118,13 +118,8 @@ int cli_calibrate_ffmpeg(int argc, char **argv)
             if (cli_parse_double("--timeout", val, 0.001, 1e6, &o.timeout_s))
                 return CLI_EUSAGE;
         } else if (!strcmp(a, "--size")) {
-            int w, h, n = 0;
-            if (!val || sscanf(val, "%dx%d%n", &w, &h, &n) != 2 || val[n] || w < 16 || h < 16 ||
-                w > 16384 || h > 16384 || w % 2 || h % 2)
-                return cli_usage_error("--size: expected WxH, even, 16..16384 (got '%s')",
-                                       val ? val : "");
-            o.width = w;
-            o.height = h;
+            if (cli_parse_size("--size", val, 16, 16384, 1, &o.width, &o.height))
+                return CLI_EUSAGE;
         } else if (!strcmp(a, "--input") || !strcmp(a, "-o") || !strcmp(a, "--preset")) {
             if (!val || !*val)
                 return cli_usage_error("calibrate ffmpeg: %s needs a value", a);

@@ -36,20 +36,6 @@ static void usage(FILE *f)
             "The table goes to stdout with -o, else to stderr (stdout then carries the JSON).\n");
 }
 
-/* "WxH" -> w, h in [lo, 16384]; -1 with the message printed. */
-static int parse_size(const char *opt, const char *s, int lo, int *w, int *h)
-{
-    int a, b, n = 0;
-    if (!s || sscanf(s, "%dx%d%n", &a, &b, &n) != 2 || s[n] || a < lo || b < lo || a > 16384 || b > 16384) {
-        cli_usage_error("%s: expected WxH with sides from %d to 16384 (e.g. 1920x1080), got '%s'", opt, lo,
-                        s ? s : "");
-        return -1;
-    }
-    *w = a;
-    *h = b;
-    return 0;
-}
-
 static void progress(void *arg, const char *what, long done, long total)
 {
     (void)arg;
@@ -101,13 +87,13 @@ int cli_calibrate_kernels(int argc, char **argv)
             if (kern_backend_parse(v, &o.backend))
                 return cli_usage_error("--backend: expected cpu, cuda, auto or ref, got '%s'", v);
         } else if (!strcmp(a, "--size")) {
-            if (parse_size(a, v, 16, &o.w, &o.h))
+            if (cli_parse_size(a, v, 16, 16384, 0, &o.w, &o.h))
                 return CLI_EUSAGE;
         } else if (!strcmp(a, "--out-size")) {
-            if (parse_size(a, v, 2, &o.out_w, &o.out_h))
+            if (cli_parse_size(a, v, 2, 16384, 0, &o.out_w, &o.out_h))
                 return CLI_EUSAGE;
         } else if (!strcmp(a, "--overlay-size")) {
-            if (parse_size(a, v, 1, &o.ov_w, &o.ov_h))
+            if (cli_parse_size(a, v, 1, 16384, 0, &o.ov_w, &o.ov_h))
                 return CLI_EUSAGE;
         } else if (!strcmp(a, "--frames")) {
             if (cli_parse_long(a, v, 1, 1000000, &n))

@@ -36,19 +36,6 @@ static void usage(FILE *f)
             "The table goes to stdout with -o, else to stderr (stdout then carries the JSON).\n");
 }
 
-static int parse_size(const char *opt, const char *s, int lo, int *w, int *h)
-{
-    int a, b, n = 0;
-    if (!s || sscanf(s, "%dx%d%n", &a, &b, &n) != 2 || s[n] || a < lo || b < lo || a > 8192 || b > 8192) {
-        cli_usage_error("%s: expected WxH with sides from %d to 8192 (e.g. 1920x1080), got '%s'", opt, lo,
-                        s ? s : "");
-        return -1;
-    }
-    *w = a;
-    *h = b;
-    return 0;
-}
-
 static void progress(void *arg, const char *what, long done, long total)
 {
     (void)arg;
@@ -83,11 +70,11 @@ int cli_calibrate_pipeline(int argc, char **argv)
         } else if (!strcmp(a, "--input") || !strcmp(a, "-i")) {
             o.input = v;
         } else if (!strcmp(a, "--size")) {
-            if (parse_size(a, v, 16, &o.gen_w, &o.gen_h))
+            if (cli_parse_size(a, v, 16, 8192, 0, &o.gen_w, &o.gen_h))
                 return CLI_EUSAGE;
             sized = 1;
         } else if (!strcmp(a, "--out-size")) {
-            if (parse_size(a, v, 2, &o.out_w, &o.out_h))
+            if (cli_parse_size(a, v, 2, 8192, 0, &o.out_w, &o.out_h))
                 return CLI_EUSAGE;
         } else if (!strcmp(a, "--frames")) {
             if (cli_parse_long(a, v, 1, 10000000, &n))

@@ -57,6 +57,9 @@ int cli_parse_int_list(const char *opt, const char *s, long lo, long hi, int *ou
 /* "A..B" (or a single value A, giving A..A) -> *a, *b with lo <= a <= b <= hi. */
 int cli_parse_range(const char *opt, const char *s, double lo, double hi, double *a, double *b);
 
+/* "WxH" -> *w, *h with lo <= side <= hi, both even when `even`. */
+int cli_parse_size(const char *opt, const char *s, int lo, int hi, int even, int *w, int *h);
+
 /* 1 when stderr is a terminal (progress output allowed). */
 int cli_stderr_is_tty(void);
 
