@@ -6,25 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *fmt_frames(long n, char *buf, size_t sz)
-{
-    char raw[32];
-    snprintf(raw, sizeof raw, "%ld", n);
-    size_t len = strlen(raw), o = 0;
-    for (size_t i = 0; i < len && o + 2 < sz; i++) {
-        if (i && (len - i) % 3 == 0)
-            buf[o++] = ',';
-        buf[o++] = raw[i];
-    }
-    buf[o] = 0;
-    return buf;
-}
-
 void cli_print_eval(FILE *f, const model_scenario *s, const model_eval *e, const model_eval *sim)
 {
     char buf[64];
     int is_sim = !strcmp(e->method, "sim");
-    fprintf(f, "%s: %s frames, %s\n\n", s->name, fmt_frames(e->frames, buf, sizeof buf),
+    fprintf(f, "%s: %s frames, %s\n\n", s->name, model_format_count(e->frames, buf, sizeof buf),
             is_sim ? "Monte Carlo simulation" : "closed-form model");
     fprintf(f, "GPUs  wall mean  wall p95%s  cost mean   speedup  cost change  beneficial\n",
             sim ? "  sim p95" : "");
@@ -46,7 +32,7 @@ void cli_print_eval(FILE *f, const model_scenario *s, const model_eval *e, const
         if (e->break_even[i] < 0)
             fprintf(f, "never (up to 10^8 frames)");
         else
-            fprintf(f, "from %s frames", fmt_frames(e->break_even[i], buf, sizeof buf));
+            fprintf(f, "from %s frames", model_format_count(e->break_even[i], buf, sizeof buf));
         any = 1;
     }
     if (any)

@@ -108,3 +108,17 @@ char *model_eval_csv(const model_scenario *s, const model_eval *e)
     }
     return buf;
 }
+
+const char *model_format_count(long n, char *buf, size_t sz)
+{
+    char raw[32];
+    snprintf(raw, sizeof raw, "%ld", n);
+    size_t len = strlen(raw), o = 0, start = raw[0] == '-';
+    for (size_t i = 0; i < len && o + 2 < sz; i++) {
+        if (i > start && (len - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = raw[i];
+    }
+    buf[o] = 0;
+    return buf;
+}

@@ -21,4 +21,7 @@
 cJSON *model_eval_json(const model_scenario *s, const model_eval *e);
 char *model_eval_csv(const model_scenario *s, const model_eval *e);
 
+/* n with thousands separators ("41,000") into buf; returns buf. */
+const char *model_format_count(long n, char *buf, size_t sz);
+
 #endif

@@ -1,6 +1,7 @@
 /* plots/report.c -- DIR/report.md and a self-contained DIR/report.html:
  * verdict, table, every chart, assumptions with their sources. */
 #include "plots/plot.h"
+#include "model/output.h"
 #include "model/status.h"
 #include "calibrate/command_cal.h"
 #include "sim/montecarlo.h"
@@ -344,20 +345,6 @@ static void source_of(const sources *s, const plot_report_spec *r, const char *p
 
 /* ---- the report ---------------------------------------------------------------- */
 
-static const char *fmt_thousands(long n, char *buf, size_t sz)
-{
-    char raw[32];
-    snprintf(raw, sizeof raw, "%ld", n);
-    size_t len = strlen(raw), o = 0;
-    for (size_t i = 0; i < len && o + 2 < sz; i++) {
-        if (i && (len - i) % 3 == 0)
-            buf[o++] = ',';
-        buf[o++] = raw[i];
-    }
-    buf[o] = 0;
-    return buf;
-}
-
 static const char css[] =
     "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1240px;margin:2em auto;"
     "padding:0 1em;color:#222;line-height:1.45}"
@@ -488,7 +475,7 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
             continue;
         if (e->break_even[i] > 0)
             len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%d GPUs from %s frames", len ? "; " : "",
-                                    e->k[i].gpus, fmt_thousands(e->break_even[i], tmp, sizeof tmp));
+                                    e->k[i].gpus, model_format_count(e->break_even[i], tmp, sizeof tmp));
         else
             len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%d GPUs never (up to 10^8 frames)", len ? "; " : "",
                                     e->k[i].gpus);
@@ -501,7 +488,7 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
     parafmt(&d, "%s, %s frames, closed-form model (order statistics of the container times, numerical "
                 "convolution; model/predict.h); sim p95: Monte Carlo, %ld replications, seed %lu "
                 "(sim/montecarlo.h), as forkcast advise prints it.",
-            s->name, fmt_thousands(e->frames, tmp, sizeof tmp), sim->replications, sim->seed);
+            s->name, model_format_count(e->frames, tmp, sizeof tmp), sim->replications, sim->seed);
     static const char *head[] = {"GPUs", "wall mean", "wall p95", "sim p95", "cost mean", "speedup", "cost change",
                                  "beneficial"};
     table t = {8, "rrrrrrrl"};
