@@ -1,7 +1,9 @@
 /* cli/args.c -- option value parsers and error printing shared by subcommands. */
 #include "cli/cli.h"
+#include "model/status.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -126,6 +128,39 @@ int cli_parse_range(const char *opt, const char *s, double lo, double hi, double
         return -1;
     }
     return 0;
+}
+
+int cli_write_json(const cJSON *doc, const char *path)
+{
+    char err[1200];
+    char *text = doc ? cJSON_Print(doc) : NULL;
+    if (!text)
+        return cli_fail(CLI_ERUNTIME, "out of memory");
+    int rc = CLI_OK;
+    if (!path) {
+        printf("%s\n", text);
+    } else {
+        model_out o;
+        rc = model_out_open(&o, path, err, sizeof err);
+        if (!rc) {
+            fprintf(o.f, "%s\n", text);
+            rc = model_out_commit(&o, err, sizeof err);
+        }
+        if (rc)
+            cli_fail(rc, "%s", err);
+    }
+    free(text);
+    return rc;
+}
+
+int cli_check_out_dir(const char *path)
+{
+    char *dup = strdup(path);
+    if (!dup)
+        return -1;
+    int ok = access(dirname(dup), W_OK) == 0;
+    free(dup);
+    return ok ? 0 : -1;
 }
 
 int cli_parse_size(const char *opt, const char *s, int lo, int hi, int even, int *w, int *h)

@@ -6,7 +6,6 @@
 #include "calibrate/ffmpeg_cal.h"
 #include "model/status.h"
 
-#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,18 +38,6 @@ static void usage(FILE *f)
             "{\"value\":b,\"ci95\":[lo,hi]},\"fixed_s\":{...},\"r2\":r,\"points\":[...]}}; a negative\n"
             "fitted value is clamped at 0 in \"stage\" (noted on stderr). A run that exits\n"
             "non-zero, cannot start or times out is an input error (exit 2); nothing is written.\n");
-}
-
-/* 0 when the folder that will hold path is writable (checked before hours of
- * measuring, not instead of the atomic write). */
-static int check_out_dir(const char *path)
-{
-    char *dup = strdup(path);
-    if (!dup)
-        return -1;
-    int ok = access(dirname(dup), W_OK) == 0;
-    free(dup);
-    return ok ? 0 : -1;
 }
 
 static void print_table(FILE *f, const cal_command_result *r, const int *frames, size_t nframes)
@@ -139,7 +126,7 @@ int cli_calibrate_command(int argc, char **argv)
     if (!seen_sep || cmdc < 1 || !cmd[0][0])
         return cli_usage_error("calibrate command: no command given after -- "
                                "(forkcast calibrate command [OPTIONS] -- CMD ARGS...)");
-    if (out && check_out_dir(out))
+    if (out && cli_check_out_dir(out))
         return cli_usage_error("%s: cannot write there", out);
 
     gsl_set_error_handler_off();
@@ -162,7 +149,6 @@ int cli_calibrate_command(int argc, char **argv)
     };
     cal_command_result *r = NULL;
     cJSON *doc = NULL;
-    char *text = NULL;
     int rc = cal_command_run(&o, &r, err, sizeof err);
     cli_cancel_end(&cancel);
     if (rc) {
@@ -170,8 +156,7 @@ int cli_calibrate_command(int argc, char **argv)
         goto cleanup;
     }
     doc = cal_command_result_json(r);
-    text = doc ? cJSON_Print(doc) : NULL;
-    if (!text) {
+    if (!doc) {
         rc = cli_fail(CLI_ERUNTIME, "calibrate command: out of memory");
         goto cleanup;
     }
@@ -181,29 +166,11 @@ int cli_calibrate_command(int argc, char **argv)
     if (r->per_frame_clamped)
         fprintf(stderr, "forkcast: note: fitted per-frame cost %.6g s is negative; "
                         "stage.per_frame_s clamped at 0\n", r->fit.c1);
-    if (out) {
-        size_t len = strlen(text);
-        char *withnl = malloc(len + 2);
-        if (!withnl) {
-            rc = cli_fail(CLI_ERUNTIME, "calibrate command: out of memory");
-            goto cleanup;
-        }
-        memcpy(withnl, text, len);
-        memcpy(withnl + len, "\n", 2);
-        rc = model_write_file(out, withnl, err, sizeof err);
-        free(withnl);
-        if (rc) {
-            cli_fail(rc, "%s", err);
-            goto cleanup;
-        }
-        print_table(stdout, r, frames, (size_t)nframes);
-    } else {
-        print_table(stderr, r, frames, (size_t)nframes);
-        printf("%s\n", text);
-    }
+    if ((rc = cli_write_json(doc, out)))
+        goto cleanup;
+    print_table(out ? stdout : stderr, r, frames, (size_t)nframes);
 
 cleanup:
-    free(text);
     cJSON_Delete(doc);
     cal_command_result_free(r);
     return rc;

@@ -5,7 +5,6 @@
 #include "calibrate/ffmpeg_cal.h"
 #include "model/status.h"
 
-#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,16 +37,6 @@ static void usage(FILE *f)
             "                 without -o the JSON goes to stdout and the summary to stderr\n\n"
             "Output: {\"stage\":{...},\"parallel\":{...},\"calibration\":{every point and fit with\n"
             "95%% intervals, ffmpeg version, input}}. \"calibration\" is ignored by merging.\n");
-}
-
-static int check_out_dir(const char *path)
-{
-    char *dup = strdup(path);
-    if (!dup)
-        return -1;
-    int ok = access(dirname(dup), W_OK) == 0;
-    free(dup);
-    return ok ? 0 : -1;
 }
 
 static void print_line(FILE *f, const char *what, const cal_line *l, const char *c0,
@@ -134,7 +123,7 @@ int cli_calibrate_ffmpeg(int argc, char **argv)
         }
         i++;
     }
-    if (out && check_out_dir(out))
+    if (out && cli_check_out_dir(out))
         return cli_usage_error("%s: cannot write there", out);
 
     gsl_set_error_handler_off();
@@ -145,7 +134,6 @@ int cli_calibrate_ffmpeg(int argc, char **argv)
 
     cal_ffmpeg_result *r = NULL;
     cJSON *doc = NULL;
-    char *text = NULL;
     int rc = cal_ffmpeg_run(&o, &r, err, sizeof err);
     cli_cancel_end(&cancel);
     if (rc) {
@@ -153,34 +141,15 @@ int cli_calibrate_ffmpeg(int argc, char **argv)
         goto cleanup;
     }
     doc = cal_ffmpeg_result_json(r);
-    text = doc ? cJSON_Print(doc) : NULL;
-    if (!text) {
+    if (!doc) {
         rc = cli_fail(CLI_ERUNTIME, "calibrate ffmpeg: out of memory");
         goto cleanup;
     }
-    if (out) {
-        size_t len = strlen(text);
-        char *withnl = malloc(len + 2);
-        if (!withnl) {
-            rc = cli_fail(CLI_ERUNTIME, "calibrate ffmpeg: out of memory");
-            goto cleanup;
-        }
-        memcpy(withnl, text, len);
-        memcpy(withnl + len, "\n", 2);
-        rc = model_write_file(out, withnl, err, sizeof err);
-        free(withnl);
-        if (rc) {
-            cli_fail(rc, "%s", err);
-            goto cleanup;
-        }
-        print_summary(stdout, r);
-    } else {
-        print_summary(stderr, r);
-        printf("%s\n", text);
-    }
+    if ((rc = cli_write_json(doc, out)))
+        goto cleanup;
+    print_summary(out ? stdout : stderr, r);
 
 cleanup:
-    free(text);
     cJSON_Delete(doc);
     cal_ffmpeg_result_free(r);
     return rc;

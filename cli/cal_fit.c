@@ -89,7 +89,7 @@ int cli_calibrate_fit(int argc, char **argv)
 {
     const char *exp = NULL, *base_path = NULL, *free_spec = NULL, *outp = NULL;
     int json = 0, rc = CLI_OK;
-    char err[1024], *text = NULL, *printed = NULL;
+    char err[1024], *text = NULL;
     cal_fit f;
     cJSON *base = NULL, *fitted = NULL;
     memset(&f, 0, sizeof f);
@@ -147,34 +147,16 @@ int cli_calibrate_fit(int argc, char **argv)
     cJSON_AddItemToObject(fitted, "_fit", fit_json(&f));
     if (json) {
         cJSON *j = fit_json(&f);
-        char *s = cJSON_Print(j);
-        printf("%s\n", s);
-        free(s);
+        rc = cli_write_json(j, NULL);
         cJSON_Delete(j);
+        if (rc)
+            goto cleanup;
     } else {
         print_tables(outp ? stdout : stderr, &f);
     }
-    printed = cJSON_Print(fitted);
-    if (!printed) {
-        rc = cli_fail(CLI_ERUNTIME, "out of memory");
-        goto cleanup;
-    }
-    if (outp) {
-        model_out o;
-        if ((rc = model_out_open(&o, outp, err, sizeof err))) {
-            rc = cli_fail(rc, "%s", err);
-            goto cleanup;
-        }
-        fprintf(o.f, "%s\n", printed);
-        if ((rc = model_out_commit(&o, err, sizeof err))) {
-            rc = cli_fail(rc, "%s", err);
-            goto cleanup;
-        }
-    } else if (!json) {
-        printf("%s\n", printed);
-    }
+    if (outp || !json)
+        rc = cli_write_json(fitted, outp);
 cleanup:
-    free(printed);
     free(text);
     cJSON_Delete(base);
     cJSON_Delete(fitted);

@@ -153,25 +153,13 @@ int cli_calibrate_kernels(int argc, char **argv)
         fprintf(tf, "ratio = FFmpeg / ours (> 1: ours faster); FFmpeg: libavfilter overlay, swscale\n");
 
     cJSON *j = cal_kernels_json(&r, stage);
-    char *text = j ? cJSON_Print(j) : NULL;
-    cJSON_Delete(j);
-    if (!text)
+    if (!j)
         return cli_fail(CLI_ERUNTIME, "calibrate kernels: out of memory");
-    if (out) {
-        size_t len = strlen(text);
-        char *t2 = realloc(text, len + 2);
-        if (t2) {
-            text = t2;
-            strcpy(text + len, "\n");
-        }
-        rc = model_write_file(out, text, err, sizeof err);
-        free(text);
-        if (rc)
-            return cli_fail(rc, "%s", err);
+    rc = cli_write_json(j, out);
+    cJSON_Delete(j);
+    if (rc)
+        return rc;
+    if (out)
         fprintf(tf, "wrote %s (stage.per_frame_s from %s)\n", out, stage);
-    } else {
-        printf("%s\n", text);
-        free(text);
-    }
     return CLI_OK;
 }

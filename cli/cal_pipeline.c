@@ -142,25 +142,13 @@ int cli_calibrate_pipeline(int argc, char **argv)
         fprintf(tf, "transfer per frame: %.2f MB up, %.2f MB down\n", r.upload_bytes / 1e6, r.download_bytes / 1e6);
 
     cJSON *j = cal_pipeline_json(&r);
-    char *text = j ? cJSON_Print(j) : NULL;
-    cJSON_Delete(j);
-    if (!text)
+    if (!j)
         return cli_fail(CLI_ERUNTIME, "calibrate pipeline: out of memory");
-    if (out) {
-        size_t len = strlen(text);
-        char *t2 = realloc(text, len + 2);
-        if (t2) {
-            text = t2;
-            strcpy(text + len, "\n");
-        }
-        rc = model_write_file(out, text, err, sizeof err);
-        free(text);
-        if (rc)
-            return cli_fail(rc, "%s", err);
+    rc = cli_write_json(j, out);
+    cJSON_Delete(j);
+    if (rc)
+        return rc;
+    if (out)
         fprintf(tf, "wrote %s\n", out);
-    } else {
-        printf("%s\n", text);
-        free(text);
-    }
     return CLI_OK;
 }

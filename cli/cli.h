@@ -11,6 +11,7 @@
 #ifndef FORKCAST_CLI_H
 #define FORKCAST_CLI_H
 
+#include <cjson/cJSON.h>
 #include <signal.h>
 #include <stddef.h>
 
@@ -56,6 +57,14 @@ int cli_parse_double(const char *opt, const char *s, double lo, double hi, doubl
 int cli_parse_int_list(const char *opt, const char *s, long lo, long hi, int *out, int cap, int *n);
 /* "A..B" (or a single value A, giving A..A) -> *a, *b with lo <= a <= b <= hi. */
 int cli_parse_range(const char *opt, const char *s, double lo, double hi, double *a, double *b);
+
+/* Print a JSON document followed by a newline: to stdout when path is NULL,
+ * else atomically into path (model_out_*). Returns CLI_OK, or the status
+ * with the one-line message already printed. */
+int cli_write_json(const cJSON *doc, const char *path);
+/* 0 when the folder that will hold path is writable: checked before a long
+ * measurement, not instead of the atomic write. */
+int cli_check_out_dir(const char *path);
 
 /* "WxH" -> *w, *h with lo <= side <= hi, both even when `even`. */
 int cli_parse_size(const char *opt, const char *s, int lo, int hi, int even, int *w, int *h);

@@ -313,13 +313,9 @@ static cJSON *header_json(const model_scenario *s)
 
 static int print_json(cJSON *o)
 {
-    char *text = cJSON_Print(o);
+    int rc = cli_write_json(o, NULL);
     cJSON_Delete(o);
-    if (!text)
-        return cli_fail(CLI_ERUNTIME, "out of memory");
-    printf("%s\n", text);
-    free(text);
-    return CLI_OK;
+    return rc;
 }
 
 static const char csv_head[] =

@@ -109,13 +109,9 @@ static int emit_json_with_sim(const model_scenario *s, const model_eval *e, cons
         cJSON_AddItemToObject(o, "wall_s", sim_stats(k->wall_mean, k->wall_p95, k->wall_se));
         cJSON_AddItemToObject(o, "cost_usd", sim_stats(k->cost_mean, k->cost_p95, k->cost_se));
     }
-    char *text = j ? cJSON_Print(j) : NULL;
+    int rc = cli_write_json(j, NULL);
     cJSON_Delete(j);
-    if (!text)
-        return cli_fail(CLI_ERUNTIME, "out of memory");
-    printf("%s\n", text);
-    free(text);
-    return CLI_OK;
+    return rc;
 }
 
 static int run(int argc, char **argv, int is_advise)
@@ -166,7 +162,7 @@ static int run(int argc, char **argv, int is_advise)
         warn_disagreement(&s, &e, &sim);
     }
     if (a.json)
-        rc = have_sim ? emit_json_with_sim(&s, &e, &sim) : cli_emit_json(stdout, &s, &e);
+        rc = have_sim ? emit_json_with_sim(&s, &e, &sim) : cli_emit_json(&s, &e);
     else if (a.csv)
         rc = cli_emit_csv(stdout, &s, &e);
     else

@@ -83,13 +83,9 @@ static int emit_json(const model_scenario *s, const model_eval *e, const sim_mon
         if (s->failure_rate_per_s > 0)
             cJSON_AddNumberToObject(r, "failed_replications", (double)st->failed[i]);
     }
-    char *text = j ? cJSON_Print(j) : NULL;
+    int rc = cli_write_json(j, NULL);
     cJSON_Delete(j);
-    if (!text)
-        return cli_fail(CLI_ERUNTIME, "out of memory");
-    printf("%s\n", text);
-    free(text);
-    return CLI_OK;
+    return rc;
 }
 
 static void print_notes(const model_eval *e)

@@ -58,7 +58,7 @@ static void print_table(FILE *f, const model_scenario *s, const plot_sweep *sw)
         }
 }
 
-static int print_json(FILE *f, const model_scenario *s, const plot_sweep *sw)
+static int print_json(const model_scenario *s, const plot_sweep *sw)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "scenario", s->name);
@@ -88,13 +88,9 @@ static int print_json(FILE *f, const model_scenario *s, const plot_sweep *sw)
             }
             cJSON_AddItemToArray(pts, p);
         }
-    char *text = cJSON_Print(root);
+    int rc = cli_write_json(root, NULL);
     cJSON_Delete(root);
-    if (!text)
-        return cli_fail(CLI_ERUNTIME, "out of memory");
-    fprintf(f, "%s\n", text);
-    free(text);
-    return CLI_OK;
+    return rc;
 }
 
 int cli_cmd_sweep(int argc, char **argv)
@@ -161,7 +157,7 @@ int cli_cmd_sweep(int argc, char **argv)
     if (a.csv)
         rc = plot_sweep_csv(sw, stdout) ? cli_fail(CLI_ERUNTIME, "stdout: write failed") : CLI_OK;
     else if (a.json)
-        rc = print_json(stdout, &s, sw);
+        rc = print_json(&s, sw);
     else
         print_table(stdout, &s, sw);
 cleanup:

@@ -39,16 +39,12 @@ void cli_print_eval(FILE *f, const model_scenario *s, const model_eval *e, const
         fprintf(f, "\n");
 }
 
-int cli_emit_json(FILE *f, const model_scenario *s, const model_eval *e)
+int cli_emit_json(const model_scenario *s, const model_eval *e)
 {
     cJSON *j = model_eval_json(s, e);
-    char *text = j ? cJSON_Print(j) : NULL;
+    int rc = cli_write_json(j, NULL);
     cJSON_Delete(j);
-    if (!text)
-        return cli_fail(CLI_ERUNTIME, "out of memory");
-    fprintf(f, "%s\n", text);
-    free(text);
-    return CLI_OK;
+    return rc;
 }
 
 int cli_emit_csv(FILE *f, const model_scenario *s, const model_eval *e)
