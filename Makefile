@@ -170,4 +170,4 @@ install: forkcast
 clean:
 	rm -rf build build-san forkcast out
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TESTS:=.d) $(BENCHES:=.d)

@@ -84,7 +84,7 @@ double model_dist_sample(const model_dist *d, gsl_rng *r)
     case MODEL_DIST_NORMAL: x = fmax(0.0, d->a + gsl_ran_gaussian_ziggurat(r, d->b)); break;
     case MODEL_DIST_LOGNORMAL: x = exp(d->a + d->b * gsl_ran_gaussian_ziggurat(r, 1.0)); break;
     case MODEL_DIST_GAMMA: x = gsl_ran_gamma(r, d->a, d->b); break;
-    case MODEL_DIST_EXPONENTIAL: x = gsl_ran_exponential(r, d->a); break;
+    case MODEL_DIST_EXPONENTIAL: x = model_ran_exp(r, d->a); break;
     case MODEL_DIST_WEIBULL: x = gsl_ran_weibull(r, d->a, d->b); break;
     case MODEL_DIST_EMPIRICAL: x = emp_quantile(d, gsl_rng_uniform(r)); break;
     default: assert(0); x = 0;

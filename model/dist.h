@@ -70,6 +70,12 @@ double model_dist_min(const model_dist *d);
 
 model_dist model_dist_sum(const model_dist *d, double n);
 
+/* An exponential draw with the given mean (model/ran_exp.c: ziggurat, one
+ * generator call and a multiply 99% of the time, ~3x faster than -mean log U;
+ * 24 bits of abscissa per layer). Every exponential draw of the model and the
+ * simulators goes through it. */
+double model_ran_exp(gsl_rng *r, double mean);
+
 /* Kind name as in JSON ("fixed", "lognormal", ...). */
 const char *model_dist_kind_name(model_dist_kind k);
 

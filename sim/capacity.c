@@ -754,10 +754,10 @@ static void next_arrival(run *r, double from)
             return;
     } else {
         if (r->mode == W_RATE) {
-            t += gsl_ran_exponential(r->ra, 1 / r->lambda);
+            t += model_ran_exp(r->ra, 1 / r->lambda);
         } else {
             for (;;) { /* thinning: candidates at lambda_max, kept with rate(t) / lambda_max */
-                t += gsl_ran_exponential(r->ra, 1 / r->lambda_max);
+                t += model_ran_exp(r->ra, 1 / r->lambda_max);
                 if (t > r->horizon)
                     break;
                 int h = (int)(fmod(t, 86400.0) / 3600.0);

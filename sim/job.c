@@ -597,7 +597,7 @@ static void launch(sim_job_ws *w, int j, double now)
     c->alive = 1;
     w->live++;
     if (J->fail_mean > 0)
-        c->death = sim_at(w->eng, now + gsl_ran_exponential(w->rng, J->fail_mean), EV_DEATH, ci, 0);
+        c->death = sim_at(w->eng, now + model_ran_exp(w->rng, J->fail_mean), EV_DEATH, ci, 0);
     assign(w, ci, j, now, 1);
 }
 

@@ -2,6 +2,7 @@
 #include "harness.h"
 #include "model/dist.h"
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_integration.h>
 #include <gsl/gsl_rng.h>
@@ -152,6 +153,57 @@ static void test_sums(void)
     CHECK_NEAR(model_dist_cdf(&big, q), 0.99, 1e-9);
 }
 
+/* model_ran_exp (ziggurat) against the exponential law: 1000 equiprobable
+ * bins plus the tail beyond the ziggurat's r = 7.697 in three bins, a
+ * chi-square test at p = 1e-4 (fixed seed: the outcome is fixed too); mean
+ * and variance; the mean excess in the tail, which the chi-square is too
+ * diluted to see; the -log U fallback for a generator of fewer than 32 bits. */
+static void test_ran_exp(void)
+{
+    enum { N = 16000000, BINS = 1000 };
+    const double tail[3] = {7.697117470131487, 9.0, 12.0}; /* then infinity */
+    static long count[BINS + 3];
+    memset(count, 0, sizeof count);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(r, 7);
+    double s = 0, s2 = 0, excess = 0;
+    for (long n = 0; n < N; n++) {
+        double x = model_ran_exp(r, 2.5) / 2.5;
+        s += x;
+        s2 += x * x;
+        excess += x >= tail[0] ? x - tail[0] : 0;
+        int t = x >= tail[2] ? 2 : x >= tail[1] ? 1 : x >= tail[0] ? 0 : -1;
+        if (t >= 0)
+            count[BINS + t]++;
+        else
+            count[(int)(-expm1(-x) / (-expm1(-tail[0])) * BINS)]++;
+    }
+    double mean = s / N;
+    CHECK_NEAR(mean, 1.0, 5.0 / sqrt(N));
+    CHECK_REL(s2 / N - mean * mean, 1.0, 0.01);
+    double p_body = -expm1(-tail[0]), chi2 = 0;
+    double p_tail[3] = {exp(-tail[0]) - exp(-tail[1]), exp(-tail[1]) - exp(-tail[2]), exp(-tail[2])};
+    for (int b = 0; b < BINS + 3; b++) {
+        double e = N * (b < BINS ? p_body / BINS : p_tail[b - BINS]);
+        chi2 += (count[b] - e) * (count[b] - e) / e;
+    }
+    double crit = gsl_cdf_chisq_Qinv(1e-4, BINS + 2);
+    fprintf(stderr, "test_ran_exp: chi2 %.1f on %d dof, critical %.1f\n", chi2, BINS + 2, crit);
+    CHECK(chi2 < crit);
+    /* the tail's own law: beyond r, x - r is Exp(1) (~7000 draws here) */
+    long ntail = count[BINS] + count[BINS + 1] + count[BINS + 2];
+    CHECK(ntail > 5000);
+    CHECK_NEAR(excess / (double)ntail, 1.0, 4.5 / sqrt((double)ntail));
+    gsl_rng_free(r);
+    /* 31-bit generator: the fallback, same law */
+    r = gsl_rng_alloc(gsl_rng_rand);
+    s = 0;
+    for (long n = 0; n < N / 10; n++)
+        s += model_ran_exp(r, 3.0);
+    CHECK_NEAR(s / (N / 10), 3.0, 5 * 3.0 / sqrt(N / 10));
+    gsl_rng_free(r);
+}
+
 static void run_all(void)
 {
     gsl_set_error_handler_off();
@@ -163,6 +215,7 @@ static void run_all(void)
     test_closed_forms();
     test_sampling();
     test_sums();
+    test_ran_exp();
     gsl_integration_workspace_free(ws);
 }
 

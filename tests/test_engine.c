@@ -336,6 +336,83 @@ static void test_random_against_reference(void)
     sim_free(s);
 }
 
+/* The same reference, with every push and cancel made from inside handlers
+ * (where the running event's key is still at the root until the handler's
+ * first push replaces it): each handler checks that it is the reference
+ * minimum, then makes 0-4 random operations, checking peek, pending and
+ * the heap after each. */
+typedef struct {
+    ref_ev *ref;
+    long nref, next_id, ran, checks;
+    uint64_t rs;
+    int bad;
+} inside;
+
+static void inside_check(sim *s, inside *I)
+{
+    double want = INFINITY;
+    for (long i = 0; i < I->nref; i++)
+        want = I->ref[i].t < want ? I->ref[i].t : want;
+    if (sim_peek(s) != want || sim_pending(s) != (size_t)I->nref)
+        I->bad++;
+    if (I->checks++ % 61 == 0 && !sim_check(s)) /* O(capacity): now and then */
+        I->bad++;
+}
+
+static void h_inside(sim *s, const sim_event *ev, void *ctx)
+{
+    inside *I = ctx;
+    long m = 0;
+    for (long i = 1; i < I->nref; i++)
+        if (ref_cmp(&I->ref[i], &I->ref[m]) < 0)
+            m = i;
+    if (I->nref == 0 || ev->x.i != I->ref[m].id || ev->t != I->ref[m].t)
+        I->bad++;
+    sim_handle self = I->ref[m].h;
+    I->ref[m] = I->ref[--I->nref];
+    I->ran++;
+    inside_check(s, I);
+    if (sim_cancel(s, self) != 0) /* it is running: not pending any more */
+        I->bad++;
+    I->rs = I->rs * 6364136223846793005ULL + 1442695040888963407ULL;
+    unsigned u = (unsigned)(I->rs >> 33);
+    int ops = (int)(u % 5); /* 2 on average: the backlog grows slowly */
+    for (int k = 0; k < ops && I->next_id < 20000; k++) {
+        I->rs = I->rs * 6364136223846793005ULL + 1442695040888963407ULL;
+        u = (unsigned)(I->rs >> 33);
+        if (u % 5 < 4 || I->nref == 0) { /* push; ties, and ties with now */
+            double t = sim_now(s) + (double)((u >> 8) % 8) * 0.25;
+            sim_event e = {.t = t, .type = 6, .x.i = I->next_id};
+            I->ref[I->nref++] = (ref_ev){t, I->next_id++, sim_push(s, &e)};
+        } else {
+            long i = (long)((u >> 8) % (unsigned)I->nref);
+            if (sim_cancel(s, I->ref[i].h) != 1)
+                I->bad++;
+            I->ref[i] = I->ref[--I->nref];
+        }
+        inside_check(s, I);
+    }
+}
+
+static void test_ops_inside_handlers(void)
+{
+    sim *s = sim_new(0);
+    inside I = {.ref = malloc(20000 * sizeof *I.ref), .rs = 777};
+    sim_on(s, 6, h_inside, &I);
+    for (int i = 0; i < 50; i++) {
+        double t = (double)(i % 5);
+        sim_event e = {.t = t, .type = 6, .x.i = I.next_id};
+        I.ref[I.nref++] = (ref_ev){t, I.next_id++, sim_push(s, &e)};
+    }
+    CHECK(sim_run(s) == MODEL_OK);
+    CHECK(I.bad == 0);
+    CHECK(I.ran > 10000); /* the mix ran long */
+    CHECK(I.nref == 0 && sim_pending(s) == 0);
+    CHECK(sim_check(s));
+    free(I.ref);
+    sim_free(s);
+}
+
 TEST_MAIN(test_order, test_fifo_ties, test_schedule_from_handler, test_cancel,
           test_cancel_from_handler, test_stop_and_resume, test_reset,
-          test_random_against_reference)
+          test_random_against_reference, test_ops_inside_handlers)
