@@ -30,10 +30,12 @@ PC_LIBS   := $(shell $(PKG_CONFIG) --libs $(PC_MODS) 2>/dev/null)
 # The forkcast binary does not link FFmpeg: calibrate/av_lazy.c loads it on
 # first use (its ~170 shared libraries cost 20-40 ms at every start).
 # Test and bench binaries link it normally.
-BIN_LIBS  := $(shell $(PKG_CONFIG) --libs gsl libcjson 2>/dev/null) -ldl -lpthread -lm
+# glibc's vector math library (model/vexp.c) on x86-64.
+MVEC      := $(if $(filter x86_64,$(shell uname -m)),-lmvec)
+BIN_LIBS  := $(shell $(PKG_CONFIG) --libs gsl libcjson 2>/dev/null) -ldl -lpthread $(MVEC) -lm
 
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -I. $(PC_CFLAGS) $(CFLAGS) -MMD -MP
-LDLIBS     := $(PC_LIBS) -lpthread -lm
+LDLIBS     := $(PC_LIBS) -lpthread $(MVEC) -lm
 
 # CUDA: on when nvcc exists and CUDA is not set to 0. The runtime is linked
 # statically so the binary needs no libcudart.so beside it.

@@ -3,7 +3,7 @@
  *
  *   build/bench/bench_sim [REPS]     REPS for the per-replication timing,
  *                                    default 10000 (the default of sim),
- *                                    best of 20 runs
+ *                                    best of 50 runs
  *
  * 1. `forkcast sim data/scenarios/overlay-e7.json --gpus 1,2,4,8,16
  *    --replications 10000 --json` as a child process ($FORKCAST, set by
@@ -13,7 +13,7 @@
  * 2. sim_montecarlo_eval() of the same scenario in this process, one thread:
  *    replications per CPU-second, the unit of the pure-Python peer
  *    (bench/peers/mc_overlay.py, same scenario, same k, same R, one core);
- *    and with all cores, replications per wall second. Best of 20 runs (the
+ *    and with all cores, replications per wall second. Best of 50 runs (the
  *    machine is shared: the best run is the least disturbed).
  * 3. The event path: overlay-e7 with every effect on (shared link, cap,
  *    chunks_per_gpu 2, backups, failures), engine events per CPU-second.
@@ -212,7 +212,7 @@ int main(int argc, char **argv)
     s.ngpus = 5;
     int rc = bench_cli(bin);
     if (!rc)
-        rc = bench_reps(&s, R, 20);
+        rc = bench_reps(&s, R, 50);
     if (!rc)
         rc = bench_events(&s, R);
     if (!rc)

@@ -128,4 +128,19 @@ void sim_job_ws_free(sim_job_ws *w);
 int sim_job_run(const sim_job *j, sim_job_ws *w, gsl_rng *rng, sim_job_trace_fn trace, void *tctx,
                 sim_job_result *out, char *err, size_t errsz);
 
+/* Common random numbers across GPU counts (sim/montecarlo.c). When
+ * sim_job_starts_only(j) -- the direct path, the start the only random
+ * phase (request, FFmpeg start, seek and per-frame time fixed; no effect) --
+ * a replication of j is a function of its k starts and its concat draws.
+ * sim_job_draw_starts() draws n starts in container order (warm for i <
+ * min_containers, cold after): the draws sim_job_run() would make for its
+ * first n containers (a lognormal's exp from libmvec, model/vexp.h: equal
+ * to ~1e-15); sim_job_run_starts() is sim_job_run() on the
+ * first k of them (st[0..k)), drawing only the concat from rng. */
+int sim_job_starts_only(const sim_job *j);
+const model_scenario *sim_job_scenario(const sim_job *j);   /* the borrowed scenario */
+void sim_job_draw_starts(const model_scenario *s, gsl_rng *rng, int n, double *st);
+int sim_job_run_starts(const sim_job *j, sim_job_ws *w, const double *st, gsl_rng *rng,
+                       sim_job_trace_fn trace, void *tctx, sim_job_result *out, char *err, size_t errsz);
+
 #endif

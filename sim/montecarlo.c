@@ -21,6 +21,8 @@ typedef struct {
     int nrun;
     int ks[NRUN_MAX];          /* run order: 1 first, then the scenario's others */
     sim_job *jobs[NRUN_MAX];
+    int crn;                   /* 1: every job is starts-only: common starts */
+    int kmax;                  /* the largest k */
 } runlist;
 
 static void runlist_free(runlist *l)
@@ -47,12 +49,36 @@ static int runlist_new(const model_scenario *s, int flags, runlist *l, int *off,
         }
         l->nrun = i + 1;
     }
+    l->crn = 1;
+    for (int i = 0; i < n; i++) {
+        l->crn &= sim_job_starts_only(l->jobs[i]);
+        l->kmax = l->ks[i] > l->kmax ? l->ks[i] : l->kmax;
+    }
+    return MODEL_OK;
+}
+
+/* Replication r's jobs, one per run, in run order, from rng as seeded for
+ * r. With l->crn the starts are drawn once, for kmax containers, into st[]
+ * (room for kmax), and every k takes the first k: common random numbers. */
+static int run_replication(const runlist *l, sim_job_ws *ws, gsl_rng *rng, double *st,
+                           sim_job_trace_fn trace, void *tctx, sim_job_result *res, char *err,
+                           size_t errsz)
+{
+    if (l->crn)
+        sim_job_draw_starts(sim_job_scenario(l->jobs[0]), rng, l->kmax, st);
+    for (int i = 0; i < l->nrun; i++) {
+        int rc = l->crn ? sim_job_run_starts(l->jobs[i], ws, st, rng, trace, tctx, &res[i], err, errsz)
+                        : sim_job_run(l->jobs[i], ws, rng, trace, tctx, &res[i], err, errsz);
+        if (rc)
+            return rc;
+    }
     return MODEL_OK;
 }
 
 typedef struct {
     const runlist *l;
     sim_job_ws **ws;          /* per thread */
+    double *st;               /* per thread: kmax starts (l->crn) */
     uint64_t seed;
     long R, B;
     double **wall, **cost;    /* [run][r] */
@@ -75,13 +101,15 @@ static int run_block(const sim_mc_rep *rep, void *vctx)
     long failed[NRUN_MAX] = {0}, conts[NRUN_MAX] = {0};
     uint64_t events = 0;
     sim_job_ws *ws = c->ws[rep->thread];
+    double *st = c->st + (size_t)rep->thread * l->kmax;
+    sim_job_result rr[NRUN_MAX];
     for (long r = lo; r < hi; r++) {
         sim_mc_seed_rng(rep->rng, c->seed, (uint64_t)r);
+        int rc = run_replication(l, ws, rep->rng, st, NULL, NULL, rr, rep->err, rep->errsz);
+        if (rc)
+            return rc;
         for (int i = 0; i < nrun; i++) {
-            sim_job_result res;
-            int rc = sim_job_run(l->jobs[i], ws, rep->rng, NULL, NULL, &res, rep->err, rep->errsz);
-            if (rc)
-                return rc;
+            const sim_job_result res = rr[i];
             c->wall[i][r] = res.wall;
             c->cost[i][r] = res.cost;
             if (r == lo) {
@@ -113,36 +141,118 @@ static int run_block(const sim_mc_rep *rep, void *vctx)
     return MODEL_OK;
 }
 
+/* Order statistics x_(rank[q]) (0-based ranks, ascending, each < n) of
+ * x[0..n), exactly: the bucket of every value in QBUCKETS equal slices of
+ * [min, max] is counted; the buckets holding a wanted rank are gathered
+ * (one more pass); each rank is then selected (gsl_stats_select) among its
+ * bucket's values only. (x - min) * scale is monotone in x under rounding,
+ * so buckets are in value order and the result is what sorting gives, ties
+ * included. ~2 passes of a few ns per value, against quickselect's branchy
+ * partitions (~14 ns per value here); a bucket of many ties (a cost under
+ * a billing granularity) costs a select over its size, as before.
+ * Returns -1 when out of memory. x is not modified. */
+#define QBUCKETS 4096
+static int order_stats(const double *x, size_t n, const size_t *rank, int m, double *out)
+{
+    double lo = x[0], hi = x[0];
+    for (size_t i = 1; i < n; i++) {
+        lo = x[i] < lo ? x[i] : lo;
+        hi = x[i] > hi ? x[i] : hi;
+    }
+    if (!(hi > lo)) { /* all equal (or NaN: the caller fails on the mean) */
+        for (int q = 0; q < m; q++)
+            out[q] = lo;
+        return 0;
+    }
+    const double scale = QBUCKETS / (hi - lo);
+#define QBUCKET(v) ((v) >= hi ? QBUCKETS - 1 : (v) > lo ? (int)(((v) - lo) * scale) : 0)
+    uint32_t *count = calloc(QBUCKETS, sizeof *count);
+    int32_t *group = malloc(QBUCKETS * sizeof *group); /* bucket -> wanted group, -1 */
+    if (!count || !group) {
+        free(count);
+        free(group);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int b = QBUCKET(x[i]);
+        count[b < QBUCKETS ? b : QBUCKETS - 1]++;
+    }
+    /* each rank's bucket and rank inside it; ranks ascend, so buckets do */
+    int bk[8], ng = 0, gb[8];
+    size_t within[8], below = 0, gsize[8], goff[8];
+    int b = 0;
+    for (int q = 0; q < m; q++) {
+        while (below + count[b] <= rank[q])
+            below += count[b++];
+        bk[q] = b;
+        within[q] = rank[q] - below;
+        if (ng == 0 || gb[ng - 1] != b) {
+            gb[ng] = b;
+            gsize[ng] = count[b];
+            goff[ng] = ng ? goff[ng - 1] + gsize[ng - 1] : 0;
+            ng++;
+        }
+    }
+    for (int i = 0; i < QBUCKETS; i++)
+        group[i] = -1;
+    for (int g = 0; g < ng; g++)
+        group[gb[g]] = g;
+    double *buf = malloc((goff[ng - 1] + gsize[ng - 1]) * sizeof *buf);
+    if (!buf) {
+        free(count);
+        free(group);
+        return -1;
+    }
+    size_t fill[8] = {0};
+    for (size_t i = 0; i < n; i++) {
+        int b2 = QBUCKET(x[i]);
+        int g = group[b2 < QBUCKETS ? b2 : QBUCKETS - 1];
+        if (g >= 0)
+            buf[goff[g] + fill[g]++] = x[i];
+    }
+#undef QBUCKET
+    for (int q = 0; q < m; q++) {
+        int g = group[bk[q]];
+        /* select partitions buf's group in place: later ranks stay right */
+        out[q] = gsl_stats_select(buf + goff[g], 1, gsize[g], within[q]);
+    }
+    free(buf);
+    free(count);
+    free(group);
+    return 0;
+}
+
 /* Quantiles p50, p95, p99 of x[0..n), exactly as GSL's
  * quantile_from_sorted_data gives them on the sorted array: x_(lo) and
- * x_(lo+1) interpolated, lo = floor(f (n - 1)). gsl_stats_select is
- * quickselect, which leaves x partitioned around the rank it selects
- * (smaller before, larger after): each higher quantile is then selected
- * within the part above the previous one, and x_(lo+1) is the least value
- * above position lo. ~2n comparisons in all instead of a sort's n log n;
- * tests/test_sim.c checks the results against sorting, ties included.
- * Rearranges x. */
-static void quantiles(double *x, size_t n, double *p50, double *p95, double *p99)
+ * x_(lo+1) interpolated, lo = floor(f (n - 1)); the order statistics from
+ * order_stats(). tests/test_sim.c checks them against sorting, ties
+ * included. Returns -1 when out of memory. */
+static int quantiles(const double *x, size_t n, double *p50, double *p95, double *p99)
 {
     static const double f[3] = {0.50, 0.95, 0.99};
-    double *out[3] = {p50, p95, p99};
-    size_t from = 0;   /* x[from..n) holds the ranks >= from */
+    double *out[3] = {p50, p95, p99}, delta[3], v[6];
+    size_t rank[6];
+    int m = 0, at[3];
     for (int q = 0; q < 3; q++) {
         double index = f[q] * (double)(n - 1);
         size_t lhs = (size_t)index;
-        double delta = index - (double)lhs;
-        assert(lhs >= from || (q > 0 && lhs + 1 == from));
-        double a = lhs < from ? x[lhs] : gsl_stats_select(x + from, 1, n - from, lhs - from);
-        double b = a;
-        if (lhs + 1 < n && delta > 0) {
-            b = x[lhs + 1];
-            for (size_t i = lhs + 2; i < n; i++)
-                b = x[i] < b ? x[i] : b;
-        }
-        *out[q] = (1 - delta) * a + delta * b;
-        if (lhs + 1 > from)
-            from = lhs + 1;
+        delta[q] = index - (double)lhs;
+        at[q] = m;
+        if (m == 0 || rank[m - 1] != lhs)
+            rank[m++] = lhs;
+        else
+            at[q] = m - 1;
+        if (lhs + 1 < n && delta[q] > 0)
+            rank[m++] = lhs + 1;
     }
+    if (order_stats(x, n, rank, m, v))
+        return -1;
+    for (int q = 0; q < 3; q++) {
+        double a = v[at[q]];
+        double b = delta[q] > 0 && rank[at[q]] + 1 < n ? v[at[q] + 1] : a;
+        *out[q] = (1 - delta[q]) * a + delta[q] * b;
+    }
+    return 0;
 }
 
 /* Quantiles of each array (wall and cost of each run), spread over the
@@ -156,7 +266,8 @@ typedef struct {
 static int quantiles_one(const sim_mc_rep *rep, void *vctx)
 {
     qctx *c = vctx;
-    quantiles(c->x[rep->r], c->n, &c->q[rep->r][0], &c->q[rep->r][1], &c->q[rep->r][2]);
+    if (quantiles(c->x[rep->r], c->n, &c->q[rep->r][0], &c->q[rep->r][1], &c->q[rep->r][2]))
+        return model_errf(rep->err, rep->errsz, MODEL_ERUNTIME, "out of memory");
     return MODEL_OK;
 }
 
@@ -205,6 +316,7 @@ int sim_montecarlo_eval(const model_scenario *s, const model_opts *mo, const sim
     T = T > 1024 ? 1024 : T;
     c = (mcctx){.l = &l, .seed = o->seed, .R = R, .B = B};
     c.ws = calloc(T, sizeof *c.ws);
+    c.st = malloc((size_t)T * l.kmax * sizeof *c.st);
     c.wall = calloc((size_t)l.nrun, sizeof *c.wall);
     c.cost = calloc((size_t)l.nrun, sizeof *c.cost);
     c.bd = calloc((size_t)nb * l.nrun * NBD, sizeof *c.bd);
@@ -212,7 +324,7 @@ int sim_montecarlo_eval(const model_scenario *s, const model_opts *mo, const sim
     c.failed = calloc((size_t)nb * l.nrun, sizeof *c.failed);
     c.conts = calloc((size_t)nb * l.nrun, sizeof *c.conts);
     c.events = calloc((size_t)nb, sizeof *c.events);
-    if (!c.ws || !c.wall || !c.cost || !c.bd || !c.mom || !c.failed || !c.conts || !c.events)
+    if (!c.ws || !c.st || !c.wall || !c.cost || !c.bd || !c.mom || !c.failed || !c.conts || !c.events)
         goto oom;
     for (unsigned t = 0; t < T; t++)
         if (!(c.ws[t] = sim_job_ws_new()))
@@ -298,6 +410,7 @@ cleanup:
         for (unsigned t = 0; t < T; t++)
             sim_job_ws_free(c.ws[t]);
     free(c.ws);
+    free(c.st);
     for (int i = 0; i < l.nrun; i++) {
         if (c.wall)
             free(c.wall[i]);
@@ -322,23 +435,23 @@ int sim_montecarlo_trace(const model_scenario *s, uint64_t seed, uint64_t r, int
     runlist l;
     gsl_rng *rng = NULL;
     sim_job_ws *ws = NULL;
+    double *st = NULL;
     if (r >= (UINT64_C(1) << 31))
         return model_errf(err, errsz, MODEL_EINPUT, "sim: replication: must be below 2^31");
     if ((rc = runlist_new(s, flags, &l, &off, err, errsz)))
         return rc;
     rng = gsl_rng_alloc(sim_mc_rng_type());
     ws = sim_job_ws_new();
-    if (!rng || !ws) {
+    st = malloc((size_t)l.kmax * sizeof *st);
+    if (!rng || !ws || !st) {
         rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
         goto cleanup;
     }
     sim_mc_seed_rng(rng, seed, r);
-    for (int i = 0; i < l.nrun; i++) {
-        sim_job_result res;
-        if ((rc = sim_job_run(l.jobs[i], ws, rng, trace, tctx, &res, err, errsz)))
-            goto cleanup;
-    }
+    sim_job_result res[NRUN_MAX];
+    rc = run_replication(&l, ws, rng, st, trace, tctx, res, err, errsz);
 cleanup:
+    free(st);
     sim_job_ws_free(ws);
     if (rng)
         gsl_rng_free(rng);

@@ -3,7 +3,15 @@
  *
  * Replication r (0..R-1) draws from the stream of (seed, r) (sim/mc.h) and
  * runs one job (sim/job.h) per GPU count in ascending order, k = 1 first (the
- * baseline; run even when the scenario's list lacks it). Per k it keeps one
+ * baseline; run even when the scenario's list lacks it). Common random
+ * numbers: when every k's job is starts-only (sim_job_starts_only: the start
+ * the only random phase, no effect -- overlay-e7 and most fitted
+ * scenarios), the replication draws the starts once, for the largest k, and
+ * container i has the same start for every k. Each k's numbers keep their
+ * law; the differences between GPU counts (speedup, cost ratio, which k is
+ * best) lose the noise of independent draws, and a replication over k in
+ * {1, 2, 4, 8, 16} draws 16 starts instead of 31. Otherwise each job draws
+ * its own numbers in turn from the replication's stream. Per k it keeps one
  * wall and one cost per replication (two arrays of R doubles per k: the only
  * memory that grows with R). Replications run in fixed blocks (>= 64, at
  * most 1024 blocks); each block sums the critical container's phases and
@@ -17,8 +25,9 @@
  * gsl_stats_quantile_from_sorted_data; found by quickselect, the arrays
  * spread over the threads), the mean breakdown; break_even[] is -2 (not
  * computed); then model_decide() gives speedup, cost ratio, verdict.
- * Costs: R * sum_k(containers) direct-path containers at ~15-25 ns each, or
- * engine events where effects apply; plus ~2R comparisons per array.
+ * Costs: R * sum_k(containers) direct-path containers at ~12-20 ns each
+ * (the draws included), or engine events where effects apply; plus two
+ * bucketing passes per array for the quantiles.
  *
  * Ownership: everything is borrowed; nothing is kept after a call.
  */

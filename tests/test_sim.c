@@ -178,11 +178,15 @@ static void test_summaries(void)
         gsl_rng *rng = gsl_rng_alloc(sim_mc_rng_type());
         CHECK(sim_job_new(&s, s.frames, 1, 0, &j1, err, sizeof err) == 0);
         CHECK(sim_job_new(&s, s.frames, 3, 0, &j3, err, sizeof err) == 0);
+        /* only the start is random: common starts, drawn once for k = 3 */
+        CHECK(sim_job_starts_only(j1) && sim_job_starts_only(j3));
         for (long r = 0; r < R; r++) {
             sim_job_result res;
+            double st[3];
             sim_mc_seed_rng(rng, 11, (uint64_t)r);
-            sim_job_run(j1, w, rng, NULL, NULL, &res, err, sizeof err); /* the baseline runs first */
-            sim_job_run(j3, w, rng, NULL, NULL, &res, err, sizeof err);
+            sim_job_draw_starts(&s, rng, 3, st);
+            sim_job_run_starts(j1, w, st, rng, NULL, NULL, &res, err, sizeof err); /* the baseline first */
+            sim_job_run_starts(j3, w, st, rng, NULL, NULL, &res, err, sizeof err);
             wall[r] = res.wall;
             cost[r] = res.cost;
         }
@@ -670,6 +674,79 @@ static void test_trace(void)
     model_scenario_free(&s);
 }
 
+/* Common random numbers: sim_job_draw_starts() draws what sim_job_run()
+ * draws for its starts (warm and cold; the lognormal's exp vectorised, so
+ * to 1e-14); replication r of the Monte Carlo gives container i
+ * the same start for every k; the trace replays a random replication
+ * exactly (R = 1: the means are that replication); and a scenario with
+ * another random phase is not starts-only. */
+static void test_common_starts(void)
+{
+    const char *json = "{\"job\":{\"frames\":900,\"input_mb\":20},"
+                       "\"stage\":{\"per_frame_s\":0.03,\"ffmpeg_start_s\":1.2,\"seek_s\":0.4},"
+                       "\"platform\":{\"cold_start_s\":{\"dist\":\"lognormal\",\"median\":30,\"p95\":50,"
+                       "\"shift\":2},\"warm_start_s\":{\"dist\":\"uniform\",\"min\":0.5,\"max\":2},"
+                       "\"min_containers\":2,\"download_mb_s\":40,\"gpu_per_s\":0.0002},"
+                       "\"parallel\":{\"gpus\":[2,5],\"concat_s\":1,"
+                       "\"concat_per_chunk_s\":{\"dist\":\"gamma\",\"mean\":0.3,\"cv\":0.5}}}";
+    model_scenario s = scen(json);
+    sim_job *j5 = NULL;
+    sim_job_ws *w = sim_job_ws_new();
+    gsl_rng *rng = gsl_rng_alloc(sim_mc_rng_type());
+    CHECK(sim_job_new(&s, s.frames, 5, 0, &j5, err, sizeof err) == 0);
+    CHECK(sim_job_starts_only(j5));
+    int same = 1;
+    for (uint64_t r = 0; r < 200; r++) {
+        sim_job_result a, b;
+        double st[5];
+        sim_mc_seed_rng(rng, 3, r);
+        sim_job_run(j5, w, rng, NULL, NULL, &a, err, sizeof err);
+        sim_mc_seed_rng(rng, 3, r);
+        sim_job_draw_starts(&s, rng, 5, st);
+        sim_job_run_starts(j5, w, st, rng, NULL, NULL, &b, err, sizeof err);
+        /* the same draws; the lognormal's exp vectorised (4 ulp) */
+        same &= fabs(a.wall - b.wall) <= 1e-14 * a.wall && fabs(a.cost - b.cost) <= 1e-14 * a.cost &&
+                fabs(a.bd.start - b.bd.start) <= 1e-14 * a.bd.start;
+    }
+    CHECK(same);
+
+    static rows t;
+    t.n = 0;
+    CHECK(sim_montecarlo_trace(&s, 9, 0, 0, collect, &t, err, sizeof err) == 0);
+    double start[3][5] = {{0}}; /* [k = 1, 2, 5][container] */
+    double end[3] = {0}, concat[3] = {0};
+    for (int i = 0; i < t.n; i++) {
+        const struct row *r = &t.r[i];
+        int q = r->k == 1 ? 0 : r->k == 2 ? 1 : 2;
+        if (r->ph == SIM_PH_START)
+            start[q][r->container] = r->t1 - r->t0;
+        if (r->ph == SIM_PH_CONCAT)
+            concat[q] = r->t1 - r->t0;
+        else if (r->t1 > end[q])
+            end[q] = r->t1;
+    }
+    CHECK(start[0][0] > 0 && start[2][4] > 2);
+    CHECK(start[1][0] == start[0][0] && start[2][0] == start[0][0]);
+    CHECK(start[2][1] == start[1][1] && start[2][1] >= 0.5 && start[2][1] <= 2); /* warm */
+    CHECK(start[2][2] != start[2][3]);
+    model_eval e;
+    run_sim(&s, 1, 1, 9, 0, &e, NULL);
+    CHECK_REL(end[0], e.base.wall_mean, 1e-12);
+    CHECK_REL(end[1] + concat[1], e.k[0].wall_mean, 1e-12);
+    CHECK_REL(end[2] + concat[2], e.k[1].wall_mean, 1e-12);
+    CHECK(concat[1] > 1 && concat[2] > 1); /* concat_s + M x a gamma draw */
+
+    s.seek = model_dist_lognormal_mp(0.4, 0.8);
+    sim_job *jr = NULL;
+    CHECK(sim_job_new(&s, s.frames, 5, 0, &jr, err, sizeof err) == 0);
+    CHECK(!sim_job_starts_only(jr));
+    sim_job_free(jr);
+    sim_job_free(j5);
+    sim_job_ws_free(w);
+    gsl_rng_free(rng);
+    model_scenario_free(&s);
+}
+
 TEST_MAIN(test_direct_equals_events, test_folded_equals_events, test_summaries, test_vs_model, test_p95_order_statistic, test_thread_determinism,
           test_shared_download, test_max_containers, test_chunks_per_gpu, test_failures, test_speculative,
-          test_trace)
+          test_trace, test_common_starts)

@@ -12,7 +12,12 @@ same summaries as forkcast sim: mean, standard error, p50/p95/p99 (linear
 interpolation between order statistics) of wall and cost per k.
 
 Only the distribution kinds the scenario uses are implemented (fixed,
-lognormal); anything else is refused. Rate: replications per CPU-second of
+lognormal); anything else is refused.
+
+Timed twice: as written above (impl=python), and with common starts
+(impl=python_common): the starts drawn once per replication for the largest
+k and container i taking the i-th for every k, as forkcast sim does
+(sim/montecarlo.h) -- the same algorithm in both languages, half the draws. Rate: replications per CPU-second of
 this process (time.process_time), one core, best of 3 runs, as bench_sim
 measures forkcast on one thread (best of 20).
 
@@ -94,32 +99,39 @@ def main():
             x = gran * math.ceil(x / gran - 1e-9)
         return max(minimum, x)
 
-    best = None
-    for attempt in range(3):
-        t0, w0 = time.process_time(), time.perf_counter()
-        summary = run(reps, cold, warm, request, ffmpeg, seek, concat, per_chunk, per_frame, frames, dl,
-                      up_per_frame, billed, cold_billed, min_warm, rate)
-        dt, wall = time.process_time() - t0, time.perf_counter() - w0
-        if best is None or dt < best[0]:
-            best = (dt, wall)
-    dt, wall = best
-    report(reps, dt, wall, summary)
-    return check(summary)
+    bad = 0
+    for common, impl in ((False, "python"), (True, "python_common")):
+        best = None
+        for attempt in range(3):
+            t0, w0 = time.process_time(), time.perf_counter()
+            summary = run(reps, cold, warm, request, ffmpeg, seek, concat, per_chunk, per_frame, frames, dl,
+                          up_per_frame, billed, cold_billed, min_warm, rate, common)
+            dt, wall = time.process_time() - t0, time.perf_counter() - w0
+            if best is None or dt < best[0]:
+                best = (dt, wall)
+        dt, wall = best
+        report(reps, dt, wall, summary, impl)
+        bad |= check(summary)
+    return bad
 
 
 def run(reps, cold, warm, request, ffmpeg, seek, concat, per_chunk, per_frame, frames, dl, up_per_frame,
-        billed, cold_billed, min_warm, rate):
-    """reps replications of every k, then the summaries."""
+        billed, cold_billed, min_warm, rate, common):
+    """reps replications of every k, then the summaries. common: one list of
+    starts per replication, container i taking the i-th for every k."""
     walls = {k: [] for k in GPUS}
     costs = {k: [] for k in GPUS}
+    kmax = max(GPUS)
     for _ in range(reps):
+        if common:
+            starts = [warm() if i < min_warm else cold() for i in range(kmax)]
         for k in GPUS:
             base, extra = divmod(frames, k)
             tmax, total = 0.0, 0.0
             for i in range(k):
                 n = base + (1 if i < extra else 0)
                 is_warm = i < min_warm
-                start = warm() if is_warm else cold()
+                start = starts[i] if common else warm() if is_warm else cold()
                 t = start + request() + dl + ffmpeg() + (seek() if i > 0 else 0.0) \
                     + n * per_frame + up_per_frame * n
                 if t > tmax:
@@ -142,15 +154,16 @@ def run(reps, cold, warm, request, ffmpeg, seek, concat, per_chunk, per_frame, f
     return summary
 
 
-def report(reps, dt, wall, summary):
+def report(reps, dt, wall, summary, impl):
     containers = sum(GPUS)
-    print(f"mc_overlay.py: {reps} replications x k in {GPUS} ({containers} containers each), best of 3: "
-          f"{dt:.3f} s CPU ({wall:.3f} s wall): {dt / reps * 1e6:.1f} us per replication")
+    how = "common starts" if impl == "python_common" else "independent draws"
+    print(f"mc_overlay.py ({how}): {reps} replications x k in {GPUS} ({containers} containers each), "
+          f"best of 3: {dt:.3f} s CPU ({wall:.3f} s wall): {dt / reps * 1e6:.1f} us per replication")
     for k in GPUS:
         m, se, p50, p95, p99 = summary[k]["wall_s"]
         print(f"  k={k:2d}: wall mean {m:.3f} +- {se:.3f} s, p95 {p95:.2f} s; cost mean "
               f"{summary[k]['cost_usd'][0]:.6f} USD")
-    print(f"BENCH name=mc_overlay impl=python metric=replications_per_s value={reps / dt:.6g}")
+    print(f"BENCH name=mc_overlay impl={impl} metric=replications_per_s value={reps / dt:.6g}")
 
 
 def check(summary):
