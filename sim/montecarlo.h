@@ -22,7 +22,7 @@
  * Results fill a model_eval: method "sim", replications, seed; per k the
  * mean, sd (n - 1), standard error sd / sqrt(R) of wall and cost, their
  * p50/p95/p99 (linear interpolation between order statistics, as
- * gsl_stats_quantile_from_sorted_data; found by quickselect, the arrays
+ * gsl_stats_quantile_from_sorted_data; found by bucketing and selecting, the arrays
  * spread over the threads), the mean breakdown; break_even[] is -2 (not
  * computed); then model_decide() gives speedup, cost ratio, verdict.
  * Costs: R * sum_k(containers) direct-path containers at ~12-20 ns each
