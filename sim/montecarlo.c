@@ -152,6 +152,17 @@ static int run_block(const sim_mc_rep *rep, void *vctx)
  * a billing granularity) costs a select over its size, as before.
  * Returns -1 when out of memory. x is not modified. */
 #define QBUCKETS 4096
+
+/* The bucket of v: monotone in v; NaN goes to 0, anything a huge scale
+ * (values a few subnormals apart) sends past the end to the last. */
+static inline int qbucket(double v, double lo, double hi, double scale)
+{
+    if (v >= hi)
+        return QBUCKETS - 1;
+    double f = (v - lo) * scale;
+    return f > 0 ? (f < QBUCKETS - 1 ? (int)f : QBUCKETS - 1) : 0;
+}
+
 static int order_stats(const double *x, size_t n, const size_t *rank, int m, double *out)
 {
     double lo = x[0], hi = x[0];
@@ -165,7 +176,6 @@ static int order_stats(const double *x, size_t n, const size_t *rank, int m, dou
         return 0;
     }
     const double scale = QBUCKETS / (hi - lo);
-#define QBUCKET(v) ((v) >= hi ? QBUCKETS - 1 : (v) > lo ? (int)(((v) - lo) * scale) : 0)
     uint32_t *count = calloc(QBUCKETS, sizeof *count);
     int32_t *group = malloc(QBUCKETS * sizeof *group); /* bucket -> wanted group, -1 */
     if (!count || !group) {
@@ -173,10 +183,8 @@ static int order_stats(const double *x, size_t n, const size_t *rank, int m, dou
         free(group);
         return -1;
     }
-    for (size_t i = 0; i < n; i++) {
-        int b = QBUCKET(x[i]);
-        count[b < QBUCKETS ? b : QBUCKETS - 1]++;
-    }
+    for (size_t i = 0; i < n; i++)
+        count[qbucket(x[i], lo, hi, scale)]++;
     /* each rank's bucket and rank inside it; ranks ascend, so buckets do */
     int bk[8], ng = 0, gb[8];
     size_t within[8], below = 0, gsize[8], goff[8];
@@ -205,15 +213,13 @@ static int order_stats(const double *x, size_t n, const size_t *rank, int m, dou
     }
     size_t fill[8] = {0};
     for (size_t i = 0; i < n; i++) {
-        int b2 = QBUCKET(x[i]);
-        int g = group[b2 < QBUCKETS ? b2 : QBUCKETS - 1];
+        int g = group[qbucket(x[i], lo, hi, scale)];
         if (g >= 0)
             buf[goff[g] + fill[g]++] = x[i];
     }
-#undef QBUCKET
     for (int q = 0; q < m; q++) {
         int g = group[bk[q]];
-        /* select partitions buf's group in place: later ranks stay right */
+        /* select permutes the group, not its values: each rank comes out right */
         out[q] = gsl_stats_select(buf + goff[g], 1, gsize[g], within[q]);
     }
     free(buf);
