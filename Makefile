@@ -9,7 +9,7 @@
 #   make scenarios  regenerate data/scenarios/{overlay-e7,framing-t50}.json by fitting
 #   make install PREFIX=/usr/local
 #
-# Every directory's *.c is picked up by wildcard: model sim calibrate kernels
+# Every directory's *.c is picked up by wildcard: base model sim calibrate kernels
 # plots go into build/libforkcast.a, cli/*.c into the binary, tests/test_*.c
 # each into build/tests/test_*, bench/bench_*.c into build/bench/bench_*.
 
@@ -47,7 +47,7 @@ NVCCFLAGS ?= -O3 -std=c++17 \
              -gencode arch=compute_90,code=sm_90 \
              -gencode arch=compute_75,code=compute_75
 
-LIB_SRC  := $(foreach d,model sim calibrate kernels plots,$(wildcard $(d)/*.c))
+LIB_SRC  := $(foreach d,base model sim calibrate kernels plots,$(wildcard $(d)/*.c))
 CLI_SRC  := $(wildcard cli/*.c)
 CU_SRC   := $(wildcard kernels/*.cu)
 TEST_SRC := $(wildcard tests/test_*.c)
@@ -113,9 +113,9 @@ gpu-check: gpu/gpu_check
 gpu/%.cu.o: kernels/%.cu kernels/kern.h kernels/kern_impl.h kernels/kern_cuda_body.cuh
 	@mkdir -p gpu
 	$(NVCC) $(GPU_NVCCFLAGS) -I. -c -o $@ $<
-gpu/gpu_check: bench/gpu_check.c $(wildcard kernels/*.c kernels/*.h) $(CU_SRC:kernels/%.cu=gpu/%.cu.o)
+gpu/gpu_check: bench/gpu_check.c base/clock.c $(wildcard kernels/*.c kernels/*.h) $(CU_SRC:kernels/%.cu=gpu/%.cu.o)
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -I. -I$(CUDA_HOME)/include -DFORKCAST_CUDA=1 -o $@ \
-	  bench/gpu_check.c $(wildcard kernels/*.c) $(CU_SRC:kernels/%.cu=gpu/%.cu.o) \
+	  bench/gpu_check.c base/clock.c $(wildcard kernels/*.c) $(CU_SRC:kernels/%.cu=gpu/%.cu.o) \
 	  -L$(CUDA_HOME)/lib64 -lcudart_static -ldl -lrt -lpthread -lm -lstdc++
 
 $(BUILD)/tests/%: tests/%.c tests/harness.h $(BUILD)/libforkcast.a

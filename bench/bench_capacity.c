@@ -18,7 +18,7 @@
  */
 #include "sim/capacity.h"
 
-#include "model/status.h"
+#include "base/status.h"
 
 #include <math.h>
 #include <stdio.h>

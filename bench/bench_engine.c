@@ -30,7 +30,7 @@
 #include "sim/engine.h"
 
 #include "model/dist.h"
-#include "model/status.h"
+#include "base/status.h"
 
 /* GSL's documented switch for inline gsl_rng_uniform_pos & co. (C99 inline
  * under C11; the out-of-line copies stay in libgsl). */
@@ -171,14 +171,14 @@ static int run_segments(sim *s, double t_end, double rate[SEGMENTS], double *cpu
         uint64_t e0 = sim_executed(s);
         double c0 = seconds(CLOCK_THREAD_CPUTIME_ID);
         int rc = sim_run_until(s, t_end * (i + 1) / SEGMENTS);
-        if (rc != MODEL_OK)
+        if (rc != BASE_OK)
             return rc;
         rate[i] = (double)(sim_executed(s) - e0) / (seconds(CLOCK_THREAD_CPUTIME_ID) - c0);
     }
     *cpu = seconds(CLOCK_THREAD_CPUTIME_ID) - c_all;
     *wall = seconds(CLOCK_MONOTONIC) - w0;
     qsort(rate, SEGMENTS, sizeof rate[0], cmp_double);
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 static int run_hold(gsl_rng *rng, int pending, double events)
@@ -197,7 +197,7 @@ static int run_hold(gsl_rng *rng, int pending, double events)
         sim_at(s, draw_exp(rng, 1.0), 0, 0, 0);
     /* `pending` events per unit time */
     double rate[SEGMENTS], cpu, wall;
-    if (run_segments(s, events / pending, rate, &cpu, &wall) != MODEL_OK)
+    if (run_segments(s, events / pending, rate, &cpu, &wall) != BASE_OK)
         goto cleanup;
     double best = rate[SEGMENTS - 1];
     printf("bench_engine: hold model, %d pending: %.2f M events/s, %.1f ns/event (engine alone; "
@@ -232,7 +232,7 @@ static int run_mmc(gsl_rng *rng, double events)
     double t_end = events / (2.0 * m.lambda);
     double rate[SEGMENTS], dt, wall;
     int rc = run_segments(s, t_end, rate, &dt, &wall);
-    if (rc != MODEL_OK || m.oom) {
+    if (rc != BASE_OK || m.oom) {
         fprintf(stderr, "bench_engine: out of memory during the run\n");
         goto cleanup;
     }

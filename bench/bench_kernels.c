@@ -15,6 +15,7 @@
  * ours (> 1: ours is faster).
  */
 #include "calibrate/kernels_cal.h"
+#include "base/clock.h"
 #include "kernels/kern.h"
 
 #include <gsl/gsl_sort.h>
@@ -23,13 +24,6 @@
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static double median_ms(double *x, int n)
 {
@@ -63,10 +57,10 @@ static int bench_overlay(int ow, int oh, int threads, int frames, double *ours, 
     for (int i = 0; i < WARM + frames; i++) {
         kern_fill_pattern(src, i);
         kern_frame_copy(work, src);
-        double t0 = now_s();
+        double t0 = base_now_s();
         if (kern_overlay(ctx, work, ov, x, y, NULL, err, sizeof err))
             return die("overlay", err);
-        double el = now_s() - t0, ffs;
+        double el = base_now_s() - t0, ffs;
         if (cal_ff_overlay_run(ff, src, out, &ffs, err, sizeof err))
             return die("ffmpeg overlay", err);
         if (i >= WARM) {
@@ -103,10 +97,10 @@ static int bench_framing(kern_filter f, int threads, int frames, double *ours, d
     for (int i = 0; i < WARM + frames; i++) {
         kern_fill_pattern(src, i);
         kern_rect c = kern_framing_window(1920, 1080, 1080, 1920, 0, 1, i, WARM + frames);
-        double t0 = now_s();
+        double t0 = base_now_s();
         if (kern_framing(ctx, src, c, d1, f, NULL, err, sizeof err))
             return die("framing", err);
-        double el = now_s() - t0, ffs;
+        double el = base_now_s() - t0, ffs;
         if (cal_ff_scale_run(ff, src, c, d2, &ffs, err, sizeof err))
             return die("swscale", err);
         if (i >= WARM) {

@@ -1,10 +1,12 @@
 /* bench/bench_proc_run.c -- what the calibration process runner adds to a
- * measured run. cal_proc_run (fork/exec, own process group, exec-error pipe,
+ * measured run. base_proc_run (fork/exec, own process group, exec-error pipe,
  * pidfd wait, output files) against two peers timed in the same process:
  * posix_spawnp + waitpid (the least a runner can do) and system(3) (one
  * extra shell). Rows: `true` (pure overhead), `sleep 0.05` (bias on a known
  * duration), and the lateness of a timeout kill of `sleep 10` at 0.1 s. */
 #include "calibrate/command_cal.h"
+#include "base/clock.h"
+#include "base/proc.h"
 
 #include <spawn.h>
 #include <stdio.h>
@@ -18,18 +20,11 @@
 
 extern char **environ;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static double run_cal(char *const argv[], double timeout)
 {
-    cal_proc_result r;
+    base_proc_result r;
     char err[256];
-    if (cal_proc_run(argv, NULL, NULL, timeout, NULL, &r, err, sizeof err) != 0) {
+    if (base_proc_run(argv, NULL, NULL, timeout, NULL, &r, err, sizeof err) != 0) {
         fprintf(stderr, "bench_proc_run: %s\n", err);
         exit(1);
     }
@@ -40,21 +35,21 @@ static double run_spawn(char *const argv[])
 {
     pid_t pid;
     int st;
-    double t0 = now_s();
+    double t0 = base_now_s();
     if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0) {
         perror("posix_spawnp");
         exit(1);
     }
     waitpid(pid, &st, 0);
-    return now_s() - t0;
+    return base_now_s() - t0;
 }
 
 static double run_system(const char *cmd)
 {
-    double t0 = now_s();
+    double t0 = base_now_s();
     if (system(cmd) != 0)
         fprintf(stderr, "bench_proc_run: system(%s) failed\n", cmd);
-    return now_s() - t0;
+    return base_now_s() - t0;
 }
 
 static void row(const char *what, const char *who, double *x, size_t n, double minus)
@@ -81,7 +76,7 @@ int main(void)
         b[i] = run_spawn(tru);
         c[i] = run_system("true");
     }
-    row("true", "cal_proc_run", a, N_TRUE, 0);
+    row("true", "base_proc_run", a, N_TRUE, 0);
     row("true", "posix_spawnp+waitpid", b, N_TRUE, 0);
     row("true", "system(3)", c, N_TRUE, 0);
 
@@ -89,11 +84,11 @@ int main(void)
         a[i] = run_cal(slp, 30);
         b[i] = run_spawn(slp);
     }
-    row("sleep 0.05 - 0.05 s", "cal_proc_run", a, N_SLEEP, 0.05);
+    row("sleep 0.05 - 0.05 s", "base_proc_run", a, N_SLEEP, 0.05);
     row("sleep 0.05 - 0.05 s", "posix_spawnp+waitpid", b, N_SLEEP, 0.05);
 
     for (int i = 0; i < N_KILL; i++)
         a[i] = run_cal(hang, 0.1);
-    row("timeout 0.1 s: late by", "cal_proc_run", a, N_KILL, 0.1);
+    row("timeout 0.1 s: late by", "base_proc_run", a, N_KILL, 0.1);
     return 0;
 }

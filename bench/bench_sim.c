@@ -25,7 +25,7 @@
  *   BENCH name=N impl=forkcast metric=M value=V
  */
 #include "model/scenario.h"
-#include "model/status.h"
+#include "base/status.h"
 #include "sim/montecarlo.h"
 
 #include <spawn.h>

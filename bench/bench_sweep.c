@@ -17,7 +17,7 @@
  *   BENCH name=predict impl=forkcast|model_predict_k metric=us_per_prediction value=V
  */
 #include "model/predict.h"
-#include "model/status.h"
+#include "base/status.h"
 #include "plots/plot.h"
 #include "sim/mc.h"
 

@@ -26,6 +26,7 @@
  */
 #define FORKCAST_CUDA 1
 #include "kernels/kern_impl.h"
+#include "base/clock.h"
 
 #include <cuda_runtime_api.h>
 #include <stdio.h>
@@ -50,13 +51,6 @@ static void kk(int rc, const char *err)
         fprintf(stderr, "gpu_check: %s\n", err);
         exit(1);
     }
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 static int pw(const kern_frame *f, int p) { return p == 1 || p == 2 ? (f->w + 1) / 2 : f->w; }
@@ -149,12 +143,12 @@ static void transfer_s(const kern_frame *host, kern_frame *dev, double *up, doub
     kern_frame h = *host;
     h.data[3] = NULL;
     for (int i = 0; i < 5; i++) {
-        double t0 = now_s();
+        double t0 = base_now_s();
         kk(kern_cu_upload(dev, &h, err, sizeof err), err);
-        double t1 = now_s();
+        double t1 = base_now_s();
         kk(kern_cu_download(&h, dev, err, sizeof err), err);
         u[i] = t1 - t0;
-        d[i] = now_s() - t1;
+        d[i] = base_now_s() - t1;
     }
     for (int i = 0; i < 5; i++) /* tiny sort for the median */
         for (int j = i + 1; j < 5; j++) {

@@ -16,7 +16,7 @@
  * it that cannot be resolved aborts with a message (an installation fault).
  */
 #include "calibrate/av_lazy.h"
-#include "model/status.h"
+#include "base/status.h"
 
 #include <dlfcn.h>
 #include <libavcodec/avcodec.h>
@@ -139,8 +139,8 @@ int cal_av_load(char *err, size_t errsz)
 {
     pthread_once(&once, load_all);
     if (load_error[0])
-        return model_errf(err, errsz, MODEL_ERUNTIME, "%s", load_error);
-    return MODEL_OK;
+        return base_errf(err, errsz, BASE_ERUNTIME, "%s", load_error);
+    return BASE_OK;
 }
 
 static void *fn(int i)

@@ -1,8 +1,10 @@
 /* calibrate/ffmpeg_cal.c -- `calibrate ffmpeg`: startup, seek, decode,
  * encode and concat costs of the real FFmpeg. See ffmpeg_cal.h. */
 #include "calibrate/ffmpeg_cal.h"
+#include "base/clock.h"
+#include "base/proc.h"
 
-#include "model/status.h"
+#include "base/status.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -31,13 +33,6 @@
 
 static const int concat_ks[] = {2, 4, 8};
 #define NKS ((int)(sizeof concat_ks / sizeof concat_ks[0]))
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* libav logs to stderr by default; library code never prints. */
 static void quiet_libav(void) { av_log_set_level(AV_LOG_QUIET); }
@@ -81,7 +76,7 @@ void cal_video_free(cal_video *v)
 
 int cal_video_load(const char *path, cal_video **out, char *err, size_t errsz)
 {
-    int rc = MODEL_OK, ret;
+    int rc = BASE_OK, ret;
     AVFormatContext *fmt = NULL;
     AVCodecContext *dec = NULL;
     AVPacket *pkt = NULL;
@@ -96,28 +91,28 @@ int cal_video_load(const char *path, cal_video **out, char *err, size_t errsz)
     quiet_libav();
 
     if (stat(path, &sb) != 0)
-        return model_errf(err, errsz, MODEL_EINPUT, "%s: cannot open: %s", path, strerror(errno));
+        return base_errf(err, errsz, BASE_EINPUT, "%s: cannot open: %s", path, strerror(errno));
     if (!S_ISREG(sb.st_mode))
-        return model_errf(err, errsz, MODEL_EINPUT, "%s: not a regular file", path);
+        return base_errf(err, errsz, BASE_EINPUT, "%s: not a regular file", path);
     if ((ret = avformat_open_input(&fmt, path, NULL, NULL)) < 0) {
         av_strerror(ret, msg, sizeof msg);
-        return model_errf(err, errsz, MODEL_EINPUT, "%s: not a readable video file (%s)", path,
+        return base_errf(err, errsz, BASE_EINPUT, "%s: not a readable video file (%s)", path,
                           msg);
     }
     if ((ret = avformat_find_stream_info(fmt, NULL)) < 0) {
         av_strerror(ret, msg, sizeof msg);
-        rc = model_errf(err, errsz, MODEL_EINPUT, "%s: cannot read stream info (%s)", path, msg);
+        rc = base_errf(err, errsz, BASE_EINPUT, "%s: cannot read stream info (%s)", path, msg);
         goto cleanup;
     }
     int vs = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     if (vs < 0) {
-        rc = model_errf(err, errsz, MODEL_EINPUT, "%s: no video stream", path);
+        rc = base_errf(err, errsz, BASE_EINPUT, "%s: no video stream", path);
         goto cleanup;
     }
     AVStream *st = fmt->streams[vs];
     const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
     if (!codec) {
-        rc = model_errf(err, errsz, MODEL_EINPUT, "%s: no decoder for video codec %s", path,
+        rc = base_errf(err, errsz, BASE_EINPUT, "%s: no decoder for video codec %s", path,
                         avcodec_get_name(st->codecpar->codec_id));
         goto cleanup;
     }
@@ -125,12 +120,12 @@ int cal_video_load(const char *path, cal_video **out, char *err, size_t errsz)
     pkt = av_packet_alloc();
     fr = av_frame_alloc();
     if (!dec || !pkt || !fr) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         goto cleanup;
     }
     if (avcodec_parameters_to_context(dec, st->codecpar) < 0 ||
         (ret = avcodec_open2(dec, codec, NULL)) < 0) {
-        rc = model_errf(err, errsz, MODEL_EINPUT, "%s: cannot open the %s decoder", path,
+        rc = base_errf(err, errsz, BASE_EINPUT, "%s: cannot open the %s decoder", path,
                         codec->name);
         goto cleanup;
     }
@@ -143,7 +138,7 @@ int cal_video_load(const char *path, cal_video **out, char *err, size_t errsz)
                 frame_ix *g = realloc(ix, cap * sizeof *ix);
                 if (!g) {
                     av_packet_unref(pkt);
-                    rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+                    rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
                     goto cleanup;
                 }
                 ix = g;
@@ -152,7 +147,7 @@ int cal_video_load(const char *path, cal_video **out, char *err, size_t errsz)
             ix[n].key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
             if (ix[n].pts == AV_NOPTS_VALUE) {
                 av_packet_unref(pkt);
-                rc = model_errf(err, errsz, MODEL_EINPUT, "%s: video frame %zu has no timestamp",
+                rc = base_errf(err, errsz, BASE_EINPUT, "%s: video frame %zu has no timestamp",
                                 path, n);
                 goto cleanup;
             }
@@ -165,7 +160,7 @@ int cal_video_load(const char *path, cal_video **out, char *err, size_t errsz)
     }
     if (ret != AVERROR_EOF) {
         av_strerror(ret, msg, sizeof msg);
-        rc = model_errf(err, errsz, MODEL_EINPUT, "%s: read error after %zu video frames (%s)",
+        rc = base_errf(err, errsz, BASE_EINPUT, "%s: read error after %zu video frames (%s)",
                         path, n, msg);
         goto cleanup;
     }
@@ -173,11 +168,11 @@ int cal_video_load(const char *path, cal_video **out, char *err, size_t errsz)
         avcodec_receive_frame(dec, fr) == 0)
         decoded = 1;
     if (n == 0) {
-        rc = model_errf(err, errsz, MODEL_EINPUT, "%s: no video frames", path);
+        rc = base_errf(err, errsz, BASE_EINPUT, "%s: no video frames", path);
         goto cleanup;
     }
     if (!decoded) {
-        rc = model_errf(err, errsz, MODEL_EINPUT, "%s: no decodable video frame (corrupt?)", path);
+        rc = base_errf(err, errsz, BASE_EINPUT, "%s: no decodable video frame (corrupt?)", path);
         goto cleanup;
     }
     qsort(ix, n, sizeof *ix, cmp_frame);
@@ -190,7 +185,7 @@ int cal_video_load(const char *path, cal_video **out, char *err, size_t errsz)
     }
     gaps = malloc(n * sizeof *gaps);
     if (!v || !v->pts || !v->t || !v->key || !gaps) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         goto cleanup;
     }
     double tb = av_q2d(st->time_base);
@@ -209,7 +204,7 @@ int cal_video_load(const char *path, cal_video **out, char *err, size_t errsz)
         }
     }
     if (v->nkeys == 0) {
-        rc = model_errf(err, errsz, MODEL_EINPUT, "%s: no keyframe in the video stream", path);
+        rc = base_errf(err, errsz, BASE_EINPUT, "%s: no keyframe in the video stream", path);
         goto cleanup;
     }
     if (ngaps) {
@@ -245,25 +240,25 @@ cleanup:
 
 /* ---- running ffmpeg ----------------------------------------------------- */
 
-/* Run one ffmpeg command; anything but exit 0 is MODEL_ERUNTIME naming what. */
+/* Run one ffmpeg command; anything but exit 0 is BASE_ERUNTIME naming what. */
 static int ff_run(const char *what, char *const argv[], const char *log, double timeout_s,
                   const volatile sig_atomic_t *cancel, double *wall_s, char *err, size_t errsz)
 {
-    cal_proc_result pr;
-    int rc = cal_proc_run(argv, NULL, log, timeout_s, cancel, &pr, err, errsz);
+    base_proc_result pr;
+    int rc = base_proc_run(argv, NULL, log, timeout_s, cancel, &pr, err, errsz);
     if (rc)
         return rc;
-    if (pr.how == CAL_PROC_NOSTART && pr.code == ENOENT)
-        return model_errf(err, errsz, MODEL_ERUNTIME, "%s: not found on PATH (install ffmpeg)",
+    if (pr.how == BASE_PROC_NOSTART && pr.code == ENOENT)
+        return base_errf(err, errsz, BASE_ERUNTIME, "%s: not found on PATH (install ffmpeg)",
                           argv[0]);
-    if (pr.how != CAL_PROC_EXITED || pr.code != 0) {
+    if (pr.how != BASE_PROC_EXITED || pr.code != 0) {
         char why[512];
-        cal_proc_describe(&pr, timeout_s, log, why, sizeof why);
-        return model_errf(err, errsz, MODEL_ERUNTIME, "ffmpeg (%s): %s", what, why);
+        base_proc_describe(&pr, timeout_s, log, why, sizeof why);
+        return base_errf(err, errsz, BASE_ERUNTIME, "ffmpeg (%s): %s", what, why);
     }
     if (wall_s)
         *wall_s = pr.wall_s;
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 int cal_chunks_check(const char *const *paths, size_t n, char *err, size_t errsz)
@@ -273,10 +268,10 @@ int cal_chunks_check(const char *const *paths, size_t n, char *err, size_t errsz
         int w, h, fmt;
         AVRational tb;
     } sig;
-    int rc = MODEL_OK;
+    int rc = BASE_OK;
     sig first = {0};
     quiet_libav();
-    for (size_t i = 0; i < n && rc == MODEL_OK; i++) {
+    for (size_t i = 0; i < n && rc == BASE_OK; i++) {
         AVFormatContext *fmt = NULL;
         char msg[AV_ERROR_MAX_STRING_SIZE];
         int ret = avformat_open_input(&fmt, paths[i], NULL, NULL);
@@ -284,14 +279,14 @@ int cal_chunks_check(const char *const *paths, size_t n, char *err, size_t errsz
             ret = avformat_find_stream_info(fmt, NULL);
         if (ret < 0) {
             av_strerror(ret, msg, sizeof msg);
-            rc = model_errf(err, errsz, MODEL_EINPUT, "%s: chunk %zu is not a readable video (%s)",
+            rc = base_errf(err, errsz, BASE_EINPUT, "%s: chunk %zu is not a readable video (%s)",
                             paths[i], i + 1, msg);
             avformat_close_input(&fmt);
             break;
         }
         int vs = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
         if (vs < 0) {
-            rc = model_errf(err, errsz, MODEL_EINPUT, "%s: chunk %zu has no video stream",
+            rc = base_errf(err, errsz, BASE_EINPUT, "%s: chunk %zu has no video stream",
                             paths[i], i + 1);
             avformat_close_input(&fmt);
             break;
@@ -307,7 +302,7 @@ int cal_chunks_check(const char *const *paths, size_t n, char *err, size_t errsz
             av_cmp_q(s.tb, first.tb) != 0) {
             const char *pf0 = av_get_pix_fmt_name((enum AVPixelFormat)first.fmt);
             const char *pf1 = av_get_pix_fmt_name((enum AVPixelFormat)s.fmt);
-            rc = model_errf(err, errsz, MODEL_EINPUT,
+            rc = base_errf(err, errsz, BASE_EINPUT,
                             "%s: chunk %zu (%s %dx%d %s, time base %d/%d) does not match chunk 1 "
                             "%s (%s %dx%d %s, time base %d/%d); concatenating them would write a "
                             "broken file",
@@ -325,22 +320,22 @@ int cal_concat_run(const char *const *paths, size_t n, const char *list_path,
                    double *wall_s, char *err, size_t errsz)
 {
     int rc;
-    model_out list;
+    base_out list;
     int list_open = 0;
     char log[4200] = "";
     if (n < 1)
-        return model_errf(err, errsz, MODEL_EINPUT, "concat: no chunks");
+        return base_errf(err, errsz, BASE_EINPUT, "concat: no chunks");
     if ((rc = cal_chunks_check(paths, n, err, errsz)))
         goto cleanup;
     /* The demuxer resolves relative names against the list's folder: write
      * absolute ones, single-quoted, ' as '\''. */
-    if ((rc = model_out_open(&list, list_path, err, errsz)))
+    if ((rc = base_out_open(&list, list_path, err, errsz)))
         goto cleanup;
     list_open = 1;
     for (size_t i = 0; i < n; i++) {
         char abs[PATH_MAX];
         if (!realpath(paths[i], abs)) {
-            rc = model_errf(err, errsz, MODEL_EINPUT, "%s: %s", paths[i], strerror(errno));
+            rc = base_errf(err, errsz, BASE_EINPUT, "%s: %s", paths[i], strerror(errno));
             goto cleanup;
         }
         fputs("file '", list.f);
@@ -352,7 +347,7 @@ int cal_concat_run(const char *const *paths, size_t n, const char *list_path,
         fputs("'\n", list.f);
     }
     list_open = 0; /* commit closes it, on failure too */
-    if ((rc = model_out_commit(&list, err, errsz)))
+    if ((rc = base_out_commit(&list, err, errsz)))
         goto cleanup;
     snprintf(log, sizeof log, "%s.log", list_path);
     char *argv[] = {FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-f",
@@ -364,7 +359,7 @@ int cal_concat_run(const char *const *paths, size_t n, const char *list_path,
 
 cleanup:
     if (list_open)
-        model_out_abort(&list);
+        base_out_abort(&list);
     if (log[0])
         remove(log);
     return rc;
@@ -434,25 +429,25 @@ static int step_version(run_ctx *c, char *err, size_t errsz)
     char out[4200], *text = NULL;
     tmp_path(c, out, sizeof out, "version.txt");
     char *argv[] = {FFMPEG, "-version", NULL};
-    cal_proc_result pr;
-    int rc = cal_proc_run(argv, out, c->log, 60, c->o->cancel, &pr, err, errsz);
+    base_proc_result pr;
+    int rc = base_proc_run(argv, out, c->log, 60, c->o->cancel, &pr, err, errsz);
     if (rc)
         return rc;
-    if (pr.how != CAL_PROC_EXITED || pr.code != 0) {
-        if (pr.how == CAL_PROC_NOSTART && pr.code == ENOENT)
-            return model_errf(err, errsz, MODEL_ERUNTIME,
+    if (pr.how != BASE_PROC_EXITED || pr.code != 0) {
+        if (pr.how == BASE_PROC_NOSTART && pr.code == ENOENT)
+            return base_errf(err, errsz, BASE_ERUNTIME,
                               FFMPEG ": not found on PATH (install ffmpeg)");
         char why[512];
-        cal_proc_describe(&pr, 60, c->log, why, sizeof why);
-        return model_errf(err, errsz, MODEL_ERUNTIME, FFMPEG " -version: %s", why);
+        base_proc_describe(&pr, 60, c->log, why, sizeof why);
+        return base_errf(err, errsz, BASE_ERUNTIME, FFMPEG " -version: %s", why);
     }
     char ver[64] = "unknown";
-    if (model_read_file(out, &text, NULL, NULL, 0) == MODEL_OK)
+    if (base_read_file(out, &text, NULL, NULL, 0) == BASE_OK)
         sscanf(text, "ffmpeg version %63s", ver);
     free(text);
     cJSON_AddStringToObject(c->cal, "ffmpeg_version", ver);
     cJSON_AddStringToObject(c->cal, "libavformat", LIBAVFORMAT_IDENT);
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 static int step_input(run_ctx *c, char *err, size_t errsz)
@@ -496,19 +491,19 @@ static int step_input(run_ctx *c, char *err, size_t errsz)
     cJSON_AddNumberToObject(in, "keyframes", (double)v->nkeys);
     cJSON_AddNumberToObject(in, "gop", v->gop);
     cJSON_AddNumberToObject(in, "size_mb", v->size_mb);
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 /* Process startup: one untimed-for-the-fit warm-up (recorded as the first,
  * cold-cache run), then repeats no-op runs; lognormal from log-moments. */
 static int step_startup(run_ctx *c, char *err, size_t errsz)
 {
-    int R = c->o->repeats, rc = MODEL_OK;
+    int R = c->o->repeats, rc = BASE_OK;
     double *x = malloc((size_t)R * sizeof *x), *lx = malloc((size_t)R * sizeof *lx), first;
     char *argv[] = {FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "error", "-f", "lavfi",
                     "-i", "nullsrc=d=0", "-f", "null", "-", NULL};
     if (!x || !lx) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         goto cleanup;
     }
     progress(c, "startup: %d no-op runs", R + 1);
@@ -595,20 +590,20 @@ static size_t seek_targets(const cal_video *v, size_t *tg)
 static int lib_seek(run_ctx *c, const size_t *tg, size_t nt, double *secs, int *ndec,
                     double *open_s, char *err, size_t errsz)
 {
-    int rc = MODEL_OK, ret, R = c->o->repeats;
+    int rc = BASE_OK, ret, R = c->o->repeats;
     AVFormatContext *fmt = NULL;
     AVCodecContext *dec = NULL;
     AVPacket *pkt = av_packet_alloc();
     AVFrame *fr = av_frame_alloc();
     char msg[AV_ERROR_MAX_STRING_SIZE];
     if (!pkt || !fr) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         goto cleanup;
     }
-    double t0 = now_s();
+    double t0 = base_now_s();
     if (avformat_open_input(&fmt, c->in, NULL, NULL) < 0 ||
         avformat_find_stream_info(fmt, NULL) < 0) {
-        rc = model_errf(err, errsz, MODEL_EINPUT, "%s: cannot reopen", c->in);
+        rc = base_errf(err, errsz, BASE_EINPUT, "%s: cannot reopen", c->in);
         goto cleanup;
     }
     int vs = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
@@ -616,28 +611,28 @@ static int lib_seek(run_ctx *c, const size_t *tg, size_t nt, double *secs, int *
                                    : NULL;
     if (!codec || !(dec = avcodec_alloc_context3(codec)) ||
         avcodec_parameters_to_context(dec, fmt->streams[vs]->codecpar) < 0) {
-        rc = model_errf(err, errsz, MODEL_EINPUT, "%s: cannot set up the decoder", c->in);
+        rc = base_errf(err, errsz, BASE_EINPUT, "%s: cannot set up the decoder", c->in);
         goto cleanup;
     }
     dec->thread_count = 0; /* auto, as the ffmpeg CLI */
     if (avcodec_open2(dec, codec, NULL) < 0) {
-        rc = model_errf(err, errsz, MODEL_EINPUT, "%s: cannot open the decoder", c->in);
+        rc = base_errf(err, errsz, BASE_EINPUT, "%s: cannot open the decoder", c->in);
         goto cleanup;
     }
-    *open_s = now_s() - t0;
+    *open_s = base_now_s() - t0;
 
     for (int rep = 0; rep < R; rep++) {
         for (size_t j = 0; j < nt; j++) {
             if (c->o->cancel && *c->o->cancel) {
-                rc = model_errf(err, errsz, MODEL_ERUNTIME, "interrupted");
+                rc = base_errf(err, errsz, BASE_ERUNTIME, "interrupted");
                 goto cleanup;
             }
             int64_t ts = c->v->pts[tg[j]];
             int n = 0, found = 0, eof = 0;
-            double s0 = now_s();
+            double s0 = base_now_s();
             if ((ret = av_seek_frame(fmt, vs, ts, AVSEEK_FLAG_BACKWARD)) < 0) {
                 av_strerror(ret, msg, sizeof msg);
-                rc = model_errf(err, errsz, MODEL_ERUNTIME, "%s: av_seek_frame to pts %lld: %s",
+                rc = base_errf(err, errsz, BASE_ERUNTIME, "%s: av_seek_frame to pts %lld: %s",
                                 c->in, (long long)ts, msg);
                 goto cleanup;
             }
@@ -668,10 +663,10 @@ static int lib_seek(run_ctx *c, const size_t *tg, size_t nt, double *secs, int *
                 if (ret == AVERROR_EOF)
                     break;
             }
-            secs[rep * nt + j] = now_s() - s0;
+            secs[rep * nt + j] = base_now_s() - s0;
             ndec[rep * nt + j] = n;
             if (!found) {
-                rc = model_errf(err, errsz, MODEL_ERUNTIME,
+                rc = base_errf(err, errsz, BASE_ERUNTIME,
                                 "%s: in-process seek to frame %zu never reached it", c->in,
                                 tg[j]);
                 goto cleanup;
@@ -697,7 +692,7 @@ static int distinct_x(const double *x, size_t n)
 
 static int step_seek(run_ctx *c, char *err, size_t errsz)
 {
-    int rc = MODEL_OK, R = c->o->repeats;
+    int rc = BASE_OK, R = c->o->repeats;
     size_t tg[MAX_SEEK_TARGETS];
     size_t nt = seek_targets(c->v, tg);
     size_t n = nt * (size_t)R;
@@ -711,7 +706,7 @@ static int step_seek(run_ctx *c, char *err, size_t errsz)
     int *ndec = malloc(n * sizeof *ndec);
     size_t *bidx = malloc(n * sizeof *bidx);
     if (nt == 0 || !base || !wall || !y || !x || !ls || !ndec || !bidx) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         goto cleanup;
     }
     char *bargv[] = {FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "error", "-i",
@@ -820,20 +815,20 @@ cleanup:
 static int bench_rtime(const char *log, double *rtime, char *err, size_t errsz)
 {
     char *text = NULL;
-    int rc = model_read_file(log, &text, NULL, err, errsz);
+    int rc = base_read_file(log, &text, NULL, err, errsz);
     if (rc)
-        return MODEL_ERUNTIME;
+        return BASE_ERUNTIME;
     const char *p = strstr(text, "bench: utime=");
     double u, s;
     if (!p || sscanf(p, "bench: utime=%lfs stime=%lfs rtime=%lfs", &u, &s, rtime) != 3)
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "ffmpeg -benchmark: no 'bench:' line in its log");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "ffmpeg -benchmark: no 'bench:' line in its log");
     free(text);
     return rc;
 }
 
 static int step_codec(run_ctx *c, char *err, size_t errsz)
 {
-    int rc = MODEL_OK, runs = c->o->repeats < 3 ? c->o->repeats : 3;
+    int rc = BASE_OK, runs = c->o->repeats < 3 ? c->o->repeats : 3;
     size_t nd = c->v->nframes < DECODE_MAX_FRAMES ? c->v->nframes : DECODE_MAX_FRAMES;
     size_t ne = c->v->nframes < ENCODE_MAX_FRAMES ? c->v->nframes : ENCODE_MAX_FRAMES;
     double drt[3], ert[3];
@@ -880,22 +875,22 @@ static int step_codec(run_ctx *c, char *err, size_t errsz)
     if (r->has_seek_lib)
         cJSON_AddNumberToObject(c->cal, "seek_lib_per_frame_over_decode",
                                 r->seek_lib.c1 / r->decode_per_frame_s);
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 static int copy_file(const char *from, const char *to, char *err, size_t errsz)
 {
     char *text = NULL;
     size_t len = 0;
-    int rc = model_read_file(from, &text, &len, err, errsz);
+    int rc = base_read_file(from, &text, &len, err, errsz);
     if (rc)
-        return MODEL_ERUNTIME;
+        return BASE_ERUNTIME;
     FILE *f = fopen(to, "wb");
     if (!f || fwrite(text, 1, len, f) != len) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "%s: cannot write: %s", to, strerror(errno));
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "%s: cannot write: %s", to, strerror(errno));
     }
     if (f && fclose(f) != 0 && !rc)
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "%s: cannot write: %s", to, strerror(errno));
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "%s: cannot write: %s", to, strerror(errno));
     free(text);
     return rc;
 }
@@ -906,7 +901,7 @@ static int copy_file(const char *from, const char *to, char *err, size_t errsz)
  * "fixed": k chunks of 1 GOP. */
 static int step_concat(run_ctx *c, char *err, size_t errsz)
 {
-    int rc = MODEL_OK, R = c->o->repeats;
+    int rc = BASE_OK, R = c->o->repeats;
     char path[CONCAT_TOTAL_GOPS * 2][4200], c1[4200], c2[4200], c4[4200], list[4200], outp[4200];
     const char *names[CONCAT_TOTAL_GOPS];
     size_t n = (size_t)NKS * (size_t)R;
@@ -914,7 +909,7 @@ static int step_concat(run_ctx *c, char *err, size_t errsz)
     double *xf = malloc(n * sizeof *xf), *yf = malloc(n * sizeof *yf);
     cal_video *cv = NULL;
     if (!xs || !ys || !xf || !yf) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         goto cleanup;
     }
     size_t L0 = c->v->nframes;
@@ -945,7 +940,7 @@ static int step_concat(run_ctx *c, char *err, size_t errsz)
     const char *src_of[5] = {NULL, c1, c2, NULL, c4};
     for (int g = 1; g <= 4; g *= 2) {
         if ((rc = cal_video_load(src_of[g], &cv, err, errsz))) {
-            rc = MODEL_ERUNTIME;
+            rc = BASE_ERUNTIME;
             goto cleanup;
         }
         frames_of[g] = cv->nframes;
@@ -954,7 +949,7 @@ static int step_concat(run_ctx *c, char *err, size_t errsz)
         cv = NULL;
     }
     if (frames_of[2] != 2 * frames_of[1] || frames_of[4] != 4 * frames_of[1]) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME,
+        rc = base_errf(err, errsz, BASE_ERUNTIME,
                         "concat check: chunks of 2 and 4 GOPs have %zu and %zu frames, "
                         "expected %zu and %zu",
                         frames_of[2], frames_of[4], 2 * frames_of[1], 4 * frames_of[1]);
@@ -985,14 +980,14 @@ static int step_concat(run_ctx *c, char *err, size_t errsz)
                 if (rep == 0) { /* the output must hold every chunk's frames */
                     size_t want = series == 0 ? 8 * frames_of[1] : (size_t)k * frames_of[1];
                     if ((rc = cal_video_load(outp, &cv, err, errsz))) {
-                        rc = MODEL_ERUNTIME;
+                        rc = BASE_ERUNTIME;
                         goto cleanup;
                     }
                     size_t got = cv->nframes;
                     cal_video_free(cv);
                     cv = NULL;
                     if (got != want) {
-                        rc = model_errf(err, errsz, MODEL_ERUNTIME,
+                        rc = base_errf(err, errsz, BASE_ERUNTIME,
                                         "concat of %d chunks wrote %zu frames, expected %zu", k,
                                         got, want);
                         goto cleanup;
@@ -1061,16 +1056,16 @@ void cal_ffmpeg_result_free(cal_ffmpeg_result *r)
 
 int cal_ffmpeg_run(const cal_ffmpeg_opts *o, cal_ffmpeg_result **out, char *err, size_t errsz)
 {
-    int rc = MODEL_OK;
+    int rc = BASE_OK;
     run_ctx c = {.o = o};
     *out = NULL;
     if (o->repeats < 1)
-        return model_errf(err, errsz, MODEL_EINPUT, "--repeats: must be at least 1 (got %d)",
+        return base_errf(err, errsz, BASE_EINPUT, "--repeats: must be at least 1 (got %d)",
                           o->repeats);
     if (!o->input && (o->width < 16 || o->height < 16 || o->width % 2 || o->height % 2 ||
                       o->fps < 1 || o->gop < 1 || !(o->seconds > 0) ||
                       o->seconds * o->fps < 2))
-        return model_errf(err, errsz, MODEL_EINPUT,
+        return base_errf(err, errsz, BASE_EINPUT,
                           "test input: need even sizes >= 16, fps >= 1, gop >= 1 and at least 2 "
                           "frames (got %dx%d, %d fps, gop %d, %g s)",
                           o->width, o->height, o->fps, o->gop, o->seconds);
@@ -1082,14 +1077,14 @@ int cal_ffmpeg_run(const cal_ffmpeg_opts *o, cal_ffmpeg_result **out, char *err,
     }
     c.r = calloc(1, sizeof *c.r);
     if (!c.r || !(c.r->calibration = cJSON_CreateObject())) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         goto cleanup;
     }
     c.cal = c.r->calibration;
     cJSON_AddStringToObject(c.cal, "mode", "ffmpeg");
     cJSON_AddNumberToObject(c.cal, "repeats", o->repeats);
     cJSON_AddArrayToObject(c.cal, "notes");
-    if ((rc = cal_tmpdir_new(c.tmp, sizeof c.tmp, err, errsz)))
+    if ((rc = base_tmpdir_new(c.tmp, sizeof c.tmp, err, errsz)))
         goto cleanup;
     tmp_path(&c, c.log, sizeof c.log, "ffmpeg.log");
     if ((rc = step_version(&c, err, errsz)) || (rc = step_input(&c, err, errsz)) ||
@@ -1100,7 +1095,7 @@ int cal_ffmpeg_run(const cal_ffmpeg_opts *o, cal_ffmpeg_result **out, char *err,
     c.r = NULL;
 
 cleanup:
-    cal_tmpdir_remove(c.tmp);
+    base_tmpdir_remove(c.tmp);
     cal_video_free(c.v);
     cal_ffmpeg_result_free(c.r);
     return rc;

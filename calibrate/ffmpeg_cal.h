@@ -1,7 +1,7 @@
 /* calibrate/ffmpeg_cal.h -- what FFmpeg itself costs a chunked stage:
  * process startup, seeking to a chunk start, decode/encode per frame, and
  * concatenating k chunks. Measured with the real `ffmpeg` CLI (fork/exec via
- * cal_proc_run) and, for seeking, in-process with libavformat/libavcodec so
+ * base_proc_run) and, for seeking, in-process with libavformat/libavcodec so
  * that process startup and seek work can be told apart.
  *
  * Results feed the scenario fields stage.ffmpeg_start_s (lognormal fitted to
@@ -15,8 +15,8 @@
  * cal_video_free(); cal_ffmpeg_run() an owned cal_ffmpeg_result freed by
  * cal_ffmpeg_result_free() (it owns its .calibration tree); *_json() return
  * owned cJSON trees (cJSON_Delete). Paths and options are borrowed.
- * Errors: MODEL_EINPUT for a missing, corrupt or non-video file or
- * incompatible chunks, MODEL_ERUNTIME for ffmpeg failing or missing,
+ * Errors: BASE_EINPUT for a missing, corrupt or non-video file or
+ * incompatible chunks, BASE_ERUNTIME for ffmpeg failing or missing,
  * interruption or the disk; one line in err. Temp files live in one private
  * directory removed on every return path.
  */
@@ -49,15 +49,15 @@ typedef struct {
 } cal_video;
 
 /* Open path, index every video packet and decode the first frame.
- * MODEL_EINPUT "PATH: ..." when the file is missing, not a media file, has no
+ * BASE_EINPUT "PATH: ..." when the file is missing, not a media file, has no
  * video stream, no keyframe or no decodable frame. Cost: one demux pass. */
 int cal_video_load(const char *path, cal_video **out, char *err, size_t errsz);
 void cal_video_free(cal_video *v);
 
 /* ---- concat ------------------------------------------------------------- */
 
-/* MODEL_OK when every chunk has one video stream with the codec, size, pixel
- * format and time base of the first; MODEL_EINPUT naming the first
+/* BASE_OK when every chunk has one video stream with the codec, size, pixel
+ * format and time base of the first; BASE_EINPUT naming the first
  * mismatching chunk otherwise (the concat demuxer would exit 0 and write a
  * broken file). Opens each file once. */
 int cal_chunks_check(const char *const *paths, size_t n, char *err, size_t errsz);

@@ -3,7 +3,7 @@
 #include "calibrate/fit.h"
 #include "model/predict.h"
 #include "model/scenario.h"
-#include "model/status.h"
+#include "base/status.h"
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_cdf.h>
@@ -35,35 +35,35 @@ int cal_json_set_path(cJSON *root, const char *path, double v, char *err, size_t
         if (!next) {
             cJSON *num = cJSON_CreateNumber(v);
             if (!num)
-                return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+                return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
             if (child)
                 cJSON_ReplaceItemInObjectCaseSensitive(node, tok, num);
             else
                 cJSON_AddItemToObject(node, tok, num);
-            return MODEL_OK;
+            return BASE_OK;
         }
         if (child && cJSON_IsNumber(child) && next) {
             /* "cold_start_s": 25 with a path into it: not a distribution. */
-            return model_errf(err, errsz, MODEL_EINPUT, "%s: '%s' is a number, not an object", path, tok);
+            return base_errf(err, errsz, BASE_EINPUT, "%s: '%s' is a number, not an object", path, tok);
         }
         if (!child) {
             child = cJSON_AddObjectToObject(node, tok);
             if (!child)
-                return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+                return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         }
         node = child;
         tok = next;
     }
-    return model_errf(err, errsz, MODEL_EINPUT, "empty field path");
+    return base_errf(err, errsz, BASE_EINPUT, "empty field path");
 }
 
 /* ---- loading ------------------------------------------------------------ */
 
-#define LFAIL(...) (rc = model_errf(err, errsz, MODEL_EINPUT, __VA_ARGS__))
+#define LFAIL(...) (rc = base_errf(err, errsz, BASE_EINPUT, __VA_ARGS__))
 
 static int parse_param(const char *file, const cJSON *j, int i, cal_fit_param *p, char *err, size_t errsz)
 {
-    int rc = MODEL_OK;
+    int rc = BASE_OK;
     const cJSON *field = cJSON_GetObjectItemCaseSensitive(j, "field");
     const cJSON *init = cJSON_GetObjectItemCaseSensitive(j, "init");
     const cJSON *lo = cJSON_GetObjectItemCaseSensitive(j, "min");
@@ -90,20 +90,20 @@ static int parse_param(const char *file, const cJSON *j, int i, cal_fit_param *p
 static int add_obs(cal_fit *f, int gpus, cal_fit_quantity q, double v, double sd, char *err, size_t errsz)
 {
     if (f->nobs >= CAL_FIT_MAXOBS)
-        return model_errf(err, errsz, MODEL_EINPUT, "%s: observations: at most %d values", f->file,
+        return base_errf(err, errsz, BASE_EINPUT, "%s: observations: at most %d values", f->file,
                           CAL_FIT_MAXOBS);
     f->obs[f->nobs++] = (cal_fit_obs){gpus, q, v, sd, 0};
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 int cal_fit_load(const char *path, cal_fit *f, char *err, size_t errsz)
 {
-    int rc = MODEL_OK;
+    int rc = BASE_OK;
     char *text = NULL;
     memset(f, 0, sizeof *f);
     snprintf(f->file, sizeof f->file, "%s", path);
-    if ((rc = model_read_file(path, &text, NULL, err, errsz)))
-        return MODEL_EINPUT;
+    if ((rc = base_read_file(path, &text, NULL, err, errsz)))
+        return BASE_EINPUT;
     f->doc = cJSON_Parse(text);
     if (!f->doc || !cJSON_IsObject(f->doc)) {
         LFAIL("%s: invalid JSON (an experiments file is an object)", path);
@@ -246,12 +246,12 @@ int cal_fit_set_free(cal_fit *f, const char *spec, char *err, size_t errsz)
     char *save = NULL;
     for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         if (f->np >= CAL_FIT_MAXP)
-            return model_errf(err, errsz, MODEL_EINPUT, "--free: at most %d parameters", CAL_FIT_MAXP);
+            return base_errf(err, errsz, BASE_EINPUT, "--free: at most %d parameters", CAL_FIT_MAXP);
         cal_fit_param *p = &f->p[f->np];
         memset(p, 0, sizeof *p);
         char *eq = strchr(tok, '=');
         if (!eq || eq == tok || (size_t)(eq - tok) >= sizeof p->field)
-            return model_errf(err, errsz, MODEL_EINPUT, "--free: expected FIELD=INIT[:MIN:MAX], got '%s'", tok);
+            return base_errf(err, errsz, BASE_EINPUT, "--free: expected FIELD=INIT[:MIN:MAX], got '%s'", tok);
         *eq = 0;
         snprintf(p->field, sizeof p->field, "%s", tok);
         p->lo = 0;
@@ -259,23 +259,23 @@ int cal_fit_set_free(cal_fit *f, const char *spec, char *err, size_t errsz)
         char *end;
         p->init = strtod(eq + 1, &end);
         if (end == eq + 1 || (*end && *end != ':'))
-            return model_errf(err, errsz, MODEL_EINPUT, "--free: %s: bad initial value '%s'", p->field, eq + 1);
+            return base_errf(err, errsz, BASE_EINPUT, "--free: %s: bad initial value '%s'", p->field, eq + 1);
         if (*end == ':') {
             char *e2;
             p->lo = strtod(end + 1, &e2);
             if (*e2 != ':')
-                return model_errf(err, errsz, MODEL_EINPUT, "--free: %s: expected INIT:MIN:MAX", p->field);
+                return base_errf(err, errsz, BASE_EINPUT, "--free: %s: expected INIT:MIN:MAX", p->field);
             p->hi = strtod(e2 + 1, &end);
             if (*end)
-                return model_errf(err, errsz, MODEL_EINPUT, "--free: %s: expected INIT:MIN:MAX", p->field);
+                return base_errf(err, errsz, BASE_EINPUT, "--free: %s: expected INIT:MIN:MAX", p->field);
         }
         if (!(p->lo < p->hi) || p->init < p->lo || p->init > p->hi || !isfinite(p->init))
-            return model_errf(err, errsz, MODEL_EINPUT, "--free: %s: need MIN <= INIT <= MAX", p->field);
+            return base_errf(err, errsz, BASE_EINPUT, "--free: %s: need MIN <= INIT <= MAX", p->field);
         f->np++;
     }
     if (f->np == 0)
-        return model_errf(err, errsz, MODEL_EINPUT, "--free: no parameters");
-    return MODEL_OK;
+        return base_errf(err, errsz, BASE_EINPUT, "--free: no parameters");
+    return BASE_OK;
 }
 
 /* ---- the fit ------------------------------------------------------------ */
@@ -300,8 +300,8 @@ static double to_value(const cal_fit_param *p, double theta)
     return v < p->lo ? p->lo : v > p->hi ? p->hi : v;
 }
 
-/* Predict every observation at parameters theta. Returns MODEL_OK,
- * MODEL_EINPUT for a parameter point the scenario rejects, or a runtime error. */
+/* Predict every observation at parameters theta. Returns BASE_OK,
+ * BASE_EINPUT for a parameter point the scenario rejects, or a runtime error. */
 static int predict_all(fitctx *c, const double *theta, char *err, size_t errsz)
 {
     cal_fit *f = c->f;
@@ -341,9 +341,9 @@ static int residuals(const gsl_vector *x, void *data, gsl_vector *fv)
     fitctx *c = data;
     char err[512];
     int rc = predict_all(c, x->data, err, sizeof err);
-    if (rc == MODEL_ERUNTIME) {
+    if (rc == BASE_ERUNTIME) {
         c->fatal = 1;
-        model_errf(c->err, c->errsz, MODEL_ERUNTIME, "%s", err);
+        base_errf(c->err, c->errsz, BASE_ERUNTIME, "%s", err);
         return GSL_EFAILED;
     }
     for (int i = 0; i < c->f->nobs; i++) {
@@ -355,7 +355,7 @@ static int residuals(const gsl_vector *x, void *data, gsl_vector *fv)
 
 int cal_fit_run(cal_fit *f, const cJSON *base, const char *base_file, cJSON **out, char *err, size_t errsz)
 {
-    int rc = MODEL_OK;
+    int rc = BASE_OK;
     size_t n = (size_t)f->nobs, p = (size_t)f->np;
     gsl_multifit_nlinear_workspace *w = NULL;
     gsl_matrix *cov = NULL;
@@ -364,17 +364,17 @@ int cal_fit_run(cal_fit *f, const cJSON *base, const char *base_file, cJSON **ou
     *out = NULL;
     gsl_set_error_handler_off();
     if (!c.work)
-        return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
     for (const cJSON *k = f->known ? f->known->child : NULL; k; k = k->next)
         if (k->string[0] != '_' && (rc = cal_json_set_path(c.work, k->string, k->valuedouble, err, errsz)))
             goto cleanup;
     if (p == 0) {
-        rc = model_errf(err, errsz, MODEL_EINPUT, "%s: no free parameters (\"free\" in the file or --free)",
+        rc = base_errf(err, errsz, BASE_EINPUT, "%s: no free parameters (\"free\" in the file or --free)",
                         f->file);
         goto cleanup;
     }
     if (n < p) {
-        rc = model_errf(err, errsz, MODEL_EINPUT, "%s: %zu observations cannot determine %zu free parameters",
+        rc = base_errf(err, errsz, BASE_EINPUT, "%s: %zu observations cannot determine %zu free parameters",
                         f->file, n, p);
         goto cleanup;
     }
@@ -390,14 +390,14 @@ int cal_fit_run(cal_fit *f, const cJSON *base, const char *base_file, cJSON **ou
     w = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &params, n, p);
     cov = gsl_matrix_alloc(p, p);
     if (!w || !cov || !x0) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         goto cleanup;
     }
     gsl_multifit_nlinear_init(x0, &fdf, w);
     int info = 0;
     int status = gsl_multifit_nlinear_driver(200, 1e-10, 1e-10, 1e-10, NULL, NULL, &info, w);
     if (c.fatal) {
-        rc = MODEL_ERUNTIME;
+        rc = BASE_ERUNTIME;
         goto cleanup;
     }
     f->converged = status == GSL_SUCCESS;

@@ -1,8 +1,9 @@
 /* calibrate/kernels_cal.c -- FFmpeg peers for the kernels, and the per-frame
  * calibration of kern_overlay / kern_framing. */
 #include "calibrate/kernels_cal.h"
+#include "base/clock.h"
 
-#include "model/status.h"
+#include "base/status.h"
 
 #include <assert.h>
 #include <cjson/cJSON.h>
@@ -20,18 +21,11 @@
 #include <string.h>
 #include <time.h>
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static int av_fail(char *err, size_t errsz, const char *what, int averr)
 {
     char buf[AV_ERROR_MAX_STRING_SIZE];
     av_strerror(averr, buf, sizeof buf);
-    return model_errf(err, errsz, MODEL_ERUNTIME, "%s: %s", what, buf);
+    return base_errf(err, errsz, BASE_ERUNTIME, "%s: %s", what, buf);
 }
 
 /* Copy the visible planes of a kern_frame into an AVFrame and back. */
@@ -87,7 +81,7 @@ cal_ff_overlay *cal_ff_overlay_new(int w, int h, const kern_frame *ov, int x, in
     char args[256];
     int ret;
     if (!o || !(o->g = avfilter_graph_alloc())) {
-        model_errf(err, errsz, MODEL_ERUNTIME, "ffmpeg overlay: out of memory");
+        base_errf(err, errsz, BASE_ERUNTIME, "ffmpeg overlay: out of memory");
         goto fail;
     }
     o->w = w;
@@ -115,7 +109,7 @@ cal_ff_overlay *cal_ff_overlay_new(int w, int h, const kern_frame *ov, int x, in
         goto avfail;
     /* The graphic goes in once, then EOF: eof_action=repeat keeps it on. */
     if (!(f = new_av(ov->w, ov->h, AV_PIX_FMT_YUVA420P, 0))) {
-        model_errf(err, errsz, MODEL_ERUNTIME, "ffmpeg overlay: out of memory");
+        base_errf(err, errsz, BASE_ERUNTIME, "ffmpeg overlay: out of memory");
         goto fail;
     }
     to_av(f, ov, 4);
@@ -136,19 +130,19 @@ int cal_ff_overlay_run(cal_ff_overlay *o, const kern_frame *main, kern_frame *ou
 {
     assert(main->w == o->w && main->h == o->h);
     AVFrame *in = new_av(o->w, o->h, AV_PIX_FMT_YUV420P, o->pts++), *res = av_frame_alloc();
-    int rc = MODEL_OK, ret;
+    int rc = BASE_OK, ret;
     if (!in || !res) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "ffmpeg overlay: out of memory");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "ffmpeg overlay: out of memory");
         goto cleanup;
     }
     to_av(in, main, 3);
-    double t0 = now_s();
+    double t0 = base_now_s();
     if ((ret = av_buffersrc_add_frame(o->main_src, in)) < 0 ||
         (ret = av_buffersink_get_frame(o->sink, res)) < 0) {
         rc = av_fail(err, errsz, "ffmpeg overlay", ret);
         goto cleanup;
     }
-    double t1 = now_s();
+    double t1 = base_now_s();
     if (secs)
         *secs = t1 - t0;
     from_av(out, res);
@@ -238,12 +232,12 @@ int cal_ff_scale_run(cal_ff_scale *s, const kern_frame *src, kern_rect crop, ker
 {
     assert(crop.w == s->cw && crop.h == s->ch && dst->w == s->ow && dst->h == s->oh);
     AVFrame *in = wrap_av(src, crop), *out = wrap_av(dst, (kern_rect){0, 0, dst->w, dst->h});
-    int rc = MODEL_OK, ret;
+    int rc = BASE_OK, ret;
     if (!in || !out) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "swscale: out of memory");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "swscale: out of memory");
         goto cleanup;
     }
-    double t0 = now_s();
+    double t0 = base_now_s();
     if (s->threads == 1) {
         ret = sws_scale(s->sws, (const uint8_t *const *)in->data, in->linesize, 0, crop.h, out->data,
                         out->linesize);
@@ -256,7 +250,7 @@ int cal_ff_scale_run(cal_ff_scale *s, const kern_frame *src, kern_rect crop, ker
         goto cleanup;
     }
     if (secs)
-        *secs = now_s() - t0;
+        *secs = base_now_s() - t0;
 cleanup:
     av_frame_free(&in);
     av_frame_free(&out);
@@ -392,22 +386,22 @@ int cal_kernels_run(const cal_kernels_opts *o, cal_kernels_result *r, char *err,
     memset(r, 0, sizeof *r);
     r->opts = *o;
     if (o->frames < 1 || o->warmup < 0)
-        return model_errf(err, errsz, MODEL_EINPUT, "frames: must be at least 1");
+        return base_errf(err, errsz, BASE_EINPUT, "frames: must be at least 1");
     if (o->w < 16 || o->h < 16)
-        return model_errf(err, errsz, MODEL_EINPUT, "size: frames must be at least 16x16");
+        return base_errf(err, errsz, BASE_EINPUT, "size: frames must be at least 16x16");
     if (!o->out_w || !o->out_h)
         cal_framing_out_default(o->w, o->h, &r->opts.out_w, &r->opts.out_h);
     if (r->opts.out_w < 2 || r->opts.out_h < 2)
-        return model_errf(err, errsz, MODEL_EINPUT, "out size: must be at least 2x2");
+        return base_errf(err, errsz, BASE_EINPUT, "out size: must be at least 2x2");
     int ow = o->ov_w, oh = o->ov_h;
     if (ow > o->w || oh > o->h || ow < 0 || oh < 0)
-        return model_errf(err, errsz, MODEL_EINPUT, "overlay size: must fit inside the frame");
+        return base_errf(err, errsz, BASE_EINPUT, "overlay size: must fit inside the frame");
     cal_overlay_place(o->w, o->h, &ow, &oh, &r->ov_x, &r->ov_y);
     r->opts.ov_w = ow;
     r->opts.ov_h = oh;
     o = &r->opts; /* resolved sizes from here on */
 
-    int rc = MODEL_OK;
+    int rc = BASE_OK;
     kern_ctx *ctx = NULL;
     kern_frame *src = NULL, *work = NULL, *ov = NULL, *dst = NULL, *ffout = NULL;
     cal_ff_overlay *ffo = NULL;
@@ -417,7 +411,7 @@ int cal_kernels_run(const cal_kernels_opts *o, cal_kernels_result *r, char *err,
     long total = o->warmup + o->frames;
 
     if (!(ctx = kern_ctx_new(o->backend, o->threads, kerr, sizeof kerr))) {
-        rc = model_errf(err, errsz, o->backend == KERN_CUDA ? MODEL_EINPUT : MODEL_ERUNTIME, "%s", kerr);
+        rc = base_errf(err, errsz, o->backend == KERN_CUDA ? BASE_EINPUT : BASE_ERUNTIME, "%s", kerr);
         goto cleanup;
     }
     r->opts.backend = kern_ctx_backend(ctx);
@@ -430,14 +424,14 @@ int cal_kernels_run(const cal_kernels_opts *o, cal_kernels_result *r, char *err,
     dst = kern_frame_new(o->out_w, o->out_h, 0);
     ffout = kern_frame_new(o->w > o->out_w ? o->w : o->out_w, o->h > o->out_h ? o->h : o->out_h, 0);
     if (!src || !work || !ov || !dst || !ffout || samples_alloc(&s, o->frames)) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "calibrate kernels: out of memory");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "calibrate kernels: out of memory");
         goto cleanup;
     }
     kern_fill_graphic(ov, 1);
     int ffthreads = r->opts.backend == KERN_CPU ? r->opts.threads : 0;
     if (o->with_ffmpeg &&
         !(ffo = cal_ff_overlay_new(o->w, o->h, ov, r->ov_x, r->ov_y, ffthreads, err, errsz))) {
-        rc = MODEL_ERUNTIME;
+        rc = BASE_ERUNTIME;
         goto cleanup;
     }
 
@@ -445,17 +439,17 @@ int cal_kernels_run(const cal_kernels_opts *o, cal_kernels_result *r, char *err,
     kern_times t = {0};
     for (long i = 0; i < total; i++) {
         if (o->cancel && *o->cancel) {
-            rc = model_errf(err, errsz, MODEL_ERUNTIME, "interrupted");
+            rc = base_errf(err, errsz, BASE_ERUNTIME, "interrupted");
             goto cleanup;
         }
         kern_fill_pattern(src, i);
         kern_frame_copy(work, src);
-        double t0 = now_s();
+        double t0 = base_now_s();
         if ((rc = kern_overlay(ctx, work, ov, r->ov_x, r->ov_y, &t, kerr, sizeof kerr))) {
-            model_errf(err, errsz, rc, "%s", kerr);
+            base_errf(err, errsz, rc, "%s", kerr);
             goto cleanup;
         }
-        double el = now_s() - t0;
+        double el = base_now_s() - t0;
         long j = i - o->warmup;
         if (j >= 0) {
             s.tot[j] = el;
@@ -481,23 +475,23 @@ int cal_kernels_run(const cal_kernels_opts *o, cal_kernels_result *r, char *err,
     kern_rect c0 = kern_framing_window(o->w, o->h, o->out_w, o->out_h, 0, 1, 0, 1);
     if (o->with_ffmpeg &&
         !(ffs = cal_ff_scale_new(c0.w, c0.h, o->out_w, o->out_h, o->filter, ffthreads, err, errsz))) {
-        rc = MODEL_ERUNTIME;
+        rc = BASE_ERUNTIME;
         goto cleanup;
     }
     memset(&t, 0, sizeof t);
     for (long i = 0; i < total; i++) {
         if (o->cancel && *o->cancel) {
-            rc = model_errf(err, errsz, MODEL_ERUNTIME, "interrupted");
+            rc = base_errf(err, errsz, BASE_ERUNTIME, "interrupted");
             goto cleanup;
         }
         kern_fill_pattern(src, i);
         kern_rect c = kern_framing_window(o->w, o->h, o->out_w, o->out_h, 0, 1, i, total);
-        double t0 = now_s();
+        double t0 = base_now_s();
         if ((rc = kern_framing(ctx, src, c, dst, o->filter, &t, kerr, sizeof kerr))) {
-            model_errf(err, errsz, rc, "%s", kerr);
+            base_errf(err, errsz, rc, "%s", kerr);
             goto cleanup;
         }
-        double el = now_s() - t0;
+        double el = base_now_s() - t0;
         long j = i - o->warmup;
         if (j >= 0) {
             s.tot[j] = el;

@@ -22,9 +22,9 @@
  * call, transfers included: what the stage pays per frame besides decode
  * and encode. "calibration" is free-form metadata scenario merging ignores.
  *
- * Errors: MODEL_OK / MODEL_ERUNTIME / MODEL_EINPUT (model/status.h) with one
+ * Errors: BASE_OK / BASE_ERUNTIME / BASE_EINPUT (base/status.h) with one
  * line in err. cancel, when set, is polled once per frame: a non-zero value
- * stops the run with MODEL_ERUNTIME "interrupted".
+ * stops the run with BASE_ERUNTIME "interrupted".
  */
 #ifndef FORKCAST_CALIBRATE_KERNELS_CAL_H
 #define FORKCAST_CALIBRATE_KERNELS_CAL_H

@@ -1,7 +1,8 @@
 /* calibrate/pipeline.c -- decode -> kernel -> encode, timed per phase. */
 #include "calibrate/pipeline.h"
+#include "base/clock.h"
 
-#include "model/status.h"
+#include "base/status.h"
 
 #include <assert.h>
 #include <cjson/cJSON.h>
@@ -20,18 +21,11 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static int averr(char *err, size_t errsz, int status, const char *what, int e)
 {
     char buf[AV_ERROR_MAX_STRING_SIZE];
     av_strerror(e, buf, sizeof buf);
-    return model_errf(err, errsz, status, "%s: %s", what, buf);
+    return base_errf(err, errsz, status, "%s: %s", what, buf);
 }
 
 void cal_pipeline_opts_default(cal_pipeline_opts *o)
@@ -53,10 +47,10 @@ static int enc_open(AVCodecContext **out, int w, int h, AVRational tb, int threa
     if (!c)
         c = avcodec_find_encoder(AV_CODEC_ID_MPEG4);
     if (!c)
-        return model_errf(err, errsz, MODEL_ERUNTIME, "encoder: neither libx264 nor mpeg4 in this FFmpeg");
+        return base_errf(err, errsz, BASE_ERUNTIME, "encoder: neither libx264 nor mpeg4 in this FFmpeg");
     AVCodecContext *e = avcodec_alloc_context3(c);
     if (!e)
-        return model_errf(err, errsz, MODEL_ERUNTIME, "encoder: out of memory");
+        return base_errf(err, errsz, BASE_ERUNTIME, "encoder: out of memory");
     e->width = w;
     e->height = h;
     e->pix_fmt = AV_PIX_FMT_YUV420P;
@@ -73,10 +67,10 @@ static int enc_open(AVCodecContext **out, int w, int h, AVRational tb, int threa
     int ret = avcodec_open2(e, c, NULL);
     if (ret < 0) {
         avcodec_free_context(&e);
-        return averr(err, errsz, MODEL_ERUNTIME, "encoder open", ret);
+        return averr(err, errsz, BASE_ERUNTIME, "encoder open", ret);
     }
     *out = e;
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 /* ---- the generated input ------------------------------------------------ */
@@ -91,10 +85,10 @@ static int make_clip(const char *path, int w, int h, long frames, volatile sig_a
     AVCodecContext *enc = NULL;
     AVFrame *f = av_frame_alloc();
     AVPacket *pkt = av_packet_alloc();
-    int rc = MODEL_OK, ret;
+    int rc = BASE_OK, ret;
     char args[128];
     if (!g || !f || !pkt) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "generate: out of memory");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "generate: out of memory");
         goto cleanup;
     }
     snprintf(args, sizeof args, "size=%dx%d:rate=25", w, h);
@@ -103,34 +97,34 @@ static int make_clip(const char *path, int w, int h, long frames, volatile sig_a
         (ret = avfilter_graph_create_filter(&sink, avfilter_get_by_name("buffersink"), "sink", NULL, NULL, g)) < 0 ||
         (ret = avfilter_link(src, 0, fmt, 0)) < 0 || (ret = avfilter_link(fmt, 0, sink, 0)) < 0 ||
         (ret = avfilter_graph_config(g, NULL)) < 0) {
-        rc = averr(err, errsz, MODEL_ERUNTIME, "generate: testsrc2", ret);
+        rc = averr(err, errsz, BASE_ERUNTIME, "generate: testsrc2", ret);
         goto cleanup;
     }
     if ((ret = avformat_alloc_output_context2(&oc, NULL, NULL, path)) < 0) {
-        rc = averr(err, errsz, MODEL_ERUNTIME, "generate: mp4 muxer", ret);
+        rc = averr(err, errsz, BASE_ERUNTIME, "generate: mp4 muxer", ret);
         goto cleanup;
     }
     if ((rc = enc_open(&enc, w, h, (AVRational){1, 25}, 0, 1, oc->oformat->flags & AVFMT_GLOBALHEADER, err, errsz)))
         goto cleanup;
     AVStream *st = avformat_new_stream(oc, NULL);
     if (!st || (ret = avcodec_parameters_from_context(st->codecpar, enc)) < 0) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "generate: cannot add a stream");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "generate: cannot add a stream");
         goto cleanup;
     }
     st->time_base = enc->time_base;
     if ((ret = avio_open(&oc->pb, path, AVIO_FLAG_WRITE)) < 0 || (ret = avformat_write_header(oc, NULL)) < 0) {
-        rc = averr(err, errsz, MODEL_ERUNTIME, path, ret);
+        rc = averr(err, errsz, BASE_ERUNTIME, path, ret);
         goto cleanup;
     }
     for (long i = 0; i <= frames; i++) {
         AVFrame *in = NULL;
         if (cancel && *cancel) {
-            rc = model_errf(err, errsz, MODEL_ERUNTIME, "interrupted");
+            rc = base_errf(err, errsz, BASE_ERUNTIME, "interrupted");
             goto cleanup;
         }
         if (i < frames) {
             if ((ret = av_buffersink_get_frame(sink, f)) < 0) {
-                rc = averr(err, errsz, MODEL_ERUNTIME, "generate: testsrc2", ret);
+                rc = averr(err, errsz, BASE_ERUNTIME, "generate: testsrc2", ret);
                 goto cleanup;
             }
             f->pts = i;
@@ -138,7 +132,7 @@ static int make_clip(const char *path, int w, int h, long frames, volatile sig_a
             in = f;
         }
         if ((ret = avcodec_send_frame(enc, in)) < 0) {
-            rc = averr(err, errsz, MODEL_ERUNTIME, "generate: encode", ret);
+            rc = averr(err, errsz, BASE_ERUNTIME, "generate: encode", ret);
             goto cleanup;
         }
         av_frame_unref(f);
@@ -148,17 +142,17 @@ static int make_clip(const char *path, int w, int h, long frames, volatile sig_a
             av_packet_rescale_ts(pkt, enc->time_base, st->time_base);
             pkt->stream_index = st->index;
             if ((ret = av_interleaved_write_frame(oc, pkt)) < 0) {
-                rc = averr(err, errsz, MODEL_ERUNTIME, path, ret);
+                rc = averr(err, errsz, BASE_ERUNTIME, path, ret);
                 goto cleanup;
             }
         }
         if (ret != AVERROR(EAGAIN) && ret != AVERROR_EOF) {
-            rc = averr(err, errsz, MODEL_ERUNTIME, "generate: encode", ret);
+            rc = averr(err, errsz, BASE_ERUNTIME, "generate: encode", ret);
             goto cleanup;
         }
     }
     if ((ret = av_write_trailer(oc)) < 0)
-        rc = averr(err, errsz, MODEL_ERUNTIME, path, ret);
+        rc = averr(err, errsz, BASE_ERUNTIME, path, ret);
 cleanup:
     if (oc && oc->pb)
         avio_closep(&oc->pb);
@@ -193,11 +187,11 @@ static int next_frame(pipe_state *p, AVFrame **got, const char *path, char *err,
         if (ret >= 0)
             break;
         if (ret == AVERROR_EOF)
-            return MODEL_OK;
+            return BASE_OK;
         if (ret != AVERROR(EAGAIN))
-            return averr(err, errsz, MODEL_EINPUT, path, ret);
+            return averr(err, errsz, BASE_EINPUT, path, ret);
         if (p->eof_in)
-            return MODEL_OK;
+            return BASE_OK;
         ret = av_read_frame(p->ic, p->pkt);
         if (ret == AVERROR_EOF) {
             p->eof_in = 1;
@@ -205,12 +199,12 @@ static int next_frame(pipe_state *p, AVFrame **got, const char *path, char *err,
             continue;
         }
         if (ret < 0)
-            return averr(err, errsz, MODEL_EINPUT, path, ret);
+            return averr(err, errsz, BASE_EINPUT, path, ret);
         if (p->pkt->stream_index == p->vstream) {
             ret = avcodec_send_packet(p->dec, p->pkt);
             if (ret < 0 && ret != AVERROR(EAGAIN) && ret != AVERROR_INVALIDDATA) {
                 av_packet_unref(p->pkt);
-                return averr(err, errsz, MODEL_EINPUT, path, ret);
+                return averr(err, errsz, BASE_EINPUT, path, ret);
             }
         }
         av_packet_unref(p->pkt);
@@ -222,26 +216,26 @@ static int next_frame(pipe_state *p, AVFrame **got, const char *path, char *err,
         p->sws = sws_getCachedContext(p->sws, f->width, f->height, f->format, f->width, f->height,
                                       AV_PIX_FMT_YUV420P, SWS_BICUBIC, NULL, NULL, NULL);
         if (!p->sws)
-            return model_errf(err, errsz, MODEL_EINPUT, "%s: cannot convert %s to yuv420p", path,
+            return base_errf(err, errsz, BASE_EINPUT, "%s: cannot convert %s to yuv420p", path,
                               av_get_pix_fmt_name(f->format));
         if (!p->conv->data[0]) {
             p->conv->width = f->width;
             p->conv->height = f->height;
             p->conv->format = AV_PIX_FMT_YUV420P;
             if ((ret = av_frame_get_buffer(p->conv, 0)) < 0)
-                return averr(err, errsz, MODEL_ERUNTIME, "convert", ret);
+                return averr(err, errsz, BASE_ERUNTIME, "convert", ret);
         }
         if ((ret = av_frame_make_writable(p->conv)) < 0)
-            return averr(err, errsz, MODEL_ERUNTIME, "convert", ret);
+            return averr(err, errsz, BASE_ERUNTIME, "convert", ret);
         sws_scale(p->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, p->conv->data,
                   p->conv->linesize);
         f = p->conv;
     }
     if (f->width != p->dec->width || f->height != p->dec->height)
-        return model_errf(err, errsz, MODEL_EINPUT, "%s: frame size changes mid-stream (%dx%d to %dx%d)", path,
+        return base_errf(err, errsz, BASE_EINPUT, "%s: frame size changes mid-stream (%dx%d to %dx%d)", path,
                           p->dec->width, p->dec->height, f->width, f->height);
     *got = f;
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 static kern_frame wrap(AVFrame *f)
@@ -256,14 +250,14 @@ static int encode(pipe_state *p, AVFrame *f, double *bytes, char *err, size_t er
 {
     int ret = avcodec_send_frame(p->enc, f);
     if (ret < 0)
-        return averr(err, errsz, MODEL_ERUNTIME, "encode", ret);
+        return averr(err, errsz, BASE_ERUNTIME, "encode", ret);
     while ((ret = avcodec_receive_packet(p->enc, p->opkt)) >= 0) {
         *bytes += p->opkt->size;
         av_packet_unref(p->opkt);
     }
     if (ret != AVERROR(EAGAIN) && ret != AVERROR_EOF)
-        return averr(err, errsz, MODEL_ERUNTIME, "encode", ret);
-    return MODEL_OK;
+        return averr(err, errsz, BASE_ERUNTIME, "encode", ret);
+    return BASE_OK;
 }
 
 static void rm_tmpdir(char *dir, char *clip)
@@ -281,18 +275,18 @@ int cal_pipeline_run(const cal_pipeline_opts *o, cal_pipeline_result *r, char *e
     r->opts = *o;
     int overlay = !strcmp(o->stage ? o->stage : "", "overlay");
     if (!overlay && strcmp(o->stage ? o->stage : "", "framing"))
-        return model_errf(err, errsz, MODEL_EINPUT, "stage: must be overlay or framing (got '%s')",
+        return base_errf(err, errsz, BASE_EINPUT, "stage: must be overlay or framing (got '%s')",
                           o->stage ? o->stage : "");
     if (o->frames < 0)
-        return model_errf(err, errsz, MODEL_EINPUT, "frames: must be at least 1");
+        return base_errf(err, errsz, BASE_EINPUT, "frames: must be at least 1");
     if (o->input && access(o->input, R_OK) != 0)
-        return model_errf(err, errsz, MODEL_EINPUT, "%s: cannot open: %s", o->input, strerror(errno));
+        return base_errf(err, errsz, BASE_EINPUT, "%s: cannot open: %s", o->input, strerror(errno));
     if (!o->input && (o->gen_w < 16 || o->gen_h < 16 || o->gen_w > 8192 || o->gen_h > 8192))
-        return model_errf(err, errsz, MODEL_EINPUT, "size: must be between 16x16 and 8192x8192");
+        return base_errf(err, errsz, BASE_EINPUT, "size: must be between 16x16 and 8192x8192");
     if (o->out_w < 0 || o->out_h < 0 || (o->out_w && o->out_w < 2) || (o->out_h && o->out_h < 2))
-        return model_errf(err, errsz, MODEL_EINPUT, "out size: must be at least 2x2");
+        return base_errf(err, errsz, BASE_EINPUT, "out size: must be at least 2x2");
 
-    int rc = MODEL_OK, ret;
+    int rc = BASE_OK, ret;
     char dir[64] = "", clip[128] = "", kerr[256];
     pipe_state p = {0};
     kern_ctx *ctx = NULL;
@@ -307,7 +301,7 @@ int cal_pipeline_run(const cal_pipeline_opts *o, cal_pipeline_result *r, char *e
         snprintf(dir, sizeof dir, "%s/forkcast-pipe-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
         if (strlen(dir) >= sizeof dir - 1 || !mkdtemp(dir)) {
             dir[0] = 0;
-            rc = model_errf(err, errsz, MODEL_ERUNTIME, "cannot make a temporary directory: %s", strerror(errno));
+            rc = base_errf(err, errsz, BASE_ERUNTIME, "cannot make a temporary directory: %s", strerror(errno));
             goto cleanup;
         }
         snprintf(clip, sizeof clip, "%s/testsrc2.mp4", dir);
@@ -323,31 +317,31 @@ int cal_pipeline_run(const cal_pipeline_opts *o, cal_pipeline_result *r, char *e
 
     /* Open and probe: every failure here is the input's fault. */
     if ((ret = avformat_open_input(&p.ic, path, NULL, NULL)) < 0) {
-        rc = averr(err, errsz, MODEL_EINPUT, path, ret);
+        rc = averr(err, errsz, BASE_EINPUT, path, ret);
         goto cleanup;
     }
     if ((ret = avformat_find_stream_info(p.ic, NULL)) < 0) {
-        rc = averr(err, errsz, MODEL_EINPUT, path, ret);
+        rc = averr(err, errsz, BASE_EINPUT, path, ret);
         goto cleanup;
     }
     const AVCodec *dc = NULL;
     p.vstream = av_find_best_stream(p.ic, AVMEDIA_TYPE_VIDEO, -1, -1, &dc, 0);
     if (p.vstream < 0 || !dc) {
-        rc = model_errf(err, errsz, MODEL_EINPUT, "%s: no decodable video stream", path);
+        rc = base_errf(err, errsz, BASE_EINPUT, "%s: no decodable video stream", path);
         goto cleanup;
     }
     AVStream *vs = p.ic->streams[p.vstream];
     if (!(p.dec = avcodec_alloc_context3(dc)) || avcodec_parameters_to_context(p.dec, vs->codecpar) < 0) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "decoder: out of memory");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "decoder: out of memory");
         goto cleanup;
     }
     p.dec->thread_count = o->codec_threads;
     if ((ret = avcodec_open2(p.dec, dc, NULL)) < 0) {
-        rc = averr(err, errsz, MODEL_EINPUT, path, ret);
+        rc = averr(err, errsz, BASE_EINPUT, path, ret);
         goto cleanup;
     }
     if (p.dec->width < 16 || p.dec->height < 16) {
-        rc = model_errf(err, errsz, MODEL_EINPUT, "%s: video of %dx%d is too small (16x16 at least)", path,
+        rc = base_errf(err, errsz, BASE_EINPUT, "%s: video of %dx%d is too small (16x16 at least)", path,
                         p.dec->width, p.dec->height);
         goto cleanup;
     }
@@ -364,7 +358,7 @@ int cal_pipeline_run(const cal_pipeline_opts *o, cal_pipeline_result *r, char *e
         r->out_h = r->in_h;
         cal_overlay_place(r->in_w, r->in_h, &ow, &oh, &ox, &oy);
         if (!(ov = kern_frame_new(ow, oh, 1))) {
-            rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+            rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
             goto cleanup;
         }
         kern_fill_graphic(ov, 1);
@@ -377,7 +371,7 @@ int cal_pipeline_run(const cal_pipeline_opts *o, cal_pipeline_result *r, char *e
     r->opts.out_w = r->out_w;
     r->opts.out_h = r->out_h;
     if (!(ctx = kern_ctx_new(o->backend, o->threads, kerr, sizeof kerr))) {
-        rc = model_errf(err, errsz, o->backend == KERN_CUDA ? MODEL_EINPUT : MODEL_ERUNTIME, "%s", kerr);
+        rc = base_errf(err, errsz, o->backend == KERN_CUDA ? BASE_EINPUT : BASE_ERUNTIME, "%s", kerr);
         goto cleanup;
     }
     r->opts.backend = kern_ctx_backend(ctx);
@@ -396,7 +390,7 @@ int cal_pipeline_run(const cal_pipeline_opts *o, cal_pipeline_result *r, char *e
     long cap = limit > 0 ? limit : 1024;
     tot = malloc((size_t)cap * sizeof *tot);
     if (!p.pkt || !p.opkt || !p.frame || !p.conv || !p.out || !tot) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         goto cleanup;
     }
     {
@@ -404,33 +398,33 @@ int cal_pipeline_run(const cal_pipeline_opts *o, cal_pipeline_result *r, char *e
         p.out->height = r->out_h;
         p.out->format = AV_PIX_FMT_YUV420P;
         if ((ret = av_frame_get_buffer(p.out, 0)) < 0) {
-            rc = averr(err, errsz, MODEL_ERUNTIME, "output frame", ret);
+            rc = averr(err, errsz, BASE_ERUNTIME, "output frame", ret);
             goto cleanup;
         }
     }
 
-    double wall0 = now_s();
+    double wall0 = base_now_s();
     long n = 0;
     for (;;) {
         if (o->cancel && *o->cancel) {
-            rc = model_errf(err, errsz, MODEL_ERUNTIME, "interrupted");
+            rc = base_errf(err, errsz, BASE_ERUNTIME, "interrupted");
             goto cleanup;
         }
         if (limit > 0 && n >= limit)
             break;
-        double t0 = now_s();
+        double t0 = base_now_s();
         AVFrame *f;
         if ((rc = next_frame(&p, &f, path, err, errsz)))
             goto cleanup;
         if (!f)
             break;
-        double t1 = now_s();
+        double t1 = base_now_s();
         kern_times kt = {0};
         /* One output frame, reused (a fresh buffer per frame would cost page
          * faults that FFmpeg's frame pools do not pay); writable again once
          * the encoder has let go of it. */
         if ((ret = av_frame_make_writable(p.out)) < 0) {
-            rc = averr(err, errsz, MODEL_ERUNTIME, "output frame", ret);
+            rc = averr(err, errsz, BASE_ERUNTIME, "output frame", ret);
             goto cleanup;
         }
         kern_frame src = wrap(f), dst = wrap(p.out);
@@ -445,15 +439,15 @@ int cal_pipeline_run(const cal_pipeline_opts *o, cal_pipeline_result *r, char *e
         }
         AVFrame *enc_in = p.out;
         if (rc) {
-            model_errf(err, errsz, rc, "%s", kerr);
+            base_errf(err, errsz, rc, "%s", kerr);
             goto cleanup;
         }
-        double t2 = now_s();
+        double t2 = base_now_s();
         enc_in->pts = n;
         enc_in->pict_type = AV_PICTURE_TYPE_NONE;
         if ((rc = encode(&p, enc_in, &r->out_bytes, err, errsz)))
             goto cleanup;
-        double t3 = now_s();
+        double t3 = base_now_s();
         /* kernel phase: what kern_times does not attribute to transfers */
         double kern = (t2 - t1) - kt.upload_s - kt.download_s;
         r->decode_s += t1 - t0;
@@ -466,7 +460,7 @@ int cal_pipeline_run(const cal_pipeline_opts *o, cal_pipeline_result *r, char *e
         if (n >= cap) {
             double *nt = realloc(tot, (size_t)cap * 2 * sizeof *tot);
             if (!nt) {
-                rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+                rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
                 goto cleanup;
             }
             tot = nt;
@@ -477,15 +471,15 @@ int cal_pipeline_run(const cal_pipeline_opts *o, cal_pipeline_result *r, char *e
             o->progress(o->progress_arg, o->stage, n, limit);
     }
     if (n == 0) {
-        rc = model_errf(err, errsz, MODEL_EINPUT, "%s: no decodable video frames", path);
+        rc = base_errf(err, errsz, BASE_EINPUT, "%s: no decodable video frames", path);
         goto cleanup;
     }
-    double t4 = now_s();
+    double t4 = base_now_s();
     if ((rc = encode(&p, NULL, &r->out_bytes, err, errsz)))
         goto cleanup;
-    double flush = now_s() - t4;
+    double flush = base_now_s() - t4;
     r->encode_s += flush;
-    r->wall_s = now_s() - wall0;
+    r->wall_s = base_now_s() - wall0;
     for (long i = 0; i < n; i++)
         tot[i] += flush / n;
     r->frames = n;

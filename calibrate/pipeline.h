@@ -21,8 +21,8 @@
  * the kernel, so on a small machine those phases also pay for sharing the
  * cores (--codec-threads 1 gives a clean split, a slower total).
  *
- * Errors: MODEL_EINPUT for a missing, unreadable, non-media or video-less
- * input and bad options; MODEL_ERUNTIME otherwise ("interrupted" when
+ * Errors: BASE_EINPUT for a missing, unreadable, non-media or video-less
+ * input and bad options; BASE_ERUNTIME otherwise ("interrupted" when
  * *cancel became non-zero; it is polled once per frame). Results borrow
  * nothing; cal_pipeline_result owns no heap memory.
  */

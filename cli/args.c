@@ -1,6 +1,6 @@
 /* cli/args.c -- option value parsers and error printing shared by subcommands. */
 #include "cli/cli.h"
-#include "model/status.h"
+#include "base/status.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -140,11 +140,11 @@ int cli_write_json(const cJSON *doc, const char *path)
     if (!path) {
         printf("%s\n", text);
     } else {
-        model_out o;
-        rc = model_out_open(&o, path, err, sizeof err);
+        base_out o;
+        rc = base_out_open(&o, path, err, sizeof err);
         if (!rc) {
             fprintf(o.f, "%s\n", text);
-            rc = model_out_commit(&o, err, sizeof err);
+            rc = base_out_commit(&o, err, sizeof err);
         }
         if (rc)
             cli_fail(rc, "%s", err);

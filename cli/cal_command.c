@@ -4,7 +4,7 @@
 
 #include "calibrate/command_cal.h"
 #include "calibrate/ffmpeg_cal.h"
-#include "model/status.h"
+#include "base/status.h"
 
 #include <signal.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
 #include "cli/cli.h"
 
 #include "calibrate/ffmpeg_cal.h"
-#include "model/status.h"
+#include "base/status.h"
 
 #include <signal.h>
 #include <stdio.h>

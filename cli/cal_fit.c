@@ -2,7 +2,7 @@
 #include "calibrate/fit.h"
 #include "cli/cli.h"
 #include "cli/scenario_args.h"
-#include "model/status.h"
+#include "base/status.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,7 +131,7 @@ int cli_calibrate_fit(int argc, char **argv)
         rc = cli_usage_error("calibrate fit: no base scenario (--scenario BASE.json or \"scenario\" in %s)", exp);
         goto cleanup;
     }
-    if ((rc = model_read_file(base_path, &text, NULL, err, sizeof err))) {
+    if ((rc = base_read_file(base_path, &text, NULL, err, sizeof err))) {
         rc = cli_fail(CLI_EUSAGE, "%s", err);
         goto cleanup;
     }

@@ -3,7 +3,7 @@
 #include "cli/cli.h"
 
 #include "calibrate/pipeline.h"
-#include "model/status.h"
+#include "base/status.h"
 
 #include <cjson/cJSON.h>
 #include <libavutil/log.h>

@@ -4,7 +4,7 @@
  * cli/cmd_NAME.c; argv[0] is the subcommand name. It returns the process exit
  * status: 0 ok, 1 runtime failure, 2 usage or input error (CLI_OK,
  * CLI_ERUNTIME, CLI_EUSAGE). Only cli/ prints diagnostics and exits; library
- * code reports through an error buffer (see model/status.h).
+ * code reports through an error buffer (see base/status.h).
  * Results go to stdout, diagnostics to stderr, each error one line starting
  * with "forkcast: ".
  */
@@ -59,7 +59,7 @@ int cli_parse_int_list(const char *opt, const char *s, long lo, long hi, int *ou
 int cli_parse_range(const char *opt, const char *s, double lo, double hi, double *a, double *b);
 
 /* Print a JSON document followed by a newline: to stdout when path is NULL,
- * else atomically into path (model_out_*). Returns CLI_OK, or the status
+ * else atomically into path (base_out_*). Returns CLI_OK, or the status
  * with the one-line message already printed. */
 int cli_write_json(const cJSON *doc, const char *path);
 /* 0 when the folder that will hold path is writable: checked before a long

@@ -2,7 +2,7 @@
  * GPU pool (sim/capacity.h, docs/capacity.md), one run or a pool-size sweep. */
 #include "cli/cli.h"
 #include "cli/scenario_args.h"
-#include "model/status.h"
+#include "base/status.h"
 #include "sim/capacity.h"
 
 #include <cjson/cJSON.h>
@@ -366,14 +366,14 @@ static int one_run(const model_scenario *s, const cap_args *c, sim_cap_result *r
 {
     char err[1024];
     sim_cap *cap = NULL;
-    model_out out;
+    base_out out;
     int have_out = 0;
     int rc = sim_cap_new(s, &cap, err, sizeof err);
     if (rc)
         return cli_fail(rc, "%s", err);
     sim_cap_series ser = {c->series_step > 0 ? c->series_step : 60, series_row, NULL};
     if (c->series) {
-        if ((rc = model_out_open(&out, c->series, err, sizeof err))) {
+        if ((rc = base_out_open(&out, c->series, err, sizeof err))) {
             rc = cli_fail(rc, "%s", err);
             goto cleanup;
         }
@@ -387,12 +387,12 @@ static int one_run(const model_scenario *s, const cap_args *c, sim_cap_result *r
     }
     if (have_out) {
         have_out = 0;
-        if ((rc = model_out_commit(&out, err, sizeof err)))
+        if ((rc = base_out_commit(&out, err, sizeof err)))
             rc = cli_fail(rc, "%s", err);
     }
 cleanup:
     if (have_out)
-        model_out_abort(&out);
+        base_out_abort(&out);
     sim_cap_free(cap);
     return rc;
 }

@@ -3,7 +3,7 @@
 #include "cli/print_eval.h"
 #include "cli/scenario_args.h"
 #include "model/output.h"
-#include "model/status.h"
+#include "base/status.h"
 #include "sim/montecarlo.h"
 
 #include <inttypes.h>
@@ -148,11 +148,11 @@ int cli_cmd_sim(int argc, char **argv)
     if (rc)
         return rc;
 
-    model_out out = {0};
+    base_out out = {0};
     int out_open = 0;
     if (trace) {
         /* a path we cannot create is the user's to fix: exit 2, before any work */
-        if (model_out_open(&out, trace, err, sizeof err)) {
+        if (base_out_open(&out, trace, err, sizeof err)) {
             rc = cli_fail(CLI_EUSAGE, "--trace: %s", err);
             goto cleanup;
         }
@@ -177,7 +177,7 @@ int cli_cmd_sim(int argc, char **argv)
             goto cleanup;
         }
         out_open = 0;
-        if ((rc = model_out_commit(&out, err, sizeof err))) {
+        if ((rc = base_out_commit(&out, err, sizeof err))) {
             rc = cli_fail(rc, "%s", err);
             goto cleanup;
         }
@@ -198,7 +198,7 @@ int cli_cmd_sim(int argc, char **argv)
     }
 cleanup:
     if (out_open)
-        model_out_abort(&out);
+        base_out_abort(&out);
     model_scenario_free(&s);
     return rc;
 }

@@ -1,7 +1,7 @@
 /* cli/scenario_args.c -- shared scenario options and loading. */
 #include "cli/scenario_args.h"
 #include "cli/cli.h"
-#include "model/status.h"
+#include "base/status.h"
 
 #include <stdio.h>
 #include <string.h>

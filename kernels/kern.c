@@ -1,6 +1,7 @@
 /* kernels/kern.c -- frames, the context and the backend switch behind
  * kern_overlay() and kern_framing(); test material. */
 #include "kernels/kern_impl.h"
+#include "base/clock.h"
 
 #include <assert.h>
 #include <math.h>
@@ -24,13 +25,6 @@ struct kern_ctx {
     kern_cu_plan *cplan;            /* device copy of plan */
 #endif
 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 /* ---- frames ------------------------------------------------------------- */
 
@@ -263,7 +257,7 @@ static int overlay_cuda(kern_ctx *ctx, kern_frame *frame, const kern_frame *ov, 
                         kern_times *t, char *err, size_t errsz)
 {
     int rc;
-    double t0 = now_s();
+    double t0 = base_now_s();
     if ((rc = dev_frame_fit(&ctx->dframe, frame->w, frame->h, 0, err, errsz)))
         return rc;
     int same = ctx->ov_valid && ctx->ov_key.w == ov->w && ctx->ov_key.h == ov->h &&
@@ -283,15 +277,15 @@ static int overlay_cuda(kern_ctx *ctx, kern_frame *frame, const kern_frame *ov, 
     if ((rc = kern_cu_upload(&ctx->dframe, &host, err, errsz)))
         return rc;
     t->upload_bytes += frame_bytes(frame, 0);
-    double t1 = now_s();
+    double t1 = base_now_s();
     if ((rc = kern_cu_overlay(ctx->cuda_version, &ctx->dframe, &ctx->dov, x & ~1, y & ~1, err, errsz)) ||
         (rc = kern_cu_sync(err, errsz)))
         return rc;
-    double t2 = now_s();
+    double t2 = base_now_s();
     if ((rc = kern_cu_download(&host, &ctx->dframe, err, errsz)))
         return rc;
     t->download_bytes += frame_bytes(frame, 0);
-    double t3 = now_s();
+    double t3 = base_now_s();
     t->upload_s = t1 - t0;
     t->kernel_s = t2 - t1;
     t->download_s = t3 - t2;
@@ -313,7 +307,7 @@ int kern_overlay(kern_ctx *ctx, kern_frame *frame, const kern_frame *ov, int x, 
         return input_error(err, errsz, "overlay: the overlay has no alpha plane (YUVA420P needed)");
     if (frame->w < 1 || frame->h < 1 || ov->w < 1 || ov->h < 1)
         return input_error(err, errsz, "overlay: empty frame");
-    double t0 = now_s();
+    double t0 = base_now_s();
     switch (ctx->backend) {
     case KERN_REF:
         kern_overlay_ref(frame, ov, x, y);
@@ -328,7 +322,7 @@ int kern_overlay(kern_ctx *ctx, kern_frame *frame, const kern_frame *ov, int x, 
     default:
         return input_error(err, errsz, "overlay: backend not available");
     }
-    t->kernel_s = now_s() - t0;
+    t->kernel_s = base_now_s() - t0;
     return KERN_OK;
 }
 
@@ -368,10 +362,10 @@ int kern_framing(kern_ctx *ctx, const kern_frame *src, kern_rect crop, kern_fram
         return rc;
     if (filter != KERN_LANCZOS && filter != KERN_BICUBIC)
         return input_error(err, errsz, "framing: unknown filter");
-    double t0 = now_s();
+    double t0 = base_now_s();
     if (ctx->backend == KERN_REF) {
         kern_framing_ref(src, crop, dst, filter);
-        t->kernel_s = now_s() - t0;
+        t->kernel_s = base_now_s() - t0;
         return KERN_OK;
     }
     if ((rc = plan_fit(ctx, crop, dst, filter, err, errsz)))
@@ -382,7 +376,7 @@ int kern_framing(kern_ctx *ctx, const kern_frame *src, kern_rect crop, kern_fram
                 snprintf(err, errsz, "framing: out of memory");
             return KERN_ERUNTIME;
         }
-        t->kernel_s = now_s() - t0;
+        t->kernel_s = base_now_s() - t0;
         return KERN_OK;
     }
 #ifdef FORKCAST_CUDA
@@ -396,18 +390,18 @@ int kern_framing(kern_ctx *ctx, const kern_frame *src, kern_rect crop, kern_fram
             (rc = kern_cu_upload(&ctx->dsrc, &hs, err, errsz)))
             return rc;
         t->upload_bytes = frame_bytes(src, 0);
-        double t1 = now_s();
+        double t1 = base_now_s();
         if ((rc = kern_cu_framing(ctx->cuda_version, &ctx->dsrc, crop, &ctx->ddst, ctx->cplan, err,
                                   errsz)) ||
             (rc = kern_cu_sync(err, errsz)))
             return rc;
-        double t2 = now_s();
+        double t2 = base_now_s();
         if ((rc = kern_cu_download(&hd, &ctx->ddst, err, errsz)))
             return rc;
         t->download_bytes = frame_bytes(dst, 0);
         t->upload_s = t1 - t0;
         t->kernel_s = t2 - t1;
-        t->download_s = now_s() - t2;
+        t->download_s = base_now_s() - t2;
         return KERN_OK;
     }
 #endif

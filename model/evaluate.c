@@ -1,6 +1,6 @@
 /* model/evaluate.c -- verdict, objective and break-even search. */
 #include "model/evaluate.h"
-#include "model/status.h"
+#include "base/status.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
@@ -129,11 +129,11 @@ static double margin_fn(double n, void *ctx)
 
 int model_break_even(model_prep *p, const model_scenario *s, int k, long *out, char *err, size_t errsz)
 {
-    bectx c = {p, s, k, MODEL_OK, err, errsz};
+    bectx c = {p, s, k, BASE_OK, err, errsz};
     *out = -1;
     if (k <= 1) {
         *out = 0;
-        return MODEL_OK;
+        return BASE_OK;
     }
     /* Doubling scan for the first N with a non-negative margin. */
     double prev = 0, hit = 0;
@@ -146,12 +146,12 @@ int model_break_even(model_prep *p, const model_scenario *s, int k, long *out, c
             break;
         }
         if (n >= MODEL_BREAK_EVEN_MAX)
-            return MODEL_OK; /* none */
+            return BASE_OK; /* none */
         prev = n;
     }
     if (hit == 1) {
         *out = 1;
-        return MODEL_OK;
+        return BASE_OK;
     }
     /* Brent on the continuous margin in [prev, hit]. */
     double root = hit;
@@ -189,7 +189,7 @@ int model_break_even(model_prep *p, const model_scenario *s, int k, long *out, c
     if (c.rc)
         return c.rc;
     *out = n;
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 int model_evaluate(const model_scenario *s, const model_opts *o, model_eval *out, char *err, size_t errsz)

@@ -1,6 +1,6 @@
 /* model/predict.c -- E[wall], wall quantiles and E[cost] for one (N, k). */
 #include "model/predict.h"
-#include "model/status.h"
+#include "base/status.h"
 
 #include <assert.h>
 #include <gsl/gsl_errno.h>
@@ -32,7 +32,7 @@ struct model_prep {
 
 int model_prep_new(const model_scenario *s, model_prep **out, char *err, size_t errsz)
 {
-    int rc = MODEL_OK;
+    int rc = BASE_OK;
     static int gsl_quiet;
     if (!gsl_quiet) {
         gsl_set_error_handler_off();
@@ -40,11 +40,11 @@ int model_prep_new(const model_scenario *s, model_prep **out, char *err, size_t 
     }
     model_prep *p = calloc(1, sizeof *p);
     if (!p)
-        return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
     p->s = s;
     p->ws = gsl_integration_workspace_alloc(LIMIT);
     if (!p->ws) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         goto cleanup;
     }
     for (int warm = 0; warm < 2; warm++)
@@ -62,7 +62,7 @@ int model_prep_new(const model_scenario *s, model_prep **out, char *err, size_t 
                 goto cleanup;
         }
     *out = p;
-    return MODEL_OK;
+    return BASE_OK;
 cleanup:
     model_prep_free(p);
     return rc;
@@ -338,11 +338,11 @@ static int build_concat(const model_scenario *s, int k, model_rv *c, char *err, 
 int model_predict_k(model_prep *p, double frames, int k, model_kresult *out, char *err, size_t errsz)
 {
     const model_scenario *s = p->s;
-    int rc = MODEL_OK;
+    int rc = BASE_OK;
     model_rv concat = {0};
     job *j = calloc(1, sizeof *j);
     if (!j)
-        return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
     assert(k >= 1 && frames > 0);
     memset(out, 0, sizeof *out);
     out->gpus = k;
@@ -492,7 +492,7 @@ static int concat_means(model_prep *p, int k, double *mean, double *cost, char *
         if (p->concat[i].k == k) {
             *mean = p->concat[i].mean;
             *cost = p->concat[i].cost;
-            return MODEL_OK;
+            return BASE_OK;
         }
     model_rv c;
     double e2;
@@ -507,7 +507,7 @@ static int concat_means(model_prep *p, int k, double *mean, double *cost, char *
         p->concat[p->nconcat].mean = *mean;
         p->concat[p->nconcat++].cost = *cost;
     }
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 int model_predict_means(model_prep *p, double frames, int k, double *wall, double *cost, char *err,
@@ -525,7 +525,7 @@ int model_predict_means(model_prep *p, double frames, int k, double *wall, doubl
     if (!p->tab) {
         p->tab = malloc(6 * sizeof *p->tab);
         if (!p->tab)
-            return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+            return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         for (int i = 0; i < 4; i++)
             model_rv_table_init(&p->tab[i], &p->over[i / 2][i % 2]);
         model_rv_table_init(&p->tab[4], &p->nostart[0]);
@@ -575,5 +575,5 @@ int model_predict_means(model_prep *p, double frames, int k, double *wall, doubl
     }
     *wall = emax + cm;
     *cost = c + cc;
-    return MODEL_OK;
+    return BASE_OK;
 }

@@ -1,6 +1,6 @@
 /* model/rv.c -- sums of independent times: exact, gridded (FFT) or mixed. */
 #include "model/rv.h"
-#include "model/status.h"
+#include "base/status.h"
 
 #include <assert.h>
 #include <gsl/gsl_fft_halfcomplex.h>
@@ -51,7 +51,7 @@ static void hc_mul(double *a, const double *b, size_t n)
 int model_rv_build(model_rv *rv, const model_rv_part *parts, int nparts, double offset, char *err,
                    size_t errsz)
 {
-    int rc = MODEL_OK;
+    int rc = BASE_OK;
     double *acc = NULL, *tmp = NULL;
     model_rv_part rnd[MODEL_RV_MAXPARTS];
     int nr = 0;
@@ -74,7 +74,7 @@ int model_rv_build(model_rv *rv, const model_rv_part *parts, int nparts, double 
     if (nr == 0) {
         rv->kind = MODEL_RV_POINT;
         rv->offset = rv->lo = rv->hi = offset;
-        return MODEL_OK;
+        return BASE_OK;
     }
     for (int i = 0; i < nr; i++)
         rv->kinks |= rnd[i].d.kind == MODEL_DIST_UNIFORM || rnd[i].d.kind == MODEL_DIST_EMPIRICAL;
@@ -85,7 +85,7 @@ int model_rv_build(model_rv *rv, const model_rv_part *parts, int nparts, double 
         rv->offset = offset;
         rv->lo = offset + part_q(&rnd[0], 0.0);
         rv->hi = offset + part_q(&rnd[0], 1 - 1e-12);
-        return MODEL_OK;
+        return BASE_OK;
     }
 
     /* Grid: common step h over the summed spans. */
@@ -107,7 +107,7 @@ int model_rv_build(model_rv *rv, const model_rv_part *parts, int nparts, double 
     acc = calloc(nfft, sizeof *acc);
     tmp = calloc(nfft, sizeof *tmp);
     if (!acc || !tmp) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "convolution: out of memory");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "convolution: out of memory");
         goto cleanup;
     }
     discretize(&rnd[0], a[0], h, L[0], acc);
@@ -134,7 +134,7 @@ int model_rv_build(model_rv *rv, const model_rv_part *parts, int nparts, double 
     double exact = rv->mean - offset;
     rv->cum = malloc(((size_t)total + 1) * sizeof *rv->cum);
     if (!rv->cum) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "convolution: out of memory");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "convolution: out of memory");
         goto cleanup;
     }
     rv->cum[0] = 0;

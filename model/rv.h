@@ -51,8 +51,8 @@ typedef struct {
     int kinks;         /* CDF not smooth inside the support (grid, uniform, empirical) */
 } model_rv;
 
-/* Parts whose dist is fixed fold into the offset. Returns MODEL_OK or
- * MODEL_ERUNTIME (out of memory). */
+/* Parts whose dist is fixed fold into the offset. Returns BASE_OK or
+ * BASE_ERUNTIME (out of memory). */
 int model_rv_build(model_rv *rv, const model_rv_part *parts, int nparts, double offset, char *err,
                    size_t errsz);
 void model_rv_free(model_rv *rv);

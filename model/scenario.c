@@ -1,6 +1,6 @@
 /* model/scenario.c -- scenario JSON: a field table, a strict walk, defaults. */
 #include "model/scenario.h"
-#include "model/status.h"
+#include "base/status.h"
 
 #include <assert.h>
 #include <gsl/gsl_sort.h>
@@ -108,7 +108,7 @@ typedef struct {
     size_t errsz;
 } ctx;
 
-#define FAIL(c, ...) model_errf((c)->err, (c)->errsz, MODEL_EINPUT, __VA_ARGS__)
+#define FAIL(c, ...) base_errf((c)->err, (c)->errsz, BASE_EINPUT, __VA_ARGS__)
 
 static const char *json_type(const cJSON *j)
 {
@@ -190,7 +190,7 @@ static int get_number(ctx *c, const cJSON *j, const char *path, double *v)
     if (!isfinite(j->valuedouble))
         return FAIL(c, "%s: %s: must be finite (got %g)", c->file, path, j->valuedouble);
     *v = j->valuedouble;
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 static int get_ranged(ctx *c, const cJSON *j, const char *path, double lo, double hi, int open_lo,
@@ -208,7 +208,7 @@ static int get_ranged(ctx *c, const cJSON *j, const char *path, double lo, doubl
     }
     if (*v > hi)
         return FAIL(c, "%s: %s: must be at most %g (got %g)", c->file, path, hi, *v);
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 static int get_integer(ctx *c, const cJSON *j, const char *path, double lo, double hi, double *v)
@@ -220,7 +220,7 @@ static int get_integer(ctx *c, const cJSON *j, const char *path, double lo, doub
         return FAIL(c, "%s: %s: must be an integer (got %g)", c->file, path, *v);
     if (*v < lo || *v > hi)
         return FAIL(c, "%s: %s: must be between %.0f and %.0f (got %.0f)", c->file, path, lo, hi, *v);
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 /* ---- distributions ---------------------------------------------------- */
@@ -230,11 +230,11 @@ static int own_samples(ctx *c, double *arr)
     double **n = realloc(c->s->owned, (c->s->nowned + 1) * sizeof *n);
     if (!n) {
         free(arr);
-        return model_errf(c->err, c->errsz, MODEL_ERUNTIME, "%s: out of memory", c->file);
+        return base_errf(c->err, c->errsz, BASE_ERUNTIME, "%s: out of memory", c->file);
     }
     c->s->owned = n;
     n[c->s->nowned++] = arr;
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 /* Parse a time: a number (FIXED) or {"dist": ...}. All values must be >= 0. */
@@ -248,7 +248,7 @@ static int parse_dist(ctx *c, const cJSON *j, const char *path, model_dist *d)
         if ((rc = get_ranged(c, j, path, 0, BIG, 0, &v)))
             return rc;
         *d = model_dist_fixed(v);
-        return MODEL_OK;
+        return BASE_OK;
     }
     if (!cJSON_IsObject(j))
         return FAIL(c, "%s: %s: must be a number or a distribution object (got %s)", c->file, path,
@@ -376,7 +376,7 @@ static int parse_dist(ctx *c, const cJSON *j, const char *path, model_dist *d)
             return FAIL(c, "%s: %s: must not be empty", c->file, sub);
         double *xs = malloc((size_t)n * sizeof *xs);
         if (!xs)
-            return model_errf(c->err, c->errsz, MODEL_ERUNTIME, "%s: out of memory", c->file);
+            return base_errf(c->err, c->errsz, BASE_ERUNTIME, "%s: out of memory", c->file);
         int i = 0;
         for (const cJSON *e = arr->child; e; e = e->next, i++) {
             char esub[300];
@@ -402,7 +402,7 @@ static int parse_dist(ctx *c, const cJSON *j, const char *path, model_dist *d)
     }
     }
 #undef PARAM
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 /* ---- one field -------------------------------------------------------- */
@@ -428,7 +428,7 @@ static int parse_gpus(ctx *c, const cJSON *j, const char *path)
         s->gpus[i] = (int)v;
     }
     s->ngpus = model_gpu_list_normalize(s->gpus, n);
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 static int parse_policy(ctx *c, const cJSON *j, const char *path)
@@ -453,7 +453,7 @@ static int parse_policy(ctx *c, const cJSON *j, const char *path)
         return FAIL(c, "%s: %s: must be \"auto\", \"fixed:K\" or \"threshold:FRAMES:K\" with "
                        "1 <= K <= %d (got \"%s\")", c->file, path, MODEL_MAX_GPUS, v);
     }
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 static int parse_field(ctx *c, const field *f, const cJSON *j, const char *path)
@@ -470,7 +470,7 @@ static int parse_field(ctx *c, const field *f, const cJSON *j, const char *path)
             if ((rc = get_integer(c, j, path, 1, MODEL_MAX_FRAMES, &v)))
                 return rc;
             s->frames_dist = model_dist_fixed(v);
-            return MODEL_OK;
+            return BASE_OK;
         }
         if ((rc = parse_dist(c, j, path, &s->frames_dist)))
             return rc;
@@ -478,7 +478,7 @@ static int parse_field(ctx *c, const field *f, const cJSON *j, const char *path)
         if (!(v >= 1 && v <= MODEL_MAX_FRAMES))
             return FAIL(c, "%s: %s: mean must be between 1 and %ld (got %g)", c->file, path,
                         MODEL_MAX_FRAMES, v);
-        return MODEL_OK;
+        return BASE_OK;
     case T_NUM:
         return get_ranged(c, j, path, f->lo, f->hi, 0, (double *)(base + f->off));
     case T_POS:
@@ -487,22 +487,22 @@ static int parse_field(ctx *c, const field *f, const cJSON *j, const char *path)
         if ((rc = get_integer(c, j, path, f->lo, f->hi, &v)))
             return rc;
         *(int *)(base + f->off) = (int)v;
-        return MODEL_OK;
+        return BASE_OK;
     case T_LONG:
         if ((rc = get_integer(c, j, path, f->lo, f->hi, &v)))
             return rc;
         *(long *)(base + f->off) = (long)v;
-        return MODEL_OK;
+        return BASE_OK;
     case T_SEED:
         if ((rc = get_integer(c, j, path, 0, 9007199254740992.0, &v)))
             return rc;
         *(unsigned long *)(base + f->off) = (unsigned long)v;
-        return MODEL_OK;
+        return BASE_OK;
     case T_BOOL:
         if (!cJSON_IsBool(j))
             return FAIL(c, "%s: %s: must be true or false (got %s)", c->file, path, json_type(j));
         *(int *)(base + f->off) = cJSON_IsTrue(j);
-        return MODEL_OK;
+        return BASE_OK;
     case T_STR:
     case T_PATH: {
         if (!cJSON_IsString(j))
@@ -519,7 +519,7 @@ static int parse_field(ctx *c, const field *f, const cJSON *j, const char *path)
         } else if ((size_t)snprintf(dst, cap, "%s", v2) >= cap) {
             return FAIL(c, "%s: %s: too long (at most %zu characters)", c->file, path, cap - 1);
         }
-        return MODEL_OK;
+        return BASE_OK;
     }
     case T_GPUS:
         return parse_gpus(c, j, path);
@@ -532,7 +532,7 @@ static int parse_field(ctx *c, const field *f, const cJSON *j, const char *path)
         else
             return FAIL(c, "%s: %s: must be \"none\", \"cpu\" or \"gpu\" (got \"%s\")", c->file, path,
                         j->valuestring);
-        return MODEL_OK;
+        return BASE_OK;
     case T_POLICY:
         return parse_policy(c, j, path);
     case T_RATE24: {
@@ -551,11 +551,11 @@ static int parse_field(ctx *c, const field *f, const cJSON *j, const char *path)
         if (!(sum > 0))
             return FAIL(c, "%s: %s: at least one hour must have a rate greater than 0", c->file, path);
         s->has_rate_by_hour = 1;
-        return MODEL_OK;
+        return BASE_OK;
     }
     }
     assert(0);
-    return MODEL_EINPUT;
+    return BASE_EINPUT;
 }
 
 /* ---- the walk --------------------------------------------------------- */
@@ -601,7 +601,7 @@ static int walk(ctx *c, const cJSON *obj, const char *prefix)
         if (rc)
             return rc;
     }
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 static void set_defaults(model_scenario *s, const char *file)
@@ -658,7 +658,7 @@ static int cross_check(ctx *c, const cJSON *root)
         if (s->hours > 0 && s->jobs > 0)
             return FAIL(c, "%s: workload: give hours or jobs, not both", c->file);
     }
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 int model_scenario_from_json(const cJSON *root, const char *file, model_scenario *out, char *err,
@@ -675,7 +675,7 @@ int model_scenario_from_json(const cJSON *root, const char *file, model_scenario
         goto cleanup;
     if ((rc = cross_check(&c, root)))
         goto cleanup;
-    return MODEL_OK;
+    return BASE_OK;
 cleanup:
     model_scenario_free(out);
     return rc;
@@ -690,8 +690,8 @@ static int parse_error(const char *text, const char *file, char *err, size_t err
         for (const char *p = text; p < at && *p; p++)
             line += *p == '\n';
     if (at && !*at)
-        return model_errf(err, errsz, MODEL_EINPUT, "%s: invalid JSON (unexpected end of file)", file);
-    return model_errf(err, errsz, MODEL_EINPUT, "%s: invalid JSON near line %d", file, line);
+        return base_errf(err, errsz, BASE_EINPUT, "%s: invalid JSON (unexpected end of file)", file);
+    return base_errf(err, errsz, BASE_EINPUT, "%s: invalid JSON near line %d", file, line);
 }
 
 int model_scenario_parse(const char *text, const char *file, model_scenario *out, char *err, size_t errsz)
@@ -709,7 +709,7 @@ int model_scenario_parse(const char *text, const char *file, model_scenario *out
 int model_scenario_merge(cJSON *root, const cJSON *prof, const char *file, char *err, size_t errsz)
 {
     if (!cJSON_IsObject(prof))
-        return model_errf(err, errsz, MODEL_EINPUT, "%s: a profile must be a JSON object", file);
+        return base_errf(err, errsz, BASE_EINPUT, "%s: a profile must be a JSON object", file);
     for (const cJSON *k = prof->child; k; k = k->next) {
         const char *key = k->string;
         if (!key)
@@ -726,27 +726,27 @@ int model_scenario_merge(cJSON *root, const cJSON *prof, const char *file, char 
         }
         cJSON *dup = cJSON_Duplicate(k, 1);
         if (!dup)
-            return model_errf(err, errsz, MODEL_ERUNTIME, "%s: out of memory", file);
+            return base_errf(err, errsz, BASE_ERUNTIME, "%s: out of memory", file);
         if (mine)
             cJSON_ReplaceItemInObjectCaseSensitive(root, key, dup);
         else
             cJSON_AddItemToObject(root, key, dup);
     }
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 /* Parse text, merge profiles, parse the result. */
 static int load_text(const char *text, const char *file, const char *const *profiles, int nprof,
                      model_scenario *out, char *err, size_t errsz)
 {
-    int rc = MODEL_OK;
+    int rc = BASE_OK;
     cJSON *root = cJSON_Parse(text), *prof = NULL;
     char *ptext = NULL;
     set_defaults(out, file);
     if (!root)
         return parse_error(text, file, err, errsz);
     for (int i = 0; i < nprof; i++) {
-        if ((rc = model_read_file(profiles[i], &ptext, NULL, err, errsz)))
+        if ((rc = base_read_file(profiles[i], &ptext, NULL, err, errsz)))
             goto cleanup;
         prof = cJSON_Parse(ptext);
         if (!prof) {
@@ -760,7 +760,7 @@ static int load_text(const char *text, const char *file, const char *const *prof
         {
             cJSON *probe = cJSON_Parse("{\"job\":{\"frames\":1}}");
             model_scenario tmp;
-            rc = probe ? model_scenario_merge(probe, prof, profiles[i], err, errsz) : MODEL_ERUNTIME;
+            rc = probe ? model_scenario_merge(probe, prof, profiles[i], err, errsz) : BASE_ERUNTIME;
             if (!rc)
                 rc = model_scenario_from_json(probe, profiles[i], &tmp, err, errsz);
             cJSON_Delete(probe);
@@ -785,10 +785,10 @@ int model_scenario_load(const char *path, const char *const *profiles, int nprof
                         char *err, size_t errsz)
 {
     char *text = NULL;
-    int rc = model_read_file(path, &text, NULL, err, errsz);
+    int rc = base_read_file(path, &text, NULL, err, errsz);
     if (rc) {
         set_defaults(out, path);
-        return rc == MODEL_ERUNTIME ? rc : MODEL_EINPUT;
+        return rc == BASE_ERUNTIME ? rc : BASE_EINPUT;
     }
     rc = load_text(text, path, profiles, nprof, out, err, errsz);
     free(text);

@@ -8,7 +8,7 @@
  * Everything else unknown is an input error with a did-you-mean.
  *
  * Errors are one line: "FILE: FIELD.PATH: problem (got X)", status
- * MODEL_EINPUT. FILE is the name given to the parser ("(built-in)" for the
+ * BASE_EINPUT. FILE is the name given to the parser ("(built-in)" for the
  * default).
  *
  * Ownership: model_scenario_load/parse fill a caller-owned struct whose

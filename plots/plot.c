@@ -1,9 +1,9 @@
 /* plots/plot.c -- chart CSVs from the model (or from CSVs made by sim and
  * capacity), and gnuplot runs that never leave a partial file. */
 #include "plots/plot.h"
-#include "calibrate/command_cal.h"
+#include "base/proc.h"
 #include "model/predict.h"
-#include "model/status.h"
+#include "base/status.h"
 #include "sim/capacity.h"
 #include "sim/montecarlo.h"
 
@@ -83,7 +83,7 @@ int plot_data_dir(char *dir, size_t dirsz, char *err, size_t errsz)
     const char *env = getenv("FORKCAST_DATA");
     if (env && *env && has_scripts(env) && strlen(env) < dirsz) {
         strcpy(dir, env);
-        return MODEL_OK;
+        return BASE_OK;
     }
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {
@@ -94,15 +94,15 @@ int plot_data_dir(char *dir, size_t dirsz, char *err, size_t errsz)
             snprintf(cand, sizeof cand, "%s/../share/forkcast", exe);
             if (has_scripts(cand) && strlen(cand) < dirsz) {
                 strcpy(dir, cand);
-                return MODEL_OK;
+                return BASE_OK;
             }
         }
     }
     if (has_scripts(FORKCAST_SRCDIR) && strlen(FORKCAST_SRCDIR) < dirsz) {
         strcpy(dir, FORKCAST_SRCDIR);
-        return MODEL_OK;
+        return BASE_OK;
     }
-    return model_errf(err, errsz, MODEL_ERUNTIME,
+    return base_errf(err, errsz, BASE_ERUNTIME,
                       "gnuplot scripts not found: no plots/common.gp under $FORKCAST_DATA (%s), "
                       "EXE/../share/forkcast or %s; set FORKCAST_DATA to the directory holding plots/",
                       env && *env ? env : "unset", FORKCAST_SRCDIR);
@@ -192,7 +192,7 @@ static int csv_speedup(const model_scenario *s, const plot_opts *o, FILE *f, plo
     model_eval *e = malloc(sizeof *e);
     int kmax = 32, rc;
     if (!e)
-        return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
     for (int i = 0; i < s->ngpus; i++)
         if (s->gpus[i] > kmax)
             kmax = s->gpus[i];
@@ -235,7 +235,7 @@ static int csv_frames(const model_scenario *s, const plot_opts *o, FILE *f, plot
     model_prep *p = NULL;
     int rc;
     if (!e)
-        return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
     if ((rc = eval_scenario(s, o, 1, e, err, errsz)))
         goto cleanup;
     double lo, hi;
@@ -306,7 +306,7 @@ static int map_marker(FILE *f, const model_scenario *s, const plot_opts *o, cons
     model_eval *e = malloc(sizeof *e);
     int rc;
     if (!e)
-        return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
     t.frames = (long)frames;
     t.frames_dist = model_dist_fixed(frames);
     t.per_frame = model_dist_fixed(per_frame);
@@ -421,7 +421,7 @@ static int csv_breakdown(const model_scenario *s, const plot_opts *o, FILE *f, p
     model_eval *e = malloc(sizeof *e);
     int rc;
     if (!e)
-        return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
     if ((rc = eval_scenario(s, o, 0, e, err, errsz)) == 0) {
         fprintf(f, "gpus,start,request,download,ffmpeg_start,seek,process,upload,concat,wall_mean_s\n");
         for (int i = 0; i < e->nk; i++) {
@@ -460,13 +460,13 @@ static int csvin_read(csvin *c, const char *file, char *err, size_t errsz)
 {
     memset(c, 0, sizeof *c);
     c->file = file;
-    int rc = model_read_file(file, &c->text, NULL, err, errsz);
+    int rc = base_read_file(file, &c->text, NULL, err, errsz);
     if (rc)
         return rc;
     size_t cap = 1024;
     c->rows = malloc(cap * sizeof *c->rows);
     if (!c->rows)
-        return model_errf(err, errsz, MODEL_ERUNTIME, "%s: out of memory", file);
+        return base_errf(err, errsz, BASE_ERUNTIME, "%s: out of memory", file);
     int header = 0;
     for (char *line = c->text, *next; line && *line; line = next) {
         next = strchr(line, '\n');
@@ -484,7 +484,7 @@ static int csvin_read(csvin *c, const char *file, char *err, size_t errsz)
                 if (comma)
                     *comma = 0;
                 if (c->ncol == MAXCOLS)
-                    return model_errf(err, errsz, MODEL_EINPUT, "%s: header: more than %d columns", file, MAXCOLS);
+                    return base_errf(err, errsz, BASE_EINPUT, "%s: header: more than %d columns", file, MAXCOLS);
                 c->head[c->ncol++] = tok;
             }
             continue;
@@ -492,16 +492,16 @@ static int csvin_read(csvin *c, const char *file, char *err, size_t errsz)
         if ((size_t)c->nrows == cap) {
             char **r = realloc(c->rows, (cap *= 2) * sizeof *r);
             if (!r)
-                return model_errf(err, errsz, MODEL_ERUNTIME, "%s: out of memory", file);
+                return base_errf(err, errsz, BASE_ERUNTIME, "%s: out of memory", file);
             c->rows = r;
         }
         c->rows[c->nrows++] = line;
     }
     if (!header)
-        return model_errf(err, errsz, MODEL_EINPUT, "%s: empty (expected a CSV header line)", file);
+        return base_errf(err, errsz, BASE_EINPUT, "%s: empty (expected a CSV header line)", file);
     if (c->nrows == 0)
-        return model_errf(err, errsz, MODEL_EINPUT, "%s: no data rows", file);
-    return MODEL_OK;
+        return base_errf(err, errsz, BASE_EINPUT, "%s: no data rows", file);
+    return BASE_OK;
 }
 
 static int csvin_col(const csvin *c, const char *name)
@@ -516,8 +516,8 @@ static int csvin_need(const csvin *c, const char *const *names, int n, int *idx,
 {
     for (int i = 0; i < n; i++)
         if ((idx[i] = csvin_col(c, names[i])) < 0)
-            return model_errf(err, errsz, MODEL_EINPUT, "%s: header: missing column '%s'", c->file, names[i]);
-    return MODEL_OK;
+            return base_errf(err, errsz, BASE_EINPUT, "%s: header: missing column '%s'", c->file, names[i]);
+    return BASE_OK;
 }
 
 /* Split row r into fields (in place, once). */
@@ -533,9 +533,9 @@ static int csvin_fields(csvin *c, int r, char **f, char *err, size_t errsz)
         n++;
     }
     if (n != c->ncol)
-        return model_errf(err, errsz, MODEL_EINPUT, "%s: data row %d: %d fields, header has %d", c->file, r + 1, n,
+        return base_errf(err, errsz, BASE_EINPUT, "%s: data row %d: %d fields, header has %d", c->file, r + 1, n,
                           c->ncol);
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 static int num(const csvin *c, int r, const char *name, const char *s, double *out, char *err, size_t errsz)
@@ -544,10 +544,10 @@ static int num(const csvin *c, int r, const char *name, const char *s, double *o
     errno = 0;
     double v = strtod(s, &end);
     if (end == s || *end || errno || !isfinite(v))
-        return model_errf(err, errsz, MODEL_EINPUT, "%s: data row %d: %s: not a finite number (got '%s')", c->file,
+        return base_errf(err, errsz, BASE_EINPUT, "%s: data row %d: %s: not a finite number (got '%s')", c->file,
                           r + 1, name, s);
     *out = v;
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 static int phase_index(const char *p)
@@ -627,7 +627,7 @@ static int csv_gantt(const plot_opts *o, FILE *f, plot_vars *v, char *err, size_
     if ((rc = csvin_read(&c, o->input, err, errsz)) || (rc = csvin_need(&c, need, 6, idx, err, errsz)))
         goto cleanup;
     if (!(sp = calloc((size_t)c.nrows, sizeof *sp))) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         goto cleanup;
     }
     for (int r = 0; r < c.nrows; r++) {
@@ -640,12 +640,12 @@ static int csv_gantt(const plot_opts *o, FILE *f, plot_vars *v, char *err, size_
             (rc = num(&c, r, "end_s", fl[idx[5]], &sp[r].t1, err, errsz)))
             goto cleanup;
         if (k < 1 || k != floor(k) || k > MODEL_MAX_GPUS || cont != floor(cont) || cont < -1 || cont >= MODEL_MAX_GPUS) {
-            rc = model_errf(err, errsz, MODEL_EINPUT, "%s: data row %d: k and container must be integers, 1 <= k, -1 <= container < %d",
+            rc = base_errf(err, errsz, BASE_EINPUT, "%s: data row %d: k and container must be integers, 1 <= k, -1 <= container < %d",
                             c.file, r + 1, MODEL_MAX_GPUS);
             goto cleanup;
         }
         if (sp[r].t1 < sp[r].t0) {
-            rc = model_errf(err, errsz, MODEL_EINPUT, "%s: data row %d: end_s %g is before start_s %g", c.file, r + 1,
+            rc = base_errf(err, errsz, BASE_EINPUT, "%s: data row %d: end_s %g is before start_s %g", c.file, r + 1,
                             sp[r].t1, sp[r].t0);
             goto cleanup;
         }
@@ -704,7 +704,7 @@ static int csv_gantt_sim(const model_scenario *s, FILE *f, plot_vars *v, char *e
     trace_acc a = {s, NULL, 0, 0, 0};
     int rc = sim_montecarlo_trace(s, s->seed, 0, 0, trace_span, &a, err, errsz);
     if (!rc && a.oom)
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
     if (!rc)
         gantt_write(a.sp, a.n, f, v);
     free(a.sp);
@@ -733,10 +733,10 @@ static int csv_cdf_sim(const model_scenario *s, const plot_opts *o, FILE *f, plo
 {
     long R = o->replications > 0 ? o->replications : s->replications;
     size_t n = (size_t)R * (size_t)s->ngpus;
-    int *k = malloc(n * sizeof *k), rc = MODEL_OK;
+    int *k = malloc(n * sizeof *k), rc = BASE_OK;
     double *w = malloc(n * sizeof *w);
     if (!k || !w) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         goto cleanup;
     }
     for (long r = 0; r < R; r++) {
@@ -776,10 +776,10 @@ int plot_cdf_csv(const int *k, const double *wall, size_t n, FILE *f, plot_vars 
 {
     kw *a = malloc(n * sizeof *a);
     double *x = malloc(n * sizeof *x);
-    int ks[MODEL_MAX_GPU_LIST] = {0}, nk = 0, rc = MODEL_OK;
+    int ks[MODEL_MAX_GPU_LIST] = {0}, nk = 0, rc = BASE_OK;
     double p95s[MODEL_MAX_GPU_LIST] = {0};
     if (!a || !x) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         goto cleanup;
     }
     for (size_t i = 0; i < n; i++)
@@ -830,7 +830,7 @@ static int csv_cdf(const plot_opts *o, FILE *f, plot_vars *v, char *err, size_t 
     k = malloc((size_t)c.nrows * sizeof *k);
     w = malloc((size_t)c.nrows * sizeof *w);
     if (!k || !w) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         goto cleanup;
     }
     for (int r = 0; r < c.nrows; r++) {
@@ -840,7 +840,7 @@ static int csv_cdf(const plot_opts *o, FILE *f, plot_vars *v, char *err, size_t 
             (rc = num(&c, r, "wall_s", fl[idx[1]], &w[r], err, errsz)))
             goto cleanup;
         if (kk < 1 || kk != floor(kk) || kk > MODEL_MAX_GPUS || w[r] < 0) {
-            rc = model_errf(err, errsz, MODEL_EINPUT, "%s: data row %d: need an integer k >= 1 and wall_s >= 0", c.file,
+            rc = base_errf(err, errsz, BASE_EINPUT, "%s: data row %d: need an integer k >= 1 and wall_s >= 0", c.file,
                             r + 1);
             goto cleanup;
         }
@@ -876,7 +876,7 @@ static int csv_capacity(const plot_opts *o, FILE *f, plot_vars *v, char *err, si
             if ((rc = num(&c, r, need[i], fl[idx[i]], &x[i], err, errsz)))
                 goto cleanup;
         if (x[0] < prev || x[1] < 0 || x[2] < 0 || x[3] < 0) {
-            rc = model_errf(err, errsz, MODEL_EINPUT, "%s: data row %d: t_s must not decrease and counts must be >= 0",
+            rc = base_errf(err, errsz, BASE_EINPUT, "%s: data row %d: t_s must not decrease and counts must be >= 0",
                             c.file, r + 1);
             goto cleanup;
         }
@@ -928,7 +928,7 @@ static int csv_capacity_run(const model_scenario *s, FILE *f, plot_vars *v, char
     double step = s->hours > 0 ? fmax(60, ceil(s->hours * 3600 / 1000 / 60) * 60) : 60;
     sim_cap_series ser = {step, series_row, &so};
     if (!s->has_workload)
-        return model_errf(err, errsz, MODEL_EINPUT,
+        return base_errf(err, errsz, BASE_EINPUT,
                           "capacity: needs --input FILE.csv or a scenario with a workload section (docs/capacity.md)");
     int rc = sim_cap_new(s, &cap, err, errsz);
     if (rc)
@@ -949,7 +949,7 @@ int plot_write_csv(plot_kind kind, const model_scenario *s, const plot_opts *o, 
                    size_t errsz)
 {
     if (!o->input && !s)
-        return model_errf(err, errsz, MODEL_EINPUT, "%s: needs a scenario", kinds[kind].name);
+        return base_errf(err, errsz, BASE_EINPUT, "%s: needs a scenario", kinds[kind].name);
     switch (kind) {
     case PLOT_SPEEDUP: return csv_speedup(s, o, f, v, err, errsz);
     case PLOT_FRAMES: return csv_frames(s, o, f, v, err, errsz);
@@ -961,7 +961,7 @@ int plot_write_csv(plot_kind kind, const model_scenario *s, const plot_opts *o, 
     case PLOT_NKINDS: break;
     }
     assert(0);
-    return MODEL_ERUNTIME;
+    return BASE_ERUNTIME;
 }
 
 /* ---- rendering ------------------------------------------------------------------- */
@@ -992,34 +992,34 @@ int plot_render(plot_kind kind, const char *csv, const char *out, const char *fm
         return rc;
     snprintf(script, sizeof script, "%s/plots/%s.gp", dir, kinds[kind].name);
     if (access(script, R_OK) != 0)
-        return model_errf(err, errsz, MODEL_ERUNTIME, "%s: cannot read: %s", script, strerror(errno));
+        return base_errf(err, errsz, BASE_ERUNTIME, "%s: cannot read: %s", script, strerror(errno));
     plot_var_str(&v, "plotdir", dir);
     plot_var_str(&v, "csv", csv);
     plot_var_str(&v, "out", out);
     plot_var_str(&v, "fmt", fmt);
     var_raw(&v, "%s", extra ? extra->buf : "");
     if (v.overflow || (extra && extra->overflow))
-        return model_errf(err, errsz, MODEL_ERUNTIME, "gnuplot: variables too long");
-    if ((rc = cal_tmpdir_new(tmp, sizeof tmp, err, errsz)))
+        return base_errf(err, errsz, BASE_ERUNTIME, "gnuplot: variables too long");
+    if ((rc = base_tmpdir_new(tmp, sizeof tmp, err, errsz)))
         return rc;
     snprintf(errfile, sizeof errfile, "%s/stderr", tmp);
     char *argv[] = {"gnuplot", "-e", v.buf, script, NULL};
-    cal_proc_result res;
-    if ((rc = cal_proc_run(argv, NULL, errfile, GNUPLOT_TIMEOUT_S, NULL, &res, err, errsz)))
+    base_proc_result res;
+    if ((rc = base_proc_run(argv, NULL, errfile, GNUPLOT_TIMEOUT_S, NULL, &res, err, errsz)))
         goto cleanup;
-    if (res.how == CAL_PROC_NOSTART) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "gnuplot: %s (install gnuplot: make deps)",
+    if (res.how == BASE_PROC_NOSTART) {
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "gnuplot: %s (install gnuplot: make deps)",
                         res.code == ENOENT ? "not found on PATH" : strerror(res.code));
         goto cleanup;
     }
-    if (res.how != CAL_PROC_EXITED || res.code != 0) {
+    if (res.how != BASE_PROC_EXITED || res.code != 0) {
         char why[512];
-        cal_proc_describe(&res, GNUPLOT_TIMEOUT_S, errfile, why, sizeof why);
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "gnuplot %s.gp %s", kinds[kind].name, why);
+        base_proc_describe(&res, GNUPLOT_TIMEOUT_S, errfile, why, sizeof why);
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "gnuplot %s.gp %s", kinds[kind].name, why);
         goto cleanup;
     }
 cleanup:
-    cal_tmpdir_remove(tmp);
+    base_tmpdir_remove(tmp);
     return rc;
 }
 
@@ -1028,7 +1028,7 @@ static int is_dir_writable(const char *path, char *err, size_t errsz)
     char dir[PATH_MAX];
     const char *slash = strrchr(path, '/');
     if (strlen(path) >= sizeof dir)
-        return model_errf(err, errsz, MODEL_EINPUT, "%s: path too long", path);
+        return base_errf(err, errsz, BASE_EINPUT, "%s: path too long", path);
     if (!slash)
         strcpy(dir, ".");
     else if (slash == path)
@@ -1038,9 +1038,9 @@ static int is_dir_writable(const char *path, char *err, size_t errsz)
         dir[slash - path] = 0;
     }
     if (access(dir, W_OK) != 0)
-        return model_errf(err, errsz, MODEL_ERUNTIME, "%s: cannot write to directory %s: %s", path, dir,
+        return base_errf(err, errsz, BASE_ERUNTIME, "%s: cannot write to directory %s: %s", path, dir,
                           strerror(errno));
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 int plot_chart(plot_kind kind, const model_scenario *s, const plot_opts *o, const char *out, char *err,
@@ -1048,31 +1048,31 @@ int plot_chart(plot_kind kind, const model_scenario *s, const plot_opts *o, cons
 {
     const char *fmt;
     char csvpath[PATH_MAX];
-    model_out co = {0}, io = {0};
+    base_out co = {0}, io = {0};
     plot_vars v = {.buf = ""};
     int rc, copen = 0, iopen = 0;
     if (plot_format(out, &fmt))
-        return model_errf(err, errsz, MODEL_EINPUT, "%s: the output must end in .png or .svg", out);
+        return base_errf(err, errsz, BASE_EINPUT, "%s: the output must end in .png or .svg", out);
     size_t base = strlen(out) - 4;
     if (base + 5 > sizeof csvpath)
-        return model_errf(err, errsz, MODEL_EINPUT, "%s: path too long", out);
+        return base_errf(err, errsz, BASE_EINPUT, "%s: path too long", out);
     memcpy(csvpath, out, base);
     strcpy(csvpath + base, ".csv");
     if ((rc = is_dir_writable(out, err, errsz)))
         return rc;
     /* Both files go to temporary names first; renamed only if gnuplot succeeds. */
-    if ((rc = model_out_open(&co, csvpath, err, errsz)))
+    if ((rc = base_out_open(&co, csvpath, err, errsz)))
         goto cleanup;
     copen = 1;
     if ((rc = plot_write_csv(kind, s, o, co.f, &v, err, errsz)))
         goto cleanup;
     if (fflush(co.f) != 0 || ferror(co.f)) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "%s: write failed", csvpath);
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "%s: write failed", csvpath);
         goto cleanup;
     }
     /* gnuplot writes the image into io.tmp (the same inode io.f holds), then
-     * model_out_commit fsyncs and renames it. */
-    if ((rc = model_out_open(&io, out, err, errsz)))
+     * base_out_commit fsyncs and renames it. */
+    if ((rc = base_out_open(&io, out, err, errsz)))
         goto cleanup;
     iopen = 1;
     char title[512];
@@ -1081,18 +1081,18 @@ int plot_chart(plot_kind kind, const model_scenario *s, const plot_opts *o, cons
     if ((rc = plot_render(kind, co.tmp, io.tmp, fmt, &v, err, errsz)))
         goto cleanup;
     iopen = 0;
-    if ((rc = model_out_commit(&io, err, errsz)))
+    if ((rc = base_out_commit(&io, err, errsz)))
         goto cleanup;
     copen = 0;
-    if ((rc = model_out_commit(&co, err, errsz))) {
+    if ((rc = base_out_commit(&co, err, errsz))) {
         unlink(out);
         goto cleanup;
     }
 cleanup:
     if (iopen)
-        model_out_abort(&io);
+        base_out_abort(&io);
     if (copen)
-        model_out_abort(&co);
+        base_out_abort(&co);
     return rc;
 }
 

@@ -14,7 +14,7 @@
  * Charts. Each kind has a gnuplot script plots/KIND.gp and a CSV writer
  * here (columns: docs/plots.md). plot_chart() writes the CSV beside the
  * image (FILE.csv for FILE.png|FILE.svg) and runs gnuplot by fork/exec (no
- * shell; cal_proc_run of calibrate/command_cal.h, 120 s timeout, stderr kept
+ * shell; base_proc_run of calibrate/command_cal.h, 120 s timeout, stderr kept
  * for the message): `gnuplot -e "VARS" DIR/plots/KIND.gp`. speedup, frames,
  * map and breakdown come from the closed form; gantt and cdf from the
  * simulator (sim/montecarlo.h: the same seed and replications as `forkcast
@@ -30,8 +30,8 @@
  * DIR/report.html (charts inlined as base64 PNG data URIs) plus the PNGs
  * and their CSVs in DIR.
  *
- * Errors: MODEL_EINPUT for the caller's input (bad ranges, a malformed input
- * CSV), MODEL_ERUNTIME for the machine (gnuplot missing or failing, an
+ * Errors: BASE_EINPUT for the caller's input (bad ranges, a malformed input
+ * CSV), BASE_ERUNTIME for the machine (gnuplot missing or failing, an
  * unwritable directory), one line in err. Ownership: plot_sweep_run()
  * returns an owned object freed by plot_sweep_free(); everything passed in
  * is borrowed.
@@ -41,7 +41,7 @@
 
 #include "model/evaluate.h"
 #include "model/scenario.h"
-#include "model/status.h"
+#include "base/status.h"
 
 #include <stdio.h>
 
@@ -125,7 +125,7 @@ int plot_kind_parse(const char *name, plot_kind *out); /* 0 ok, -1 unknown */
 int plot_format(const char *out, const char **fmt);
 void plot_title(plot_kind kind, const model_scenario *s, char *buf, size_t n);
 
-/* Where plots/common.gp is (see the overview); MODEL_ERUNTIME if nowhere. */
+/* Where plots/common.gp is (see the overview); BASE_ERUNTIME if nowhere. */
 int plot_data_dir(char *dir, size_t dirsz, char *err, size_t errsz);
 
 /* The CSV behind chart KIND, written to f, and the script's variables

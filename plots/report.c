@@ -2,8 +2,8 @@
  * verdict, table, every chart, assumptions with their sources. */
 #include "plots/plot.h"
 #include "model/output.h"
-#include "model/status.h"
-#include "calibrate/command_cal.h"
+#include "base/status.h"
+#include "base/proc.h"
 #include "sim/montecarlo.h"
 
 #include <cjson/cJSON.h>
@@ -167,7 +167,7 @@ static void image(doc *d, const char *name, const char *alt)
     md_text(d->md, alt);
     fprintf(d->md, "](%s.png)\n\nData: [%s.csv](%s.csv)\n\n", name, name, name);
     snprintf(path, sizeof path, "%s/%s.png", d->dir, name);
-    if (model_read_file(path, &data, &len, err, sizeof err)) {
+    if (base_read_file(path, &data, &len, err, sizeof err)) {
         d->err = 1;
         snprintf(d->errmsg, sizeof d->errmsg, "%s", err);
         free(data);
@@ -288,10 +288,10 @@ static void sources_free(sources *s)
 static int sources_load(sources *s, const plot_report_spec *r, char *err, size_t errsz)
 {
     char *text = NULL;
-    int rc = MODEL_OK;
+    int rc = BASE_OK;
     memset(s, 0, sizeof *s);
     if (r->scenario_path) {
-        if ((rc = model_read_file(r->scenario_path, &text, NULL, err, errsz)))
+        if ((rc = base_read_file(r->scenario_path, &text, NULL, err, errsz)))
             return rc;
     }
     s->file = cJSON_Parse(text ? text : model_default_scenario_json);
@@ -299,20 +299,20 @@ static int sources_load(sources *s, const plot_report_spec *r, char *err, size_t
     free(text);
     text = NULL;
     if (!s->file || !s->root)
-        return model_errf(err, errsz, MODEL_EINPUT, "%s: invalid JSON", r->scenario_path ? r->scenario_path : "(built-in)");
+        return base_errf(err, errsz, BASE_EINPUT, "%s: invalid JSON", r->scenario_path ? r->scenario_path : "(built-in)");
     for (int i = 0; i < r->nprof && i < 16; i++) {
-        if ((rc = model_read_file(r->profiles[i], &text, NULL, err, errsz)))
+        if ((rc = base_read_file(r->profiles[i], &text, NULL, err, errsz)))
             return rc;
         s->prof[i] = cJSON_Parse(text);
         free(text);
         text = NULL;
         if (!s->prof[i])
-            return model_errf(err, errsz, MODEL_EINPUT, "%s: invalid JSON", r->profiles[i]);
+            return base_errf(err, errsz, BASE_EINPUT, "%s: invalid JSON", r->profiles[i]);
         s->nprof = i + 1;
         if ((rc = model_scenario_merge(s->root, s->prof[i], r->profiles[i], err, errsz)))
             return rc;
     }
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 /* Where the value of PATH came from, most specific first. */
@@ -387,12 +387,12 @@ static int ensure_dir(const char *dir, int *created, char *err, size_t errsz)
     struct stat st;
     *created = mkdir(dir, 0777) == 0;
     if (!*created && errno != EEXIST)
-        return model_errf(err, errsz, MODEL_ERUNTIME, "%s: cannot create directory: %s", dir, strerror(errno));
+        return base_errf(err, errsz, BASE_ERUNTIME, "%s: cannot create directory: %s", dir, strerror(errno));
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return model_errf(err, errsz, MODEL_ERUNTIME, "%s: not a directory", dir);
+        return base_errf(err, errsz, BASE_ERUNTIME, "%s: not a directory", dir);
     if (access(dir, W_OK) != 0)
-        return model_errf(err, errsz, MODEL_ERUNTIME, "%s: cannot write: %s", dir, strerror(errno));
-    return MODEL_OK;
+        return base_errf(err, errsz, BASE_ERUNTIME, "%s: cannot write: %s", dir, strerror(errno));
+    return BASE_OK;
 }
 
 int plot_report_write(const model_scenario *s, const plot_report_spec *r, const char *dir, char *err, size_t errsz)
@@ -400,18 +400,18 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
     int rc;
     model_eval *e = malloc(sizeof *e), *sim = NULL;
     sources src = {0};
-    model_out md = {0}, html = {0};
+    base_out md = {0}, html = {0};
     int mdopen = 0, htmlopen = 0, created = 0;
     int drawn[PLOT_NKINDS] = {0};
     char path[PATH_MAX], buf[1024], tmp[256], stage[PATH_MAX] = "";
     if (!e)
-        return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
     if ((rc = ensure_dir(dir, &created, err, errsz)) || (rc = sources_load(&src, r, err, errsz)))
         goto cleanup;
     /* Charts are drawn into a private directory inside DIR and moved into
      * place with the report's own files only when everything succeeded. */
     if (snprintf(stage, sizeof stage, "%s/.forkcast-report-XXXXXX", dir) >= (int)sizeof stage || !mkdtemp(stage)) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "%s: cannot create a temporary directory: %s", dir, strerror(errno));
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "%s: cannot create a temporary directory: %s", dir, strerror(errno));
         stage[0] = 0;
         goto cleanup;
     }
@@ -423,7 +423,7 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
     long reps = s->replications < PLOT_REPORT_SIM_REPS ? s->replications : PLOT_REPORT_SIM_REPS;
     sim_montecarlo_opts so = {.replications = reps, .seed = s->seed, .threads = r->opts.threads};
     if (!(sim = malloc(sizeof *sim))) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         goto cleanup;
     }
     if ((rc = sim_montecarlo_eval(s, &mo, &so, sim, NULL, err, errsz)))
@@ -444,11 +444,11 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
     }
 
     snprintf(path, sizeof path, "%s/report.md", dir);
-    if ((rc = model_out_open(&md, path, err, errsz)))
+    if ((rc = base_out_open(&md, path, err, errsz)))
         goto cleanup;
     mdopen = 1;
     snprintf(path, sizeof path, "%s/report.html", dir);
-    if ((rc = model_out_open(&html, path, err, errsz)))
+    if ((rc = base_out_open(&html, path, err, errsz)))
         goto cleanup;
     htmlopen = 1;
     doc d = {md.f, html.f, stage, 0, ""};
@@ -524,7 +524,7 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
                         "capacity SCENARIO --series FILE.csv, then forkcast report --series FILE.csv.");
         }
         if (d.err) {
-            rc = model_errf(err, errsz, MODEL_ERUNTIME, "%s", d.errmsg);
+            rc = base_errf(err, errsz, BASE_ERUNTIME, "%s", d.errmsg);
             goto cleanup;
         }
     }
@@ -624,22 +624,22 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
             snprintf(from, sizeof from, "%s/%s.%s", stage, plot_kind_name((plot_kind)k), ext ? "csv" : "png");
             snprintf(to, sizeof to, "%s/%s.%s", dir, plot_kind_name((plot_kind)k), ext ? "csv" : "png");
             if (rename(from, to) != 0) {
-                rc = model_errf(err, errsz, MODEL_ERUNTIME, "%s: cannot rename into place: %s", to, strerror(errno));
+                rc = base_errf(err, errsz, BASE_ERUNTIME, "%s: cannot rename into place: %s", to, strerror(errno));
                 goto cleanup;
             }
         }
     htmlopen = 0;
-    if ((rc = model_out_commit(&html, err, errsz)))
+    if ((rc = base_out_commit(&html, err, errsz)))
         goto cleanup;
     mdopen = 0;
-    if ((rc = model_out_commit(&md, err, errsz)))
+    if ((rc = base_out_commit(&md, err, errsz)))
         goto cleanup;
 cleanup:
     if (htmlopen)
-        model_out_abort(&html);
+        base_out_abort(&html);
     if (mdopen)
-        model_out_abort(&md);
-    cal_tmpdir_remove(stage);
+        base_out_abort(&md);
+    base_tmpdir_remove(stage);
     if (rc && created)
         rmdir(dir); /* only if we made it and it is empty */
     sources_free(&src);

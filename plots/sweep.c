@@ -2,7 +2,7 @@
 #include "plots/plot.h"
 #include "model/predict.h"
 #include "model/rv.h"
-#include "model/status.h"
+#include "base/status.h"
 #include "sim/mc.h"
 
 #include <assert.h>
@@ -46,7 +46,7 @@ static int point_means(runctx *c, unsigned th, double frames, double pf, int k, 
         c->scen[th].per_frame = model_dist_fixed(pf);
     int rc = model_predict_means(c->prep[th], frames, k, wall, cost, err, errsz);
     if (!rc && (!isfinite(*wall) || !isfinite(*cost)))
-        return model_errf(err, errsz, MODEL_ERUNTIME, "sweep: no finite prediction at %g frames, k = %d", frames, k);
+        return base_errf(err, errsz, BASE_ERUNTIME, "sweep: no finite prediction at %g frames, k = %d", frames, k);
     return rc;
 }
 
@@ -98,7 +98,7 @@ static int sweep_row(const sim_mc_rep *rep, void *ctx)
         }
         sw->best_margin[pt] = best;
     }
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 void plot_sweep_free(plot_sweep *sw)
@@ -118,26 +118,26 @@ void plot_sweep_free(plot_sweep *sw)
 int plot_sweep_run(const model_scenario *s, const plot_sweep_spec *spec, plot_sweep **out, char *err,
                    size_t errsz)
 {
-    int rc = MODEL_OK;
+    int rc = BASE_OK;
     plot_sweep *sw = NULL;
     runctx c = {s, spec, NULL, NULL, NULL, NULL};
     unsigned threads = 0;
     *out = NULL;
     if (!(spec->frames_lo >= 1 && spec->frames_hi >= spec->frames_lo && spec->frames_hi <= MODEL_MAX_FRAMES))
-        return model_errf(err, errsz, MODEL_EINPUT, "--frames: need 1 <= A <= B <= %ld (got %g..%g)",
+        return base_errf(err, errsz, BASE_EINPUT, "--frames: need 1 <= A <= B <= %ld (got %g..%g)",
                           MODEL_MAX_FRAMES, spec->frames_lo, spec->frames_hi);
     if (spec->frames_points < 1 || spec->frames_points > PLOT_SWEEP_MAX_POINTS ||
         spec->per_frame_points < 0 || spec->per_frame_points > PLOT_SWEEP_MAX_POINTS)
-        return model_errf(err, errsz, MODEL_EINPUT, "--points: must be between 1 and %d",
+        return base_errf(err, errsz, BASE_EINPUT, "--points: must be between 1 and %d",
                           PLOT_SWEEP_MAX_POINTS);
     if (spec->per_frame_points > 0 && !(spec->per_frame_lo > 0 && spec->per_frame_hi >= spec->per_frame_lo))
-        return model_errf(err, errsz, MODEL_EINPUT, "--per-frame: need 0 < A <= B (got %g..%g)",
+        return base_errf(err, errsz, BASE_EINPUT, "--per-frame: need 0 < A <= B (got %g..%g)",
                           spec->per_frame_lo, spec->per_frame_hi);
     if (s->ngpus < 1)
-        return model_errf(err, errsz, MODEL_EINPUT, "%s: parallel.gpus: empty", s->file);
+        return base_errf(err, errsz, BASE_EINPUT, "%s: parallel.gpus: empty", s->file);
     sw = calloc(1, sizeof *sw);
     if (!sw)
-        return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
     sw->ngpus = s->ngpus;
     memcpy(sw->gpus, s->gpus, sizeof sw->gpus);
     sw->per_frame_swept = spec->per_frame_points > 0;
@@ -185,7 +185,7 @@ int plot_sweep_run(const model_scenario *s, const plot_sweep_spec *spec, plot_sw
     sw = NULL;
     goto cleanup;
 oom:
-    rc = model_errf(err, errsz, MODEL_ERUNTIME, "sweep: out of memory");
+    rc = base_errf(err, errsz, BASE_ERUNTIME, "sweep: out of memory");
 cleanup:
     for (unsigned t = 0; t < threads; t++) {
         if (c.prep)
@@ -212,5 +212,5 @@ int plot_sweep_csv(const plot_sweep *sw, FILE *f)
                         c->wall_mean, c->cost_mean, c->speedup, c->cost_ratio, c->beneficial, sw->best_gpus[pt]);
             }
         }
-    return ferror(f) ? MODEL_ERUNTIME : MODEL_OK;
+    return ferror(f) ? BASE_ERUNTIME : BASE_OK;
 }

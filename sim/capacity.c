@@ -3,7 +3,7 @@
 
 #include "model/evaluate.h"
 #include "model/predict.h"
-#include "model/status.h"
+#include "base/status.h"
 #include "sim/engine.h"
 #include "sim/mc.h"
 
@@ -53,9 +53,9 @@ static int trace_open(trace_rd *t, const model_scenario *s, char *err, size_t er
     t->last = -INFINITY;
     t->f = fopen(s->trace, "r");
     if (!t->f)
-        return model_errf(err, errsz, MODEL_EINPUT, "%s: workload.trace: cannot read %s (%s)", s->file,
+        return base_errf(err, errsz, BASE_EINPUT, "%s: workload.trace: cannot read %s (%s)", s->file,
                           s->trace, strerror(errno));
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 static void trace_close(trace_rd *t)
@@ -68,7 +68,7 @@ static void trace_close(trace_rd *t)
 }
 
 /* Next job line of this stage: 1 with *at and *frames, 0 at the end,
- * MODEL_EINPUT (negated) on a bad line. */
+ * BASE_EINPUT (negated) on a bad line. */
 static int trace_next(trace_rd *t, double *at, long *frames, char *err, size_t errsz)
 {
     const model_scenario *s = t->s;
@@ -92,10 +92,10 @@ static int trace_next(trace_rd *t, double *at, long *frames, char *err, size_t e
         p = end + 1;
         double fr = strtod(p, &end);
         if (end == p || errno || !(fr >= 1 && fr <= MODEL_MAX_FRAMES) || fr != floor(fr)) {
-            model_errf(err, errsz, MODEL_EINPUT,
+            base_errf(err, errsz, BASE_EINPUT,
                        "%s: workload.trace: %s line %ld: frames must be an integer between 1 and %ld",
                        s->file, s->trace, t->lineno, MODEL_MAX_FRAMES);
-            return -MODEL_EINPUT;
+            return -BASE_EINPUT;
         }
         while (*end == ' ' || *end == '\t')
             end++;
@@ -111,10 +111,10 @@ static int trace_next(trace_rd *t, double *at, long *frames, char *err, size_t e
             goto bad_line;
         }
         if (a < t->last) {
-            model_errf(err, errsz, MODEL_EINPUT,
+            base_errf(err, errsz, BASE_EINPUT,
                        "%s: workload.trace: %s line %ld: trace out of order (arrival_s %g is before %g "
                        "on line %ld)", s->file, s->trace, t->lineno, a, t->last, t->last_line);
-            return -MODEL_EINPUT;
+            return -BASE_EINPUT;
         }
         t->last = a;
         t->last_line = t->lineno;
@@ -128,15 +128,15 @@ static int trace_next(trace_rd *t, double *at, long *frames, char *err, size_t e
         return 1;
     }
     if (ferror(t->f)) {
-        model_errf(err, errsz, MODEL_EINPUT, "%s: workload.trace: %s: read error", s->file, s->trace);
-        return -MODEL_EINPUT;
+        base_errf(err, errsz, BASE_EINPUT, "%s: workload.trace: %s: read error", s->file, s->trace);
+        return -BASE_EINPUT;
     }
     return 0;
 bad_line:
-    model_errf(err, errsz, MODEL_EINPUT,
+    base_errf(err, errsz, BASE_EINPUT,
                "%s: workload.trace: %s line %ld: expected arrival_s,frames[,stage] with arrival_s >= 0",
                s->file, s->trace, t->lineno);
-    return -MODEL_EINPUT;
+    return -BASE_EINPUT;
 }
 
 /* ---- percentiles: a fixed log-binned histogram ------------------------- */
@@ -221,7 +221,7 @@ struct sim_cap {
 
 static int fail(char *err, size_t errsz, const model_scenario *s, const char *field, const char *what)
 {
-    return model_errf(err, errsz, MODEL_EINPUT, "%s: %s: %s", s->file, field, what);
+    return base_errf(err, errsz, BASE_EINPUT, "%s: %s: %s", s->file, field, what);
 }
 
 static int check_trace(sim_cap *c, char *err, size_t errsz)
@@ -246,16 +246,16 @@ static int check_trace(sim_cap *c, char *err, size_t errsz)
     }
     if (all == 0) {
         if (t.other[0])
-            rc = model_errf(err, errsz, MODEL_EINPUT,
+            rc = base_errf(err, errsz, BASE_EINPUT,
                             "%s: workload.trace: %s: no job for stage \"%s\" (the trace names stage \"%s\")",
                             s->file, s->trace, s->name, t.other);
         else
-            rc = model_errf(err, errsz, MODEL_EINPUT, "%s: workload.trace: %s: trace is empty (no job lines)",
+            rc = base_errf(err, errsz, BASE_EINPUT, "%s: workload.trace: %s: trace is empty (no job lines)",
                             s->file, s->trace);
         goto cleanup;
     }
     if (s->warmup_jobs >= c->trace_jobs)
-        rc = model_errf(err, errsz, MODEL_EINPUT,
+        rc = base_errf(err, errsz, BASE_EINPUT,
                         "%s: workload.warmup_jobs: must be less than the %ld trace jobs run (got %ld)", s->file,
                         c->trace_jobs, s->warmup_jobs);
 cleanup:
@@ -315,10 +315,10 @@ int sim_cap_new(const model_scenario *s, sim_cap **out, char *err, size_t errsz)
         (s->policy_k < 1 || s->policy_k > MODEL_MAX_GPUS))
         return fail(err, errsz, s, "parallel.policy", "K must be between 1 and 4096");
 
-    int rc = MODEL_OK;
+    int rc = BASE_OK;
     sim_cap *c = calloc(1, sizeof *c);
     if (!c)
-        return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
     c->s = s;
     c->rate = model_scenario_rate(s);
     c->concat_rate = s->concat_billed == MODEL_BILL_GPU   ? c->rate
@@ -331,12 +331,12 @@ int sim_cap_new(const model_scenario *s, sim_cap **out, char *err, size_t errsz)
             goto cleanup;
         c->cache = calloc((size_t)1 << CACHE_BITS, sizeof *c->cache);
         if (!c->cache) {
-            rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+            rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
             goto cleanup;
         }
     }
     *out = c;
-    return MODEL_OK;
+    return BASE_OK;
 cleanup:
     sim_cap_free(c);
     return rc;
@@ -357,7 +357,7 @@ static int auto_k(sim_cap *c, long frames, int *k, char *err, size_t errsz)
     kcache *e = &c->cache[((uint64_t)frames * 0x9E3779B97F4A7C15ull) >> (64 - CACHE_BITS)];
     if (e->frames == frames) {
         *k = e->k;
-        return MODEL_OK;
+        return BASE_OK;
     }
     const model_scenario *s = c->s;
     model_eval ev;
@@ -380,7 +380,7 @@ static int auto_k(sim_cap *c, long frames, int *k, char *err, size_t errsz)
     assert(*k >= 1 && *k <= frames);
     e->frames = frames;
     e->k = *k;
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 int sim_cap_pick_k(sim_cap *c, long frames, int *k, char *err, size_t errsz)
@@ -399,7 +399,7 @@ int sim_cap_pick_k(sim_cap *c, long frames, int *k, char *err, size_t errsz)
     }
     if (*k > frames)
         *k = (int)frames;
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 /* ---- one run ------------------------------------------------------------- */
@@ -470,7 +470,7 @@ typedef struct {
 static void oom(run *r)
 {
     if (!r->rc)
-        r->rc = model_errf(r->err, r->errsz, MODEL_ERUNTIME, "out of memory");
+        r->rc = base_errf(r->err, r->errsz, BASE_ERUNTIME, "out of memory");
     sim_stop(r->sim);
 }
 
@@ -895,7 +895,7 @@ static int run_init(run *r, sim_cap *c, uint64_t seed, const sim_cap_series *ser
     r->ra = gsl_rng_alloc(sim_mc_rng_type());
     r->rs = gsl_rng_alloc(sim_mc_rng_type());
     if (!r->sim || !r->ra || !r->rs || hist_init(&r->lat) || hist_init(&r->wait))
-        return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
     sim_mc_seed_rng(r->ra, seed, 0);
     sim_mc_seed_rng(r->rs, seed, 1);
     sim_on(r->sim, EV_ARRIVAL, on_arrival, r);
@@ -904,7 +904,7 @@ static int run_init(run *r, sim_cap *c, uint64_t seed, const sim_cap_series *ser
     sim_on(r->sim, EV_SCALEDOWN, on_scaledown, r);
     sim_on(r->sim, EV_JOB_DONE, on_job_done, r);
     if (r->mode == W_TRACE && trace_open(&r->tr, s, err, errsz))
-        return MODEL_EINPUT;
+        return BASE_EINPUT;
     r->open = s->warmup_jobs == 0;
     /* min_containers: live and warm at t = 0 (booted before the run). */
     for (int m = 0; m < s->min_containers; m++) {
@@ -945,16 +945,16 @@ int sim_cap_run(sim_cap *c, uint64_t seed, const sim_cap_series *series, sim_cap
         goto cleanup;
     }
     if (rc) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory (event list)");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory (event list)");
         goto cleanup;
     }
     if (r.counted == 0) {
         if (r.arrived > 0)
-            rc = model_errf(err, errsz, MODEL_EINPUT,
+            rc = base_errf(err, errsz, BASE_EINPUT,
                             "%s: workload.warmup_jobs: every job was warm-up (%ld arrived, warmup_jobs %ld)",
                             s->file, r.arrived, s->warmup_jobs);
         else
-            rc = model_errf(err, errsz, MODEL_EINPUT, "%s: workload: no job arrived in the run (%g h)", s->file,
+            rc = base_errf(err, errsz, BASE_EINPUT, "%s: workload: no job arrived in the run (%g h)", s->file,
                             s->hours);
         goto cleanup;
     }
@@ -981,14 +981,14 @@ int sim_cap_run(sim_cap *c, uint64_t seed, const sim_cap_series *series, sim_cap
     out->wait_mean = r.wait_sum / n;
     double p[3] = {0.50, 0.95, 0.99}, q[3];
     if (hist_quantiles(&r.lat, p, q, 3)) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "latency histogram failed");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "latency histogram failed");
         goto cleanup;
     }
     out->latency_p50 = q[0];
     out->latency_p95 = q[1];
     out->latency_p99 = q[2];
     if (hist_quantiles(&r.wait, p + 1, q, 1)) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "wait histogram failed");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "wait histogram failed");
         goto cleanup;
     }
     out->wait_p95 = q[0];

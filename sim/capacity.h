@@ -89,7 +89,7 @@ typedef struct {
 /* Validate what a capacity run needs beyond the scenario parser (a workload
  * and its run length, pool bounds, warm-up < jobs, the trace file: readable,
  * non-empty, arrival_s ascending, frames >= 1), read the trace once through
- * (O(1) memory) and prepare the policy. MODEL_EINPUT with a one-line
+ * (O(1) memory) and prepare the policy. BASE_EINPUT with a one-line
  * "FILE: FIELD: problem" message on bad input. */
 int sim_cap_new(const model_scenario *s, sim_cap **out, char *err, size_t errsz);
 void sim_cap_free(sim_cap *c);
@@ -97,13 +97,13 @@ void sim_cap_free(sim_cap *c);
 /* The GPU count the scenario's policy gives a job of `frames` frames
  * (1 <= k <= frames). For auto: the verdict of model_decide() over the
  * scenario's GPU counts <= frames under the decision thresholds, so either 1
- * or a k the model calls beneficial. MODEL_ERUNTIME if the model fails. */
+ * or a k the model calls beneficial. BASE_ERUNTIME if the model fails. */
 int sim_cap_pick_k(sim_cap *c, long frames, int *k, char *err, size_t errsz);
 
 /* Run the whole workload with `seed` (arrivals and frames from one stream,
  * service times from another, both from sim/mc.h's seeding); `series` may be
- * NULL. MODEL_EINPUT when no job is left after the warm-up (or the trace
- * changed under us), MODEL_ERUNTIME when out of memory. */
+ * NULL. BASE_EINPUT when no job is left after the warm-up (or the trace
+ * changed under us), BASE_ERUNTIME when out of memory. */
 int sim_cap_run(sim_cap *c, uint64_t seed, const sim_cap_series *series, sim_cap_result *out,
                 char *err, size_t errsz);
 

@@ -29,7 +29,7 @@
  */
 #include "sim/engine.h"
 
-#include "model/status.h"
+#include "base/status.h"
 
 #include <assert.h>
 #include <math.h>
@@ -407,7 +407,7 @@ int sim_run_until(sim *s, double t_end)
     if (!s->halt && t_end > s->now && isfinite(t_end))
         s->now = t_end;
     s->halt = s->failed;
-    return s->failed ? MODEL_ERUNTIME : MODEL_OK;
+    return s->failed ? BASE_ERUNTIME : BASE_OK;
 }
 
 int sim_run(sim *s)

@@ -41,7 +41,7 @@
  *
  * Errors: growing the arrays can fail (out of memory). sim_push() then
  * returns 0 and the sim becomes sticky-failed: the current run stops after
- * the running handler and returns MODEL_ERUNTIME until sim_reset().
+ * the running handler and returns BASE_ERUNTIME until sim_reset().
  *
  * Ownership: sim_new() returns an owned sim freed by sim_free(); handler
  * contexts and event pointers are borrowed. A sim is not thread-safe: use
@@ -100,7 +100,7 @@ sim_handle sim_push(sim *s, const sim_event *ev);
 int sim_cancel(sim *s, sim_handle h);
 
 /* Run events in (t, seq) order until none is left or a handler calls
- * sim_stop(). Returns MODEL_OK, or MODEL_ERUNTIME if the sim failed. */
+ * sim_stop(). Returns BASE_OK, or BASE_ERUNTIME if the sim failed. */
 int sim_run(sim *s);
 
 /* Run the events due at t <= t_end (not NaN), then, unless stopped or

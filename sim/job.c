@@ -4,7 +4,7 @@
 #define HAVE_INLINE 1 /* GSL's switch for inline gsl_rng_uniform & co. */
 #include "sim/job.h"
 
-#include "model/status.h"
+#include "base/status.h"
 #include "model/vexp.h"
 #include "sim/engine.h"
 
@@ -45,13 +45,13 @@ int sim_job_new(const model_scenario *s, long frames, int k, int flags, sim_job 
                 size_t errsz)
 {
     if (k < 1 || k > MODEL_MAX_GPUS)
-        return model_errf(err, errsz, MODEL_EINPUT, "sim: gpus: must be in 1..%d (got %d)",
+        return base_errf(err, errsz, BASE_EINPUT, "sim: gpus: must be in 1..%d (got %d)",
                           MODEL_MAX_GPUS, k);
     if (frames < 1)
-        return model_errf(err, errsz, MODEL_EINPUT, "sim: frames: must be at least 1 (got %ld)", frames);
+        return base_errf(err, errsz, BASE_EINPUT, "sim: frames: must be at least 1 (got %ld)", frames);
     sim_job *j = calloc(1, sizeof *j);
     if (!j)
-        return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
     j->s = s;
     j->k = k;
     long m = k > 1 ? (long)k * s->chunks_per_gpu : 1;
@@ -108,7 +108,7 @@ int sim_job_new(const model_scenario *s, long frames, int k, int flags, sim_job 
     j->events = (flags & SIM_JOB_FORCE_EVENTS) || j->fail_mean > 0 || j->spec_count > 0 ||
                 j->cap < k || j->chunks > k || (j->shared && k > 1);
     *out = j;
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 void sim_job_free(sim_job *j) { free(j); }
@@ -771,7 +771,7 @@ static int run_events(const sim_job *J, sim_job_ws *w, gsl_rng *rng, sim_job_tra
     int m = J->chunks;
     if (grow_chunks(w, (size_t)m) || grow((void **)&w->c, &w->ccap, (size_t)m + 1, sizeof *w->c) ||
         grow((void **)&w->act, &w->acap, (size_t)m + 1, sizeof *w->act))
-        return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
     sim_reset(w->eng);
     w->j = J;
     w->rng = rng;
@@ -789,10 +789,10 @@ static int run_events(const sim_job *J, sim_job_ws *w, gsl_rng *rng, sim_job_tra
     ensure_launch(w, 0);
     int rc = sim_run(w->eng);
     if (rc || w->oom || sim_failed(w->eng))
-        return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
     assert(w->ended && w->crit >= 0);
     if (!w->ended)
-        return model_errf(err, errsz, MODEL_ERUNTIME, "sim: job stalled (internal error)");
+        return base_errf(err, errsz, BASE_ERUNTIME, "sim: job stalled (internal error)");
     double bill = 0;
     for (int i = 0; i < w->nc; i++)
         bill += w->c[i].bill;
@@ -809,7 +809,7 @@ static int run_events(const sim_job *J, sim_job_ws *w, gsl_rng *rng, sim_job_tra
     out->events = sim_executed(w->eng);
     if (trace && m > 1 && !w->failed)
         trace(tctx, J->k, -1, -1, SIM_PH_CONCAT, w->t_end, w->t_end + concat);
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 int sim_job_run(const sim_job *j, sim_job_ws *w, gsl_rng *rng, sim_job_trace_fn trace, void *tctx,
@@ -817,9 +817,9 @@ int sim_job_run(const sim_job *j, sim_job_ws *w, gsl_rng *rng, sim_job_trace_fn 
 {
     if (!j->events) {
         if (grow((void **)&w->dd, &w->ddcap, (size_t)j->k, sizeof *w->dd))
-            return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+            return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         run_direct(j, w->dd, rng, NULL, trace, tctx, out);
-        return MODEL_OK;
+        return BASE_OK;
     }
     return run_events(j, w, rng, trace, tctx, out, err, errsz);
 }
@@ -855,7 +855,7 @@ int sim_job_run_starts(const sim_job *j, sim_job_ws *w, const double *st, gsl_rn
 {
     assert(sim_job_starts_only(j));
     if (grow((void **)&w->dd, &w->ddcap, (size_t)j->k, sizeof *w->dd))
-        return model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
     run_direct(j, w->dd, rng, st, trace, tctx, out);
-    return MODEL_OK;
+    return BASE_OK;
 }

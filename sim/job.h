@@ -109,7 +109,7 @@ typedef struct sim_job sim_job;
 typedef struct sim_job_ws sim_job_ws;
 
 /* Plan k GPUs for `frames` frames (>= 1) of scenario s (borrowed). flags:
- * 0 or SIM_JOB_FORCE_EVENTS. Errors: MODEL_EINPUT for k < 1, MODEL_ERUNTIME
+ * 0 or SIM_JOB_FORCE_EVENTS. Errors: BASE_EINPUT for k < 1, BASE_ERUNTIME
  * out of memory. */
 int sim_job_new(const model_scenario *s, long frames, int k, int flags, sim_job **out, char *err,
                 size_t errsz);
@@ -124,7 +124,7 @@ sim_job_ws *sim_job_ws_new(void);   /* NULL when out of memory */
 void sim_job_ws_free(sim_job_ws *w);
 
 /* Run one replication, drawing only from rng. trace (nullable) receives every
- * phase. Returns MODEL_OK, or MODEL_ERUNTIME (out of memory growing ws). */
+ * phase. Returns BASE_OK, or BASE_ERUNTIME (out of memory growing ws). */
 int sim_job_run(const sim_job *j, sim_job_ws *w, gsl_rng *rng, sim_job_trace_fn trace, void *tctx,
                 sim_job_result *out, char *err, size_t errsz);
 

@@ -1,7 +1,7 @@
 /* sim/mc.c -- pthread replication runner, per-replication seeding, summaries. */
 #include "sim/mc.h"
 
-#include "model/status.h"
+#include "base/status.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -97,7 +97,7 @@ static void *mc_work(void *arg)
             w->err[0] = '\0';
             sim_mc_seed_rng(w->rng, job->seed, r);
             int st = job->fn(&rep, job->ctx);
-            if (st != MODEL_OK) {
+            if (st != BASE_OK) {
                 pthread_mutex_lock(&sh->lock);
                 if (r < sh->fail_r) {
                     sh->fail_r = r;
@@ -119,7 +119,7 @@ static void *mc_work(void *arg)
 
 int sim_mc_run(const sim_mc_job *job, char *err, size_t errsz)
 {
-    int status = MODEL_OK;
+    int status = BASE_OK;
     mc_worker *w = NULL;
     pthread_t *tid = NULL;
     unsigned nw = 0, started = 0;
@@ -127,14 +127,14 @@ int sim_mc_run(const sim_mc_job *job, char *err, size_t errsz)
     mc_shared sh;
 
     if (!job->fn)
-        return model_errf(err, errsz, MODEL_EINPUT, "monte carlo: no replication function");
+        return base_errf(err, errsz, BASE_EINPUT, "monte carlo: no replication function");
     uint64_t R = job->replications;
     if (R > MC_R_MAX)
-        return model_errf(err, errsz, MODEL_EINPUT,
+        return base_errf(err, errsz, BASE_EINPUT,
                           "monte carlo: replications: at most %" PRIu64 " (got %" PRIu64 ")",
                           MC_R_MAX, R);
     if (R == 0)
-        return MODEL_OK;
+        return BASE_OK;
 
     unsigned T = job->threads ? job->threads : sim_mc_threads_default();
     if (T > MC_THREADS_MAX)
@@ -153,7 +153,7 @@ int sim_mc_run(const sim_mc_job *job, char *err, size_t errsz)
     atomic_init(&sh.stop, 0);
     sh.fail_r = UINT64_MAX;
     if (pthread_mutex_init(&sh.lock, NULL) != 0) {
-        status = model_errf(err, errsz, MODEL_ERUNTIME, "monte carlo: cannot create a mutex");
+        status = base_errf(err, errsz, BASE_ERUNTIME, "monte carlo: cannot create a mutex");
         goto cleanup;
     }
     lock_ok = 1;
@@ -161,7 +161,7 @@ int sim_mc_run(const sim_mc_job *job, char *err, size_t errsz)
     w = calloc(T, sizeof *w);
     tid = calloc(T, sizeof *tid);
     if (!w || !tid) {
-        status = model_errf(err, errsz, MODEL_ERUNTIME, "monte carlo: out of memory");
+        status = base_errf(err, errsz, BASE_ERUNTIME, "monte carlo: out of memory");
         goto cleanup;
     }
     for (nw = 0; nw < T; nw++) {
@@ -169,7 +169,7 @@ int sim_mc_run(const sim_mc_job *job, char *err, size_t errsz)
         w[nw].thread = nw;
         w[nw].rng = gsl_rng_alloc(sim_mc_rng_type());
         if (!w[nw].rng) {
-            status = model_errf(err, errsz, MODEL_ERUNTIME, "monte carlo: out of memory");
+            status = base_errf(err, errsz, BASE_ERUNTIME, "monte carlo: out of memory");
             goto cleanup;
         }
     }
@@ -183,7 +183,7 @@ int sim_mc_run(const sim_mc_job *job, char *err, size_t errsz)
         pthread_join(tid[i], NULL);
 
     if (sh.fail_r != UINT64_MAX) {
-        status = model_errf(err, errsz, sh.fail_status, "replication %" PRIu64 ": %s",
+        status = base_errf(err, errsz, sh.fail_status, "replication %" PRIu64 ": %s",
                             sh.fail_r, sh.fail_msg);
         goto cleanup;
     }
@@ -208,10 +208,10 @@ int sim_summarize(double *x, size_t n, sim_summary *out, char *err, size_t errsz
     out->mean = out->sd = out->se = NAN;
     out->min = out->p50 = out->p95 = out->p99 = out->max = NAN;
     if (n == 0)
-        return model_errf(err, errsz, MODEL_EINPUT, "summary: no samples");
+        return base_errf(err, errsz, BASE_EINPUT, "summary: no samples");
     for (size_t i = 0; i < n; i++)
         if (isnan(x[i]))
-            return model_errf(err, errsz, MODEL_EINPUT, "summary: sample %zu is NaN", i);
+            return base_errf(err, errsz, BASE_EINPUT, "summary: sample %zu is NaN", i);
     gsl_sort(x, 1, n);
     out->mean = gsl_stats_mean(x, 1, n);
     out->sd = n > 1 ? gsl_stats_sd_m(x, 1, n, out->mean) : 0.0;
@@ -221,5 +221,5 @@ int sim_summarize(double *x, size_t n, sim_summary *out, char *err, size_t errsz
     out->p50 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.50);
     out->p95 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.95);
     out->p99 = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.99);
-    return MODEL_OK;
+    return BASE_OK;
 }

@@ -39,7 +39,7 @@ typedef struct sim_mc_rep {
     size_t errsz;
 } sim_mc_rep;
 
-/* One replication: returns MODEL_OK, or an error status with rep->err set.
+/* One replication: returns BASE_OK, or an error status with rep->err set.
  * Runs concurrently with other replications: touch only index r of shared
  * arrays and per-thread scratch indexed by rep->thread. */
 typedef int (*sim_mc_fn)(const sim_mc_rep *rep, void *ctx);
@@ -58,8 +58,8 @@ typedef struct sim_mc_job {
     void *progress_ctx;
 } sim_mc_job;
 
-/* Run the job. Returns MODEL_OK; MODEL_EINPUT for R > 2^31 or no fn;
- * MODEL_ERUNTIME if the runner cannot allocate; or the status of the first
+/* Run the job. Returns BASE_OK; BASE_EINPUT for R > 2^31 or no fn;
+ * BASE_ERUNTIME if the runner cannot allocate; or the status of the first
  * failing replication, with "replication R: MESSAGE" in err.
  * Uses min(T, R) threads; if fewer threads can be started, runs on those
  * (results are the same). Cost: R calls of fn plus ~20 ns per replication. */
@@ -87,7 +87,7 @@ typedef struct sim_summary {
 } sim_summary;
 
 /* Summarise x[0..n). SORTS x IN PLACE (gsl_sort; pass a copy to keep the
- * order). Returns MODEL_OK, or MODEL_EINPUT (message in err) when n == 0 or
+ * order). Returns BASE_OK, or BASE_EINPUT (message in err) when n == 0 or
  * x holds a NaN; out is then all NaN. O(n log n), no allocation. */
 int sim_summarize(double *x, size_t n, sim_summary *out, char *err, size_t errsz);
 

@@ -2,7 +2,7 @@
  * summaries into a model_eval. */
 #include "sim/montecarlo.h"
 
-#include "model/status.h"
+#include "base/status.h"
 
 #include <assert.h>
 #include <gsl/gsl_statistics_double.h>
@@ -54,7 +54,7 @@ static int runlist_new(const model_scenario *s, int flags, runlist *l, int *off,
         l->crn &= sim_job_starts_only(l->jobs[i]);
         l->kmax = l->ks[i] > l->kmax ? l->ks[i] : l->kmax;
     }
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 /* Replication r's jobs, one per run, in run order, from rng as seeded for
@@ -72,7 +72,7 @@ static int run_replication(const runlist *l, sim_job_ws *ws, gsl_rng *rng, doubl
         if (rc)
             return rc;
     }
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 typedef struct {
@@ -138,7 +138,7 @@ static int run_block(const sim_mc_rep *rep, void *vctx)
         c->conts[(size_t)b * nrun + i] = conts[i];
     }
     c->events[b] = events;
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 /* Order statistics x_(rank[q]) (0-based ranks, ascending, each < n) of
@@ -273,8 +273,8 @@ static int quantiles_one(const sim_mc_rep *rep, void *vctx)
 {
     qctx *c = vctx;
     if (quantiles(c->x[rep->r], c->n, &c->q[rep->r][0], &c->q[rep->r][1], &c->q[rep->r][2]))
-        return model_errf(rep->err, rep->errsz, MODEL_ERUNTIME, "out of memory");
-    return MODEL_OK;
+        return base_errf(rep->err, rep->errsz, BASE_ERUNTIME, "out of memory");
+    return BASE_OK;
 }
 
 /* Mean and sd from the blocks' shifted moments, merged in block order
@@ -304,13 +304,13 @@ static void merge_moments(const double *mom, long nb, long B, long R, int nrun, 
 int sim_montecarlo_eval(const model_scenario *s, const model_opts *mo, const sim_montecarlo_opts *o,
                         model_eval *out, sim_montecarlo_stats *stats, char *err, size_t errsz)
 {
-    int rc = MODEL_OK, off = 0;
+    int rc = BASE_OK, off = 0;
     runlist l = {0};
     mcctx c = {0};
     unsigned T = 0;
     memset(out, 0, sizeof *out);
     if (o->replications < 1 || (uint64_t)o->replications > (UINT64_C(1) << 31))
-        return model_errf(err, errsz, MODEL_EINPUT, "sim: replications: must be in 1..2^31 (got %ld)",
+        return base_errf(err, errsz, BASE_EINPUT, "sim: replications: must be in 1..2^31 (got %ld)",
                           o->replications);
     if ((rc = runlist_new(s, o->flags, &l, &off, err, errsz)))
         return rc;
@@ -368,7 +368,7 @@ int sim_montecarlo_eval(const model_scenario *s, const model_opts *mo, const sim
         merge_moments(c.mom, nb, B, R, l.nrun, i, 0, &kr.wall_mean, &kr.wall_sd);
         merge_moments(c.mom, nb, B, R, l.nrun, i, 1, &kr.cost_mean, &kr.cost_sd);
         if (isnan(kr.wall_mean) || isnan(kr.cost_mean)) {
-            rc = model_errf(err, errsz, MODEL_ERUNTIME, "sim: %d GPUs: a replication gave NaN (a bug)",
+            rc = base_errf(err, errsz, BASE_ERUNTIME, "sim: %d GPUs: a replication gave NaN (a bug)",
                             l.ks[i]);
             goto cleanup;
         }
@@ -409,7 +409,7 @@ int sim_montecarlo_eval(const model_scenario *s, const model_opts *mo, const sim
     model_decide(s, mo, out);
     goto cleanup;
 oom:
-    rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory (%ld replications x %d GPU counts)", R,
+    rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory (%ld replications x %d GPU counts)", R,
                     l.nrun);
 cleanup:
     if (c.ws)
@@ -443,14 +443,14 @@ int sim_montecarlo_trace(const model_scenario *s, uint64_t seed, uint64_t r, int
     sim_job_ws *ws = NULL;
     double *st = NULL;
     if (r >= (UINT64_C(1) << 31))
-        return model_errf(err, errsz, MODEL_EINPUT, "sim: replication: must be below 2^31");
+        return base_errf(err, errsz, BASE_EINPUT, "sim: replication: must be below 2^31");
     if ((rc = runlist_new(s, flags, &l, &off, err, errsz)))
         return rc;
     rng = gsl_rng_alloc(sim_mc_rng_type());
     ws = sim_job_ws_new();
     st = malloc((size_t)l.kmax * sizeof *st);
     if (!rng || !ws || !st) {
-        rc = model_errf(err, errsz, MODEL_ERUNTIME, "out of memory");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         goto cleanup;
     }
     sim_mc_seed_rng(rng, seed, r);

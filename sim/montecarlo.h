@@ -59,7 +59,7 @@ typedef struct {
 } sim_montecarlo_stats;
 
 /* Simulate s (frames = s->frames, GPU counts = s->gpus) and decide with mo.
- * stats may be NULL. Errors: MODEL_EINPUT (R out of range), MODEL_ERUNTIME. */
+ * stats may be NULL. Errors: BASE_EINPUT (R out of range), BASE_ERUNTIME. */
 int sim_montecarlo_eval(const model_scenario *s, const model_opts *mo, const sim_montecarlo_opts *o,
                         model_eval *out, sim_montecarlo_stats *stats, char *err, size_t errsz);
 

@@ -5,7 +5,7 @@
 
 #include "calibrate/command_cal.h"
 #include "calibrate/ffmpeg_cal.h"
-#include "model/status.h"
+#include "base/status.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -47,7 +47,7 @@ static void test_line_exact(void)
     for (int i = 0; i < 4; i++)
         y[i] = 0.05 + 0.004 * x[i];
     cal_line f;
-    CHECK(cal_line_fit(x, y, 4, &f, NULL, 0) == MODEL_OK);
+    CHECK(cal_line_fit(x, y, 4, &f, NULL, 0) == BASE_OK);
     CHECK_NEAR(f.c0, 0.05, 1e-12);
     CHECK_NEAR(f.c1, 0.004, 1e-14);
     CHECK_NEAR(f.r2, 1.0, 1e-12);
@@ -76,7 +76,7 @@ static void test_line_noisy(void)
     CHECK_NEAR(t, 2.776445, 1e-6); /* t(0.975, 4) from tables */
 
     cal_line f;
-    CHECK(cal_line_fit(x, y, n, &f, NULL, 0) == MODEL_OK);
+    CHECK(cal_line_fit(x, y, n, &f, NULL, 0) == BASE_OK);
     CHECK_REL(f.c1, b, 1e-12);
     CHECK_REL(f.c0, a, 1e-12);
     CHECK_REL(f.c1_ci[0], b - t * se_b, 1e-10);
@@ -97,9 +97,9 @@ static void test_line_bad(void)
     double x[] = {5, 5, 5}, y[] = {1, 2, 3};
     cal_line f;
     char err[256];
-    CHECK(cal_line_fit(x, y, 2, &f, err, sizeof err) == MODEL_EINPUT);
+    CHECK(cal_line_fit(x, y, 2, &f, err, sizeof err) == BASE_EINPUT);
     CHECK(strstr(err, "at least 3") != NULL);
-    CHECK(cal_line_fit(x, y, 3, &f, err, sizeof err) == MODEL_EINPUT);
+    CHECK(cal_line_fit(x, y, 3, &f, err, sizeof err) == BASE_EINPUT);
     CHECK(strstr(err, "distinct") != NULL);
 }
 
@@ -107,31 +107,31 @@ static void test_line_bad(void)
 
 static void test_proc_outcomes(void)
 {
-    cal_proc_result r;
+    base_proc_result r;
     char err[256], why[512], log[4200];
     snprintf(log, sizeof log, "%s/log.txt", scratch);
 
     char *ex3[] = {"sh", "-c", "echo first >&2; echo 'last words' >&2; exit 3", NULL};
-    CHECK(cal_proc_run(ex3, NULL, log, 30, NULL, &r, err, sizeof err) == MODEL_OK);
-    CHECK(r.how == CAL_PROC_EXITED && r.code == 3);
-    cal_proc_describe(&r, 30, log, why, sizeof why);
+    CHECK(base_proc_run(ex3, NULL, log, 30, NULL, &r, err, sizeof err) == BASE_OK);
+    CHECK(r.how == BASE_PROC_EXITED && r.code == 3);
+    base_proc_describe(&r, 30, log, why, sizeof why);
     CHECK_STR(why, "exited with status 3: last words");
 
     char *nope[] = {"/nonexistent/forkcast-no-such-program", NULL};
-    CHECK(cal_proc_run(nope, NULL, NULL, 30, NULL, &r, err, sizeof err) == MODEL_OK);
-    CHECK(r.how == CAL_PROC_NOSTART && r.code == ENOENT);
+    CHECK(base_proc_run(nope, NULL, NULL, 30, NULL, &r, err, sizeof err) == BASE_OK);
+    CHECK(r.how == BASE_PROC_NOSTART && r.code == ENOENT);
 
     char *sig[] = {"sh", "-c", "kill -TERM $$", NULL};
-    CHECK(cal_proc_run(sig, NULL, NULL, 30, NULL, &r, err, sizeof err) == MODEL_OK);
-    CHECK(r.how == CAL_PROC_SIGNALED && r.code == SIGTERM);
+    CHECK(base_proc_run(sig, NULL, NULL, 30, NULL, &r, err, sizeof err) == BASE_OK);
+    CHECK(r.how == BASE_PROC_SIGNALED && r.code == SIGTERM);
 
     /* stdout goes to the given file */
     char outp[4200], *text = NULL;
     snprintf(outp, sizeof outp, "%s/out.txt", scratch);
     char *echo[] = {"echo", "hello", NULL};
-    CHECK(cal_proc_run(echo, outp, NULL, 30, NULL, &r, err, sizeof err) == MODEL_OK);
-    CHECK(r.how == CAL_PROC_EXITED && r.code == 0 && r.wall_s > 0);
-    CHECK(model_read_file(outp, &text, NULL, NULL, 0) == MODEL_OK);
+    CHECK(base_proc_run(echo, outp, NULL, 30, NULL, &r, err, sizeof err) == BASE_OK);
+    CHECK(r.how == BASE_PROC_EXITED && r.code == 0 && r.wall_s > 0);
+    CHECK(base_read_file(outp, &text, NULL, NULL, 0) == BASE_OK);
     CHECK_STR(text, "hello\n");
     free(text);
     remove(outp);
@@ -142,7 +142,7 @@ static void test_proc_outcomes(void)
 static int child_gone(const char *pidf)
 {
     char *text = NULL, stat_path[64], state = 'X';
-    if (model_read_file(pidf, &text, NULL, NULL, 0) != MODEL_OK)
+    if (base_read_file(pidf, &text, NULL, NULL, 0) != BASE_OK)
         return 0;
     long pid = strtol(text, NULL, 10);
     free(text);
@@ -169,19 +169,19 @@ static int child_gone(const char *pidf)
  * a run that exited. */
 static void test_proc_kills_group(void)
 {
-    cal_proc_result r;
+    base_proc_result r;
     char err[256], pidf[4200], cmd[4400];
     snprintf(pidf, sizeof pidf, "%s/child.pid", scratch);
     snprintf(cmd, sizeof cmd, "sleep 30 & echo $! > %s; wait", pidf);
     char *argv[] = {"sh", "-c", cmd, NULL};
-    CHECK(cal_proc_run(argv, NULL, NULL, 0.5, NULL, &r, err, sizeof err) == MODEL_OK);
-    CHECK(r.how == CAL_PROC_TIMEOUT);
+    CHECK(base_proc_run(argv, NULL, NULL, 0.5, NULL, &r, err, sizeof err) == BASE_OK);
+    CHECK(r.how == BASE_PROC_TIMEOUT);
     CHECK(r.wall_s >= 0.5 && r.wall_s < 10);
     CHECK(child_gone(pidf));
 
     snprintf(cmd, sizeof cmd, "sleep 30 & echo $! > %s; exit 0", pidf);
-    CHECK(cal_proc_run(argv, NULL, NULL, 30, NULL, &r, err, sizeof err) == MODEL_OK);
-    CHECK(r.how == CAL_PROC_EXITED && r.code == 0 && r.wall_s < 10);
+    CHECK(base_proc_run(argv, NULL, NULL, 30, NULL, &r, err, sizeof err) == BASE_OK);
+    CHECK(r.how == BASE_PROC_EXITED && r.code == 0 && r.wall_s < 10);
     CHECK(child_gone(pidf));
 }
 
@@ -196,12 +196,12 @@ static void on_alarm(int s)
  * it mid-run, kill the child and report "interrupted". */
 static void test_proc_cancel(void)
 {
-    cal_proc_result r;
+    base_proc_result r;
     char err[256] = "";
     char *argv[] = {"sleep", "30", NULL};
     cancel_flag = 1;
-    CHECK(cal_proc_run(argv, NULL, NULL, 60, &cancel_flag, &r, err, sizeof err) ==
-          MODEL_ERUNTIME);
+    CHECK(base_proc_run(argv, NULL, NULL, 60, &cancel_flag, &r, err, sizeof err) ==
+          BASE_ERUNTIME);
     CHECK_STR(err, "interrupted");
 
     cancel_flag = 0;
@@ -212,8 +212,8 @@ static void test_proc_cancel(void)
     struct itimerval it = {.it_value = {0, 200000}};
     setitimer(ITIMER_REAL, &it, NULL);
     err[0] = 0;
-    CHECK(cal_proc_run(argv, NULL, NULL, 60, &cancel_flag, &r, err, sizeof err) ==
-          MODEL_ERUNTIME);
+    CHECK(base_proc_run(argv, NULL, NULL, 60, &cancel_flag, &r, err, sizeof err) ==
+          BASE_ERUNTIME);
     CHECK_STR(err, "interrupted");
     signal(SIGALRM, SIG_DFL);
 }
@@ -232,7 +232,7 @@ static void test_command_substitution(void)
     cal_command_opts o = {.argv = argv, .argc = 3, .frames = frames, .nframes = 2, .repeats = 2,
                           .timeout_s = 30, .input = "/dev/null", .output_ext = "txt"};
     cal_command_result *r = NULL;
-    CHECK(cal_command_run(&o, &r, err, sizeof err) == MODEL_OK);
+    CHECK(cal_command_run(&o, &r, err, sizeof err) == BASE_OK);
     if (!r) {
         fprintf(stderr, "  (%s)\n", err);
         return;
@@ -262,33 +262,33 @@ static void test_command_errors(void)
     char *fail[] = {"sh", "-c", "test {frames} -lt 50", NULL};
     cal_command_opts o = {.argv = fail, .argc = 3, .frames = frames, .nframes = 2, .repeats = 2,
                           .timeout_s = 30};
-    CHECK(cal_command_run(&o, &r, err, sizeof err) == MODEL_EINPUT && !r);
+    CHECK(cal_command_run(&o, &r, err, sizeof err) == BASE_EINPUT && !r);
     CHECK(strstr(err, "command 'sh' at frames=60: exited with status 1") != NULL);
 
     char *in[] = {"cat", "{input}", NULL};
     o.argv = in;
     o.argc = 2;
-    CHECK(cal_command_run(&o, &r, err, sizeof err) == MODEL_EINPUT);
+    CHECK(cal_command_run(&o, &r, err, sizeof err) == BASE_EINPUT);
     CHECK(strstr(err, "{input}") != NULL);
 
     char *ok[] = {"true", NULL};
     o.argv = ok;
     o.argc = 1;
     o.frames = zero;
-    CHECK(cal_command_run(&o, &r, err, sizeof err) == MODEL_EINPUT);
+    CHECK(cal_command_run(&o, &r, err, sizeof err) == BASE_EINPUT);
     o.frames = same;
-    CHECK(cal_command_run(&o, &r, err, sizeof err) == MODEL_EINPUT);
+    CHECK(cal_command_run(&o, &r, err, sizeof err) == BASE_EINPUT);
     o.frames = frames;
     o.nframes = 0;
-    CHECK(cal_command_run(&o, &r, err, sizeof err) == MODEL_EINPUT);
+    CHECK(cal_command_run(&o, &r, err, sizeof err) == BASE_EINPUT);
     o.nframes = 2;
     o.repeats = 1; /* 2 runs: no interval */
-    CHECK(cal_command_run(&o, &r, err, sizeof err) == MODEL_EINPUT);
+    CHECK(cal_command_run(&o, &r, err, sizeof err) == BASE_EINPUT);
     o.repeats = 0;
-    CHECK(cal_command_run(&o, &r, err, sizeof err) == MODEL_EINPUT);
+    CHECK(cal_command_run(&o, &r, err, sizeof err) == BASE_EINPUT);
     o.repeats = 2;
     o.argc = 0;
-    CHECK(cal_command_run(&o, &r, err, sizeof err) == MODEL_EINPUT);
+    CHECK(cal_command_run(&o, &r, err, sizeof err) == BASE_EINPUT);
     CHECK(count_entries(scratch) == 0);
 }
 
@@ -304,9 +304,9 @@ static int make_clip(const char *path, const char *size, int gop)
                     "lavfi", "-i", src, "-c:v", "libx264", "-preset", "ultrafast", "-g", g,
                     "-keyint_min", g, "-sc_threshold", "0", "-pix_fmt", "yuv420p",
                     (char *)path, NULL};
-    cal_proc_result r;
-    return cal_proc_run(argv, NULL, NULL, 60, NULL, &r, err, sizeof err) == MODEL_OK &&
-           r.how == CAL_PROC_EXITED && r.code == 0;
+    base_proc_result r;
+    return base_proc_run(argv, NULL, NULL, 60, NULL, &r, err, sizeof err) == BASE_OK &&
+           r.how == BASE_PROC_EXITED && r.code == 0;
 }
 
 static void test_video_load(void)
@@ -316,7 +316,7 @@ static void test_video_load(void)
     snprintf(junk, sizeof junk, "%s/junk.mp4", scratch);
     CHECK(make_clip(a, "160x120", 5));
     cal_video *v = NULL;
-    CHECK(cal_video_load(a, &v, err, sizeof err) == MODEL_OK);
+    CHECK(cal_video_load(a, &v, err, sizeof err) == BASE_OK);
     if (v) { /* 2 s at 10 fps, a keyframe every 5 frames */
         CHECK(v->nframes == 20);
         CHECK(v->nkeys == 4);
@@ -329,12 +329,12 @@ static void test_video_load(void)
     }
     cal_video_free(v);
 
-    CHECK(model_write_file(junk, "this is not a video\n", NULL, 0) == MODEL_OK);
-    CHECK(cal_video_load(junk, &v, err, sizeof err) == MODEL_EINPUT && !v);
+    CHECK(base_write_file(junk, "this is not a video\n", NULL, 0) == BASE_OK);
+    CHECK(cal_video_load(junk, &v, err, sizeof err) == BASE_EINPUT && !v);
     CHECK(strstr(err, junk) == err);
-    CHECK(cal_video_load("/nonexistent/x.mp4", &v, err, sizeof err) == MODEL_EINPUT);
+    CHECK(cal_video_load("/nonexistent/x.mp4", &v, err, sizeof err) == BASE_EINPUT);
     CHECK(strstr(err, "cannot open") != NULL);
-    CHECK(cal_video_load(scratch, &v, err, sizeof err) == MODEL_EINPUT); /* a folder */
+    CHECK(cal_video_load(scratch, &v, err, sizeof err) == BASE_EINPUT); /* a folder */
     remove(a);
     remove(junk);
 }
@@ -353,20 +353,20 @@ static void test_concat(void)
 
     const char *good[] = {a, b, a};
     double wall = 0;
-    CHECK(cal_concat_run(good, 3, list, out, 60, NULL, &wall, err, sizeof err) == MODEL_OK);
+    CHECK(cal_concat_run(good, 3, list, out, 60, NULL, &wall, err, sizeof err) == BASE_OK);
     CHECK(wall > 0);
     cal_video *v = NULL;
-    CHECK(cal_video_load(out, &v, err, sizeof err) == MODEL_OK);
+    CHECK(cal_video_load(out, &v, err, sizeof err) == BASE_OK);
     CHECK(v && v->nframes == 60 && v->width == 160);
     cal_video_free(v);
     remove(out);
 
     /* 160x120 then 320x240: ffmpeg would exit 0 with a broken file; refuse */
     const char *bad[] = {a, big};
-    CHECK(cal_concat_run(bad, 2, list, out, 60, NULL, &wall, err, sizeof err) == MODEL_EINPUT);
+    CHECK(cal_concat_run(bad, 2, list, out, 60, NULL, &wall, err, sizeof err) == BASE_EINPUT);
     CHECK(strstr(err, "320x240") && strstr(err, "160x120") && strstr(err, "does not match"));
     CHECK(!file_exists(out));
-    CHECK(cal_chunks_check(good, 3, err, sizeof err) == MODEL_OK);
+    CHECK(cal_chunks_check(good, 3, err, sizeof err) == BASE_OK);
 
     /* a quote in a chunk's path survives the list file's quoting */
     char qdir[4200], qa[4300];
@@ -374,8 +374,8 @@ static void test_concat(void)
     snprintf(qa, sizeof qa, "%s/a.mp4", qdir);
     CHECK(mkdir(qdir, 0700) == 0 && rename(a, qa) == 0);
     const char *quoted[] = {qa, b};
-    CHECK(cal_concat_run(quoted, 2, list, out, 60, NULL, &wall, err, sizeof err) == MODEL_OK);
-    CHECK(cal_video_load(out, &v, err, sizeof err) == MODEL_OK && v && v->nframes == 40);
+    CHECK(cal_concat_run(quoted, 2, list, out, 60, NULL, &wall, err, sizeof err) == BASE_OK);
+    CHECK(cal_video_load(out, &v, err, sizeof err) == BASE_OK && v && v->nframes == 40);
     cal_video_free(v);
     remove(out);
     rename(qa, a);
@@ -400,7 +400,7 @@ static void setup(void)
 static void teardown(void)
 {
     CHECK(count_entries(scratch) == 0);
-    cal_tmpdir_remove(scratch);
+    base_tmpdir_remove(scratch);
 }
 
 TEST_MAIN(setup, test_line_exact, test_line_noisy, test_line_bad, test_proc_outcomes,

@@ -4,7 +4,7 @@
  * against model_evaluate, and every bad input. */
 #include "harness.h"
 #include "model/evaluate.h"
-#include "model/status.h"
+#include "base/status.h"
 #include "sim/capacity.h"
 
 #include <gsl/gsl_cdf.h>
@@ -501,7 +501,7 @@ static void test_auto_policy(void)
     model_scenario_free(&s);
 }
 
-/* ---- bad input: MODEL_EINPUT, one line naming file and field ------------ */
+/* ---- bad input: BASE_EINPUT, one line naming file and field ------------ */
 
 static void expect_bad(const char *json, const char *needle)
 {
@@ -515,7 +515,7 @@ static void expect_bad(const char *json, const char *needle)
             rc = sim_cap_run(c, 1, NULL, &r, err, sizeof err);
         }
     }
-    CHECK(rc == MODEL_EINPUT);
+    CHECK(rc == BASE_EINPUT);
     CHECK(strstr(err, "t.json: ") == err);
     CHECK(!strchr(err, '\n'));
     if (!strstr(err, needle)) {

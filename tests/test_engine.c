@@ -2,7 +2,7 @@
  * reset, and the heap against a sorted reference under 10^5 random ops. */
 #include "sim/engine.h"
 
-#include "model/status.h"
+#include "base/status.h"
 #include "tests/harness.h"
 
 #include <stdint.h>
@@ -41,7 +41,7 @@ static void test_order(void)
         CHECK(sim_at(s, ts[i], 0, i, 0) != 0);
     CHECK(sim_pending(s) == (size_t)n);
     CHECK_NEAR(sim_peek(s), 0.5, 0);
-    CHECK(sim_run(s) == MODEL_OK);
+    CHECK(sim_run(s) == BASE_OK);
     CHECK(L.n == n);
     for (int i = 1; i < L.n; i++) {
         CHECK(L.t[i - 1] <= L.t[i]);
@@ -64,7 +64,7 @@ static void test_fifo_ties(void)
      * they must run in push order. */
     for (int i = 0; i < 300; i++)
         sim_at(s, (double)(i % 3), 3, i, 0);
-    CHECK(sim_run(s) == MODEL_OK);
+    CHECK(sim_run(s) == BASE_OK);
     CHECK(L.n == 300);
     for (int i = 0; i < 300; i++) {
         int inst = i / 100, k = i % 100;
@@ -92,7 +92,7 @@ static void test_schedule_from_handler(void)
     sim_on(s, 1, h_chain, &L);
     sim_at(s, 1.0, 1, 1, 2);
     sim_at(s, 1.0, 1, 2, 0);
-    CHECK(sim_run(s) == MODEL_OK);
+    CHECK(sim_run(s) == BASE_OK);
     /* At t=1: 1 (pushes 1001@1, 2001@1.25), 2, then 1001 (pushes 2001@1,
      * 3001@1.25), 2001@1 ... pushed-at-now events queue behind those due. */
     int want_a[] = {1, 2, 1001, 2001, 2001, 3001};
@@ -122,7 +122,7 @@ static void test_cancel(void)
     CHECK(sim_check(s));
     CHECK(sim_pending(s) == (size_t)(100 - cancelled));
     CHECK(sim_cancel(s, 0) == 0);
-    CHECK(sim_run(s) == MODEL_OK);
+    CHECK(sim_run(s) == BASE_OK);
     CHECK(L.n == 100 - cancelled);
     int seen[100] = {0};
     for (int i = 0; i < L.n; i++)
@@ -163,7 +163,7 @@ static void test_cancel_from_handler(void)
     sim_on(s, 1, h_cancel_other, &L);
     sim_handle victim = sim_at(s, 2.0, 0, 7, 0);
     sim_push(s, &(sim_event){.t = 1.0, .type = 1, .x.p = &victim});
-    CHECK(sim_run(s) == MODEL_OK);
+    CHECK(sim_run(s) == BASE_OK);
     CHECK(L.n == 1);
     CHECK(L.a[0] == 101);
     CHECK(sim_executed(s) == 1);
@@ -177,21 +177,21 @@ static void test_stop_and_resume(void)
     sim_on(s, 0, h_log, &L);
     for (int i = 0; i < 10; i++)
         sim_at(s, (double)i, 0, i, 0);
-    CHECK(sim_run(s) == MODEL_OK);
+    CHECK(sim_run(s) == BASE_OK);
     CHECK(L.n == 5);                 /* 0..4 ran, stop after 4 */
     CHECK(sim_now(s) == 4.0);
     CHECK(sim_pending(s) == 5);
     /* run_until: runs t <= 7 (inclusive) and moves the clock to 7.5 */
-    CHECK(sim_run_until(s, 7.5) == MODEL_OK);
+    CHECK(sim_run_until(s, 7.5) == BASE_OK);
     CHECK(L.n == 8);
     CHECK(sim_now(s) == 7.5);
     CHECK(sim_step(s) == 1);
     CHECK(L.n == 9 && sim_now(s) == 8.0);
-    CHECK(sim_run(s) == MODEL_OK);
+    CHECK(sim_run(s) == BASE_OK);
     CHECK(L.n == 10);
     CHECK(sim_step(s) == 0);
     /* run_until with nothing due before t_end still advances the clock */
-    CHECK(sim_run_until(s, 20.0) == MODEL_OK);
+    CHECK(sim_run_until(s, 20.0) == BASE_OK);
     CHECK(sim_now(s) == 20.0);
     sim_free(s);
 }
@@ -204,7 +204,7 @@ static void test_reset(void)
     sim_handle old = 0;
     for (int i = 0; i < 1000; i++)
         old = sim_at(s, 1.0 + i, 0, i, 0);
-    CHECK(sim_run_until(s, 500.0) == MODEL_OK);
+    CHECK(sim_run_until(s, 500.0) == BASE_OK);
     sim_reset(s);
     CHECK(sim_now(s) == 0.0);
     CHECK(sim_pending(s) == 0);
@@ -216,13 +216,13 @@ static void test_reset(void)
     sim_on(s, 0, h_log, &L2);
     for (int i = 0; i < 50; i++)
         sim_at(s, (double)(i % 5), 0, i, 0);
-    CHECK(sim_run(s) == MODEL_OK);
+    CHECK(sim_run(s) == BASE_OK);
     sim *f = sim_new(0);
     run_log L3 = {.stop_at = -1};
     sim_on(f, 0, h_log, &L3);
     for (int i = 0; i < 50; i++)
         sim_at(f, (double)(i % 5), 0, i, 0);
-    CHECK(sim_run(f) == MODEL_OK);
+    CHECK(sim_run(f) == BASE_OK);
     CHECK(L2.n == 50 && L3.n == 50);
     CHECK(memcmp(L2.a, L3.a, sizeof L2.a) == 0);
     CHECK(memcmp(L2.t, L3.t, sizeof L2.t) == 0);
@@ -404,7 +404,7 @@ static void test_ops_inside_handlers(void)
         sim_event e = {.t = t, .type = 6, .x.i = I.next_id};
         I.ref[I.nref++] = (ref_ev){t, I.next_id++, sim_push(s, &e)};
     }
-    CHECK(sim_run(s) == MODEL_OK);
+    CHECK(sim_run(s) == BASE_OK);
     CHECK(I.bad == 0);
     CHECK(I.ran > 10000); /* the mix ran long */
     CHECK(I.nref == 0 && sim_pending(s) == 0);

@@ -3,7 +3,7 @@
 #include "harness.h"
 #include "calibrate/fit.h"
 #include "model/predict.h"
-#include "model/status.h"
+#include "base/status.h"
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -130,7 +130,7 @@ static void test_bad_experiments(void)
         CHECK(write(fd, cases[i][0], strlen(cases[i][0])) > 0);
         close(fd);
         int rc = cal_fit_load(path, &f, err, sizeof err);
-        CHECK(rc == MODEL_EINPUT);
+        CHECK(rc == BASE_EINPUT);
         CHECK(strstr(err, cases[i][1]) != NULL);
         CHECK(strstr(err, path) != NULL);
         if (!strstr(err, cases[i][1]))

@@ -7,7 +7,7 @@
 #include "calibrate/kernels_cal.h"
 #include "kernels/kern.h"
 #include "kernels/kern_impl.h"
-#include "model/status.h"
+#include "base/status.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -170,7 +170,7 @@ static void test_overlay_vs_ffmpeg(void)
                     kern_fill_pattern(src, (long)c);
                 kern_frame_copy(ours, src);
                 CHECK(kern_overlay(cpu, ours, ov, k[4], k[5], NULL, err, sizeof err) == KERN_OK);
-                CHECK(cal_ff_overlay_run(ff, src, theirs, NULL, err, sizeof err) == MODEL_OK);
+                CHECK(cal_ff_overlay_run(ff, src, theirs, NULL, err, sizeof err) == BASE_OK);
                 long nd;
                 int m = max_diff(ours, theirs, &nd);
                 if (m)
@@ -366,7 +366,7 @@ static void test_framing_vs_swscale(void)
             else
                 kern_fill_pattern(src, 12);
             CHECK(kern_framing(cpu, src, crop, ours, (kern_filter)f, NULL, err, sizeof err) == KERN_OK);
-            CHECK(cal_ff_scale_run(s, src, crop, theirs, NULL, err, sizeof err) == MODEL_OK);
+            CHECK(cal_ff_scale_run(s, src, crop, theirs, NULL, err, sizeof err) == BASE_OK);
             for (int p = 0; p < 3; p++) {
                 double db = psnr(ours, theirs, p);
                 fprintf(stderr, "framing %s vs swscale, %s, plane %d: PSNR %.1f dB\n",

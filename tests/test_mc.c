@@ -2,7 +2,7 @@
  * streams, error reporting, progress, and summaries against hand computation. */
 #include "sim/mc.h"
 
-#include "model/status.h"
+#include "base/status.h"
 #include "sim/engine.h"
 #include "tests/harness.h"
 
@@ -29,7 +29,7 @@ static int rep_draw(const sim_mc_rep *rep, void *vctx)
     c->g[rep->r] = gsl_ran_gaussian(rep->rng, 2.0);
     if (rep->thread < 64)
         c->threads_seen[rep->thread] = 1;
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 static void draw_alloc(draw_ctx *c, size_t R)
@@ -69,9 +69,9 @@ static void test_thread_independence(void)
     draw_alloc(&b, R);
     draw_alloc(&c, R);
     draw_alloc(&d, R);
-    CHECK(run_draws(&a, R, 1, 42) == MODEL_OK);
-    CHECK(run_draws(&b, R, 2, 42) == MODEL_OK);
-    CHECK(run_draws(&c, R, 7, 42) == MODEL_OK);
+    CHECK(run_draws(&a, R, 1, 42) == BASE_OK);
+    CHECK(run_draws(&b, R, 2, 42) == BASE_OK);
+    CHECK(run_draws(&c, R, 7, 42) == BASE_OK);
     CHECK(memcmp(a.u, b.u, R * NDRAW * sizeof *a.u) == 0);
     CHECK(memcmp(a.u, c.u, R * NDRAW * sizeof *a.u) == 0);
     CHECK(memcmp(a.g, b.g, R * sizeof *a.g) == 0);
@@ -79,7 +79,7 @@ static void test_thread_independence(void)
     for (int t = 7; t < 64; t++)
         CHECK(c.threads_seen[t] == 0); /* worker indices stay below T */
     /* Another seed: different numbers everywhere. */
-    CHECK(run_draws(&d, R, 7, 43) == MODEL_OK);
+    CHECK(run_draws(&d, R, 7, 43) == BASE_OK);
     size_t same = 0;
     for (size_t i = 0; i < (size_t)R * NDRAW; i++)
         same += a.u[i] == d.u[i];
@@ -116,7 +116,7 @@ static void test_streams_distinct(void)
     /* The streams themselves differ: first 64 output bits all distinct. */
     draw_ctx c;
     draw_alloc(&c, R);
-    CHECK(run_draws(&c, R, 0, 7) == MODEL_OK);
+    CHECK(run_draws(&c, R, 0, 7) == BASE_OK);
     qsort(c.raw, R, sizeof *c.raw, cmp_u64);
     dup = 0;
     for (size_t i = 1; i < R; i++)
@@ -137,9 +137,9 @@ static int rep_fail(const sim_mc_rep *rep, void *ctx)
     if (rep->r == 13 || rep->r == 900) {
         snprintf(rep->err, rep->errsz, "x.json: stage.per_frame_s: boom at %llu",
                  (unsigned long long)rep->r);
-        return MODEL_EINPUT;
+        return BASE_EINPUT;
     }
-    return MODEL_OK;
+    return BASE_OK;
 }
 
 typedef struct {
@@ -162,34 +162,34 @@ static void test_errors_and_progress(void)
     char err[256] = "";
     sim_mc_job job = {.replications = 1000, .threads = 3, .seed = 1, .fn = rep_fail};
     int st = sim_mc_run(&job, err, sizeof err);
-    CHECK(st == MODEL_EINPUT);
+    CHECK(st == BASE_EINPUT);
     CHECK_STR(err, "replication 13: x.json: stage.per_frame_s: boom at 13");
 
     job.fn = NULL;
-    CHECK(sim_mc_run(&job, err, sizeof err) == MODEL_EINPUT);
+    CHECK(sim_mc_run(&job, err, sizeof err) == BASE_EINPUT);
     job.fn = rep_fail;
     job.replications = (UINT64_C(1) << 31) + 1;
-    CHECK(sim_mc_run(&job, err, sizeof err) == MODEL_EINPUT);
+    CHECK(sim_mc_run(&job, err, sizeof err) == BASE_EINPUT);
 
     draw_ctx c;
     draw_alloc(&c, 777);
     prog_ctx p = {.monotone = 1};
     sim_mc_job ok = {.replications = 777, .threads = 4, .seed = 5, .fn = rep_draw, .ctx = &c,
                      .progress = on_progress, .progress_ctx = &p};
-    CHECK(sim_mc_run(&ok, err, sizeof err) == MODEL_OK);
+    CHECK(sim_mc_run(&ok, err, sizeof err) == BASE_OK);
     CHECK(p.monotone);
     CHECK(p.last == 777 && p.total == 777);
     CHECK(p.calls >= 1);          /* at least the final call; more depend on scheduling */
     draw_free(&c);
     /* R = 0 is a no-op; more threads than replications is fine. */
     ok.replications = 0;
-    CHECK(sim_mc_run(&ok, err, sizeof err) == MODEL_OK);
+    CHECK(sim_mc_run(&ok, err, sizeof err) == BASE_OK);
     draw_alloc(&c, 3);
     ok.replications = 3;
     ok.threads = 16;
     ok.progress = NULL;
     ok.ctx = &c;
-    CHECK(sim_mc_run(&ok, err, sizeof err) == MODEL_OK);
+    CHECK(sim_mc_run(&ok, err, sizeof err) == BASE_OK);
     CHECK(c.g[0] != 0 && c.g[1] != 0 && c.g[2] != 0);
     draw_free(&c);
     CHECK(sim_mc_threads_default() >= 1);
@@ -249,10 +249,10 @@ static void test_engine_under_mc(void)
         c.s[i] = sim_new(0);
     c.out = o1;
     sim_mc_job job = {.replications = R, .threads = 1, .seed = 99, .fn = rep_mm1, .ctx = &c};
-    CHECK(sim_mc_run(&job, err, sizeof err) == MODEL_OK);
+    CHECK(sim_mc_run(&job, err, sizeof err) == BASE_OK);
     c.out = o5;
     job.threads = 5;
-    CHECK(sim_mc_run(&job, err, sizeof err) == MODEL_OK);
+    CHECK(sim_mc_run(&job, err, sizeof err) == BASE_OK);
     CHECK(memcmp(o1, o5, R * sizeof *o1) == 0);
     /* M/M/1, lambda 0.5, mu 1: W_q = rho / (mu - lambda) = 1. Each replication
      * starts empty (biased low, ~-5% at 2000 customers); the grand mean over
@@ -297,7 +297,7 @@ static void test_summaries(void)
     double sd = sqrt(ss / (N - 1));
     sim_summary s;
     char err[128];
-    CHECK(sim_summarize(x, N, &s, err, sizeof err) == MODEL_OK);
+    CHECK(sim_summarize(x, N, &s, err, sizeof err) == BASE_OK);
     CHECK(s.n == N);
     CHECK_NEAR(s.mean, mean, 1e-12);
     CHECK_NEAR(s.mean, 50.5, 1e-12);              /* (n+1)/2 */
@@ -313,19 +313,19 @@ static void test_summaries(void)
 
     /* Small uneven sample: {2, 4, 4, 4, 5, 5, 7, 9}: mean 5, population sd 2. */
     double y[] = {9, 4, 5, 2, 7, 4, 5, 4};
-    CHECK(sim_summarize(y, 8, &s, err, sizeof err) == MODEL_OK);
+    CHECK(sim_summarize(y, 8, &s, err, sizeof err) == BASE_OK);
     CHECK_NEAR(s.mean, 5.0, 1e-12);
     CHECK_NEAR(s.sd, 2.0 * sqrt(8.0 / 7.0), 1e-12);
     CHECK_NEAR(s.p50, 4.5, 1e-12);                /* h = 3.5: (4 + 5) / 2 */
     CHECK_NEAR(s.p95, 7 + 0.65 * (9 - 7), 1e-12); /* h = 6.65 */
 
     double one = 3.0;
-    CHECK(sim_summarize(&one, 1, &s, err, sizeof err) == MODEL_OK);
+    CHECK(sim_summarize(&one, 1, &s, err, sizeof err) == BASE_OK);
     CHECK(s.sd == 0 && s.se == 0 && s.p99 == 3.0 && s.p50 == 3.0);
-    CHECK(sim_summarize(x, 0, &s, err, sizeof err) == MODEL_EINPUT);
+    CHECK(sim_summarize(x, 0, &s, err, sizeof err) == BASE_EINPUT);
     CHECK(isnan(s.mean));
     double bad[] = {1, NAN, 2};
-    CHECK(sim_summarize(bad, 3, &s, err, sizeof err) == MODEL_EINPUT);
+    CHECK(sim_summarize(bad, 3, &s, err, sizeof err) == BASE_EINPUT);
     CHECK_STR(err, "summary: sample 1 is NaN");
 }
 

@@ -3,7 +3,7 @@
 #include "harness.h"
 #include "model/evaluate.h"
 #include "model/predict.h"
-#include "model/status.h"
+#include "base/status.h"
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>

@@ -4,7 +4,7 @@
 #include "harness.h"
 #include "model/evaluate.h"
 #include "model/predict.h"
-#include "model/status.h"
+#include "base/status.h"
 #include "plots/plot.h"
 #include "sim/montecarlo.h"
 
@@ -347,7 +347,7 @@ static void expect_input_error(plot_kind kind, const char *text, const char *nee
     plot_opts o = {.input = write_tmp("bad.csv", text)};
     int rc;
     csv *c = csv_of(kind, NULL, &o, NULL, &rc);
-    CHECK(rc == MODEL_EINPUT && !c);
+    CHECK(rc == BASE_EINPUT && !c);
     if (!strstr(err, needle))
         fprintf(stderr, "  error '%s' lacks '%s'\n", err, needle);
     CHECK(strstr(err, needle) != NULL);
@@ -369,10 +369,10 @@ static void test_bad_inputs(void)
     plot_opts o = {.input = "/nonexistent/x.csv"};
     int rc;
     csv *c = csv_of(PLOT_CDF, NULL, &o, NULL, &rc);
-    CHECK(rc == MODEL_EINPUT && !c && strstr(err, "cannot open"));
+    CHECK(rc == BASE_EINPUT && !c && strstr(err, "cannot open"));
     o.input = NULL;
     c = csv_of(PLOT_GANTT, NULL, &o, NULL, &rc);
-    CHECK(rc == MODEL_EINPUT && !c && strstr(err, "needs a scenario"));
+    CHECK(rc == BASE_EINPUT && !c && strstr(err, "needs a scenario"));
 }
 
 static void test_capacity_csv(void)

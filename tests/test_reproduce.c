@@ -6,7 +6,7 @@
 #include "harness.h"
 #include "calibrate/fit.h"
 #include "model/evaluate.h"
-#include "model/status.h"
+#include "base/status.h"
 
 static char err[1024];
 

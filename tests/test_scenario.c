@@ -1,8 +1,8 @@
 /* tests/test_scenario.c -- strict scenario validation: every bad input gives
- * MODEL_EINPUT and one line naming the file, the field and the problem. */
+ * BASE_EINPUT and one line naming the file, the field and the problem. */
 #include "harness.h"
 #include "model/scenario.h"
-#include "model/status.h"
+#include "base/status.h"
 
 #include <stdlib.h>
 
@@ -14,13 +14,13 @@ static void bad(const char *json, const char *needle1, const char *needle2)
     model_scenario s;
     err[0] = 0;
     int rc = model_scenario_parse(json, "t.json", &s, err, sizeof err);
-    CHECK(rc == MODEL_EINPUT);
+    CHECK(rc == BASE_EINPUT);
     CHECK(strncmp(err, "t.json: ", 8) == 0);
     CHECK(strchr(err, '\n') == NULL);
     CHECK(strstr(err, needle1) != NULL);
     if (needle2)
         CHECK(strstr(err, needle2) != NULL);
-    if (rc != MODEL_EINPUT || !strstr(err, needle1) || (needle2 && !strstr(err, needle2)))
+    if (rc != BASE_EINPUT || !strstr(err, needle1) || (needle2 && !strstr(err, needle2)))
         fprintf(stderr, "  input %s\n  message: %s\n", json, err);
     model_scenario_free(&s);
 }
@@ -96,7 +96,7 @@ static void test_good_inputs(void)
           "\"platform\":{\"cold_start_s\":{\"dist\":\"empirical\",\"samples\":[30,10,20]}},"
           "\"parallel\":{\"gpus\":[8,2,2,1]}}",
         "dir/ok.json", &s, err, sizeof err);
-    CHECK(rc == MODEL_OK);
+    CHECK(rc == BASE_OK);
     CHECK_STR(s.name, "ok");
     CHECK(s.frames == 300);
     CHECK(s.ngpus == 3 && s.gpus[0] == 1 && s.gpus[1] == 2 && s.gpus[2] == 8);
@@ -111,7 +111,7 @@ static void test_good_inputs(void)
 
     /* The built-in default parses and is the E7 overlay. */
     rc = model_scenario_default(NULL, 0, &s, err, sizeof err);
-    CHECK(rc == MODEL_OK);
+    CHECK(rc == BASE_OK);
     CHECK_STR(s.name, "overlay-e7");
     CHECK(s.frames == 300);
     model_scenario_free(&s);
@@ -122,9 +122,9 @@ static void test_merge(void)
     cJSON *root = cJSON_Parse("{\"job\":{\"frames\":300},\"stage\":{\"per_frame_s\":0.5,\"seek_s\":1}}");
     cJSON *prof = cJSON_Parse("{\"stage\":{\"per_frame_s\":{\"dist\":\"fixed\",\"value\":0.1}},"
                               "\"calibration\":{\"anything\":[1,2]},\"fit\":{\"r2\":1}}");
-    CHECK(model_scenario_merge(root, prof, "p.json", err, sizeof err) == MODEL_OK);
+    CHECK(model_scenario_merge(root, prof, "p.json", err, sizeof err) == BASE_OK);
     model_scenario s;
-    CHECK(model_scenario_from_json(root, "m.json", &s, err, sizeof err) == MODEL_OK);
+    CHECK(model_scenario_from_json(root, "m.json", &s, err, sizeof err) == BASE_OK);
     CHECK_NEAR(model_dist_mean(&s.per_frame), 0.1, 1e-12);
     CHECK_NEAR(model_dist_mean(&s.seek), 1, 1e-12); /* kept */
     model_scenario_free(&s);

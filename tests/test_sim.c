@@ -4,7 +4,7 @@
 #include "harness.h"
 #include "model/evaluate.h"
 #include "model/output.h"
-#include "model/status.h"
+#include "base/status.h"
 #include "sim/job.h"
 #include "sim/mc.h"
 #include "sim/montecarlo.h"

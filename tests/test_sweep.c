@@ -3,7 +3,7 @@
 #include "harness.h"
 #include "model/evaluate.h"
 #include "model/predict.h"
-#include "model/status.h"
+#include "base/status.h"
 #include "plots/plot.h"
 
 #include <stdlib.h>
@@ -112,13 +112,13 @@ static void test_bad_spec(void)
     CHECK(model_scenario_default(NULL, 0, &s, err, sizeof err) == 0);
     plot_sweep *sw = NULL;
     plot_sweep_spec spec = {.frames_lo = 100, .frames_hi = 10, .frames_points = 3};
-    CHECK(plot_sweep_run(&s, &spec, &sw, err, sizeof err) == MODEL_EINPUT && !sw);
+    CHECK(plot_sweep_run(&s, &spec, &sw, err, sizeof err) == BASE_EINPUT && !sw);
     CHECK(strstr(err, "--frames") != NULL);
     spec = (plot_sweep_spec){.frames_lo = 1, .frames_hi = 10, .frames_points = 0};
-    CHECK(plot_sweep_run(&s, &spec, &sw, err, sizeof err) == MODEL_EINPUT && !sw);
+    CHECK(plot_sweep_run(&s, &spec, &sw, err, sizeof err) == BASE_EINPUT && !sw);
     spec = (plot_sweep_spec){.frames_lo = 1, .frames_hi = 10, .frames_points = 3, .per_frame_points = 3,
                              .per_frame_lo = 0, .per_frame_hi = 1};
-    CHECK(plot_sweep_run(&s, &spec, &sw, err, sizeof err) == MODEL_EINPUT && !sw);
+    CHECK(plot_sweep_run(&s, &spec, &sw, err, sizeof err) == BASE_EINPUT && !sw);
     model_scenario_free(&s);
 }
 

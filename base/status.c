@@ -1,5 +1,5 @@
 /* model/status.c -- error buffers, atomic output files, whole-file reads. */
-#include "model/status.h"
+#include "base/status.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int model_errf(char *err, size_t errsz, int status, const char *fmt, ...)
+int base_errf(char *err, size_t errsz, int status, const char *fmt, ...)
 {
     if (err && errsz) {
         va_list ap;
@@ -19,16 +19,16 @@ int model_errf(char *err, size_t errsz, int status, const char *fmt, ...)
     return status;
 }
 
-int model_out_open(model_out *o, const char *path, char *err, size_t errsz)
+int base_out_open(base_out *o, const char *path, char *err, size_t errsz)
 {
     memset(o, 0, sizeof *o);
     if (strlen(path) >= sizeof o->path)
-        return model_errf(err, errsz, MODEL_EINPUT, "%s: path too long", path);
+        return base_errf(err, errsz, BASE_EINPUT, "%s: path too long", path);
     strcpy(o->path, path);
     snprintf(o->tmp, sizeof o->tmp, "%s.tmp.XXXXXX", path);
     int fd = mkstemp(o->tmp);
     if (fd < 0)
-        return model_errf(err, errsz, MODEL_ERUNTIME, "%s: cannot create: %s", path, strerror(errno));
+        return base_errf(err, errsz, BASE_ERUNTIME, "%s: cannot create: %s", path, strerror(errno));
     /* mkstemp makes the file private (0600); give it the mode a plain
      * fopen would (0666 less the umask). */
     mode_t mask = umask(0);
@@ -36,18 +36,18 @@ int model_out_open(model_out *o, const char *path, char *err, size_t errsz)
     if (fchmod(fd, 0666 & ~mask) != 0) {
         close(fd);
         unlink(o->tmp);
-        return model_errf(err, errsz, MODEL_ERUNTIME, "%s: cannot set mode: %s", path, strerror(errno));
+        return base_errf(err, errsz, BASE_ERUNTIME, "%s: cannot set mode: %s", path, strerror(errno));
     }
     o->f = fdopen(fd, "w");
     if (!o->f) {
         close(fd);
         unlink(o->tmp);
-        return model_errf(err, errsz, MODEL_ERUNTIME, "%s: cannot open: %s", path, strerror(errno));
+        return base_errf(err, errsz, BASE_ERUNTIME, "%s: cannot open: %s", path, strerror(errno));
     }
-    return MODEL_OK;
+    return BASE_OK;
 }
 
-int model_out_commit(model_out *o, char *err, size_t errsz)
+int base_out_commit(base_out *o, char *err, size_t errsz)
 {
     int bad = ferror(o->f);
     if (fflush(o->f) != 0)
@@ -59,18 +59,18 @@ int model_out_commit(model_out *o, char *err, size_t errsz)
     o->f = NULL;
     if (bad) {
         unlink(o->tmp);
-        return model_errf(err, errsz, MODEL_ERUNTIME, "%s: write failed", o->path);
+        return base_errf(err, errsz, BASE_ERUNTIME, "%s: write failed", o->path);
     }
     if (rename(o->tmp, o->path) != 0) {
         int e = errno;
         unlink(o->tmp);
-        return model_errf(err, errsz, MODEL_ERUNTIME, "%s: cannot rename into place: %s", o->path,
+        return base_errf(err, errsz, BASE_ERUNTIME, "%s: cannot rename into place: %s", o->path,
                           strerror(e));
     }
-    return MODEL_OK;
+    return BASE_OK;
 }
 
-void model_out_abort(model_out *o)
+void base_out_abort(base_out *o)
 {
     if (o->f)
         fclose(o->f);
@@ -79,30 +79,30 @@ void model_out_abort(model_out *o)
         unlink(o->tmp);
 }
 
-int model_write_file(const char *path, const char *text, char *err, size_t errsz)
+int base_write_file(const char *path, const char *text, char *err, size_t errsz)
 {
-    model_out o;
-    int rc = model_out_open(&o, path, err, errsz);
+    base_out o;
+    int rc = base_out_open(&o, path, err, errsz);
     if (rc)
         return rc;
     fputs(text, o.f);
-    return model_out_commit(&o, err, errsz);
+    return base_out_commit(&o, err, errsz);
 }
 
-int model_read_file(const char *path, char **out, size_t *len, char *err, size_t errsz)
+int base_read_file(const char *path, char **out, size_t *len, char *err, size_t errsz)
 {
-    int rc = MODEL_OK;
+    int rc = BASE_OK;
     char *buf = NULL;
     size_t n = 0, cap = 0;
     FILE *f = fopen(path, "rb");
     if (!f)
-        return model_errf(err, errsz, MODEL_EINPUT, "%s: cannot open: %s", path, strerror(errno));
+        return base_errf(err, errsz, BASE_EINPUT, "%s: cannot open: %s", path, strerror(errno));
     for (;;) {
         if (n + 4096 + 1 > cap) {
             cap = cap ? cap * 2 : 65536;
             char *nb = realloc(buf, cap);
             if (!nb) {
-                rc = model_errf(err, errsz, MODEL_ERUNTIME, "%s: out of memory", path);
+                rc = base_errf(err, errsz, BASE_ERUNTIME, "%s: out of memory", path);
                 goto cleanup;
             }
             buf = nb;
@@ -113,7 +113,7 @@ int model_read_file(const char *path, char **out, size_t *len, char *err, size_t
             break;
     }
     if (ferror(f)) {
-        rc = model_errf(err, errsz, MODEL_EINPUT, "%s: read error", path);
+        rc = base_errf(err, errsz, BASE_EINPUT, "%s: read error", path);
         goto cleanup;
     }
     buf[n] = 0;
