@@ -5,6 +5,7 @@
 #   make run        deps if missing, build, run the main job, write the report
 #   make test       unit tests + CLI golden tests
 #   make check      the same tests under -fsanitize=address,undefined
+#   make check-layers  no file includes a header from a layer above (make test runs it)
 #   make bench      benchmarks with peers measured in the same run
 #   make scenarios  regenerate data/scenarios/{overlay-e7,framing-t50}.json by fitting
 #   make install PREFIX=/usr/local
@@ -68,7 +69,7 @@ TESTS    += $(BUILD)/tests/test_cuda_emu
 endif
 BENCHES  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps run test check bench scenarios install clean
+.PHONY: all deps run test check check-layers bench scenarios install clean
 all: forkcast
 
 forkcast: $(CLI_OBJ) $(BUILD)/libforkcast.a
@@ -141,8 +142,12 @@ run: deps
 	./forkcast advise
 	@./scripts/run-report.sh
 
-test: forkcast $(TESTS)
+test: forkcast $(TESTS) check-layers
 	@./scripts/run-tests.sh $(BUILD) ./forkcast
+
+# Includes point down the layers only (docs/architecture.md).
+check-layers:
+	@./scripts/check-layers.sh
 
 check:
 	$(MAKE) --no-print-directory BUILD=build-san CUDA=0 \
