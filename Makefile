@@ -3,7 +3,7 @@
 #   make            build ./forkcast (CUDA kernels too when nvcc is found)
 #   make deps       apt-get the Debian packages forkcast needs
 #   make run        deps if missing, build, run the main job, write the report
-#   make test       unit tests + CLI golden tests
+#   make test       deps if missing, unit tests + CLI golden tests + check-layers
 #   make check      the same tests under -fsanitize=address,undefined
 #   make check-layers  no file includes a header from a layer above (make test runs it)
 #   make bench      benchmarks with peers measured in the same run
@@ -69,7 +69,7 @@ TESTS    += $(BUILD)/tests/test_cuda_emu
 endif
 BENCHES  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps run test check check-layers bench scenarios install clean
+.PHONY: all deps run test test-inner check check-inner check-layers bench scenarios install clean
 all: forkcast
 
 forkcast: $(CLI_OBJ) $(BUILD)/libforkcast.a
@@ -142,15 +142,20 @@ run: deps
 	./forkcast advise
 	@./scripts/run-report.sh
 
-test: forkcast $(TESTS) check-layers
+# test and check install what is missing first (a fresh machine), then build
+# in a sub-make so pkg-config sees the installed packages.
+test: deps
+	@$(MAKE) --no-print-directory test-inner
+
+test-inner: forkcast $(TESTS) check-layers
 	@./scripts/run-tests.sh $(BUILD) ./forkcast
 
 # Includes point down the layers only (docs/architecture.md).
 check-layers:
 	@./scripts/check-layers.sh
 
-check:
-	$(MAKE) --no-print-directory BUILD=build-san CUDA=0 \
+check: deps
+	@$(MAKE) --no-print-directory BUILD=build-san CUDA=0 \
 	  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	  LDFLAGS="-fsanitize=address,undefined" FORKCAST_BIN=./build-san/forkcast check-inner
 
