@@ -5,6 +5,7 @@
 #include "tests/harness.h"
 
 #include "calibrate/kernels_cal.h"
+#include "calibrate/kernel_peers.h"
 #include "kernels/kern.h"
 #include "kernels/kern_impl.h"
 #include "base/status.h"
