@@ -88,8 +88,8 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-# plots/plot.c finds its gnuplot scripts in the source tree as a last resort.
-$(BUILD)/plots/plot.o: ALL_CFLAGS += -DFORKCAST_SRCDIR='"$(CURDIR)"'
+# plots/gnuplot.c finds its gnuplot scripts in the source tree as a last resort.
+$(BUILD)/plots/gnuplot.o: ALL_CFLAGS += -DFORKCAST_SRCDIR='"$(CURDIR)"'
 
 $(BUILD)/%.cu.o: %.cu
 	@mkdir -p $(dir $@)

@@ -4,7 +4,7 @@
 #include "model/evaluate.h"
 #include "model/predict.h"
 #include "base/status.h"
-#include "plots/plot.h"
+#include "plots/sweep.h"
 
 #include <stdlib.h>
 
