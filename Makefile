@@ -89,17 +89,19 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-# plots/plot.c finds its gnuplot scripts in the source tree as a last resort.
-$(BUILD)/plots/plot.o: ALL_CFLAGS += -DFORKCAST_SRCDIR='"$(CURDIR)"'
+# plots/gnuplot.c finds its gnuplot scripts in the source tree as a last resort.
+$(BUILD)/plots/gnuplot.o: ALL_CFLAGS += -DFORKCAST_SRCDIR='"$(CURDIR)"'
 
 $(BUILD)/%.cu.o: %.cu
 	@mkdir -p $(dir $@)
 	$(NVCC) $(NVCCFLAGS) -I. -c -o $@ $<
 
-$(CU_OBJ): kernels/kern.h kernels/kern_impl.h kernels/kern_cuda_body.cuh
+# nvcc writes no dependency files: every kernels/ header, named here.
+KERN_HDRS := $(wildcard kernels/*.h) kernels/kern_cuda_body.cuh
+$(CU_OBJ): $(KERN_HDRS)
 
 # The CUDA kernels' per-thread code run on the host (no GPU needed).
-$(BUILD)/tests/test_cuda_emu: tests/test_cuda_emu.cu tests/harness.h kernels/kern_cuda_body.cuh $(BUILD)/libforkcast.a
+$(BUILD)/tests/test_cuda_emu: tests/test_cuda_emu.cu tests/harness.h $(KERN_HDRS) $(BUILD)/libforkcast.a
 	@mkdir -p $(dir $@)
 	$(NVCC) $(NVCCFLAGS) -I. -DFORKCAST_CUDA=1 -c -o $@.o $<
 	$(CC) $(LDFLAGS) -o $@ $@.o $(BUILD)/libforkcast.a $(LDLIBS)
@@ -111,7 +113,7 @@ GPU_NVCCFLAGS ?= -O3 -std=c++17 $(foreach a,75 80 86 89 90,-gencode arch=compute
                  -gencode arch=compute_75,code=compute_75
 .PHONY: gpu-check
 gpu-check: gpu/gpu_check
-gpu/%.cu.o: kernels/%.cu kernels/kern.h kernels/kern_impl.h kernels/kern_cuda_body.cuh
+gpu/%.cu.o: kernels/%.cu $(KERN_HDRS)
 	@mkdir -p gpu
 	$(NVCC) $(GPU_NVCCFLAGS) -I. -c -o $@ $<
 gpu/gpu_check: bench/gpu_check.c base/clock.c $(wildcard kernels/*.c kernels/*.h) $(CU_SRC:kernels/%.cu=gpu/%.cu.o)

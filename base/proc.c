@@ -78,72 +78,42 @@ __attribute__((noreturn)) static void child_exec(char *const argv[], int fd_in, 
     _exit(127);
 }
 
-int base_proc_run(char *const argv[], const char *stdout_path, const char *stderr_path,
-                 double timeout_s, const volatile sig_atomic_t *cancel, base_proc_result *res,
-                 char *err, size_t errsz)
+/* stdin from /dev/null, stdout and stderr truncated into their files, and
+ * the close-on-exec pipe that carries an exec failure's errno; all >= 3. */
+static int open_fds(const char *stdout_path, const char *stderr_path, int *fd_in, int *fd_out,
+                    int *fd_err, int pfd[2], char *err, size_t errsz)
 {
-    assert(argv && argv[0] && res && timeout_s > 0);
-    int rc = BASE_OK;
-    int fd_in = -1, fd_out = -1, fd_err = -1, pidfd = -1, pfd[2] = {-1, -1};
-    pid_t pid = -1;
-    memset(res, 0, sizeof *res);
-
-    if (cancel && *cancel) {
-        rc = base_errf(err, errsz, BASE_ERUNTIME, "interrupted");
-        goto cleanup;
-    }
     const char *outp = stdout_path ? stdout_path : "/dev/null";
     const char *errp = stderr_path ? stderr_path : "/dev/null";
-    fd_in = fd_high(open("/dev/null", O_RDONLY | O_CLOEXEC));
-    fd_out = fd_high(open(outp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    fd_err = fd_high(open(errp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    if (fd_in < 0 || fd_out < 0 || fd_err < 0) {
-        rc = base_errf(err, errsz, BASE_ERUNTIME, "cannot open %s: %s",
-                        fd_in < 0 ? "/dev/null" : fd_out < 0 ? outp : errp, strerror(errno));
-        goto cleanup;
-    }
-    if (pipe2(pfd, O_CLOEXEC) != 0) {
-        rc = base_errf(err, errsz, BASE_ERUNTIME, "pipe: %s", strerror(errno));
-        goto cleanup;
-    }
+    *fd_in = fd_high(open("/dev/null", O_RDONLY | O_CLOEXEC));
+    *fd_out = fd_high(open(outp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    *fd_err = fd_high(open(errp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (*fd_in < 0 || *fd_out < 0 || *fd_err < 0)
+        return base_errf(err, errsz, BASE_ERUNTIME, "cannot open %s: %s",
+                         *fd_in < 0 ? "/dev/null" : *fd_out < 0 ? outp : errp, strerror(errno));
+    if (pipe2(pfd, O_CLOEXEC) != 0)
+        return base_errf(err, errsz, BASE_ERUNTIME, "pipe: %s", strerror(errno));
     pfd[0] = fd_high(pfd[0]);
     pfd[1] = fd_high(pfd[1]);
-    if (pfd[0] < 0 || pfd[1] < 0) {
-        rc = base_errf(err, errsz, BASE_ERUNTIME, "pipe: %s", strerror(errno));
-        goto cleanup;
-    }
+    if (pfd[0] < 0 || pfd[1] < 0)
+        return base_errf(err, errsz, BASE_ERUNTIME, "pipe: %s", strerror(errno));
+    return BASE_OK;
+}
 
-    double t0 = base_now_s();
-    pid = fork();
-    if (pid < 0) {
-        rc = base_errf(err, errsz, BASE_ERUNTIME, "fork: %s", strerror(errno));
-        goto cleanup;
-    }
-    if (pid == 0)
-        child_exec(argv, fd_in, fd_out, fd_err, pfd[1]);
-    setpgid(pid, pid); /* also done in the child; whichever runs first wins */
-    close_fd(&pfd[1]);
+static void reap(pid_t pid)
+{
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+}
 
-    /* The pipe closes on a successful exec (O_CLOEXEC) or carries errno. */
-    int exec_errno = 0;
-    ssize_t got;
-    do
-        got = read(pfd[0], &exec_errno, sizeof exec_errno);
-    while (got < 0 && errno == EINTR);
-    if (got == (ssize_t)sizeof exec_errno) {
-        int st;
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-            ;
-        res->how = BASE_PROC_NOSTART;
-        res->code = exec_errno;
-        res->wall_s = base_now_s() - t0;
-        pid = -1;
-        goto cleanup;
-    }
-
-    /* Wait: pidfd readable on exit; waitid(WNOWAIT) leaves a zombie so the
-     * group id cannot be reused while we kill strays. */
-    pidfd = open_pidfd(pid);
+/* Wait for pid (started at t0) to exit, time out or be cancelled; then kill
+ * its group and reap it. pidfd readable on exit; waitid(WNOWAIT) leaves a
+ * zombie so the group id cannot be reused while we kill strays. */
+static int wait_exit(pid_t pid, double t0, double timeout_s, const volatile sig_atomic_t *cancel,
+                     base_proc_result *res, char *err, size_t errsz)
+{
+    int rc = BASE_OK, pidfd = open_pidfd(pid);
     double deadline = t0 + timeout_s;
     for (;;) {
         siginfo_t si;
@@ -174,21 +144,61 @@ int base_proc_run(char *const argv[], const char *stdout_path, const char *stder
         }
     }
     kill(-pid, SIGKILL); /* the group: a timed-out run, or strays of a finished one */
-    {
-        int st;
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-            ;
+    reap(pid);
+    close_fd(&pidfd);
+    return rc;
+}
+
+int base_proc_run(char *const argv[], const char *stdout_path, const char *stderr_path,
+                 double timeout_s, const volatile sig_atomic_t *cancel, base_proc_result *res,
+                 char *err, size_t errsz)
+{
+    assert(argv && argv[0] && res && timeout_s > 0);
+    int rc = BASE_OK;
+    int fd_in = -1, fd_out = -1, fd_err = -1, pfd[2] = {-1, -1};
+    pid_t pid = -1;
+    memset(res, 0, sizeof *res);
+
+    if (cancel && *cancel) {
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "interrupted");
+        goto cleanup;
     }
+    if ((rc = open_fds(stdout_path, stderr_path, &fd_in, &fd_out, &fd_err, pfd, err, errsz)))
+        goto cleanup;
+
+    double t0 = base_now_s();
+    pid = fork();
+    if (pid < 0) {
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "fork: %s", strerror(errno));
+        goto cleanup;
+    }
+    if (pid == 0)
+        child_exec(argv, fd_in, fd_out, fd_err, pfd[1]);
+    setpgid(pid, pid); /* also done in the child; whichever runs first wins */
+    close_fd(&pfd[1]);
+
+    /* The pipe closes on a successful exec (O_CLOEXEC) or carries errno. */
+    int exec_errno = 0;
+    ssize_t got;
+    do
+        got = read(pfd[0], &exec_errno, sizeof exec_errno);
+    while (got < 0 && errno == EINTR);
+    if (got == (ssize_t)sizeof exec_errno) {
+        reap(pid);
+        res->how = BASE_PROC_NOSTART;
+        res->code = exec_errno;
+        res->wall_s = base_now_s() - t0;
+        pid = -1;
+        goto cleanup;
+    }
+    rc = wait_exit(pid, t0, timeout_s, cancel, res, err, errsz);
     pid = -1;
 
 cleanup:
     if (pid > 0) { /* only on paths that failed before the wait loop */
         kill(-pid, SIGKILL);
-        int st;
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-            ;
+        reap(pid);
     }
-    close_fd(&pidfd);
     close_fd(&pfd[0]);
     close_fd(&pfd[1]);
     close_fd(&fd_in);

@@ -15,6 +15,7 @@
  * ours (> 1: ours is faster).
  */
 #include "calibrate/kernels_cal.h"
+#include "calibrate/kernel_peers.h"
 #include "base/clock.h"
 #include "kernels/kern.h"
 

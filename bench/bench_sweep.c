@@ -18,7 +18,7 @@
  */
 #include "model/predict.h"
 #include "base/status.h"
-#include "plots/plot.h"
+#include "plots/sweep.h"
 #include "sim/mc.h"
 
 #include <math.h>

@@ -5,19 +5,10 @@
 #include "base/status.h"
 
 #include <assert.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <math.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
@@ -129,16 +120,9 @@ void cal_command_result_free(cal_command_result *r)
     free(r);
 }
 
-int cal_command_run(const cal_command_opts *o, cal_command_result **out, char *err,
-                    size_t errsz)
+/* The options' contract (command_cal.h), checked before any run. */
+static int check_opts(const cal_command_opts *o, char *err, size_t errsz)
 {
-    int rc = BASE_OK;
-    cal_command_result *r = NULL;
-    char **argv = NULL;
-    double *x = NULL;
-    char tmp[4096] = "", errpath[4200], outpath[4200];
-    *out = NULL;
-
     if (!o->argv || o->argc < 1 || !o->argv[0] || !o->argv[0][0])
         return base_errf(err, errsz, BASE_EINPUT, "no command given after --");
     if (o->nframes < 1)
@@ -170,6 +154,51 @@ int cal_command_run(const cal_command_opts *o, cal_command_result **out, char *e
             return base_errf(err, errsz, BASE_EINPUT,
                               "command argument '%s' uses {input} but no --input was given",
                               o->argv[i]);
+    return BASE_OK;
+}
+
+/* Run the template once at `frames` with its output at TMP/out-J.EXT
+ * (removed after); argv is the caller's scratch of argc + 1 entries. */
+static int run_once(const cal_command_opts *o, int frames, size_t j, const char *tmp,
+                    const char *errpath, char **argv, double *wall_s, char *err, size_t errsz)
+{
+    int rc;
+    char fr[32], outpath[4200];
+    const char *ext = o->output_ext && o->output_ext[0] ? o->output_ext : "mp4";
+    snprintf(fr, sizeof fr, "%d", frames);
+    snprintf(outpath, sizeof outpath, "%s/out-%zu.%s", tmp, j, ext);
+    for (int a = 0; a < o->argc; a++) {
+        free(argv[a]);
+        argv[a] = substitute(o->argv[a], fr, o->input, outpath);
+        if (!argv[a])
+            return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
+    }
+    base_proc_result pr;
+    if ((rc = base_proc_run(argv, NULL, errpath, o->timeout_s, o->cancel, &pr, err, errsz)))
+        return rc;
+    base_tmpdir_remove(outpath); /* file or directory the run made */
+    if (pr.how != BASE_PROC_EXITED || pr.code != 0) {
+        char why[512];
+        base_proc_describe(&pr, o->timeout_s, errpath, why, sizeof why);
+        return base_errf(err, errsz, BASE_EINPUT, "command '%s' at frames=%d: %s", o->argv[0],
+                         frames, why);
+    }
+    *wall_s = pr.wall_s;
+    return BASE_OK;
+}
+
+int cal_command_run(const cal_command_opts *o, cal_command_result **out, char *err,
+                    size_t errsz)
+{
+    int rc = BASE_OK;
+    cal_command_result *r = NULL;
+    char **argv = NULL;
+    double *x = NULL;
+    char tmp[4096] = "", errpath[4200];
+    *out = NULL;
+    if ((rc = check_opts(o, err, errsz)))
+        return rc;
+    size_t n = o->nframes * (size_t)o->repeats;
 
     r = calloc(1, sizeof *r);
     argv = calloc((size_t)o->argc + 1, sizeof *argv);
@@ -185,40 +214,19 @@ int cal_command_run(const cal_command_opts *o, cal_command_result **out, char *e
     if ((rc = base_tmpdir_new(tmp, sizeof tmp, err, errsz)))
         goto cleanup;
     snprintf(errpath, sizeof errpath, "%s/stderr.txt", tmp);
-    const char *ext = o->output_ext && o->output_ext[0] ? o->output_ext : "mp4";
 
     size_t j = 0;
     for (int rep = 0; rep < o->repeats; rep++) {
         for (size_t i = 0; i < o->nframes; i++, j++) {
-            char fr[32];
-            snprintf(fr, sizeof fr, "%d", o->frames[i]);
-            snprintf(outpath, sizeof outpath, "%s/out-%zu.%s", tmp, j, ext);
-            for (int a = 0; a < o->argc; a++) {
-                free(argv[a]);
-                argv[a] = substitute(o->argv[a], fr, o->input, outpath);
-                if (!argv[a]) {
-                    rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
-                    goto cleanup;
-                }
-            }
-            base_proc_result pr;
-            if ((rc = base_proc_run(argv, NULL, errpath, o->timeout_s, o->cancel, &pr, err, errsz)))
+            if ((rc = run_once(o, o->frames[i], j, tmp, errpath, argv, &r->seconds[j], err,
+                               errsz)))
                 goto cleanup;
-            base_tmpdir_remove(outpath); /* file or directory the run made */
-            if (pr.how != BASE_PROC_EXITED || pr.code != 0) {
-                char why[512];
-                base_proc_describe(&pr, o->timeout_s, errpath, why, sizeof why);
-                rc = base_errf(err, errsz, BASE_EINPUT, "command '%s' at frames=%d: %s",
-                                o->argv[0], o->frames[i], why);
-                goto cleanup;
-            }
             r->frames[j] = o->frames[i];
-            r->seconds[j] = pr.wall_s;
             x[j] = o->frames[i];
             if (o->progress) {
                 char line[128];
                 snprintf(line, sizeof line, "run %zu/%zu: frames=%d %.4f s", j + 1, n,
-                         o->frames[i], pr.wall_s);
+                         o->frames[i], r->seconds[j]);
                 o->progress(o->progress_ctx, line);
             }
         }

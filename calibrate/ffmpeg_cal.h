@@ -1,8 +1,9 @@
-/* calibrate/ffmpeg_cal.h -- what FFmpeg itself costs a chunked stage:
- * process startup, seeking to a chunk start, decode/encode per frame, and
- * concatenating k chunks. Measured with the real `ffmpeg` CLI (fork/exec via
- * base_proc_run) and, for seeking, in-process with libavformat/libavcodec so
- * that process startup and seek work can be told apart.
+/* calibrate/ffmpeg_cal.h -- `calibrate ffmpeg`: what FFmpeg itself costs a
+ * chunked stage: process startup, seeking to a chunk start, decode/encode
+ * per frame, and concatenating k chunks. Measured with the real `ffmpeg` CLI
+ * (calibrate/ffmpeg_run.h) and, for seeking, in-process with
+ * libavformat/libavcodec so that process startup and seek work can be told
+ * apart; the input's frame index is calibrate/video_index.h.
  *
  * Results feed the scenario fields stage.ffmpeg_start_s (lognormal fitted to
  * the startup samples), stage.seek_s (uniform between the seek-line values at
@@ -11,8 +12,7 @@
  * fixed total of 8 GOPs). Every number behind them, with 95% intervals, goes
  * into a free-form "calibration" object.
  *
- * Ownership: cal_video_load() returns an owned cal_video freed by
- * cal_video_free(); cal_ffmpeg_run() an owned cal_ffmpeg_result freed by
+ * Ownership: cal_ffmpeg_run() returns an owned cal_ffmpeg_result freed by
  * cal_ffmpeg_result_free() (it owns its .calibration tree); *_json() return
  * owned cJSON trees (cJSON_Delete). Paths and options are borrowed.
  * Errors: BASE_EINPUT for a missing, corrupt or non-video file or
@@ -25,51 +25,10 @@
 
 #include <signal.h>
 #include <stddef.h>
-#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
 #include "calibrate/command_cal.h"
-
-/* ---- a video file's frame index (libavformat, demux only) --------------- */
-
-typedef struct {
-    char codec[32];     /* "h264" */
-    char pix_fmt[32];   /* "yuv420p" */
-    int width, height;
-    int tb_num, tb_den; /* video stream time base */
-    double fps;         /* average frame rate */
-    double size_mb;     /* file size, 10^6 bytes */
-    size_t nframes;     /* video packets */
-    size_t nkeys;       /* keyframes among them */
-    int gop;            /* median keyframe distance in frames (nframes if 1 key) */
-    int64_t *pts;       /* [nframes] stream pts, ascending (display order) */
-    double *t;          /* [nframes] seconds since the file's start time */
-    unsigned char *key; /* [nframes] 1 at keyframes */
-} cal_video;
-
-/* Open path, index every video packet and decode the first frame.
- * BASE_EINPUT "PATH: ..." when the file is missing, not a media file, has no
- * video stream, no keyframe or no decodable frame. Cost: one demux pass. */
-int cal_video_load(const char *path, cal_video **out, char *err, size_t errsz);
-void cal_video_free(cal_video *v);
-
-/* ---- concat ------------------------------------------------------------- */
-
-/* BASE_OK when every chunk has one video stream with the codec, size, pixel
- * format and time base of the first; BASE_EINPUT naming the first
- * mismatching chunk otherwise (the concat demuxer would exit 0 and write a
- * broken file). Opens each file once. */
-int cal_chunks_check(const char *const *paths, size_t n, char *err, size_t errsz);
-
-/* Check the chunks, write list_path for the concat demuxer and run
- * `ffmpeg -f concat -safe 0 -i LIST -c copy OUT`; *wall_s is the ffmpeg run
- * only (the check and list are not timed). */
-int cal_concat_run(const char *const *paths, size_t n, const char *list_path,
-                   const char *out_path, double timeout_s, const volatile sig_atomic_t *cancel,
-                   double *wall_s, char *err, size_t errsz);
-
-/* ---- calibrate ffmpeg ---------------------------------------------------- */
 
 typedef struct {
     const char *input;    /* NULL: generate testsrc2/libx264 from the fields below */

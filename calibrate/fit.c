@@ -96,6 +96,123 @@ static int add_obs(cal_fit *f, int gpus, cal_fit_quantity q, double v, double sd
     return BASE_OK;
 }
 
+/* The top level: known keys only; name, source, the base scenario's path
+ * (relative to the experiments file) and the known values. */
+static int load_meta(cal_fit *f, const char *path, char *err, size_t errsz)
+{
+    int rc = BASE_OK;
+    static const char *allowed[] = {"name", "source", "scenario", "known", "free", "observations",
+                                    "relative_sd", NULL};
+    for (const cJSON *k = f->doc->child; k; k = k->next) {
+        int ok = k->string[0] == '_';
+        for (int i = 0; allowed[i]; i++)
+            ok |= !strcmp(k->string, allowed[i]);
+        if (!ok)
+            return LFAIL("%s: %s: unknown field (expected name, source, scenario, known, free, observations, "
+                         "relative_sd)", path, k->string);
+    }
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(f->doc, "name");
+    const cJSON *src = cJSON_GetObjectItemCaseSensitive(f->doc, "source");
+    const cJSON *scen = cJSON_GetObjectItemCaseSensitive(f->doc, "scenario");
+    snprintf(f->name, sizeof f->name, "%s", cJSON_IsString(name) ? name->valuestring : path);
+    snprintf(f->source, sizeof f->source, "%s", cJSON_IsString(src) ? src->valuestring : "");
+    if (scen) {
+        if (!cJSON_IsString(scen))
+            return LFAIL("%s: scenario: must be a path string", path);
+        const char *slash = strrchr(path, '/');
+        if (scen->valuestring[0] != '/' && slash)
+            snprintf(f->scenario, sizeof f->scenario, "%.*s/%s", (int)(slash - path), path, scen->valuestring);
+        else
+            snprintf(f->scenario, sizeof f->scenario, "%s", scen->valuestring);
+    }
+    f->known = cJSON_GetObjectItemCaseSensitive(f->doc, "known");
+    if (f->known && !cJSON_IsObject(f->known))
+        return LFAIL("%s: known: must be an object {\"field.path\": number}", path);
+    for (const cJSON *k = f->known ? f->known->child : NULL; k; k = k->next)
+        if (!cJSON_IsNumber(k) && k->string[0] != '_')
+            return LFAIL("%s: known.%s: must be a number", path, k->string);
+    return rc;
+}
+
+static int load_free(cal_fit *f, const char *path, char *err, size_t errsz)
+{
+    int rc = BASE_OK;
+    const cJSON *free_ = cJSON_GetObjectItemCaseSensitive(f->doc, "free");
+    if (free_ && !cJSON_IsArray(free_))
+        return LFAIL("%s: free: must be an array of {\"field\",\"init\",\"min\",\"max\"}", path);
+    int i = 0;
+    for (const cJSON *p = free_ ? free_->child : NULL; p; p = p->next, i++) {
+        if (f->np >= CAL_FIT_MAXP)
+            return LFAIL("%s: free: at most %d parameters", path, CAL_FIT_MAXP);
+        if ((rc = parse_param(path, p, i, &f->p[f->np++], err, errsz)))
+            return rc;
+    }
+    return rc;
+}
+
+/* observations[i]: every quantity it gives becomes one cal_fit_obs, its sd
+ * the observation's own or rel[q] x the value. */
+static int parse_obs(cal_fit *f, const char *path, int i, const cJSON *o, const double rel[4], char *err,
+                     size_t errsz)
+{
+    int rc = BASE_OK;
+    const cJSON *g = cJSON_GetObjectItemCaseSensitive(o, "gpus");
+    const cJSON *sd = cJSON_GetObjectItemCaseSensitive(o, "sd");
+    if (!cJSON_IsNumber(g) || g->valuedouble < 1 || g->valuedouble > MODEL_MAX_GPUS ||
+        floor(g->valuedouble) != g->valuedouble)
+        return LFAIL("%s: observations[%d].gpus: must be an integer between 1 and %d", path, i, MODEL_MAX_GPUS);
+    int any = 0;
+    for (const cJSON *k = o->child; k; k = k->next) {
+        if (!strcmp(k->string, "gpus") || !strcmp(k->string, "sd") || k->string[0] == '_')
+            continue;
+        int q = -1;
+        for (int t = 0; t < 4; t++)
+            if (!strcmp(k->string, qnames[t]))
+                q = t;
+        if (q < 0)
+            return LFAIL("%s: observations[%d].%s: unknown field (wall_s, cost_usd, speedup, cost_ratio, sd)",
+                         path, i, k->string);
+        if (!cJSON_IsNumber(k) || !(k->valuedouble > 0) || !isfinite(k->valuedouble))
+            return LFAIL("%s: observations[%d].%s: must be a number greater than 0", path, i, k->string);
+        double s = rel[q] * k->valuedouble;
+        const cJSON *sq = sd ? cJSON_GetObjectItemCaseSensitive(sd, qnames[q]) : NULL;
+        if (sq) {
+            if (!cJSON_IsNumber(sq) || !(sq->valuedouble > 0))
+                return LFAIL("%s: observations[%d].sd.%s: must be a number greater than 0", path, i, qnames[q]);
+            s = sq->valuedouble;
+        }
+        if ((rc = add_obs(f, (int)g->valuedouble, (cal_fit_quantity)q, k->valuedouble, s, err, errsz)))
+            return rc;
+        any = 1;
+    }
+    if (!any)
+        return LFAIL("%s: observations[%d]: no observed quantity (wall_s, cost_usd, speedup, cost_ratio)", path, i);
+    return rc;
+}
+
+static int load_observations(cal_fit *f, const char *path, char *err, size_t errsz)
+{
+    int rc = BASE_OK;
+    double rel[4] = {0.05, 0.05, 0.05, 0.05};
+    const cJSON *rsd = cJSON_GetObjectItemCaseSensitive(f->doc, "relative_sd");
+    for (int q = 0; q < 4 && rsd; q++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(rsd, qnames[q]);
+        if (v && (!cJSON_IsNumber(v) || !(v->valuedouble > 0)))
+            return LFAIL("%s: relative_sd.%s: must be a number greater than 0", path, qnames[q]);
+        if (v)
+            rel[q] = v->valuedouble;
+    }
+    const cJSON *obs = cJSON_GetObjectItemCaseSensitive(f->doc, "observations");
+    if (!cJSON_IsArray(obs) || cJSON_GetArraySize(obs) == 0)
+        return LFAIL("%s: observations: must be a non-empty array of {\"gpus\", \"wall_s\"|\"cost_usd\"|"
+                     "\"speedup\"|\"cost_ratio\"}", path);
+    int i = 0;
+    for (const cJSON *o = obs->child; o; o = o->next, i++)
+        if ((rc = parse_obs(f, path, i, o, rel, err, errsz)))
+            return rc;
+    return rc;
+}
+
 int cal_fit_load(const char *path, cal_fit *f, char *err, size_t errsz)
 {
     int rc = BASE_OK;
@@ -109,121 +226,9 @@ int cal_fit_load(const char *path, cal_fit *f, char *err, size_t errsz)
         LFAIL("%s: invalid JSON (an experiments file is an object)", path);
         goto cleanup;
     }
-    static const char *allowed[] = {"name", "source", "scenario", "known", "free", "observations",
-                                    "relative_sd", NULL};
-    for (const cJSON *k = f->doc->child; k; k = k->next) {
-        int ok = k->string[0] == '_';
-        for (int i = 0; allowed[i]; i++)
-            ok |= !strcmp(k->string, allowed[i]);
-        if (!ok) {
-            LFAIL("%s: %s: unknown field (expected name, source, scenario, known, free, observations, "
-                  "relative_sd)", path, k->string);
-            goto cleanup;
-        }
-    }
-    const cJSON *name = cJSON_GetObjectItemCaseSensitive(f->doc, "name");
-    const cJSON *src = cJSON_GetObjectItemCaseSensitive(f->doc, "source");
-    const cJSON *scen = cJSON_GetObjectItemCaseSensitive(f->doc, "scenario");
-    snprintf(f->name, sizeof f->name, "%s", cJSON_IsString(name) ? name->valuestring : path);
-    snprintf(f->source, sizeof f->source, "%s", cJSON_IsString(src) ? src->valuestring : "");
-    if (scen) {
-        if (!cJSON_IsString(scen)) {
-            LFAIL("%s: scenario: must be a path string", path);
-            goto cleanup;
-        }
-        const char *slash = strrchr(path, '/');
-        if (scen->valuestring[0] != '/' && slash)
-            snprintf(f->scenario, sizeof f->scenario, "%.*s/%s", (int)(slash - path), path, scen->valuestring);
-        else
-            snprintf(f->scenario, sizeof f->scenario, "%s", scen->valuestring);
-    }
-    f->known = cJSON_GetObjectItemCaseSensitive(f->doc, "known");
-    if (f->known && !cJSON_IsObject(f->known)) {
-        LFAIL("%s: known: must be an object {\"field.path\": number}", path);
+    if ((rc = load_meta(f, path, err, errsz)) || (rc = load_free(f, path, err, errsz)) ||
+        (rc = load_observations(f, path, err, errsz)))
         goto cleanup;
-    }
-    for (const cJSON *k = f->known ? f->known->child : NULL; k; k = k->next)
-        if (!cJSON_IsNumber(k) && k->string[0] != '_') {
-            LFAIL("%s: known.%s: must be a number", path, k->string);
-            goto cleanup;
-        }
-
-    const cJSON *free_ = cJSON_GetObjectItemCaseSensitive(f->doc, "free");
-    if (free_ && !cJSON_IsArray(free_)) {
-        LFAIL("%s: free: must be an array of {\"field\",\"init\",\"min\",\"max\"}", path);
-        goto cleanup;
-    }
-    int i = 0;
-    for (const cJSON *p = free_ ? free_->child : NULL; p; p = p->next, i++) {
-        if (f->np >= CAL_FIT_MAXP) {
-            LFAIL("%s: free: at most %d parameters", path, CAL_FIT_MAXP);
-            goto cleanup;
-        }
-        if ((rc = parse_param(path, p, i, &f->p[f->np++], err, errsz)))
-            goto cleanup;
-    }
-
-    double rel[4] = {0.05, 0.05, 0.05, 0.05};
-    const cJSON *rsd = cJSON_GetObjectItemCaseSensitive(f->doc, "relative_sd");
-    for (int q = 0; q < 4 && rsd; q++) {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(rsd, qnames[q]);
-        if (v && (!cJSON_IsNumber(v) || !(v->valuedouble > 0))) {
-            LFAIL("%s: relative_sd.%s: must be a number greater than 0", path, qnames[q]);
-            goto cleanup;
-        }
-        if (v)
-            rel[q] = v->valuedouble;
-    }
-    const cJSON *obs = cJSON_GetObjectItemCaseSensitive(f->doc, "observations");
-    if (!cJSON_IsArray(obs) || cJSON_GetArraySize(obs) == 0) {
-        LFAIL("%s: observations: must be a non-empty array of {\"gpus\", \"wall_s\"|\"cost_usd\"|"
-              "\"speedup\"|\"cost_ratio\"}", path);
-        goto cleanup;
-    }
-    i = 0;
-    for (const cJSON *o = obs->child; o; o = o->next, i++) {
-        const cJSON *g = cJSON_GetObjectItemCaseSensitive(o, "gpus");
-        const cJSON *sd = cJSON_GetObjectItemCaseSensitive(o, "sd");
-        if (!cJSON_IsNumber(g) || g->valuedouble < 1 || g->valuedouble > MODEL_MAX_GPUS ||
-            floor(g->valuedouble) != g->valuedouble) {
-            LFAIL("%s: observations[%d].gpus: must be an integer between 1 and %d", path, i, MODEL_MAX_GPUS);
-            goto cleanup;
-        }
-        int any = 0;
-        for (const cJSON *k = o->child; k; k = k->next) {
-            if (!strcmp(k->string, "gpus") || !strcmp(k->string, "sd") || k->string[0] == '_')
-                continue;
-            int q = -1;
-            for (int t = 0; t < 4; t++)
-                if (!strcmp(k->string, qnames[t]))
-                    q = t;
-            if (q < 0) {
-                LFAIL("%s: observations[%d].%s: unknown field (wall_s, cost_usd, speedup, cost_ratio, sd)",
-                      path, i, k->string);
-                goto cleanup;
-            }
-            if (!cJSON_IsNumber(k) || !(k->valuedouble > 0) || !isfinite(k->valuedouble)) {
-                LFAIL("%s: observations[%d].%s: must be a number greater than 0", path, i, k->string);
-                goto cleanup;
-            }
-            double s = rel[q] * k->valuedouble;
-            const cJSON *sq = sd ? cJSON_GetObjectItemCaseSensitive(sd, qnames[q]) : NULL;
-            if (sq) {
-                if (!cJSON_IsNumber(sq) || !(sq->valuedouble > 0)) {
-                    LFAIL("%s: observations[%d].sd.%s: must be a number greater than 0", path, i, qnames[q]);
-                    goto cleanup;
-                }
-                s = sq->valuedouble;
-            }
-            if ((rc = add_obs(f, (int)g->valuedouble, (cal_fit_quantity)q, k->valuedouble, s, err, errsz)))
-                goto cleanup;
-            any = 1;
-        }
-        if (!any) {
-            LFAIL("%s: observations[%d]: no observed quantity (wall_s, cost_usd, speedup, cost_ratio)", path, i);
-            goto cleanup;
-        }
-    }
 cleanup:
     free(text);
     if (rc)
@@ -276,6 +281,46 @@ int cal_fit_set_free(cal_fit *f, const char *spec, char *err, size_t errsz)
     if (f->np == 0)
         return base_errf(err, errsz, BASE_EINPUT, "--free: no parameters");
     return BASE_OK;
+}
+
+/* ---- the result as JSON ---------------------------------------------------- */
+
+cJSON *cal_fit_json(const cal_fit *f)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "experiments", f->file);
+    cJSON_AddStringToObject(o, "source", f->source);
+    cJSON_AddNumberToObject(o, "chi2", f->chi2);
+    cJSON_AddNumberToObject(o, "dof", f->dof);
+    cJSON_AddBoolToObject(o, "converged", f->converged);
+    cJSON_AddNumberToObject(o, "iterations", f->iterations);
+    cJSON *ps = cJSON_AddArrayToObject(o, "parameters");
+    for (int i = 0; i < f->np; i++) {
+        cJSON *p = cJSON_CreateObject();
+        cJSON_AddStringToObject(p, "field", f->p[i].field);
+        cJSON_AddNumberToObject(p, "value", f->p[i].value);
+        cJSON_AddBoolToObject(p, "at_bound", f->p[i].at_bound);
+        if (f->p[i].has_ci) {
+            double ci[2] = {f->p[i].ci_lo, f->p[i].ci_hi};
+            cJSON_AddItemToObject(p, "ci95", cJSON_CreateDoubleArray(ci, 2));
+        } else {
+            cJSON_AddNullToObject(p, "ci95");
+        }
+        cJSON_AddItemToArray(ps, p);
+    }
+    cJSON *rs = cJSON_AddArrayToObject(o, "residuals");
+    for (int i = 0; i < f->nobs; i++) {
+        const cal_fit_obs *ob = &f->obs[i];
+        cJSON *r = cJSON_CreateObject();
+        cJSON_AddNumberToObject(r, "gpus", ob->gpus);
+        cJSON_AddStringToObject(r, "quantity", cal_fit_quantity_name(ob->q));
+        cJSON_AddNumberToObject(r, "observed", ob->observed);
+        cJSON_AddNumberToObject(r, "predicted", ob->predicted);
+        cJSON_AddNumberToObject(r, "error_pct", (ob->predicted / ob->observed - 1) * 100);
+        cJSON_AddNumberToObject(r, "sd", ob->sd);
+        cJSON_AddItemToArray(rs, r);
+    }
+    return o;
 }
 
 /* ---- the fit ------------------------------------------------------------ */

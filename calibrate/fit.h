@@ -14,8 +14,9 @@
  * intervals (Student t on dof = n - p, covariance scaled by chi2/dof) are
  * multiplicative and stay positive; with dof = 0 there are no intervals.
  *
- * Ownership: cal_fit_load fills a caller-owned cal_fit (no heap inside);
- * cal_fit_run returns an owned cJSON scenario (cJSON_Delete).
+ * Ownership: cal_fit_load fills a caller-owned cal_fit whose parsed file
+ * (.doc) cal_fit_free releases; cal_fit_run returns an owned cJSON scenario
+ * and cal_fit_json an owned cJSON tree (cJSON_Delete).
  */
 #ifndef FORKCAST_CALIBRATE_FIT_H
 #define FORKCAST_CALIBRATE_FIT_H
@@ -67,6 +68,12 @@ int cal_fit_set_free(cal_fit *f, const char *spec, char *err, size_t errsz);
  * Fills f's results and returns the fitted scenario in *out. */
 int cal_fit_run(cal_fit *f, const cJSON *base, const char *base_file, cJSON **out, char *err,
                 size_t errsz);
+/* The fit's results, as `calibrate fit --json` prints them and the fitted
+ * scenario's "_fit" block holds them: {"experiments","source","chi2","dof",
+ * "converged","iterations","parameters":[{"field","value","at_bound",
+ * "ci95":[lo,hi]|null}],"residuals":[{"gpus","quantity","observed",
+ * "predicted","error_pct","sd"}]}. */
+cJSON *cal_fit_json(const cal_fit *f);
 /* Set a number at a dotted path in a JSON tree, creating objects on the way. */
 int cal_json_set_path(cJSON *root, const char *path, double v, char *err, size_t errsz);
 

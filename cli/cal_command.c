@@ -3,7 +3,7 @@
 #include "cli/cli.h"
 
 #include "calibrate/command_cal.h"
-#include "calibrate/ffmpeg_cal.h"
+#include "calibrate/video_index.h"
 #include "base/status.h"
 
 #include <signal.h>

@@ -25,44 +25,6 @@ static void usage(FILE *f)
             "See docs/calibrate.md for the experiments format.\n");
 }
 
-static cJSON *fit_json(const cal_fit *f)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "experiments", f->file);
-    cJSON_AddStringToObject(o, "source", f->source);
-    cJSON_AddNumberToObject(o, "chi2", f->chi2);
-    cJSON_AddNumberToObject(o, "dof", f->dof);
-    cJSON_AddBoolToObject(o, "converged", f->converged);
-    cJSON_AddNumberToObject(o, "iterations", f->iterations);
-    cJSON *ps = cJSON_AddArrayToObject(o, "parameters");
-    for (int i = 0; i < f->np; i++) {
-        cJSON *p = cJSON_CreateObject();
-        cJSON_AddStringToObject(p, "field", f->p[i].field);
-        cJSON_AddNumberToObject(p, "value", f->p[i].value);
-        cJSON_AddBoolToObject(p, "at_bound", f->p[i].at_bound);
-        if (f->p[i].has_ci) {
-            double ci[2] = {f->p[i].ci_lo, f->p[i].ci_hi};
-            cJSON_AddItemToObject(p, "ci95", cJSON_CreateDoubleArray(ci, 2));
-        } else {
-            cJSON_AddNullToObject(p, "ci95");
-        }
-        cJSON_AddItemToArray(ps, p);
-    }
-    cJSON *rs = cJSON_AddArrayToObject(o, "residuals");
-    for (int i = 0; i < f->nobs; i++) {
-        const cal_fit_obs *ob = &f->obs[i];
-        cJSON *r = cJSON_CreateObject();
-        cJSON_AddNumberToObject(r, "gpus", ob->gpus);
-        cJSON_AddStringToObject(r, "quantity", cal_fit_quantity_name(ob->q));
-        cJSON_AddNumberToObject(r, "observed", ob->observed);
-        cJSON_AddNumberToObject(r, "predicted", ob->predicted);
-        cJSON_AddNumberToObject(r, "error_pct", (ob->predicted / ob->observed - 1) * 100);
-        cJSON_AddNumberToObject(r, "sd", ob->sd);
-        cJSON_AddItemToArray(rs, r);
-    }
-    return o;
-}
-
 static void print_tables(FILE *out, const cal_fit *f)
 {
     fprintf(out, "fit: %s (%d observations, %d free, chi2 %.4g on %d dof, %s after %d iterations)\n\n",
@@ -144,9 +106,9 @@ int cli_calibrate_fit(int argc, char **argv)
         goto cleanup;
     }
     cJSON_DeleteItemFromObjectCaseSensitive(fitted, "_fit");
-    cJSON_AddItemToObject(fitted, "_fit", fit_json(&f));
+    cJSON_AddItemToObject(fitted, "_fit", cal_fit_json(&f));
     if (json) {
-        cJSON *j = fit_json(&f);
+        cJSON *j = cal_fit_json(&f);
         rc = cli_write_json(j, NULL);
         cJSON_Delete(j);
         if (rc)

@@ -1,7 +1,8 @@
 /* cli/cmd_plot.c -- `forkcast plot KIND [SCENARIO] -o FILE.png|FILE.svg`. */
 #include "cli/cli.h"
 #include "cli/scenario_args.h"
-#include "plots/plot.h"
+#include "plots/chart.h"
+#include "plots/sweep.h"
 
 #include <stdio.h>
 #include <string.h>

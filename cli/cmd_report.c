@@ -1,7 +1,7 @@
 /* cli/cmd_report.c -- `forkcast report [SCENARIO] -o DIR`. */
 #include "cli/cli.h"
 #include "cli/scenario_args.h"
-#include "plots/plot.h"
+#include "plots/report.h"
 
 #include <stdio.h>
 #include <string.h>

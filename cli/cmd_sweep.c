@@ -1,7 +1,7 @@
 /* cli/cmd_sweep.c -- `forkcast sweep`: closed-form grids for charts and users. */
 #include "cli/cli.h"
 #include "cli/scenario_args.h"
-#include "plots/plot.h"
+#include "plots/sweep.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -56,41 +56,6 @@ static void print_table(FILE *f, const model_scenario *s, const plot_sweep *sw)
             }
             fputc('\n', f);
         }
-}
-
-static int print_json(const model_scenario *s, const plot_sweep *sw)
-{
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "scenario", s->name);
-    cJSON_AddStringToObject(root, "method", "model");
-    cJSON_AddItemToObject(root, "gpus", cJSON_CreateIntArray(sw->gpus, sw->ngpus));
-    cJSON_AddNumberToObject(root, "min_speedup", s->min_speedup);
-    cJSON_AddNumberToObject(root, "max_cost_increase", s->max_cost_increase);
-    cJSON *pts = cJSON_AddArrayToObject(root, "points");
-    for (int i = 0; i < sw->nframes; i++)
-        for (int j = 0; j < sw->nper; j++) {
-            size_t pt = (size_t)i * sw->nper + j;
-            cJSON *p = cJSON_CreateObject();
-            cJSON_AddNumberToObject(p, "frames", sw->frames[i]);
-            cJSON_AddNumberToObject(p, "per_frame_s", sw->per_frame[j]);
-            cJSON_AddNumberToObject(p, "best_gpus", sw->best_gpus[pt]);
-            cJSON *res = cJSON_AddArrayToObject(p, "results");
-            for (int g = 0; g < sw->ngpus; g++) {
-                const plot_sweep_cell *c = &sw->cells[pt * sw->ngpus + g];
-                cJSON *r = cJSON_CreateObject();
-                cJSON_AddNumberToObject(r, "gpus", c->gpus);
-                cJSON_AddNumberToObject(r, "wall_s", c->wall_mean);
-                cJSON_AddNumberToObject(r, "cost_usd", c->cost_mean);
-                cJSON_AddNumberToObject(r, "speedup", c->speedup);
-                cJSON_AddNumberToObject(r, "cost_ratio", c->cost_ratio);
-                cJSON_AddBoolToObject(r, "beneficial", c->beneficial);
-                cJSON_AddItemToArray(res, r);
-            }
-            cJSON_AddItemToArray(pts, p);
-        }
-    int rc = cli_write_json(root, NULL);
-    cJSON_Delete(root);
-    return rc;
 }
 
 int cli_cmd_sweep(int argc, char **argv)
@@ -156,8 +121,11 @@ int cli_cmd_sweep(int argc, char **argv)
     }
     if (a.csv)
         rc = plot_sweep_csv(sw, stdout) ? cli_fail(CLI_ERUNTIME, "stdout: write failed") : CLI_OK;
-    else if (a.json)
-        rc = print_json(&s, sw);
+    else if (a.json) {
+        cJSON *j = plot_sweep_json(&s, sw);
+        rc = cli_write_json(j, NULL);
+        cJSON_Delete(j);
+    }
     else
         print_table(stdout, &s, sw);
 cleanup:

@@ -31,7 +31,7 @@
  * centre of its 2x2 block, swscale's default for yuv420p); samples beyond
  * the crop's edge repeat the edge. crop.x/y/w/h must be even (so the chroma
  * crop is exact) and inside src. The reference computes in double; cpu and
- * cuda use 14-bit taps and 16-bit fixed point (kern_impl.h spells it out)
+ * cuda use 14-bit taps and 16-bit fixed point (kern_framing.h spells it out)
  * and agree with each other bit for bit and with the reference within 1 LSB.
  * Cost: O(dst area * taps + crop height * dst width * taps).
  *
@@ -92,6 +92,10 @@ typedef struct kern_ctx kern_ctx;
  * out of memory or w, h < 1. */
 kern_frame *kern_frame_new(int w, int h, int with_alpha);
 void kern_frame_free(kern_frame *f);
+/* Plane p's size in samples: w x h for luma and alpha, ceil(w/2) x
+ * ceil(h/2) for chroma (p = 1, 2). */
+int kern_frame_plane_w(const kern_frame *f, int p);
+int kern_frame_plane_h(const kern_frame *f, int p);
 /* Bytes of plane p's visible samples (0 when absent). */
 size_t kern_frame_plane_bytes(const kern_frame *f, int p);
 /* Copy the visible samples of every plane of src into dst (same w, h). */
@@ -136,8 +140,8 @@ int kern_framing(kern_ctx *ctx, const kern_frame *src, kern_rect crop, kern_fram
 kern_rect kern_framing_window(int src_w, int src_h, int out_w, int out_h, double start,
                               double end, long i, long n);
 
-/* Test material, deterministic in seed (xorshift; no global state):
- * random samples everywhere, or a smooth moving gradient with text-like
+/* Test material (kern_fill.c), deterministic in seed (xorshift; no global
+ * state): random samples everywhere, or a smooth moving gradient with text-like
  * detail (the frame "lavfi testsrc2" would give, roughly), and a graphic
  * with a soft straight-alpha edge: a rounded box, opaque inside, ramping to
  * transparent over its border, alpha 0 at the frame's edge. */

@@ -1,7 +1,8 @@
 /* kernels/kern_cuda_body.cuh -- the per-thread work of the CUDA kernels, as
  * __host__ __device__ functions over plain structs, so the same code runs
- * on the device (kern_cuda.cu launches it) and on the host (tests/cuda_emu.cu
- * walks every index of the launch grids and compares with KERN_CPU).
+ * on the device (kern_cuda.cu launches it) and on the host
+ * (tests/test_cuda_emu.cu walks every index of the launch grids and compares
+ * with KERN_CPU).
  * Include only from nvcc-compiled files. Internal to kernels/.
  *
  * Overlay: OvArgs carries the frame and overlay planes and the clip
@@ -14,7 +15,8 @@
 #ifndef FORKCAST_KERNELS_KERN_CUDA_BODY_CUH
 #define FORKCAST_KERNELS_KERN_CUDA_BODY_CUH
 
-#include "kernels/kern_impl.h"
+#include "kernels/kern_framing.h"
+#include "kernels/kern_overlay.h"
 
 #include <cuda_runtime.h>
 #include <string.h>

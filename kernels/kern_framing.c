@@ -5,9 +5,9 @@
  * kernel is stretched by the factor src_n / dst_n (as swscale does). The
  * reference applies these weights in double with clamped indices; the
  * plan quantises them to 14 bits (kern_taps) for the CPU fast path and
- * CUDA, whose integer arithmetic kern_impl.h spells out.
+ * CUDA, whose integer arithmetic kern_framing.h spells out.
  */
-#include "kernels/kern_impl.h"
+#include "kernels/kern_framing.h"
 
 #include <assert.h>
 #include <math.h>
@@ -85,7 +85,7 @@ static int taps_cap(int src_n, int dst_n, kern_filter f)
     return (int)ceil(2 * R) + 2;
 }
 
-/* The pshufb form of t (see kern_impl.h), when every block fits. */
+/* The pshufb form of t (see kern_framing.h), when every block fits. */
 static int build_shuffles(kern_taps *t)
 {
     int nb = t->dst_n / 8, np = (t->taps + 1) / 2;
@@ -296,7 +296,7 @@ void kern_framing_ref(const kern_frame *src, kern_rect crop, kern_frame *dst, ke
 
 /* ---- fast path ----------------------------------------------------------
  * Portable loops first (any CPU; the compiler vectorises the vertical one),
- * then AVX2 versions of the same integer arithmetic (kern_impl.h): the
+ * then AVX2 versions of the same integer arithmetic (kern_framing.h): the
  * horizontal pass sums tap pairs exactly in int32 with pmaddwd (through a
  * pshufb gather when 8 outputs read 16 inputs at most), the vertical one is
  * pmulhrsw + 16-bit adds, so both give identical bytes. */
@@ -400,7 +400,7 @@ __attribute__((target("avx2"))) static void hrow_avx2(const uint8_t *s, int16_t 
 
 /* rows[k] readable for n int16s; n >= 32 handled wholly in SIMD (the last
  * window overlaps the one before it). 16-bit lanes throughout: pmulhrsw is
- * kern_mulhrs, the int16 sums cannot overflow (kern_impl.h). */
+ * kern_mulhrs, the int16 sums cannot overflow (kern_framing.h). */
 __attribute__((target("avx2"), always_inline)) static inline void
 vrow_avx2_t(const int16_t *const *rows, const int16_t *c, int T, int n, uint8_t *d)
 {

@@ -2,7 +2,7 @@
  * time, FFmpeg's blend_plane written out) and the fast path (vectorisable
  * row loops with 16-bit arithmetic, rows split over the pool). Both are
  * bit-exact with each other and with FFmpeg's overlay filter. */
-#include "kernels/kern_impl.h"
+#include "kernels/kern_overlay.h"
 
 #include <assert.h>
 

@@ -8,7 +8,7 @@
  * for it. Jobs and their fn/arg are claimed under the lock, so a late worker
  * can never run a job of a finished run.
  */
-#include "kernels/kern_impl.h"
+#include "kernels/kern_pool.h"
 
 #include <assert.h>
 #include <pthread.h>

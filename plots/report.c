@@ -1,6 +1,8 @@
 /* plots/report.c -- DIR/report.md and a self-contained DIR/report.html:
- * verdict, table, every chart, assumptions with their sources. */
-#include "plots/plot.h"
+ * verdict, table, every chart, assumptions with their sources. See
+ * report.h; the two formats are written by report_doc.h. */
+#include "plots/report.h"
+#include "plots/report_doc.h"
 #include "model/output.h"
 #include "base/status.h"
 #include "base/proc.h"
@@ -10,185 +12,12 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-/* ---- one document, two formats ------------------------------------------- */
-
-typedef struct {
-    FILE *md, *html;
-    const char *dir;
-    int err;              /* an image could not be read */
-    char errmsg[PATH_MAX + 64];
-} doc;
-
-static void html_text(FILE *f, const char *s)
-{
-    for (; *s; s++)
-        switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
-        }
-}
-
-/* Markdown: escape what would start markup inside running text. */
-static void md_text(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        if (strchr("|*_`[]<>\\", *s))
-            fputc('\\', f);
-        fputc(*s, f);
-    }
-}
-
-static void heading(doc *d, int level, const char *text, const char *id)
-{
-    for (int i = 0; i < level; i++)
-        fputc('#', d->md);
-    fputc(' ', d->md);
-    md_text(d->md, text);
-    fputs("\n\n", d->md);
-    fprintf(d->html, "<h%d%s%s%s>", level, id ? " id=\"" : "", id ? id : "", id ? "\"" : "");
-    html_text(d->html, text);
-    fprintf(d->html, "</h%d>\n", level);
-}
-
-static void para(doc *d, const char *text)
-{
-    md_text(d->md, text);
-    fputs("\n\n", d->md);
-    fputs("<p>", d->html);
-    html_text(d->html, text);
-    fputs("</p>\n", d->html);
-}
-
-static void parafmt(doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void parafmt(doc *d, const char *fmt, ...)
-{
-    char buf[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    para(d, buf);
-}
-
-static void verdict_box(doc *d, const char *verdict, int yes)
-{
-    fputs("**", d->md);
-    md_text(d->md, verdict);
-    fputs("**\n\n", d->md);
-    fprintf(d->html, "<p class=\"verdict %s\">", yes ? "yes" : "no");
-    html_text(d->html, verdict);
-    fputs("</p>\n", d->html);
-}
-
-typedef struct {
-    int ncol;
-    const char *align; /* 'l' or 'r' per column */
-} table;
-
-static void table_head(doc *d, const table *t, const char *const *head)
-{
-    fputs("|", d->md);
-    for (int i = 0; i < t->ncol; i++) {
-        fputc(' ', d->md);
-        md_text(d->md, head[i]);
-        fputs(" |", d->md);
-    }
-    fputs("\n|", d->md);
-    for (int i = 0; i < t->ncol; i++)
-        fputs(t->align[i] == 'r' ? "---:|" : ":---|", d->md);
-    fputs("\n", d->md);
-    fputs("<table>\n<thead><tr>", d->html);
-    for (int i = 0; i < t->ncol; i++) {
-        fprintf(d->html, "<th class=\"%c\">", t->align[i]);
-        html_text(d->html, head[i]);
-        fputs("</th>", d->html);
-    }
-    fputs("</tr></thead>\n<tbody>\n", d->html);
-}
-
-static void table_row(doc *d, const table *t, const char *const *cell)
-{
-    fputs("|", d->md);
-    for (int i = 0; i < t->ncol; i++) {
-        fputc(' ', d->md);
-        md_text(d->md, cell[i]);
-        fputs(" |", d->md);
-    }
-    fputs("\n", d->md);
-    fputs("<tr>", d->html);
-    for (int i = 0; i < t->ncol; i++) {
-        fprintf(d->html, "<td class=\"%c\">", t->align[i]);
-        html_text(d->html, cell[i]);
-        fputs("</td>", d->html);
-    }
-    fputs("</tr>\n", d->html);
-}
-
-static void table_end(doc *d)
-{
-    fputs("\n", d->md);
-    fputs("</tbody>\n</table>\n", d->html);
-}
-
-/* RFC 4648 base64 of in[0..n) into out (4 * ceil(n / 3) + 1 bytes). The
- * forkcast binary does not link libavutil (FFmpeg is loaded on first use by
- * calibrate/av_lazy.c), so av_base64_encode is not at hand here. */
-static void base64(const unsigned char *in, size_t n, char *out)
-{
-    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t o = 0;
-    for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
-        out[o++] = a[v >> 18 & 63];
-        out[o++] = a[v >> 12 & 63];
-        out[o++] = i + 1 < n ? a[v >> 6 & 63] : '=';
-        out[o++] = i + 2 < n ? a[v & 63] : '=';
-    }
-    out[o] = 0;
-}
-
-/* The chart: a Markdown link to DIR/NAME.png, the PNG inlined in the HTML. */
-static void image(doc *d, const char *name, const char *alt)
-{
-    char path[PATH_MAX], err[256];
-    char *data = NULL, *b64 = NULL;
-    size_t len = 0;
-    fprintf(d->md, "![");
-    md_text(d->md, alt);
-    fprintf(d->md, "](%s.png)\n\nData: [%s.csv](%s.csv)\n\n", name, name, name);
-    snprintf(path, sizeof path, "%s/%s.png", d->dir, name);
-    if (base_read_file(path, &data, &len, err, sizeof err)) {
-        d->err = 1;
-        snprintf(d->errmsg, sizeof d->errmsg, "%s", err);
-        free(data);
-        return;
-    }
-    b64 = malloc((len + 2) / 3 * 4 + 1);
-    if (!b64) {
-        d->err = 1;
-        snprintf(d->errmsg, sizeof d->errmsg, "%s: out of memory", path);
-    } else {
-        base64((const unsigned char *)data, len, b64);
-        fputs("<figure><img alt=\"", d->html);
-        html_text(d->html, alt);
-        fprintf(d->html, "\" width=\"1200\" height=\"800\" src=\"data:image/png;base64,%s\">", b64);
-        fputs("<figcaption>", d->html);
-        html_text(d->html, alt);
-        fprintf(d->html, " (data: %s.csv beside this file)</figcaption></figure>\n", name);
-    }
-    free(b64);
-    free(data);
-}
 
 /* ---- sources of the scenario's numbers -------------------------------------- */
 
@@ -395,6 +224,234 @@ static int ensure_dir(const char *dir, int *created, char *err, size_t errsz)
     return BASE_OK;
 }
 
+/* Every chart it has data for into stage/KIND.png (+ .csv); drawn[k] set. */
+static int draw_charts(const model_scenario *s, const plot_report_spec *r, const char *stage, long reps,
+                       int *drawn, char *err, size_t errsz)
+{
+    char path[PATH_MAX];
+    int rc;
+    for (size_t c = 0; c < sizeof charts / sizeof *charts; c++) {
+        plot_kind k = charts[c].kind;
+        plot_opts po = r->opts;
+        po.replications = reps;
+        po.input = k == PLOT_GANTT ? r->trace_csv : k == PLOT_CDF ? r->walls_csv : k == PLOT_CAPACITY ? r->series_csv : NULL;
+        if (k == PLOT_CAPACITY && !po.input && !s->has_workload)
+            continue;
+        snprintf(path, sizeof path, "%s/%s.png", stage, plot_kind_name(k));
+        if ((rc = plot_chart(k, s, &po, path, err, errsz)))
+            return rc;
+        drawn[k] = 1;
+    }
+    return BASE_OK;
+}
+
+/* The title, the verdict, the decision rule and the break-even points. */
+static void write_verdict(plot_doc *d, const model_scenario *s, const model_opts *mo, const model_eval *e)
+{
+    char buf[1024], tmp[256];
+    snprintf(buf, sizeof buf, "Should %s be split across GPUs?", s->name);
+    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", d->html);
+    plot_doc_html(d->html, buf);
+    fprintf(d->html, "</title>\n<style>%s</style>\n</head>\n<body>\n", css);
+    plot_doc_heading(d, 1, buf, NULL);
+
+    plot_doc_verdict(d, e->summary, e->parallelize);
+    if (e->parallelize)
+        plot_doc_parafmt(d, "Split the stage across %d GPUs for a %ld-frame job.", e->best_gpus, e->frames);
+    else
+        plot_doc_parafmt(d, "Keep the stage on 1 GPU for a %ld-frame job.", e->frames);
+    plot_doc_parafmt(d, "Decision rule: a GPU count is beneficial when its speedup is at least %.3gx and its cost at most "
+                "%+.0f%% against 1 GPU (decision.min_speedup, decision.max_cost_increase)%s.",
+            s->min_speedup, s->max_cost_increase * 100,
+            mo->objective == MODEL_OBJ_VALUE_OF_TIME ? "; the verdict minimises cost plus the value of waiting" : "");
+    size_t len = 0;
+    buf[0] = 0;
+    for (int i = 0; i < e->nk; i++) {
+        if (e->k[i].gpus == 1)
+            continue;
+        if (e->break_even[i] > 0)
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%d GPUs from %s frames", len ? "; " : "",
+                                    e->k[i].gpus, model_format_count(e->break_even[i], tmp, sizeof tmp));
+        else
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%d GPUs never (up to 10^8 frames)", len ? "; " : "",
+                                    e->k[i].gpus);
+    }
+    if (len)
+        plot_doc_parafmt(d, "Break-even (the smallest video at which each GPU count becomes beneficial): %s.", buf);
+}
+
+/* Predictions per GPU count, the simulated p95 beside the closed form's. */
+static void write_table(plot_doc *d, const model_scenario *s, const model_eval *e, const model_eval *sim)
+{
+    char tmp[256];
+    plot_doc_heading(d, 2, "Predictions per GPU count", "table");
+    plot_doc_parafmt(d, "%s, %s frames, closed-form model (order statistics of the container times, numerical "
+                "convolution; model/predict.h); sim p95: Monte Carlo, %ld replications, seed %lu "
+                "(sim/montecarlo.h), as forkcast advise prints it.",
+            s->name, model_format_count(e->frames, tmp, sizeof tmp), sim->replications, sim->seed);
+    static const char *head[] = {"GPUs", "wall mean", "wall p95", "sim p95", "cost mean", "speedup", "cost change",
+                                 "beneficial"};
+    plot_doc_table t = {8, "rrrrrrrl"};
+    plot_doc_table_head(d, &t, head);
+    for (int i = 0; i < e->nk; i++) {
+        const model_kresult *k = &e->k[i];
+        char c[8][48];
+        const char *cells[8];
+        snprintf(c[0], sizeof c[0], "%d", k->gpus);
+        snprintf(c[1], sizeof c[1], "%.1f s", k->wall_mean);
+        snprintf(c[2], sizeof c[2], "%.1f s", k->wall_p95);
+        snprintf(c[3], sizeof c[3], "%.1f s", sim->k[i].wall_p95);
+        snprintf(c[4], sizeof c[4], "$%.5f", k->cost_mean);
+        snprintf(c[5], sizeof c[5], "%.2fx", k->speedup);
+        snprintf(c[6], sizeof c[6], "%+.1f%%", (k->cost_ratio - 1) * 100);
+        snprintf(c[7], sizeof c[7], "%s", k->gpus == 1 ? "baseline" : k->beneficial ? "yes" : "no");
+        for (int j = 0; j < 8; j++)
+            cells[j] = c[j];
+        plot_doc_table_row(d, &t, cells);
+    }
+    plot_doc_table_end(d);
+}
+
+/* Every chart, drawn or with why not. */
+static int write_charts(plot_doc *d, const int *drawn, char *err, size_t errsz)
+{
+    plot_doc_heading(d, 2, "Charts", "charts");
+    for (size_t c = 0; c < sizeof charts / sizeof *charts; c++) {
+        plot_kind k = charts[c].kind;
+        plot_doc_heading(d, 3, charts[c].heading, plot_kind_name(k));
+        plot_doc_para(d, charts[c].answers);
+        if (drawn[k]) {
+            plot_doc_image(d, plot_kind_name(k), charts[c].heading);
+        } else {
+            plot_doc_parafmt(d, "Not drawn: the scenario has no workload section (docs/capacity.md); or run forkcast "
+                        "capacity SCENARIO --series FILE.csv, then forkcast report --series FILE.csv.");
+        }
+        if (d->err)
+            return base_errf(err, errsz, BASE_ERUNTIME, "%s", d->errmsg);
+    }
+    return BASE_OK;
+}
+
+/* The value of scenario field `field` as the report shows it. */
+static void field_value(const model_scenario *s, const plot_report_spec *r, const sources *src, const char *field,
+                        char *val, size_t n)
+{
+    if (!strcmp(field, "job.frames") && r->frames_given)
+        snprintf(val, n, "%ld", s->frames);
+    else if (!strcmp(field, "stage.per_frame_s") && r->per_frame_given)
+        snprintf(val, n, "%.6g", model_dist_mean(&s->per_frame));
+    else if (!strcmp(field, "parallel.gpus") && r->gpus_given) {
+        size_t l = 0;
+        for (int g = 0; g < s->ngpus && l < n; g++)
+            l += (size_t)snprintf(val + l, n - l, "%s%d", g ? "," : "[", s->gpus[g]);
+        if (l < n)
+            snprintf(val + l, n - l, "]");
+    } else
+        describe(json_at(src->root, field), val, n);
+}
+
+/* Every scenario field that is not at its default, with its source. */
+static void write_assumptions(plot_doc *d, const model_scenario *s, const plot_report_spec *r, const sources *src)
+{
+    plot_doc_heading(d, 2, "Assumptions and where each number came from", "assumptions");
+    plot_doc_parafmt(d, "Scenario: %s%s. Sources: fitted (the scenario's _fit block: a weighted least-squares fit to "
+                "measured experiments, with 95%% intervals), calibrated (a profile written by forkcast "
+                "calibrate), given (a value in a file), default (absent: an omitted overhead is 0).",
+            r->scenario_path ? r->scenario_path : "the built-in default (data/scenarios/overlay-e7.json)",
+            r->nprof ? ", with profiles merged in order" : "");
+    const cJSON *comment = cJSON_GetObjectItemCaseSensitive(src->file, "_comment");
+    if (cJSON_IsString(comment))
+        plot_doc_parafmt(d, "Scenario note: %s", comment->valuestring);
+    static const char *ahead[] = {"field", "value", "source"};
+    plot_doc_table at = {3, "lll"};
+    plot_doc_table_head(d, &at, ahead);
+    const char *const *fields = model_scenario_fields();
+    size_t len = 0;
+    char absent[2048] = "";
+    for (int i = 0; fields[i]; i++) {
+        char val[256], from[768];
+        source_of(src, r, fields[i], from, sizeof from);
+        if (!strcmp(from, "default")) {
+            if (len + strlen(fields[i]) + 3 < sizeof absent)
+                len += (size_t)snprintf(absent + len, sizeof absent - len, "%s%s", len ? ", " : "", fields[i]);
+            continue;
+        }
+        field_value(s, r, src, fields[i], val, sizeof val);
+        const char *cells[3] = {fields[i], val, from};
+        plot_doc_table_row(d, &at, cells);
+    }
+    plot_doc_table_end(d);
+    if (len)
+        plot_doc_parafmt(d, "Absent, so at their defaults: %s.", absent);
+}
+
+/* The scenario's _fit block, when it has one: the experiments and residuals. */
+static void write_fit(plot_doc *d, const sources *src)
+{
+    const cJSON *fit = cJSON_GetObjectItemCaseSensitive(src->file, "_fit");
+    if (!cJSON_IsObject(fit))
+        return;
+    const cJSON *source = cJSON_GetObjectItemCaseSensitive(fit, "source");
+    const cJSON *chi2 = cJSON_GetObjectItemCaseSensitive(fit, "chi2"), *dof = cJSON_GetObjectItemCaseSensitive(fit, "dof");
+    plot_doc_heading(d, 3, "The fit", "fit");
+    plot_doc_parafmt(d, "Experiments: %s. Source: %s. chi2 %.3g with %d degrees of freedom%s.",
+            cJSON_IsString(cJSON_GetObjectItemCaseSensitive(fit, "experiments"))
+                ? cJSON_GetObjectItemCaseSensitive(fit, "experiments")->valuestring : "-",
+            cJSON_IsString(source) ? source->valuestring : "-", cJSON_IsNumber(chi2) ? chi2->valuedouble : NAN,
+            cJSON_IsNumber(dof) ? dof->valueint : 0,
+            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(fit, "converged")) ? ", converged" : ", NOT converged");
+    const cJSON *res = cJSON_GetObjectItemCaseSensitive(fit, "residuals");
+    if (cJSON_GetArraySize(res) <= 0)
+        return;
+    static const char *rhead[] = {"GPUs", "quantity", "observed", "predicted", "error"};
+    plot_doc_table rt = {5, "rlrrr"};
+    plot_doc_table_head(d, &rt, rhead);
+    for (const cJSON *x = res->child; x; x = x->next) {
+        char c[5][64];
+        const cJSON *g = cJSON_GetObjectItemCaseSensitive(x, "gpus"), *q = cJSON_GetObjectItemCaseSensitive(x, "quantity"),
+                    *o = cJSON_GetObjectItemCaseSensitive(x, "observed"), *p = cJSON_GetObjectItemCaseSensitive(x, "predicted"),
+                    *ep = cJSON_GetObjectItemCaseSensitive(x, "error_pct");
+        snprintf(c[0], sizeof c[0], "%d", cJSON_IsNumber(g) ? g->valueint : 0);
+        snprintf(c[1], sizeof c[1], "%s", cJSON_IsString(q) ? q->valuestring : "-");
+        snprintf(c[2], sizeof c[2], "%.5g", cJSON_IsNumber(o) ? o->valuedouble : NAN);
+        snprintf(c[3], sizeof c[3], "%.5g", cJSON_IsNumber(p) ? p->valuedouble : NAN);
+        snprintf(c[4], sizeof c[4], "%+.1f%%", cJSON_IsNumber(ep) ? ep->valuedouble : NAN);
+        const char *cells[5] = {c[0], c[1], c[2], c[3], c[4]};
+        plot_doc_table_row(d, &rt, cells);
+    }
+    plot_doc_table_end(d);
+}
+
+static void write_method(plot_doc *d, const model_eval *sim)
+{
+    char tmp[256];
+    plot_doc_heading(d, 2, "How this report was made", "method");
+    time_t now = time(NULL);
+    struct tm tmv;
+    strftime(tmp, sizeof tmp, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&now, &tmv));
+    plot_doc_parafmt(d, "forkcast report, %s. Predictions: the closed-form model (wall-time percentiles exact up to "
+                "quadrature; costs by billing rules); simulated p95, gantt and cdf: the discrete-event Monte Carlo "
+                "(%ld replications, seed %lu; the gantt is replication 0). Charts: gnuplot from the CSV files "
+                "beside each PNG (docs/plots.md lists their columns). This HTML file is self-contained: the charts "
+                "are inlined.",
+            tmp, sim->replications, sim->seed);
+    fputs("</body>\n</html>\n", d->html);
+}
+
+/* stage/KIND.{png,csv} -> dir/ for every drawn chart. */
+static int move_charts(const char *stage, const char *dir, const int *drawn, char *err, size_t errsz)
+{
+    for (int k = 0; k < PLOT_NKINDS; k++)
+        for (int ext = 0; drawn[k] && ext < 2; ext++) {
+            char from[PATH_MAX + 16], to[PATH_MAX + 16];
+            snprintf(from, sizeof from, "%s/%s.%s", stage, plot_kind_name((plot_kind)k), ext ? "csv" : "png");
+            snprintf(to, sizeof to, "%s/%s.%s", dir, plot_kind_name((plot_kind)k), ext ? "csv" : "png");
+            if (rename(from, to) != 0)
+                return base_errf(err, errsz, BASE_ERUNTIME, "%s: cannot rename into place: %s", to, strerror(errno));
+        }
+    return BASE_OK;
+}
+
 int plot_report_write(const model_scenario *s, const plot_report_spec *r, const char *dir, char *err, size_t errsz)
 {
     int rc;
@@ -403,7 +460,7 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
     base_out md = {0}, html = {0};
     int mdopen = 0, htmlopen = 0, created = 0;
     int drawn[PLOT_NKINDS] = {0};
-    char path[PATH_MAX], buf[1024], tmp[256], stage[PATH_MAX] = "";
+    char path[PATH_MAX], stage[PATH_MAX] = "";
     if (!e)
         return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
     if ((rc = ensure_dir(dir, &created, err, errsz)) || (rc = sources_load(&src, r, err, errsz)))
@@ -428,20 +485,9 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
     }
     if ((rc = sim_montecarlo_eval(s, &mo, &so, sim, NULL, err, errsz)))
         goto cleanup;
-
     /* Charts first: nothing of the report is written if gnuplot fails. */
-    for (size_t c = 0; c < sizeof charts / sizeof *charts; c++) {
-        plot_kind k = charts[c].kind;
-        plot_opts po = r->opts;
-        po.replications = reps;
-        po.input = k == PLOT_GANTT ? r->trace_csv : k == PLOT_CDF ? r->walls_csv : k == PLOT_CAPACITY ? r->series_csv : NULL;
-        if (k == PLOT_CAPACITY && !po.input && !s->has_workload)
-            continue;
-        snprintf(path, sizeof path, "%s/%s.png", stage, plot_kind_name(k));
-        if ((rc = plot_chart(k, s, &po, path, err, errsz)))
-            goto cleanup;
-        drawn[k] = 1;
-    }
+    if ((rc = draw_charts(s, r, stage, reps, drawn, err, errsz)))
+        goto cleanup;
 
     snprintf(path, sizeof path, "%s/report.md", dir);
     if ((rc = base_out_open(&md, path, err, errsz)))
@@ -451,183 +497,18 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
     if ((rc = base_out_open(&html, path, err, errsz)))
         goto cleanup;
     htmlopen = 1;
-    doc d = {md.f, html.f, stage, 0, ""};
-    snprintf(buf, sizeof buf, "Should %s be split across GPUs?", s->name);
-    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", d.html);
-    html_text(d.html, buf);
-    fprintf(d.html, "</title>\n<style>%s</style>\n</head>\n<body>\n", css);
-    heading(&d, 1, buf, NULL);
-
-    /* Verdict first. */
-    verdict_box(&d, e->summary, e->parallelize);
-    if (e->parallelize)
-        parafmt(&d, "Split the stage across %d GPUs for a %ld-frame job.", e->best_gpus, e->frames);
-    else
-        parafmt(&d, "Keep the stage on 1 GPU for a %ld-frame job.", e->frames);
-    parafmt(&d, "Decision rule: a GPU count is beneficial when its speedup is at least %.3gx and its cost at most "
-                "%+.0f%% against 1 GPU (decision.min_speedup, decision.max_cost_increase)%s.",
-            s->min_speedup, s->max_cost_increase * 100,
-            mo.objective == MODEL_OBJ_VALUE_OF_TIME ? "; the verdict minimises cost plus the value of waiting" : "");
-    size_t len = 0;
-    buf[0] = 0;
-    for (int i = 0; i < e->nk; i++) {
-        if (e->k[i].gpus == 1)
-            continue;
-        if (e->break_even[i] > 0)
-            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%d GPUs from %s frames", len ? "; " : "",
-                                    e->k[i].gpus, model_format_count(e->break_even[i], tmp, sizeof tmp));
-        else
-            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%d GPUs never (up to 10^8 frames)", len ? "; " : "",
-                                    e->k[i].gpus);
-    }
-    if (len)
-        parafmt(&d, "Break-even (the smallest video at which each GPU count becomes beneficial): %s.", buf);
-
-    /* The table. */
-    heading(&d, 2, "Predictions per GPU count", "table");
-    parafmt(&d, "%s, %s frames, closed-form model (order statistics of the container times, numerical "
-                "convolution; model/predict.h); sim p95: Monte Carlo, %ld replications, seed %lu "
-                "(sim/montecarlo.h), as forkcast advise prints it.",
-            s->name, model_format_count(e->frames, tmp, sizeof tmp), sim->replications, sim->seed);
-    static const char *head[] = {"GPUs", "wall mean", "wall p95", "sim p95", "cost mean", "speedup", "cost change",
-                                 "beneficial"};
-    table t = {8, "rrrrrrrl"};
-    table_head(&d, &t, head);
-    for (int i = 0; i < e->nk; i++) {
-        const model_kresult *k = &e->k[i];
-        char c[8][48];
-        const char *cells[8];
-        snprintf(c[0], sizeof c[0], "%d", k->gpus);
-        snprintf(c[1], sizeof c[1], "%.1f s", k->wall_mean);
-        snprintf(c[2], sizeof c[2], "%.1f s", k->wall_p95);
-        snprintf(c[3], sizeof c[3], "%.1f s", sim->k[i].wall_p95);
-        snprintf(c[4], sizeof c[4], "$%.5f", k->cost_mean);
-        snprintf(c[5], sizeof c[5], "%.2fx", k->speedup);
-        snprintf(c[6], sizeof c[6], "%+.1f%%", (k->cost_ratio - 1) * 100);
-        snprintf(c[7], sizeof c[7], "%s", k->gpus == 1 ? "baseline" : k->beneficial ? "yes" : "no");
-        for (int j = 0; j < 8; j++)
-            cells[j] = c[j];
-        table_row(&d, &t, cells);
-    }
-    table_end(&d);
-
-    /* Every chart. */
-    heading(&d, 2, "Charts", "charts");
-    for (size_t c = 0; c < sizeof charts / sizeof *charts; c++) {
-        plot_kind k = charts[c].kind;
-        heading(&d, 3, charts[c].heading, plot_kind_name(k));
-        para(&d, charts[c].answers);
-        if (drawn[k]) {
-            image(&d, plot_kind_name(k), charts[c].heading);
-        } else {
-            parafmt(&d, "Not drawn: the scenario has no workload section (docs/capacity.md); or run forkcast "
-                        "capacity SCENARIO --series FILE.csv, then forkcast report --series FILE.csv.");
-        }
-        if (d.err) {
-            rc = base_errf(err, errsz, BASE_ERUNTIME, "%s", d.errmsg);
-            goto cleanup;
-        }
-    }
-
-    /* Assumptions. */
-    heading(&d, 2, "Assumptions and where each number came from", "assumptions");
-    parafmt(&d, "Scenario: %s%s. Sources: fitted (the scenario's _fit block: a weighted least-squares fit to "
-                "measured experiments, with 95%% intervals), calibrated (a profile written by forkcast "
-                "calibrate), given (a value in a file), default (absent: an omitted overhead is 0).",
-            r->scenario_path ? r->scenario_path : "the built-in default (data/scenarios/overlay-e7.json)",
-            r->nprof ? ", with profiles merged in order" : "");
-    const cJSON *comment = cJSON_GetObjectItemCaseSensitive(src.file, "_comment");
-    if (cJSON_IsString(comment))
-        parafmt(&d, "Scenario note: %s", comment->valuestring);
-    static const char *ahead[] = {"field", "value", "source"};
-    table at = {3, "lll"};
-    table_head(&d, &at, ahead);
-    const char *const *fields = model_scenario_fields();
-    len = 0;
-    char absent[2048] = "";
-    for (int i = 0; fields[i]; i++) {
-        const cJSON *j = json_at(src.root, fields[i]);
-        char val[256], from[768];
-        source_of(&src, r, fields[i], from, sizeof from);
-        if (!strcmp(from, "default")) {
-            if (len + strlen(fields[i]) + 3 < sizeof absent)
-                len += (size_t)snprintf(absent + len, sizeof absent - len, "%s%s", len ? ", " : "", fields[i]);
-            continue;
-        }
-        if (!strcmp(fields[i], "job.frames") && r->frames_given)
-            snprintf(val, sizeof val, "%ld", s->frames);
-        else if (!strcmp(fields[i], "stage.per_frame_s") && r->per_frame_given)
-            snprintf(val, sizeof val, "%.6g", model_dist_mean(&s->per_frame));
-        else if (!strcmp(fields[i], "parallel.gpus") && r->gpus_given) {
-            size_t l = 0;
-            for (int g = 0; g < s->ngpus && l < sizeof val; g++)
-                l += (size_t)snprintf(val + l, sizeof val - l, "%s%d", g ? "," : "[", s->gpus[g]);
-            if (l < sizeof val)
-                snprintf(val + l, sizeof val - l, "]");
-        } else
-            describe(j, val, sizeof val);
-        const char *cells[3] = {fields[i], val, from};
-        table_row(&d, &at, cells);
-    }
-    table_end(&d);
-    if (len)
-        parafmt(&d, "Absent, so at their defaults: %s.", absent);
-
-    const cJSON *fit = cJSON_GetObjectItemCaseSensitive(src.file, "_fit");
-    if (cJSON_IsObject(fit)) {
-        const cJSON *source = cJSON_GetObjectItemCaseSensitive(fit, "source");
-        const cJSON *chi2 = cJSON_GetObjectItemCaseSensitive(fit, "chi2"), *dof = cJSON_GetObjectItemCaseSensitive(fit, "dof");
-        heading(&d, 3, "The fit", "fit");
-        parafmt(&d, "Experiments: %s. Source: %s. chi2 %.3g with %d degrees of freedom%s.",
-                cJSON_IsString(cJSON_GetObjectItemCaseSensitive(fit, "experiments"))
-                    ? cJSON_GetObjectItemCaseSensitive(fit, "experiments")->valuestring : "-",
-                cJSON_IsString(source) ? source->valuestring : "-", cJSON_IsNumber(chi2) ? chi2->valuedouble : NAN,
-                cJSON_IsNumber(dof) ? dof->valueint : 0,
-                cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(fit, "converged")) ? ", converged" : ", NOT converged");
-        const cJSON *res = cJSON_GetObjectItemCaseSensitive(fit, "residuals");
-        if (cJSON_GetArraySize(res) > 0) {
-            static const char *rhead[] = {"GPUs", "quantity", "observed", "predicted", "error"};
-            table rt = {5, "rlrrr"};
-            table_head(&d, &rt, rhead);
-            for (const cJSON *x = res->child; x; x = x->next) {
-                char c[5][64];
-                const cJSON *g = cJSON_GetObjectItemCaseSensitive(x, "gpus"), *q = cJSON_GetObjectItemCaseSensitive(x, "quantity"),
-                            *o = cJSON_GetObjectItemCaseSensitive(x, "observed"), *p = cJSON_GetObjectItemCaseSensitive(x, "predicted"),
-                            *ep = cJSON_GetObjectItemCaseSensitive(x, "error_pct");
-                snprintf(c[0], sizeof c[0], "%d", cJSON_IsNumber(g) ? g->valueint : 0);
-                snprintf(c[1], sizeof c[1], "%s", cJSON_IsString(q) ? q->valuestring : "-");
-                snprintf(c[2], sizeof c[2], "%.5g", cJSON_IsNumber(o) ? o->valuedouble : NAN);
-                snprintf(c[3], sizeof c[3], "%.5g", cJSON_IsNumber(p) ? p->valuedouble : NAN);
-                snprintf(c[4], sizeof c[4], "%+.1f%%", cJSON_IsNumber(ep) ? ep->valuedouble : NAN);
-                const char *cells[5] = {c[0], c[1], c[2], c[3], c[4]};
-                table_row(&d, &rt, cells);
-            }
-            table_end(&d);
-        }
-    }
-    heading(&d, 2, "How this report was made", "method");
-    time_t now = time(NULL);
-    struct tm tmv;
-    strftime(tmp, sizeof tmp, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&now, &tmv));
-    parafmt(&d, "forkcast report, %s. Predictions: the closed-form model (wall-time percentiles exact up to "
-                "quadrature; costs by billing rules); simulated p95, gantt and cdf: the discrete-event Monte Carlo "
-                "(%ld replications, seed %lu; the gantt is replication 0). Charts: gnuplot from the CSV files "
-                "beside each PNG (docs/plots.md lists their columns). This HTML file is self-contained: the charts "
-                "are inlined.",
-            tmp, sim->replications, sim->seed);
-    fputs("</body>\n</html>\n", d.html);
+    plot_doc d = {md.f, html.f, stage, 0, ""};
+    write_verdict(&d, s, &mo, e);
+    write_table(&d, s, e, sim);
+    if ((rc = write_charts(&d, drawn, err, errsz)))
+        goto cleanup;
+    write_assumptions(&d, s, r, &src);
+    write_fit(&d, &src);
+    write_method(&d, sim);
 
     /* Move the charts into DIR, then the report files. */
-    for (int k = 0; k < PLOT_NKINDS; k++)
-        for (int ext = 0; drawn[k] && ext < 2; ext++) {
-            char from[PATH_MAX + 16], to[PATH_MAX + 16];
-            snprintf(from, sizeof from, "%s/%s.%s", stage, plot_kind_name((plot_kind)k), ext ? "csv" : "png");
-            snprintf(to, sizeof to, "%s/%s.%s", dir, plot_kind_name((plot_kind)k), ext ? "csv" : "png");
-            if (rename(from, to) != 0) {
-                rc = base_errf(err, errsz, BASE_ERUNTIME, "%s: cannot rename into place: %s", to, strerror(errno));
-                goto cleanup;
-            }
-        }
+    if ((rc = move_charts(stage, dir, drawn, err, errsz)))
+        goto cleanup;
     htmlopen = 0;
     if ((rc = base_out_commit(&html, err, errsz)))
         goto cleanup;

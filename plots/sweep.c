@@ -1,5 +1,5 @@
-/* plots/sweep.c -- grids of closed-form predictions (see plots/plot.h). */
-#include "plots/plot.h"
+/* plots/sweep.c -- grids of closed-form predictions. See sweep.h. */
+#include "plots/sweep.h"
 #include "model/predict.h"
 #include "model/rv.h"
 #include "base/status.h"
@@ -213,4 +213,37 @@ int plot_sweep_csv(const plot_sweep *sw, FILE *f)
             }
         }
     return ferror(f) ? BASE_ERUNTIME : BASE_OK;
+}
+
+cJSON *plot_sweep_json(const model_scenario *s, const plot_sweep *sw)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "scenario", s->name);
+    cJSON_AddStringToObject(root, "method", "model");
+    cJSON_AddItemToObject(root, "gpus", cJSON_CreateIntArray(sw->gpus, sw->ngpus));
+    cJSON_AddNumberToObject(root, "min_speedup", s->min_speedup);
+    cJSON_AddNumberToObject(root, "max_cost_increase", s->max_cost_increase);
+    cJSON *pts = cJSON_AddArrayToObject(root, "points");
+    for (int i = 0; i < sw->nframes; i++)
+        for (int j = 0; j < sw->nper; j++) {
+            size_t pt = (size_t)i * sw->nper + j;
+            cJSON *p = cJSON_CreateObject();
+            cJSON_AddNumberToObject(p, "frames", sw->frames[i]);
+            cJSON_AddNumberToObject(p, "per_frame_s", sw->per_frame[j]);
+            cJSON_AddNumberToObject(p, "best_gpus", sw->best_gpus[pt]);
+            cJSON *res = cJSON_AddArrayToObject(p, "results");
+            for (int g = 0; g < sw->ngpus; g++) {
+                const plot_sweep_cell *c = &sw->cells[pt * sw->ngpus + g];
+                cJSON *r = cJSON_CreateObject();
+                cJSON_AddNumberToObject(r, "gpus", c->gpus);
+                cJSON_AddNumberToObject(r, "wall_s", c->wall_mean);
+                cJSON_AddNumberToObject(r, "cost_usd", c->cost_mean);
+                cJSON_AddNumberToObject(r, "speedup", c->speedup);
+                cJSON_AddNumberToObject(r, "cost_ratio", c->cost_ratio);
+                cJSON_AddBoolToObject(r, "beneficial", c->beneficial);
+                cJSON_AddItemToArray(res, r);
+            }
+            cJSON_AddItemToArray(pts, p);
+        }
+    return root;
 }

@@ -4,7 +4,8 @@
 #include "tests/harness.h"
 
 #include "calibrate/command_cal.h"
-#include "calibrate/ffmpeg_cal.h"
+#include "calibrate/ffmpeg_run.h"
+#include "calibrate/video_index.h"
 #include "base/status.h"
 
 #include <dirent.h>

@@ -5,8 +5,11 @@
 #include "tests/harness.h"
 
 #include "calibrate/kernels_cal.h"
+#include "calibrate/kernel_peers.h"
 #include "kernels/kern.h"
-#include "kernels/kern_impl.h"
+#include "kernels/kern_framing.h"
+#include "kernels/kern_overlay.h"
+#include "kernels/kern_pool.h"
 #include "base/status.h"
 
 #include <stdint.h>

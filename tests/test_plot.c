@@ -5,7 +5,8 @@
 #include "model/evaluate.h"
 #include "model/predict.h"
 #include "base/status.h"
-#include "plots/plot.h"
+#include "plots/chart.h"
+#include "plots/gnuplot.h"
 #include "sim/montecarlo.h"
 
 #include <stdlib.h>

@@ -1,11 +1,13 @@
-/* tests/test_sweep.c -- log spacing, and whole grids against
- * model_evaluate (model_predict_means itself is checked in test_model.c). */
+/* tests/test_sweep.c -- log spacing, whole grids against model_evaluate
+ * (model_predict_means itself is checked in test_model.c), and the grid's
+ * JSON against the grid. */
 #include "harness.h"
 #include "model/evaluate.h"
 #include "model/predict.h"
 #include "base/status.h"
-#include "plots/plot.h"
+#include "plots/sweep.h"
 
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 
 static char err[1024];
@@ -122,4 +124,57 @@ static void test_bad_spec(void)
     model_scenario_free(&s);
 }
 
-TEST_MAIN(test_logspace, test_grid_matches_evaluate, test_slow_path, test_bad_spec)
+/* plot_sweep_json: every point and GPU count of the grid, field by field,
+ * printed and parsed back as `forkcast sweep --json` would. */
+static void test_json(void)
+{
+    model_scenario s;
+    CHECK(model_scenario_default(NULL, 0, &s, err, sizeof err) == 0);
+    plot_sweep_spec spec = {.frames_lo = 30, .frames_hi = 30000, .frames_points = 3,
+                            .per_frame_lo = 0.005, .per_frame_hi = 0.5, .per_frame_points = 2};
+    plot_sweep *sw = NULL;
+    CHECK(plot_sweep_run(&s, &spec, &sw, err, sizeof err) == 0);
+    cJSON *j = plot_sweep_json(&s, sw);
+    char *text = j ? cJSON_PrintUnformatted(j) : NULL;
+    cJSON *d = text ? cJSON_Parse(text) : NULL;
+    CHECK(d != NULL);
+    if (sw && d) {
+        CHECK_STR(cJSON_GetObjectItem(d, "scenario")->valuestring, s.name);
+        CHECK_STR(cJSON_GetObjectItem(d, "method")->valuestring, "model");
+        CHECK_REL(cJSON_GetObjectItem(d, "min_speedup")->valuedouble, s.min_speedup, 1e-14);
+        CHECK_REL(cJSON_GetObjectItem(d, "max_cost_increase")->valuedouble, s.max_cost_increase, 1e-14);
+        const cJSON *gpus = cJSON_GetObjectItem(d, "gpus");
+        CHECK(cJSON_GetArraySize(gpus) == sw->ngpus);
+        for (int g = 0; g < sw->ngpus && g < cJSON_GetArraySize(gpus); g++)
+            CHECK(cJSON_GetArrayItem(gpus, g)->valueint == sw->gpus[g]);
+        const cJSON *pts = cJSON_GetObjectItem(d, "points");
+        CHECK(cJSON_GetArraySize(pts) == sw->nframes * sw->nper);
+        const cJSON *p = pts ? pts->child : NULL;
+        for (int i = 0; i < sw->nframes; i++)
+            for (int k = 0; k < sw->nper && p; k++, p = p->next) {
+                size_t pt = (size_t)i * sw->nper + k;
+                CHECK_REL(cJSON_GetObjectItem(p, "frames")->valuedouble, sw->frames[i], 1e-14);
+                CHECK_REL(cJSON_GetObjectItem(p, "per_frame_s")->valuedouble, sw->per_frame[k], 1e-14);
+                CHECK(cJSON_GetObjectItem(p, "best_gpus")->valueint == sw->best_gpus[pt]);
+                const cJSON *res = cJSON_GetObjectItem(p, "results");
+                CHECK(cJSON_GetArraySize(res) == sw->ngpus);
+                const cJSON *r = res ? res->child : NULL;
+                for (int g = 0; g < sw->ngpus && r; g++, r = r->next) {
+                    const plot_sweep_cell *c = &sw->cells[pt * sw->ngpus + g];
+                    CHECK(cJSON_GetObjectItem(r, "gpus")->valueint == c->gpus);
+                    CHECK_REL(cJSON_GetObjectItem(r, "wall_s")->valuedouble, c->wall_mean, 1e-14);
+                    CHECK_REL(cJSON_GetObjectItem(r, "cost_usd")->valuedouble, c->cost_mean, 1e-14);
+                    CHECK_REL(cJSON_GetObjectItem(r, "speedup")->valuedouble, c->speedup, 1e-14);
+                    CHECK_REL(cJSON_GetObjectItem(r, "cost_ratio")->valuedouble, c->cost_ratio, 1e-14);
+                    CHECK(cJSON_IsTrue(cJSON_GetObjectItem(r, "beneficial")) == c->beneficial);
+                }
+            }
+    }
+    cJSON_Delete(d);
+    free(text);
+    cJSON_Delete(j);
+    plot_sweep_free(sw);
+    model_scenario_free(&s);
+}
+
+TEST_MAIN(test_logspace, test_grid_matches_evaluate, test_slow_path, test_bad_spec, test_json)
