@@ -14,6 +14,10 @@
  * link the real libraries; these definitions then forward to them.
  * cal_av_load() reports a missing library as an error; a call made without
  * it that cannot be resolved aborts with a message (an installation fault).
+ *
+ * Built with FORKCAST_AV_STATIC (the GPU bundle, scripts/gpu-bundle.sh,
+ * links a static FFmpeg), this file defines only cal_av_load(), which has
+ * nothing to load.
  */
 #include "calibrate/av_lazy.h"
 #include "base/status.h"
@@ -31,6 +35,15 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#ifdef FORKCAST_AV_STATIC
+int cal_av_load(char *err, size_t errsz)
+{
+    (void)err;
+    (void)errsz;
+    return BASE_OK;
+}
+#else
 
 enum { LIB_UTIL, LIB_CODEC, LIB_FORMAT, LIB_SWS, LIB_FILTER, NLIBS };
 
@@ -216,3 +229,5 @@ LAZY(struct SwsContext *, sws_getCachedContext, (struct SwsContext *context, int
 LAZY(int, sws_init_context, (struct SwsContext *sws_context, SwsFilter *srcFilter, SwsFilter *dstFilter), (sws_context, srcFilter, dstFilter))
 LAZY(int, sws_scale, (struct SwsContext *c, const uint8_t *const srcSlice[], const int srcStride[], int srcSliceY, int srcSliceH, uint8_t *const dst[], const int dstStride[]), (c, srcSlice, srcStride, srcSliceY, srcSliceH, dst, dstStride))
 LAZY(int, sws_scale_frame, (struct SwsContext *c, AVFrame *dst, const AVFrame *src), (c, dst, src))
+
+#endif /* FORKCAST_AV_STATIC */
