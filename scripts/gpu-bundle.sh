@@ -133,8 +133,9 @@ GPU_NVCCFLAGS="-O3 -std=c++17"
 for a in 75 80 86 89 90; do GPU_NVCCFLAGS="$GPU_NVCCFLAGS -gencode arch=compute_$a,code=sm_$a"; done
 GPU_NVCCFLAGS="$GPU_NVCCFLAGS -gencode arch=compute_90,code=compute_90"
 STATIC_LIBS="-L$G/staticlib $AV_LIBS $OBJ/libcjson.a -l:libgsl.a -l:libgslcblas.a \
- -L$CUDA_HOME/lib64 -lcudart_static -ldl -lrt -lpthread -lmvec -lm -static-libstdc++ -static-libgcc -lstdc++"
+ -L$CUDA_HOME/lib64 -lcudart_static -ldl -lrt -lpthread -lmvec -lm -Wl,-Bstatic -lstdc++ -Wl,-Bdynamic -static-libgcc"
 say "building forkcast (static FFmpeg, GSL, cJSON, cudart)"
+rm -f "$OBJ/fc/forkcast-bin" gpu/gpu_check # link flags are not dependencies: always relink
 make --no-print-directory -j"$JOBS" BUILD="$OBJ/fc" CUDA=1 NVCC="$NVCC" CUDA_HOME="$CUDA_HOME" \
   NVCCFLAGS="$GPU_NVCCFLAGS" CFLAGS="-O2 -g -DFORKCAST_AV_STATIC" \
   PC_CFLAGS="-I$OBJ/cjson $AV_CFLAGS" BIN_LIBS="$STATIC_LIBS" LDFLAGS="" \
