@@ -77,6 +77,12 @@ void kern_dstage_free(kern_dstage *s)
 
 int kern_dstage_version(const kern_dstage *s) { return s->version; }
 
+int kern_dstage_sync(kern_dstage *s, char *err, size_t errsz)
+{
+    (void)s;
+    return kern_cu_sync(err, errsz);
+}
+
 kern_frame *kern_dstage_frame(kern_dstage *s, int slot, int w, int h, char *err, size_t errsz)
 {
     if (slot < 0 || slot > 1 || w < 1 || h < 1) {

@@ -56,6 +56,8 @@ typedef struct kern_dstage kern_dstage;
 kern_dstage *kern_dstage_new(int version, char *err, size_t errsz);
 void kern_dstage_free(kern_dstage *s);
 int kern_dstage_version(const kern_dstage *s);
+/* Wait for the device (e.g. for FFmpeg's NVDEC copies before timing). */
+int kern_dstage_sync(kern_dstage *s, char *err, size_t errsz);
 /* The slot's frame, (re)allocated to w x h; borrowed from s. NULL on error. */
 kern_frame *kern_dstage_frame(kern_dstage *s, int slot, int w, int h, char *err, size_t errsz);
 /* Host <-> device copies of the three planes (pageable host memory). */
