@@ -97,7 +97,7 @@ $(BUILD)/%.cu.o: %.cu
 	@mkdir -p $(dir $@)
 	$(NVCC) $(NVCCFLAGS) -I. -c -o $@ $<
 
-$(CU_OBJ): kernels/kern.h kernels/kern_impl.h kernels/kern_cuda_body.cuh
+$(CU_OBJ): kernels/kern.h kernels/kern_impl.h kernels/kern_gpu.h kernels/kern_cuda_body.cuh
 
 # The CUDA kernels' per-thread code run on the host (no GPU needed).
 $(BUILD)/tests/test_cuda_emu: tests/test_cuda_emu.cu tests/harness.h kernels/kern_cuda_body.cuh $(BUILD)/libforkcast.a
@@ -117,12 +117,13 @@ gpu-check: gpu/gpu_check
 # gpu/bundle/forkcast-gpu.tar.xz. Minutes; not part of make test.
 gpu-bundle:
 	./scripts/gpu-bundle.sh
-gpu/%.cu.o: kernels/%.cu kernels/kern.h kernels/kern_impl.h kernels/kern_cuda_body.cuh
+gpu/%.cu.o: kernels/%.cu kernels/kern.h kernels/kern_impl.h kernels/kern_gpu.h kernels/kern_cuda_body.cuh
 	@mkdir -p gpu
 	$(NVCC) $(GPU_NVCCFLAGS) -I. -c -o $@ $<
-gpu/gpu_check: bench/gpu_check.c base/clock.c $(wildcard kernels/*.c kernels/*.h) $(CU_SRC:kernels/%.cu=gpu/%.cu.o)
+GPU_CHECK_SRC := bench/gpu_check.c bench/gpu_check_util.c base/clock.c
+gpu/gpu_check: $(GPU_CHECK_SRC) bench/gpu_check.h $(wildcard kernels/*.c kernels/*.h) $(CU_SRC:kernels/%.cu=gpu/%.cu.o)
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -I. -I$(CUDA_HOME)/include -DFORKCAST_CUDA=1 -o $@ \
-	  bench/gpu_check.c base/clock.c $(wildcard kernels/*.c) $(CU_SRC:kernels/%.cu=gpu/%.cu.o) \
+	  $(GPU_CHECK_SRC) $(wildcard kernels/*.c) $(CU_SRC:kernels/%.cu=gpu/%.cu.o) \
 	  -L$(CUDA_HOME)/lib64 -lcudart_static -ldl -lrt -lpthread -lm -Wl,-Bstatic -lstdc++ -Wl,-Bdynamic -static-libgcc
 
 $(BUILD)/tests/%: tests/%.c tests/harness.h $(BUILD)/libforkcast.a

@@ -155,7 +155,7 @@ for b in "$STAGE"/bin/*; do
 done
 "$STAGE/bin/ffmpeg" -hide_banner -encoders 2> /dev/null | grep -q h264_nvenc || die "bundled ffmpeg lacks h264_nvenc"
 "$STAGE/bin/ffmpeg" -hide_banner -hwaccels 2> /dev/null | grep -q cuda || die "bundled ffmpeg lacks the cuda hwaccel"
-"$STAGE/bin/forkcast" calibrate pipeline --stage overlay --size 160x96 --frames 4 --backend cpu -o /dev/null 2> /dev/null ||
+"$STAGE/bin/forkcast" calibrate pipeline --stage overlay --size 160x96 --frames 4 --backend cpu -o /dev/null > /dev/null 2>&1 ||
   die "bundled forkcast cannot run calibrate pipeline on the CPU"
 {
   echo "forkcast GPU bundle, built $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(. /etc/os-release; echo "$PRETTY_NAME")"
