@@ -139,6 +139,11 @@ static int open_codecs(run_state *s, char *err, size_t errsz)
     int hw_dec = s->gpu && o->decode_on != CAL_DEV_CPU, hw_enc = s->gpu && o->encode_on != CAL_DEV_CPU;
     int rc;
     char why[192];
+#ifdef FORKCAST_CUDA
+    /* FFmpeg shares the primary context only if it has these flags. */
+    if (hw_dec || hw_enc)
+        kern_cu_blocking_sync(why, sizeof why);
+#endif
     if ((hw_dec || hw_enc) && cal_pav_open_cuda(&s->av, why, sizeof why)) {
         if (o->decode_on == CAL_DEV_GPU || o->encode_on == CAL_DEV_GPU)
             return base_errf(err, errsz, BASE_EINPUT, "%s", why);

@@ -71,6 +71,12 @@ extern "C" void kern_cu_device_name(char *buf, size_t n)
         snprintf(buf, n, "unknown CUDA device");
 }
 
+extern "C" int kern_cu_blocking_sync(char *err, size_t errsz)
+{
+    CU_TRY(cudaSetDeviceFlags(cudaDeviceScheduleBlockingSync));
+    return KERN_OK;
+}
+
 static int plane_w(int w, int p) { return p == 1 || p == 2 ? (w + 1) / 2 : w; }
 static int plane_h(int h, int p) { return p == 1 || p == 2 ? (h + 1) / 2 : h; }
 

@@ -25,6 +25,14 @@ extern "C" {
 
 #ifdef FORKCAST_CUDA
 
+/* Ask that the device's primary context be made with blocking
+ * synchronisation (the host thread sleeps in cudaDeviceSynchronize instead
+ * of spinning): the flags FFmpeg's CUDA hwcontext insists on when it shares
+ * the primary context, as calibrate/pipeline_av.c does. Call before any
+ * CUDA work creates the context; KERN_ERUNTIME (CUDA's reason in err) when
+ * it is already active with other flags, and FFmpeg will then refuse it. */
+int kern_cu_blocking_sync(char *err, size_t errsz);
+
 /* Versions that kern_cu_overlay_cfg / kern_cu_framing_cfg accept (1..N). */
 enum { KERN_CU_OVERLAY_VERSIONS = 3, KERN_CU_FRAMING_VERSIONS = 2 };
 
