@@ -114,7 +114,7 @@ GPU_NVCCFLAGS ?= -O3 -std=c++17 $(foreach a,75 80 86 89 90,-gencode arch=compute
 gpu-check: gpu/gpu_check
 # The carried bundle for a GPU machine without FFmpeg/GSL/cJSON (docs/gpu.md):
 # a static FFmpeg from Debian's source, forkcast linked against it, gpu_check;
-# gpu/bundle/forkcast-gpu.tar.xz. Minutes; not part of make test.
+# gpu/bundle/forkcast-gpu.tar.gz. Minutes; not part of make test.
 gpu-bundle:
 	./scripts/gpu-bundle.sh
 gpu/%.cu.o: kernels/%.cu kernels/kern.h kernels/kern_impl.h kernels/kern_gpu.h kernels/kern_cuda_body.cuh

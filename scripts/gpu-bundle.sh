@@ -18,7 +18,7 @@
 #
 # Only glibc (libc, libm, libmvec) and the NVIDIA driver's libraries
 # (libcuda, libnvcuvid, libnvidia-encode, dlopen'ed at run time) are left to
-# the machine. Output: gpu/bundle/forkcast-gpu.tar.xz (+ .sha256) and
+# the machine. Output: gpu/bundle/forkcast-gpu.tar.gz (+ .sha256) and
 # gpu/bundle/MANIFEST. Steps are skipped when their output exists; `rm -rf
 # gpu/` starts over. Needs root for apt-get (installs build deps, enables
 # deb-src for bookworm) unless they are already there.
@@ -43,7 +43,7 @@ t_start=$(date +%s)
 
 # ---- build dependencies (Debian packages) ---------------------------------
 need=""
-for p in dpkg-dev nasm clang libx264-dev libffmpeg-nvenc-dev zlib1g-dev libgsl-dev xz-utils; do
+for p in dpkg-dev nasm clang libx264-dev libffmpeg-nvenc-dev zlib1g-dev libgsl-dev; do
   dpkg -s "$p" > /dev/null 2>&1 || need="$need $p"
 done
 if [ ! -f /etc/apt/sources.list.d/forkcast-deb-src.sources ] && ! grep -rqs '^Types:.*deb-src\|^deb-src' /etc/apt/sources.list /etc/apt/sources.list.d/; then
@@ -61,7 +61,7 @@ if [ -n "$need" ]; then
   say "installing:$need"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    dpkg-dev nasm clang libx264-dev libffmpeg-nvenc-dev zlib1g-dev libgsl-dev xz-utils > /dev/null
+    dpkg-dev nasm clang libx264-dev libffmpeg-nvenc-dev zlib1g-dev libgsl-dev > /dev/null
 fi
 
 # ---- sources ---------------------------------------------------------------
@@ -168,9 +168,9 @@ done
   for b in "$STAGE"/bin/*; do echo "$(basename "$b"): $(stat -c %s "$b") bytes"; done
 } > "$STAGE/MANIFEST"
 mkdir -p "$BUNDLE"
-rm -f "$BUNDLE"/forkcast-gpu.tar.xz*
-tar -C "$STAGE" -cf - bin MANIFEST | xz -T"$JOBS" -6 > "$BUNDLE/forkcast-gpu.tar.xz"
-(cd "$BUNDLE" && sha256sum forkcast-gpu.tar.xz > forkcast-gpu.tar.xz.sha256)
+rm -f "$BUNDLE"/forkcast-gpu.tar.gz*
+tar -C "$STAGE" -cf - bin MANIFEST | gzip -9 > "$BUNDLE/forkcast-gpu.tar.gz" # gzip: every machine can unpack it
+(cd "$BUNDLE" && sha256sum forkcast-gpu.tar.gz > forkcast-gpu.tar.gz.sha256)
 cp "$STAGE/MANIFEST" "$BUNDLE/MANIFEST"
-sz=$(stat -c %s "$BUNDLE/forkcast-gpu.tar.xz")
-say "gpu/bundle/forkcast-gpu.tar.xz: $((sz / 1048576)).$(( (sz % 1048576) * 10 / 1048576 )) MiB ($(du -sh "$STAGE/bin" | cut -f1) unpacked), $(( $(date +%s) - t_start )) s"
+sz=$(stat -c %s "$BUNDLE/forkcast-gpu.tar.gz")
+say "gpu/bundle/forkcast-gpu.tar.gz: $((sz / 1048576)).$(( (sz % 1048576) * 10 / 1048576 )) MiB ($(du -sh "$STAGE/bin" | cut -f1) unpacked), $(( $(date +%s) - t_start )) s"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/gpu-run.sh -- everything forkcast measures on a GPU machine, in one
 # command that builds nothing (docs/gpu.md). It unpacks the bundle that
-# `make gpu-bundle` made here (gpu/bundle/forkcast-gpu.tar.xz, carried to the
+# `make gpu-bundle` made here (gpu/bundle/forkcast-gpu.tar.gz, carried to the
 # device), records the device (name, driver, CUDA, clocks), runs gpu_check
 # (every kernel version checked against the CPU and timed against the card's
 # own copy bandwidth, launch shapes swept), the stage end to end with
@@ -25,7 +25,7 @@
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-BUNDLE=${GPU_RUN_BUNDLE:-$ROOT/gpu/bundle/forkcast-gpu.tar.xz}
+BUNDLE=${GPU_RUN_BUNDLE:-$ROOT/gpu/bundle/forkcast-gpu.tar.gz}
 BUDGET=${GPU_RUN_BUDGET_S:-240}
 DEST=${OUT:-$ROOT/out/gpu-run}
 T0=$(date +%s)
@@ -64,7 +64,7 @@ if [ -f "$BUNDLE.sha256" ]; then
   (cd "$(dirname "$BUNDLE")" && sha256sum -c --status "$(basename "$BUNDLE").sha256") ||
     die "$BUNDLE does not match its .sha256 (a partial copy?)"
 fi
-tar -xJf "$BUNDLE" -C "$WORK" 2>> "$LOG" || die "cannot unpack $BUNDLE"
+tar -xzf "$BUNDLE" -C "$WORK" 2>> "$LOG" || die "cannot unpack $BUNDLE"
 B=$WORK/bin
 for b in forkcast gpu_check ffmpeg; do [ -x "$B/$b" ] || die "the bundle lacks bin/$b"; done
 missing=$(ldd "$B/forkcast" "$B/gpu_check" "$B/ffmpeg" 2>&1 | grep 'not found' | awk '{print $1}' | sort -u | tr '\n' ' ')

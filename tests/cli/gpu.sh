@@ -59,7 +59,7 @@ run_case() {
     bad "gpu-run: $name (rc=$rc, stderr: $(head -c 300 "$tmp/gerr"), out: $(ls -A "$tmp/out" | tr '\n' ' '))"
   fi
 }
-run_case "no bundle" "no bundle at" GPU_RUN_BUNDLE="$tmp/none.tar.xz"
+run_case "no bundle" "no bundle at" GPU_RUN_BUNDLE="$tmp/none.tar.gz"
 
 # A stand-in bundle: the real forkcast, a gpu_check that finds no device.
 mkdir -p "$tmp/fb/bin"
@@ -67,13 +67,13 @@ cp "$FORKCAST" "$tmp/fb/bin/forkcast"
 printf '#!/bin/sh\necho "gpu_check: no CUDA device (stand-in)" >&2\nexit 1\n' > "$tmp/fb/bin/gpu_check"
 cp "$tmp/fb/bin/gpu_check" "$tmp/fb/bin/ffmpeg"
 chmod +x "$tmp/fb/bin/"*
-tar -C "$tmp/fb" -cJf "$tmp/fb.tar.xz" bin
-(cd "$tmp" && sha256sum fb.tar.xz > fb.tar.xz.sha256)
-run_case "no GPU" "gpu-run: gpu_check: no CUDA device (stand-in)" GPU_RUN_BUNDLE="$tmp/fb.tar.xz"
-printf 'x' >> "$tmp/fb.tar.xz"
-run_case "truncated bundle" "does not match its .sha256" GPU_RUN_BUNDLE="$tmp/fb.tar.xz"
+tar -C "$tmp/fb" -czf "$tmp/fb.tar.gz" bin
+(cd "$tmp" && sha256sum fb.tar.gz > fb.tar.gz.sha256)
+run_case "no GPU" "gpu-run: gpu_check: no CUDA device (stand-in)" GPU_RUN_BUNDLE="$tmp/fb.tar.gz"
+printf 'x' >> "$tmp/fb.tar.gz"
+run_case "truncated bundle" "does not match its .sha256" GPU_RUN_BUNDLE="$tmp/fb.tar.gz"
 # The real bundle, when `make gpu-bundle` has made one here.
-if [ -f "$here/gpu/bundle/forkcast-gpu.tar.xz" ] && [ ! -e /dev/nvidia0 ]; then
+if [ -f "$here/gpu/bundle/forkcast-gpu.tar.gz" ] && [ ! -e /dev/nvidia0 ]; then
   run_case "real bundle, no GPU" "gpu-run: gpu_check: no CUDA device"
 fi
 
