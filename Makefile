@@ -9,6 +9,8 @@
 #   make bench      benchmarks with peers measured in the same run
 #   make scenarios  regenerate data/scenarios/{overlay-e7,framing-t50}.json by fitting
 #   make install PREFIX=/usr/local
+#   make gpu-check  gpu/gpu_check (CUDA toolkit only); make gpu-bundle: what
+#                   scripts/gpu-run.sh carries to a GPU machine (docs/gpu.md)
 #
 # Every directory's *.c is picked up by wildcard: base model sim calibrate kernels
 # plots go into build/libforkcast.a, cli/*.c into the binary, tests/test_*.c
@@ -111,15 +113,21 @@ $(BUILD)/tests/test_cuda_emu: tests/test_cuda_emu.cu tests/harness.h $(KERN_HDRS
 # scripts/gpu-check.sh. Cubins for sm_75..sm_90 plus PTX for newer cards.
 GPU_NVCCFLAGS ?= -O3 -std=c++17 $(foreach a,75 80 86 89 90,-gencode arch=compute_$(a),code=sm_$(a)) \
                  -gencode arch=compute_75,code=compute_75
-.PHONY: gpu-check
+.PHONY: gpu-check gpu-bundle
 gpu-check: gpu/gpu_check
+# The carried bundle for a GPU machine without FFmpeg/GSL/cJSON (docs/gpu.md):
+# a static FFmpeg from Debian's source, forkcast linked against it, gpu_check;
+# gpu/bundle/forkcast-gpu.tar.gz. Minutes; not part of make test.
+gpu-bundle:
+	./scripts/gpu-bundle.sh
 gpu/%.cu.o: kernels/%.cu $(KERN_HDRS)
 	@mkdir -p gpu
 	$(NVCC) $(GPU_NVCCFLAGS) -I. -c -o $@ $<
-gpu/gpu_check: bench/gpu_check.c base/clock.c $(wildcard kernels/*.c kernels/*.h) $(CU_SRC:kernels/%.cu=gpu/%.cu.o)
+GPU_CHECK_SRC := bench/gpu_check.c bench/gpu_check_util.c base/clock.c
+gpu/gpu_check: $(GPU_CHECK_SRC) bench/gpu_check.h $(wildcard kernels/*.c kernels/*.h) $(CU_SRC:kernels/%.cu=gpu/%.cu.o)
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -I. -I$(CUDA_HOME)/include -DFORKCAST_CUDA=1 -o $@ \
-	  bench/gpu_check.c base/clock.c $(wildcard kernels/*.c) $(CU_SRC:kernels/%.cu=gpu/%.cu.o) \
-	  -L$(CUDA_HOME)/lib64 -lcudart_static -ldl -lrt -lpthread -lm -lstdc++
+	  $(GPU_CHECK_SRC) $(wildcard kernels/*.c) $(CU_SRC:kernels/%.cu=gpu/%.cu.o) \
+	  -L$(CUDA_HOME)/lib64 -lcudart_static -ldl -lrt -lpthread -lm -Wl,-Bstatic -lstdc++ -Wl,-Bdynamic -static-libgcc
 
 $(BUILD)/tests/%: tests/%.c tests/harness.h $(BUILD)/libforkcast.a
 	@mkdir -p $(dir $@)

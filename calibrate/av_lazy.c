@@ -14,6 +14,10 @@
  * link the real libraries; these definitions then forward to them.
  * cal_av_load() reports a missing library as an error; a call made without
  * it that cannot be resolved aborts with a message (an installation fault).
+ *
+ * Built with FORKCAST_AV_STATIC (the GPU bundle, scripts/gpu-bundle.sh,
+ * links a static FFmpeg), this file defines only cal_av_load(), which has
+ * nothing to load.
  */
 #include "calibrate/av_lazy.h"
 #include "base/status.h"
@@ -24,13 +28,24 @@
 #include <libavfilter/buffersink.h>
 #include <libavfilter/buffersrc.h>
 #include <libavformat/avformat.h>
+#include <libavutil/dict.h>
 #include <libavutil/frame.h>
+#include <libavutil/hwcontext.h>
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#ifdef FORKCAST_AV_STATIC
+int cal_av_load(char *err, size_t errsz)
+{
+    (void)err;
+    (void)errsz;
+    return BASE_OK;
+}
+#else
 
 enum { LIB_UTIL, LIB_CODEC, LIB_FORMAT, LIB_SWS, LIB_FILTER, NLIBS };
 
@@ -44,6 +59,16 @@ static const char *const lib_names[NLIBS] = {
 
 /* Every symbol: library and name; resolved pointers land in fns[]. */
 #define SYMBOLS(X) \
+    X(LIB_UTIL, av_buffer_ref) \
+    X(LIB_UTIL, av_buffer_unref) \
+    X(LIB_UTIL, av_dict_free) \
+    X(LIB_UTIL, av_dict_set) \
+    X(LIB_UTIL, av_hwdevice_ctx_create) \
+    X(LIB_UTIL, av_hwframe_ctx_alloc) \
+    X(LIB_UTIL, av_hwframe_ctx_init) \
+    X(LIB_UTIL, av_hwframe_get_buffer) \
+    X(LIB_CODEC, avcodec_default_get_format) \
+    X(LIB_CODEC, avcodec_get_hw_config) \
     X(LIB_UTIL, av_buffer_create) \
     X(LIB_FILTER, av_buffersink_get_frame) \
     X(LIB_FILTER, av_buffersrc_add_frame) \
@@ -158,6 +183,16 @@ static void *fn(int i)
 #define LAZYV(name, params, args) \
     void name params { ((void(*) params)fn(SYM_##name)) args; }
 
+LAZY(AVBufferRef *, av_buffer_ref, (const AVBufferRef *buf), (buf))
+LAZYV(av_buffer_unref, (AVBufferRef **buf), (buf))
+LAZYV(av_dict_free, (AVDictionary **m), (m))
+LAZY(int, av_dict_set, (AVDictionary **pm, const char *key, const char *value, int flags), (pm, key, value, flags))
+LAZY(int, av_hwdevice_ctx_create, (AVBufferRef **device_ctx, enum AVHWDeviceType type, const char *device, AVDictionary *opts, int flags), (device_ctx, type, device, opts, flags))
+LAZY(AVBufferRef *, av_hwframe_ctx_alloc, (AVBufferRef *device_ctx), (device_ctx))
+LAZY(int, av_hwframe_ctx_init, (AVBufferRef *ref), (ref))
+LAZY(int, av_hwframe_get_buffer, (AVBufferRef *hwframe_ctx, AVFrame *frame, int flags), (hwframe_ctx, frame, flags))
+LAZY(enum AVPixelFormat, avcodec_default_get_format, (struct AVCodecContext *s, const enum AVPixelFormat *fmt), (s, fmt))
+LAZY(const AVCodecHWConfig *, avcodec_get_hw_config, (const AVCodec *codec, int index), (codec, index))
 LAZY(AVBufferRef *, av_buffer_create, (uint8_t *data, size_t size, void (*free_fn)(void *opaque, uint8_t *data), void *opaque, int flags), (data, size, free_fn, opaque, flags))
 LAZY(int, av_buffersink_get_frame, (AVFilterContext *ctx, AVFrame *frame), (ctx, frame))
 LAZY(int, av_buffersrc_add_frame, (AVFilterContext *ctx, AVFrame *frame), (ctx, frame))
@@ -216,3 +251,5 @@ LAZY(struct SwsContext *, sws_getCachedContext, (struct SwsContext *context, int
 LAZY(int, sws_init_context, (struct SwsContext *sws_context, SwsFilter *srcFilter, SwsFilter *dstFilter), (sws_context, srcFilter, dstFilter))
 LAZY(int, sws_scale, (struct SwsContext *c, const uint8_t *const srcSlice[], const int srcStride[], int srcSliceY, int srcSliceH, uint8_t *const dst[], const int dstStride[]), (c, srcSlice, srcStride, srcSliceY, srcSliceH, dst, dstStride))
 LAZY(int, sws_scale_frame, (struct SwsContext *c, AVFrame *dst, const AVFrame *src), (c, dst, src))
+
+#endif /* FORKCAST_AV_STATIC */

@@ -1,5 +1,6 @@
 /* cli/cal_pipeline.c -- `forkcast calibrate pipeline`: decode -> kernel ->
- * encode per frame, the phase table, and stage.per_frame_s. */
+ * encode per frame, the phase table (which device did each phase), and
+ * stage.per_frame_s. */
 #include "cli/cli.h"
 
 #include "calibrate/pipeline.h"
@@ -20,20 +21,29 @@ static void usage(FILE *f)
             "                                   [--backend cpu|cuda|auto|ref] [-o FILE] [options]\n\n"
             "Runs the stage end to end -- decode (libavcodec) -> kernel -> encode (libx264 if\n"
             "present, else mpeg4) -- prints where the time goes per frame (decode, upload,\n"
-            "kernel, download, encode) and writes {\"stage\":{\"per_frame_s\":...}} with the\n"
-            "whole per-frame cost (gamma: measured mean and cv).\n\n"
+            "kernel, download, encode) and which device did each, and writes\n"
+            "{\"stage\":{\"per_frame_s\":...}} with the whole per-frame cost (gamma: measured\n"
+            "mean and cv).\n\n"
             "  --stage S        overlay or framing (required)\n"
             "  --input FILE     video to read (default: a testsrc2 H.264 clip generated in a\n"
             "                   temporary directory and removed afterwards)\n"
             "  --size WxH       size of the generated clip (default 1920x1080; not with --input)\n"
             "  --frames N       frames to process (default: all; generated clip: 60)\n"
             "  --backend B      kernel backend (default auto: cuda when a device answers, else cpu)\n"
+            "  --decoder D      auto (default: NVDEC through FFmpeg's CUDA hwaccel when the backend\n"
+            "                   is cuda and it starts, else the CPU), cpu, or nvdec (or fail)\n"
+            "  --encoder E      auto (default: h264_nvenc when the backend is cuda and the card has\n"
+            "                   NVENC, else the CPU encoder), cpu, or nvenc (or fail)\n"
+            "  --cuda-version V CUDA kernel version (default 0: the newest)\n"
             "  --threads N      kernel CPU threads (default: one per core)\n"
             "  --codec-threads N decoder and encoder threads (default 0: FFmpeg decides)\n"
             "  --out-size WxH   framing output (default H x H*16/9: 1080x1920 for 1080p)\n"
             "  --filter F       framing filter: lanczos (default) or bicubic\n"
             "  -o FILE          write the JSON there (atomically); default stdout\n\n"
-            "The table goes to stdout with -o, else to stderr (stdout then carries the JSON).\n");
+            "The table goes to stdout with -o, else to stderr (stdout then carries the JSON).\n"
+            "Asking for a device this machine lacks (--backend cuda without a CUDA device,\n"
+            "--decoder nvdec or --encoder nvenc where they cannot start) fails at once with\n"
+            "exit 2; with auto the CPU takes over and the table and JSON say why.\n");
 }
 
 static void progress(void *arg, const char *what, long done, long total)
@@ -45,12 +55,22 @@ static void progress(void *arg, const char *what, long done, long total)
         fprintf(stderr, "\rforkcast: calibrate pipeline: %s %ld   ", what, done);
 }
 
-int cli_calibrate_pipeline(int argc, char **argv)
+static int parse_dev(const char *opt, const char *v, const char *gpu_name, cal_dev *out)
 {
-    cal_pipeline_opts o;
-    cal_pipeline_opts_default(&o);
-    o.stage = NULL;
-    const char *out = NULL;
+    if (!strcmp(v, "auto"))
+        *out = CAL_DEV_AUTO;
+    else if (!strcmp(v, "cpu"))
+        *out = CAL_DEV_CPU;
+    else if (!strcmp(v, gpu_name))
+        *out = CAL_DEV_GPU;
+    else
+        return cli_usage_error("%s: expected auto, cpu or %s, got '%s'", opt, gpu_name, v);
+    return CLI_OK;
+}
+
+/* argv -> o and *out; CLI_OK, CLI_EUSAGE, or -1 after --help. */
+static int parse_args(int argc, char **argv, cal_pipeline_opts *o, const char **out)
+{
     int sized = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -58,7 +78,7 @@ int cli_calibrate_pipeline(int argc, char **argv)
         long n;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
-            return CLI_OK;
+            return -1;
         }
         if (!v)
             return cli_usage_error("calibrate pipeline: %s needs a value (see --help)", a);
@@ -66,44 +86,95 @@ int cli_calibrate_pipeline(int argc, char **argv)
         if (!strcmp(a, "--stage")) {
             if (strcmp(v, "overlay") && strcmp(v, "framing"))
                 return cli_usage_error("--stage: expected overlay or framing, got '%s'", v);
-            o.stage = v;
+            o->stage = v;
         } else if (!strcmp(a, "--input") || !strcmp(a, "-i")) {
-            o.input = v;
+            o->input = v;
         } else if (!strcmp(a, "--size")) {
-            if (cli_parse_size(a, v, 16, 8192, 0, &o.gen_w, &o.gen_h))
+            if (cli_parse_size(a, v, 16, 8192, 0, &o->gen_w, &o->gen_h))
                 return CLI_EUSAGE;
             sized = 1;
         } else if (!strcmp(a, "--out-size")) {
-            if (cli_parse_size(a, v, 2, 8192, 0, &o.out_w, &o.out_h))
+            if (cli_parse_size(a, v, 2, 8192, 0, &o->out_w, &o->out_h))
                 return CLI_EUSAGE;
         } else if (!strcmp(a, "--frames")) {
             if (cli_parse_long(a, v, 1, 10000000, &n))
                 return CLI_EUSAGE;
-            o.frames = n;
+            o->frames = n;
         } else if (!strcmp(a, "--backend")) {
-            if (kern_backend_parse(v, &o.backend))
+            if (kern_backend_parse(v, &o->backend))
                 return cli_usage_error("--backend: expected cpu, cuda, auto or ref, got '%s'", v);
+        } else if (!strcmp(a, "--decoder")) {
+            if (parse_dev(a, v, "nvdec", &o->decode_on))
+                return CLI_EUSAGE;
+        } else if (!strcmp(a, "--encoder")) {
+            if (parse_dev(a, v, "nvenc", &o->encode_on))
+                return CLI_EUSAGE;
+        } else if (!strcmp(a, "--cuda-version")) {
+            if (cli_parse_long(a, v, 0, 3, &n))
+                return CLI_EUSAGE;
+            o->cuda_version = (int)n;
         } else if (!strcmp(a, "--threads")) {
             if (cli_parse_long(a, v, 1, 1024, &n))
                 return CLI_EUSAGE;
-            o.threads = (int)n;
+            o->threads = (int)n;
         } else if (!strcmp(a, "--codec-threads")) {
             if (cli_parse_long(a, v, 0, 1024, &n))
                 return CLI_EUSAGE;
-            o.codec_threads = (int)n;
+            o->codec_threads = (int)n;
         } else if (!strcmp(a, "--filter")) {
-            if (kern_filter_parse(v, &o.filter))
+            if (kern_filter_parse(v, &o->filter))
                 return cli_usage_error("--filter: expected lanczos or bicubic, got '%s'", v);
         } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            out = v;
+            *out = v;
         } else {
             return cli_usage_error("calibrate pipeline: unknown option '%s' (see --help)", a);
         }
     }
-    if (!o.stage)
+    if (!o->stage)
         return cli_usage_error("calibrate pipeline: --stage overlay|framing is required (see --help)");
-    if (sized && o.input)
+    if (sized && o->input)
         return cli_usage_error("calibrate pipeline: --size sets the generated clip; it does not apply to --input");
+    return CLI_OK;
+}
+
+static void print_table(FILE *tf, const cal_pipeline_result *r)
+{
+    double n = (double)r->frames;
+    double v[CAL_PHASES] = {r->decode_s, r->upload_s, r->kernel_s, r->download_s, r->encode_s};
+    double tot = 0;
+    for (int i = 0; i < CAL_PHASES; i++)
+        tot += v[i];
+    fprintf(tf, "calibrate pipeline: %s, %s\n", r->opts.stage, r->input);
+    fprintf(tf, "  %dx%d -> %dx%d, %ld frames; decoder %s, encoder %s; kernel backend %s (%s)", r->in_w, r->in_h,
+            r->out_w, r->out_h, r->frames, r->decoder, r->encoder, kern_backend_name(r->opts.backend), r->device);
+    if (r->opts.backend == KERN_CUDA)
+        fprintf(tf, ", kernel v%d\n", r->cuda_version);
+    else
+        fprintf(tf, ", %d thread%s\n", r->opts.threads, r->opts.threads == 1 ? "" : "s");
+    if (r->dec_note[0])
+        fprintf(tf, "  decode fell back to the CPU: %s\n", r->dec_note);
+    if (r->enc_note[0])
+        fprintf(tf, "  encode fell back to the CPU: %s\n", r->enc_note);
+    fprintf(tf, "%-9s %10s %7s  %-6s %9s %9s\n", "phase", "ms/frame", "share", "device", "median", "p90");
+    for (int i = 0; i < CAL_PHASES; i++)
+        fprintf(tf, "%-9s %10.3f %6.1f%%  %-6s %9.3f %9.3f\n", cal_pipeline_phase_name(i), 1e3 * v[i] / n,
+                tot > 0 ? 100 * v[i] / tot : 0, r->phase_dev[i], 1e3 * r->phase[i].median_s,
+                1e3 * r->phase[i].p90_s);
+    fprintf(tf, "%-9s %10.3f %6.1f%%   (median %.3f, p10 %.3f, p90 %.3f ms; %.2f fps)\n", "total", 1e3 * tot / n, 100.0,
+            1e3 * r->per_frame.median_s, 1e3 * r->per_frame.p10_s, 1e3 * r->per_frame.p90_s, n / r->wall_s);
+    if (r->opts.backend == KERN_CUDA)
+        fprintf(tf, "transfer per frame: %.2f MB up, %.2f MB down\n", r->upload_bytes / 1e6, r->download_bytes / 1e6);
+}
+
+int cli_calibrate_pipeline(int argc, char **argv)
+{
+    cal_pipeline_opts o;
+    cal_pipeline_opts_default(&o);
+    o.stage = NULL;
+    const char *out = NULL;
+    int rc = parse_args(argc, argv, &o, &out);
+    if (rc)
+        return rc < 0 ? CLI_OK : rc;
 
     cli_cancel cancel;
     volatile sig_atomic_t *interrupted = cli_cancel_begin(&cancel);
@@ -115,7 +186,7 @@ int cli_calibrate_pipeline(int argc, char **argv)
 
     char err[1200];
     cal_pipeline_result r;
-    int rc = cal_pipeline_run(&o, &r, err, sizeof err);
+    rc = cal_pipeline_run(&o, &r, err, sizeof err);
     if (tty)
         fputc('\n', stderr);
     cli_cancel_end(&cancel);
@@ -123,24 +194,7 @@ int cli_calibrate_pipeline(int argc, char **argv)
         return cli_fail(rc, "%s", err);
 
     FILE *tf = out ? stdout : stderr;
-    double n = (double)r.frames;
-    double v[5] = {r.decode_s, r.upload_s, r.kernel_s, r.download_s, r.encode_s};
-    const char *names[5] = {"decode", "upload", "kernel", "download", "encode"};
-    double tot = 0;
-    for (int i = 0; i < 5; i++)
-        tot += v[i];
-    fprintf(tf, "calibrate pipeline: %s, %s\n", r.opts.stage, r.input);
-    fprintf(tf, "  %dx%d -> %dx%d, %ld frames; decoder %s, encoder %s; kernel backend %s (%s), %d thread%s\n", r.in_w,
-            r.in_h, r.out_w, r.out_h, r.frames, r.decoder, r.encoder, kern_backend_name(r.opts.backend), r.device,
-            r.opts.threads, r.opts.threads == 1 ? "" : "s");
-    fprintf(tf, "%-9s %10s %7s\n", "phase", "ms/frame", "share");
-    for (int i = 0; i < 5; i++)
-        fprintf(tf, "%-9s %10.3f %6.1f%%\n", names[i], 1e3 * v[i] / n, tot > 0 ? 100 * v[i] / tot : 0);
-    fprintf(tf, "%-9s %10.3f %6.1f%%   (median %.3f, p10 %.3f, p90 %.3f ms; %.2f fps)\n", "total", 1e3 * tot / n, 100.0,
-            1e3 * r.per_frame.median_s, 1e3 * r.per_frame.p10_s, 1e3 * r.per_frame.p90_s, n / r.wall_s);
-    if (r.opts.backend == KERN_CUDA)
-        fprintf(tf, "transfer per frame: %.2f MB up, %.2f MB down\n", r.upload_bytes / 1e6, r.download_bytes / 1e6);
-
+    print_table(tf, &r);
     cJSON *j = cal_pipeline_json(&r);
     if (!j)
         return cli_fail(CLI_ERUNTIME, "calibrate pipeline: out of memory");

@@ -1,5 +1,5 @@
-/* kernels/kern_cuda.cu -- overlay and framing on the GPU, two versions each
- * as in llm.c's dev/cuda:
+/* kernels/kern_cuda.cu -- overlay (three versions) and framing (two) on the
+ * GPU, as in llm.c's dev/cuda, and NV12 -> I420:
  *
  *   overlay v1  one thread per output sample, one launch for all three
  *               planes (blockIdx.z = plane); byte loads and stores.
@@ -18,16 +18,20 @@
  * The arithmetic is the CPU fast path's, through the same helpers
  * (kern_blend, kern_chroma_alpha) and the same 14-bit taps, so every
  * version is bit-exact with KERN_CPU. Each kernel's per-thread work is a
- * __host__ __device__ function in kern_cuda_body.cuh (tests/cuda_emu.cu runs
- * them on the host over the same grids): the kernels here only compute
+ * __host__ __device__ function in kern_cuda_body.cuh (tests/test_cuda_emu.cu
+ * runs them on the host over the same grids): the kernels here only compute
  * indices.
  * All launches go to the default stream; the C entry points are declared
- * in kern_impl.h.
+ * in kern_cuda.h and (launch configurations, v3, NV12) kern_gpu.h.
  */
 #ifndef FORKCAST_CUDA
 #define FORKCAST_CUDA 1 /* this file is only ever built with nvcc */
 #endif
-#include "kernels/kern_impl.h"
+#include "kernels/kern_cuda.h"
+#include "kernels/kern_framing.h"
+#include "kernels/kern_gpu.h"
+#include "kernels/kern_overlay.h"
+#include "kernels/kern_gpu.h"
 #include "kernels/kern_cuda_body.cuh"
 
 #include <cuda_runtime.h>
@@ -68,6 +72,12 @@ extern "C" void kern_cu_device_name(char *buf, size_t n)
         snprintf(buf, n, "%s (sm_%d%d, %d SMs)", p.name, p.major, p.minor, p.multiProcessorCount);
     else
         snprintf(buf, n, "unknown CUDA device");
+}
+
+extern "C" int kern_cu_blocking_sync(char *err, size_t errsz)
+{
+    CU_TRY(cudaSetDeviceFlags(cudaDeviceScheduleBlockingSync));
+    return KERN_OK;
 }
 
 static int plane_w(int w, int p) { return p == 1 || p == 2 ? (w + 1) / 2 : w; }
@@ -139,25 +149,109 @@ static __global__ void ov_v2_kernel(OvArgs a, int X0)
     ov_v2_body(a, X0, blockIdx.x * blockDim.x + threadIdx.x, blockIdx.y * blockDim.y + threadIdx.y);
 }
 
-extern "C" int kern_cu_overlay(int version, kern_frame *dev_frame, const kern_frame *dev_ov, int x, int y,
-                               char *err, size_t errsz)
+static __global__ void ov_v3_kernel(OvArgs a, int X0)
 {
+    ov_v3_body(a, X0, blockIdx.x * blockDim.x + threadIdx.x, blockIdx.y * blockDim.y + threadIdx.y);
+}
+
+static int bad_block(char *err, size_t errsz, int bx, int by)
+{
+    if (err && errsz)
+        snprintf(err, errsz, "CUDA: block of %dx%d threads: must be 1..1024 threads, by <= 64", bx, by);
+    return KERN_EINPUT;
+}
+
+static unsigned cdiv(int n, int d) { return (unsigned)((n + d - 1) / d); }
+
+extern "C" int kern_cu_overlay_cfg(int version, int bx, int by, kern_frame *dev_frame, const kern_frame *dev_ov,
+                                   int x, int y, int *ran, char *err, size_t errsz)
+{
+    static const int dflt[4][2] = {{0, 0}, {32, 8}, {64, 4}, {32, 8}};
+    if (version < 1 || version > KERN_CU_OVERLAY_VERSIONS) {
+        if (err && errsz)
+            snprintf(err, errsz, "CUDA: overlay version %d does not exist (1..%d)", version,
+                     KERN_CU_OVERLAY_VERSIONS);
+        return KERN_EINPUT;
+    }
+    if (ran)
+        *ran = 0;
     OvArgs a;
     if (!ov_args(&a, dev_frame, dev_ov, x, y))
         return KERN_OK;
-    /* v2 needs 4-aligned frame rows and 2-aligned overlay rows. */
-    int aligned = !(a.fls[0] & 3) && !(a.fls[1] & 1) && !(a.fls[2] & 1) && !((uintptr_t)a.f[0] & 3) &&
-                  !((uintptr_t)a.f[1] & 1) && !((uintptr_t)a.f[2] & 1) && !(a.ols[0] & 1) && !(a.ols[3] & 1) &&
-                  !((uintptr_t)a.o[0] & 1) && !((uintptr_t)a.o[3] & 1);
-    if (version == 2 && aligned) {
+    /* v2 needs 4-aligned frame rows and 2-aligned overlay rows; v3 16- and
+     * 8-aligned frame rows and the same overlay rows. */
+    int ov_ok = !(a.ols[0] & 1) && !(a.ols[3] & 1) && !((uintptr_t)a.o[0] & 1) && !((uintptr_t)a.o[3] & 1);
+    int al2 = ov_ok && !(a.fls[0] & 3) && !(a.fls[1] & 1) && !(a.fls[2] & 1) && !((uintptr_t)a.f[0] & 3) &&
+              !((uintptr_t)a.f[1] & 1) && !((uintptr_t)a.f[2] & 1);
+    int al3 = ov_ok && !(a.fls[0] & 15) && !(a.fls[1] & 7) && !(a.fls[2] & 7) && !((uintptr_t)a.f[0] & 15) &&
+              !((uintptr_t)a.f[1] & 7) && !((uintptr_t)a.f[2] & 7);
+    if (version == 3 && !al3)
+        version = 2;
+    if (version == 2 && !al2)
+        version = 1;
+    if (!bx && !by) {
+        bx = dflt[version][0];
+        by = dflt[version][1];
+    }
+    if (bx < 1 || by < 1 || by > 64 || bx * by > 1024)
+        return bad_block(err, errsz, bx, by);
+    dim3 block((unsigned)bx, (unsigned)by);
+    if (version >= 2) {
         int X0, nx, ny;
-        ov_v2_span(a.c, &X0, &nx, &ny);
-        dim3 block(64, 4), grid((unsigned)(nx + 63) / 64, (unsigned)(ny + 3) / 4);
-        ov_v2_kernel<<<grid, block>>>(a, X0);
+        if (version == 3)
+            ov_v3_span(a.c, &X0, &nx, &ny);
+        else
+            ov_v2_span(a.c, &X0, &nx, &ny);
+        dim3 grid(cdiv(nx, bx), cdiv(ny, by));
+        if (version == 3)
+            ov_v3_kernel<<<grid, block>>>(a, X0);
+        else
+            ov_v2_kernel<<<grid, block>>>(a, X0);
     } else {
-        dim3 block(32, 8), grid((unsigned)(a.c.i1 - a.c.i0 + 31) / 32, (unsigned)(a.c.j1 - a.c.j0 + 7) / 8, 3);
+        dim3 grid(cdiv(a.c.i1 - a.c.i0, bx), cdiv(a.c.j1 - a.c.j0, by), 3);
         ov_v1_kernel<<<grid, block>>>(a);
     }
+    CU_TRY(cudaGetLastError());
+    if (ran)
+        *ran = version;
+    return KERN_OK;
+}
+
+extern "C" int kern_cu_overlay(int version, kern_frame *dev_frame, const kern_frame *dev_ov, int x, int y,
+                               char *err, size_t errsz)
+{
+    return kern_cu_overlay_cfg(version, 0, 0, dev_frame, dev_ov, x, y, NULL, err, errsz);
+}
+
+/* ---- NV12 -> I420 ------------------------------------------------------- */
+
+static __global__ void nv12_kernel(Nv12Args a)
+{
+    nv12_body(a, blockIdx.x * blockDim.x + threadIdx.x, blockIdx.y * blockDim.y + threadIdx.y);
+}
+
+extern "C" int kern_cu_nv12_to_i420(kern_frame *dev_dst, const uint8_t *y, int yls, const uint8_t *uv, int uvls,
+                                    char *err, size_t errsz)
+{
+    Nv12Args a;
+    memset(&a, 0, sizeof a);
+    a.y = y;
+    a.uv = uv;
+    a.yls = yls;
+    a.uvls = uvls;
+    for (int p = 0; p < 3; p++) {
+        a.d[p] = dev_dst->data[p];
+        a.dls[p] = dev_dst->linesize[p];
+    }
+    a.w = dev_dst->w;
+    a.h = dev_dst->h;
+    if (!y || !uv || !a.d[0] || !a.d[1] || !a.d[2] || a.w < 1 || a.h < 1) {
+        if (err && errsz)
+            snprintf(err, errsz, "nv12: missing plane or empty frame");
+        return KERN_EINPUT;
+    }
+    dim3 block(32, 8), grid(cdiv(a.w, 16 * 32), cdiv((a.h + 1) / 2, 8));
+    nv12_kernel<<<grid, block>>>(a);
     CU_TRY(cudaGetLastError());
     return KERN_OK;
 }
@@ -254,9 +348,19 @@ extern "C" kern_cu_plan *kern_cu_plan_new(const kern_framing_plan *pl, char *err
     return p;
 }
 
-extern "C" int kern_cu_framing(int version, const kern_frame *src, kern_rect crop, kern_frame *dst,
-                               kern_cu_plan *pl, char *err, size_t errsz)
+extern "C" int kern_cu_framing_cfg(int version, int bs, const kern_frame *src, kern_rect crop, kern_frame *dst,
+                                   kern_cu_plan *pl, char *err, size_t errsz)
 {
+    if (version < 1 || version > KERN_CU_FRAMING_VERSIONS) {
+        if (err && errsz)
+            snprintf(err, errsz, "CUDA: framing version %d does not exist (1..%d)", version,
+                     KERN_CU_FRAMING_VERSIONS);
+        return KERN_EINPUT;
+    }
+    if (!bs)
+        bs = version == 2 ? 64 : 128;
+    if (bs < 1 || bs > 1024)
+        return bad_block(err, errsz, bs, 1);
     if (crop.w != pl->crop_w || crop.h != pl->crop_h || dst->w != pl->out_w || dst->h != pl->out_h) {
         if (err && errsz)
             snprintf(err, errsz, "framing: plan does not match the crop or output size");
@@ -287,16 +391,21 @@ extern "C" int kern_cu_framing(int version, const kern_frame *src, kern_rect cro
     }
     /* Grids sized for luma; chroma threads past their plane return. */
     const FrPlane &L = a.p[0];
+    int nx = version == 2 ? (L.dw + 3) / 4 : L.dw;
+    dim3 block((unsigned)bs), gh(cdiv(nx, bs), (unsigned)L.sh, 3), gv(cdiv(nx, bs), (unsigned)L.dh, 3);
     if (version == 2) {
-        int nq = (L.dw + 3) / 4;
-        dim3 block(64), gh((unsigned)(nq + 63) / 64, (unsigned)L.sh, 3), gv((unsigned)(nq + 63) / 64, (unsigned)L.dh, 3);
         fr_h_v2_kernel<<<gh, block>>>(a);
         fr_v_v2_kernel<<<gv, block>>>(a);
     } else {
-        dim3 block(128), gh((unsigned)(L.dw + 127) / 128, (unsigned)L.sh, 3), gv((unsigned)(L.dw + 127) / 128, (unsigned)L.dh, 3);
         fr_h_v1_kernel<<<gh, block>>>(a);
         fr_v_v1_kernel<<<gv, block>>>(a);
     }
     CU_TRY(cudaGetLastError());
     return KERN_OK;
+}
+
+extern "C" int kern_cu_framing(int version, const kern_frame *src, kern_rect crop, kern_frame *dst,
+                               kern_cu_plan *pl, char *err, size_t errsz)
+{
+    return kern_cu_framing_cfg(version, 0, src, crop, dst, pl, err, errsz);
 }

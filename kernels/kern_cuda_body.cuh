@@ -8,7 +8,10 @@
  * Overlay: OvArgs carries the frame and overlay planes and the clip
  * (kern_overlay_clip); v1 does one sample, v2 a 4x2 luma block with its two
  * chroma samples (uchar4 / uchar2 on the frame; the overlay read as uchar4
- * when its column is 4-aligned, else uchar2; v1's code on edge blocks). Framing: FrPlane carries one plane's crop, output,
+ * when its column is 4-aligned, else uchar2; v1's code on edge blocks), v3
+ * a 16x2 luma block with its eight chroma samples (16-byte / 8-byte
+ * vectors). Nv12Args: NVDEC's NV12 split into I420. Framing: FrPlane
+ * carries one plane's crop, output,
  * intermediate (mstride a multiple of 8 so short4 accesses stay aligned and
  * in bounds) and taps; v1 does one sample per pass, v2 four.
  */
@@ -124,6 +127,122 @@ KERN_HD static inline void ov_v2_body(const OvArgs &a, int X0, int tx, int ty)
     }
 }
 
+/* 16 and 8 bytes seen as one vector access or as bytes. */
+union KernV16 {
+    uint4 v;
+    uint8_t b[16];
+};
+union KernV8 {
+    uint2 v;
+    uint8_t b[8];
+};
+
+/* 16 overlay bytes at p: one 16-byte load when p is 16-aligned, else
+ * eight 2-byte loads (p is always 2-aligned: even column, even pitch). */
+KERN_HD static inline KernV16 ov_load16(const uint8_t *p)
+{
+    KernV16 r;
+    if (!((uintptr_t)p & 15)) {
+        r.v = *(const uint4 *)p;
+    } else {
+#ifdef __CUDA_ARCH__
+#pragma unroll
+#endif
+        for (int q = 0; q < 8; q++) {
+            uchar2 t = *(const uchar2 *)(p + 2 * q);
+            r.b[2 * q] = t.x;
+            r.b[2 * q + 1] = t.y;
+        }
+    }
+    return r;
+}
+
+/* v3: the thread for main-frame luma columns X .. X+15 (X = X0 + 16 tx, a
+ * multiple of 16), luma rows 2l, 2l+1 of the overlay (l = l0 + ty) and the
+ * 8 chroma samples of row l under them in U and V. The frame is read and
+ * written as 16-byte (luma) and 8-byte (chroma) vectors, so the launcher
+ * needs 16-aligned luma rows and 8-aligned chroma rows; the overlay's luma
+ * and alpha as 16-byte vectors where its rows are 16-aligned at that column
+ * (ov_load16), its chroma as 8 bytes. Edge blocks (clipped, or touching the
+ * overlay's last chroma row or column) take v1's per-sample code. */
+KERN_HD static inline void ov_v3_body(const OvArgs &a, int X0, int tx, int ty)
+{
+    const kern_ov_clip &c = a.c;
+    int l = c.l0 + ty;
+    if (l >= c.l1)
+        return;
+    int X = X0 + 16 * tx;
+    int i = X - c.x, k = i / 2, j = 2 * l;
+    if (i >= c.i1 && k >= c.k1)
+        return;
+    int interior = i >= c.i0 && i + 16 <= c.i1 && j + 2 <= c.j1 && k >= c.k0 && k + 8 <= c.k1 && k + 8 < a.owc &&
+                   l + 1 < a.ohc;
+    if (!interior) {
+        for (int r = 0; r < 2; r++)
+            for (int q = 0; q < 16; q++)
+                if (i + q >= c.i0 && i + q < c.i1 && j + r >= c.j0 && j + r < c.j1)
+                    ov_v1_body(a, 0, i + q - c.i0, j + r - c.j0);
+        for (int q = 0; q < 8; q++)
+            if (k + q >= c.k0 && k + q < c.k1)
+                for (int p = 1; p <= 2; p++)
+                    ov_v1_body(a, p, k + q - c.k0, l - c.l0);
+        return;
+    }
+    const uint8_t *A0 = a.o[3] + (size_t)j * a.ols[3] + i, *S0 = a.o[0] + (size_t)j * a.ols[0] + i;
+    KernV16 a0 = ov_load16(A0), a1 = ov_load16(A0 + a.ols[3]);
+    KernV16 s0 = ov_load16(S0), s1 = ov_load16(S0 + a.ols[0]);
+    uint4 *D0 = (uint4 *)(a.f[0] + (size_t)(c.y + j) * a.fls[0] + X);
+    uint4 *D1 = (uint4 *)((uint8_t *)D0 + a.fls[0]);
+    KernV16 d0, d1;
+    d0.v = *D0;
+    d1.v = *D1;
+#ifdef __CUDA_ARCH__
+#pragma unroll
+#endif
+    for (int q = 0; q < 16; q++) {
+        d0.b[q] = kern_blend(d0.b[q], s0.b[q], a0.b[q]);
+        d1.b[q] = kern_blend(d1.b[q], s1.b[q], a1.b[q]);
+    }
+    *D0 = d0.v;
+    *D1 = d1.v;
+    /* Chroma: the full 2x2 means (interior blocks only). */
+    uint8_t al[8];
+#ifdef __CUDA_ARCH__
+#pragma unroll
+#endif
+    for (int q = 0; q < 8; q++)
+        al[q] = (uint8_t)((a0.b[2 * q] + a0.b[2 * q + 1] + a1.b[2 * q] + a1.b[2 * q + 1]) >> 2);
+    for (int p = 1; p <= 2; p++) {
+        const uint8_t *S = a.o[p] + (size_t)l * a.ols[p] + k;
+        KernV8 sv, dv;
+        if (!((uintptr_t)S & 7)) {
+            sv.v = *(const uint2 *)S;
+        } else {
+#ifdef __CUDA_ARCH__
+#pragma unroll
+#endif
+            for (int q = 0; q < 8; q++)
+                sv.b[q] = S[q];
+        }
+        uint2 *D = (uint2 *)(a.f[p] + (size_t)(c.y / 2 + l) * a.fls[p] + X / 2);
+        dv.v = *D;
+#ifdef __CUDA_ARCH__
+#pragma unroll
+#endif
+        for (int q = 0; q < 8; q++)
+            dv.b[q] = kern_blend(dv.b[q], sv.b[q], al[q]);
+        *D = dv.v;
+    }
+}
+
+/* v3's launch geometry: main columns [X0, X0 + 16 nx), chroma rows [l0, l1). */
+static inline void ov_v3_span(const kern_ov_clip &c, int *X0, int *nx, int *ny)
+{
+    *X0 = (c.x + c.i0) & ~15;
+    *nx = (c.x + c.i1 - *X0 + 15) / 16;
+    *ny = c.l1 - c.l0;
+}
+
 /* v2's launch geometry: main columns [X0, X0 + 4 nx), chroma rows [l0, l1). */
 static inline void ov_v2_span(const kern_ov_clip &c, int *X0, int *nx, int *ny)
 {
@@ -148,6 +267,56 @@ static inline int ov_args(OvArgs *a, kern_frame *f, const kern_frame *ov, int x,
     a->owc = (ov->w + 1) / 2;
     a->ohc = (ov->h + 1) / 2;
     return 1;
+}
+
+/* NV12 (a luma plane and an interleaved UV plane, as NVDEC delivers) into
+ * the three planes of an I420 frame of the same w x h. */
+struct Nv12Args {
+    const uint8_t *y, *uv;
+    int yls, uvls;
+    uint8_t *d[3];
+    int dls[3];
+    int w, h;
+};
+
+/* Thread (tx, ty): luma rows 2 ty, 2 ty + 1, columns 16 tx .. 16 tx + 15,
+ * and chroma row ty, columns 8 tx .. 8 tx + 7; 16-byte loads and stores
+ * (8-byte chroma stores) where aligned and inside, else bytes. */
+KERN_HD static inline void nv12_body(const Nv12Args &a, int tx, int ty)
+{
+    int cw = (a.w + 1) / 2, ch = (a.h + 1) / 2, X = 16 * tx, k = 8 * tx;
+    if (ty >= ch || X >= a.w)
+        return;
+    for (int r = 0; r < 2 && 2 * ty + r < a.h; r++) {
+        const uint8_t *s = a.y + (size_t)(2 * ty + r) * a.yls + X;
+        uint8_t *d = a.d[0] + (size_t)(2 * ty + r) * a.dls[0] + X;
+        if (X + 16 <= a.w && !(((uintptr_t)s | (uintptr_t)d) & 15))
+            *(uint4 *)d = *(const uint4 *)s;
+        else
+            for (int q = 0; q < 16 && X + q < a.w; q++)
+                d[q] = s[q];
+    }
+    const uint8_t *s = a.uv + (size_t)ty * a.uvls + 2 * k;
+    uint8_t *u = a.d[1] + (size_t)ty * a.dls[1] + k, *v = a.d[2] + (size_t)ty * a.dls[2] + k;
+    if (k + 8 <= cw && !((uintptr_t)s & 15) && !(((uintptr_t)u | (uintptr_t)v) & 7)) {
+        KernV16 in;
+        KernV8 ou, ov;
+        in.v = *(const uint4 *)s;
+#ifdef __CUDA_ARCH__
+#pragma unroll
+#endif
+        for (int q = 0; q < 8; q++) {
+            ou.b[q] = in.b[2 * q];
+            ov.b[q] = in.b[2 * q + 1];
+        }
+        *(uint2 *)u = ou.v;
+        *(uint2 *)v = ov.v;
+    } else {
+        for (int q = 0; q < 8 && k + q < cw; q++) {
+            u[q] = s[2 * q];
+            v[q] = s[2 * q + 1];
+        }
+    }
 }
 
 struct FrPlane {

@@ -2,7 +2,9 @@
 # scripts/gpu-check.sh [gpu_check args...] -- build gpu/gpu_check (CUDA toolkit
 # only: nvcc, gcc, make) and run it: every CUDA kernel version checked against
 # the CPU reference on fresh random frames, then timed against the device's
-# own device-to-device copy bandwidth. The table goes to stdout and, when $OUT
+# own device-to-device copy bandwidth. For a lent machine without a compiler
+# use scripts/gpu-run.sh with the carried bundle instead (docs/gpu.md), which
+# runs the same gpu_check built here. The table goes to stdout and, when $OUT
 # is set, to $OUT/gpu_check.txt. Exit status: gpu_check's (0 all checks
 # passed, 1 a mismatch / CUDA error / no CUDA device, 2 usage).
 set -u
