@@ -86,20 +86,39 @@ int base_wstream_close(FILE *f, base_wcookie *c, int sync)
 
 /* ---- output files ------------------------------------------------------------ */
 
+/* N when name is /dev/fd/N or /proc/self/fd/N (what /dev/stdout links to),
+ * else -1: such a name is written through a dup of descriptor N, sharing its
+ * offset, as a shell's `>/dev/stdout` does. */
+static int fd_name(const char *name)
+{
+    const char *p = !strncmp(name, "/dev/fd/", 8) ? name + 8 : !strncmp(name, "/proc/self/fd/", 14) ? name + 14 : NULL;
+    if (!p || !*p)
+        return -1;
+    long n = 0;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9' || n > 1000000)
+            return -1;
+        n = n * 10 + (*p - '0');
+    }
+    return (int)n;
+}
+
 /* Follow symbolic links from path (at most 40 hops) to the name the output
  * lands on: *direct = 1 for a device, FIFO, socket or a name under /proc/
- * (its links, /proc/self/fd/N, are not paths to follow by text); *mode = the
- * regular file's permission bits, or -1 for a new name. */
-static int out_resolve(const char *path, char *target, size_t cap, int *direct, int *mode, char *err,
-                       size_t errsz)
+ * (its links, /proc/self/fd/N, are not paths to follow by text), with
+ * *dupfd = N for a descriptor's name (fd_name); *mode = the regular file's
+ * permission bits, or -1 for a new name. */
+static int out_resolve(const char *path, char *target, size_t cap, int *direct, int *mode, int *dupfd,
+                       char *err, size_t errsz)
 {
     char cur[4096], link[4096];
     snprintf(cur, sizeof cur, "%s", path);
     *direct = 0;
     *mode = -1;
+    *dupfd = -1;
     for (int hop = 0; hop <= 40; hop++) {
         struct stat st;
-        if (!strncmp(cur, "/proc/", 6)) {
+        if ((*dupfd = fd_name(cur)) >= 0 || !strncmp(cur, "/proc/", 6)) {
             *direct = 1;
             snprintf(target, cap, "%s", path);
             return BASE_OK;
@@ -195,11 +214,12 @@ int base_out_open(base_out *o, const char *path, char *err, size_t errsz)
     if (strlen(path) >= sizeof o->path)
         return base_errf(err, errsz, BASE_EINPUT, "%s: path too long", path);
     strcpy(o->path, path);
-    if ((rc = out_resolve(path, o->target, sizeof o->target, &o->direct, &mode, err, errsz)))
+    int dupfd;
+    if ((rc = out_resolve(path, o->target, sizeof o->target, &o->direct, &mode, &dupfd, err, errsz)))
         return rc;
     if (!o->direct)
         return open_temp(o, mode, err, errsz);
-    int fd = open_direct(o->target);
+    int fd = dupfd >= 0 ? fcntl(dupfd, F_DUPFD_CLOEXEC, 3) : open_direct(o->target);
     if (fd < 0 || !(o->f = base_wstream(fd, &o->wc))) {
         int e = errno;
         if (fd >= 0)

@@ -14,10 +14,12 @@
  *    with base/cleanup.h so a signal removes it); base_out_commit() flushes,
  *    fsyncs, closes and renames it over TARGET (a link stays a link and its
  *    target is replaced); base_out_abort() closes and unlinks it;
- *  - a character or block device, a FIFO, a socket, or a name under /proc/
- *    (/dev/stdout, /dev/fd/N): written through (opened O_APPEND; a FIFO
- *    waits for a reader, a socket is connected), never replaced or unlinked;
- *    commit flushes and closes, abort closes;
+ *  - a character or block device, a FIFO, a socket, or a name under /proc/:
+ *    written through (opened O_APPEND; a FIFO waits for a reader, a socket
+ *    is connected), never replaced or unlinked; /dev/fd/N, /proc/self/fd/N
+ *    and so /dev/stdout and /dev/stderr write through a dup of descriptor N
+ *    (sharing its offset, as a shell does); commit flushes and closes, abort
+ *    closes;
  *  - a directory: refused, BASE_EINPUT "PATH: is a directory".
  * Every write is checked: a failed write, flush or close makes commit return
  * BASE_ERUNTIME "PATH: writing output failed: REASON" (and remove the
