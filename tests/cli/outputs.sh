@@ -5,8 +5,8 @@
 # devices, FIFOs, sockets and /dev/stdout are written through, never
 # replaced; a directory is refused (exit 2); a replaced file keeps its mode;
 # CSV fields are quoted per RFC 4180 (a scenario named a,"b"<newline>c).
-# /dev/full is only ever written through, never a target that could be
-# replaced: the test checks it is still a character device at the end.
+# /dev/full is only ever a shell redirection target here (never a path
+# forkcast could replace): the test checks it is still a device at the end.
 set -u
 : "${FORKCAST:?set FORKCAST to the forkcast binary}"
 tmp=$(mktemp -d /tmp/forkcast-outputs-XXXXXX)
@@ -81,24 +81,32 @@ echo old >"$tmp/mode.json"; chmod 640 "$tmp/mode.json"
 "$FORKCAST" sim "$e7" --replications 100 --trace "$tmp/mode.json" >/dev/null
 [ "$(stat -c %a "$tmp/mode.json")" = 640 ] && ok "replaced file keeps mode 640" || bad "mode: $(stat -c %a "$tmp/mode.json")"
 
-# A symlink onto /dev/full: written through, one line, exit 1; the device
-# and the link stay what they were.
-ln -s /dev/full "$tmp/full.csv"
-"$FORKCAST" sim "$e7" --replications 100 --trace "$tmp/full.csv" >/dev/null 2>"$tmp/err"; rc=$?
-[ $rc -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] \
-  && grep -qx "forkcast: $tmp/full.csv: writing output failed: No space left on device" "$tmp/err" \
-  && [ -c /dev/full ] && [ -L "$tmp/full.csv" ] && [ -z "$(leftovers)" ] \
-  && ok "--trace onto a link to /dev/full: exit 1, one line, device kept" || bad "--trace /dev/full link (rc=$rc): $(cat "$tmp/err")"
-
 # A FIFO with a reader: written through; the FIFO stays a FIFO.
 mkfifo "$tmp/fifo"
-(cat "$tmp/fifo" >"$tmp/fifo.out") &
+(timeout 30 cat "$tmp/fifo" >"$tmp/fifo.out") &
 reader=$!
-"$FORKCAST" sim "$e7" --replications 100 --trace "$tmp/fifo" >/dev/null 2>"$tmp/err"; rc=$?
-wait $reader
+timeout 30 "$FORKCAST" sim "$e7" --replications 100 --trace "$tmp/fifo" >/dev/null 2>"$tmp/err"; rc=$?
+wait $reader # bounded: a reader left waiting (the FIFO replaced) ends after 30 s
 "$FORKCAST" sim "$e7" --replications 100 --trace "$tmp/ref.csv" >/dev/null
 [ $rc -eq 0 ] && [ -p "$tmp/fifo" ] && cmp -s "$tmp/fifo.out" "$tmp/ref.csv" && [ -z "$(leftovers)" ] \
   && ok "--trace FIFO: written through, same bytes as a file, FIFO kept" || bad "--trace FIFO (rc=$rc): $(cat "$tmp/err")"
+
+# A full disk behind a link: written through, one line, exit 1; the device
+# node and the link stay what they were. The node is one made here (mknod
+# c 1 7, as /dev/full), so a regression can replace only that one; without
+# the right to make one, a link to /dev/full itself, which a user without
+# that right cannot replace either.
+if mknod "$tmp/fullnode" c 1 7 2>/dev/null; then fullpath=$tmp/fullnode
+elif [ "$(id -u)" -ne 0 ]; then fullpath=/dev/full
+else fullpath=; echo "skip the full-disk file case: cannot mknod"; fi
+if [ -n "$fullpath" ]; then
+  ln -s "$fullpath" "$tmp/full.csv"
+  "$FORKCAST" sim "$e7" --replications 100 --trace "$tmp/full.csv" >/dev/null 2>"$tmp/err"; rc=$?
+  [ $rc -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] \
+    && grep -qx "forkcast: $tmp/full.csv: writing output failed: No space left on device" "$tmp/err" \
+    && [ -c "$fullpath" ] && [ -L "$tmp/full.csv" ] && [ -z "$(leftovers)" ] \
+    && ok "--trace onto a link to a full device: exit 1, one line, device kept" || bad "--trace full device (rc=$rc): $(cat "$tmp/err")"
+fi
 
 # /dev/stdout into a pipe and into a file: written through, in order with
 # what the command prints after it.
@@ -128,8 +136,8 @@ with open(sys.argv[2], "wb") as f:
 EOF
 listener=$!
 for _ in $(seq 100); do [ -e "$tmp/sock.ready" ] && break; sleep 0.05; done
-"$FORKCAST" sim "$e7" --replications 100 --trace "$tmp/sock" >/dev/null 2>"$tmp/err"; rc=$?
-wait $listener
+timeout 30 "$FORKCAST" sim "$e7" --replications 100 --trace "$tmp/sock" >/dev/null 2>"$tmp/err"; rc=$?
+wait $listener # bounded: accept times out after 30 s
 [ $rc -eq 0 ] && [ -S "$tmp/sock" ] && cmp -s "$tmp/sock.out" "$tmp/ref.csv" \
   && ok "--trace onto a Unix socket: connected, same bytes, socket kept" || bad "--trace socket (rc=$rc): $(cat "$tmp/err")"
 
