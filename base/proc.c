@@ -1,13 +1,13 @@
 /* base/proc.c -- process runner and temp directories. See base/proc.h. */
 #include "base/proc.h"
 
+#include "base/cleanup.h"
 #include "base/clock.h"
 #include "base/status.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -62,6 +62,9 @@ __attribute__((noreturn)) static void child_exec(char *const argv[], int fd_in, 
     sigaction(SIGINT, &dfl, NULL);
     sigaction(SIGTERM, &dfl, NULL);
     sigaction(SIGPIPE, &dfl, NULL);
+    struct sigaction hup; /* ours (base/cleanup.h) to default; ignored (nohup) stays ignored */
+    if (sigaction(SIGHUP, NULL, &hup) == 0 && hup.sa_handler != SIG_IGN)
+        sigaction(SIGHUP, &dfl, NULL);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -110,7 +113,7 @@ static void reap(pid_t pid)
 /* Wait for pid (started at t0) to exit, time out or be cancelled; then kill
  * its group and reap it. pidfd readable on exit; waitid(WNOWAIT) leaves a
  * zombie so the group id cannot be reused while we kill strays. */
-static int wait_exit(pid_t pid, double t0, double timeout_s, const volatile sig_atomic_t *cancel,
+static int wait_exit(pid_t pid, int *reg, double t0, double timeout_s, const volatile sig_atomic_t *cancel,
                      base_proc_result *res, char *err, size_t errsz)
 {
     int rc = BASE_OK, pidfd = open_pidfd(pid);
@@ -144,6 +147,7 @@ static int wait_exit(pid_t pid, double t0, double timeout_s, const volatile sig_
         }
     }
     kill(-pid, SIGKILL); /* the group: a timed-out run, or strays of a finished one */
+    base_cleanup_drop(reg); /* before the reap: the zombie holds the group id */
     reap(pid);
     close_fd(&pidfd);
     return rc;
@@ -155,8 +159,9 @@ int base_proc_run(char *const argv[], const char *stdout_path, const char *stder
 {
     assert(argv && argv[0] && res && timeout_s > 0);
     int rc = BASE_OK;
-    int fd_in = -1, fd_out = -1, fd_err = -1, pfd[2] = {-1, -1};
+    int fd_in = -1, fd_out = -1, fd_err = -1, pfd[2] = {-1, -1}, reg = -1;
     pid_t pid = -1;
+    sigset_t held;
     memset(res, 0, sizeof *res);
 
     if (cancel && *cancel) {
@@ -166,15 +171,23 @@ int base_proc_run(char *const argv[], const char *stdout_path, const char *stder
     if ((rc = open_fds(stdout_path, stderr_path, &fd_in, &fd_out, &fd_err, pfd, err, errsz)))
         goto cleanup;
 
+    /* Signals held from fork to registration: none falls between the two, and
+     * the child keeps them blocked until child_exec has reset its handlers. */
+    base_cleanup_hold(&held);
     double t0 = base_now_s();
     pid = fork();
-    if (pid < 0) {
-        rc = base_errf(err, errsz, BASE_ERUNTIME, "fork: %s", strerror(errno));
-        goto cleanup;
-    }
     if (pid == 0)
         child_exec(argv, fd_in, fd_out, fd_err, pfd[1]);
-    setpgid(pid, pid); /* also done in the child; whichever runs first wins */
+    int fork_errno = errno;
+    if (pid > 0) {
+        setpgid(pid, pid); /* also done in the child; whichever runs first wins */
+        reg = base_cleanup_add_pgid(pid);
+    }
+    base_cleanup_release(&held);
+    if (pid < 0) {
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "fork: %s", strerror(fork_errno));
+        goto cleanup;
+    }
     close_fd(&pfd[1]);
 
     /* The pipe closes on a successful exec (O_CLOEXEC) or carries errno. */
@@ -184,6 +197,7 @@ int base_proc_run(char *const argv[], const char *stdout_path, const char *stder
         got = read(pfd[0], &exec_errno, sizeof exec_errno);
     while (got < 0 && errno == EINTR);
     if (got == (ssize_t)sizeof exec_errno) {
+        base_cleanup_drop(&reg);
         reap(pid);
         res->how = BASE_PROC_NOSTART;
         res->code = exec_errno;
@@ -191,12 +205,13 @@ int base_proc_run(char *const argv[], const char *stdout_path, const char *stder
         pid = -1;
         goto cleanup;
     }
-    rc = wait_exit(pid, t0, timeout_s, cancel, res, err, errsz);
+    rc = wait_exit(pid, &reg, t0, timeout_s, cancel, res, err, errsz);
     pid = -1;
 
 cleanup:
     if (pid > 0) { /* only on paths that failed before the wait loop */
         kill(-pid, SIGKILL);
+        base_cleanup_drop(&reg);
         reap(pid);
     }
     close_fd(&pfd[0]);
@@ -263,34 +278,35 @@ void base_proc_describe(const base_proc_result *res, double timeout_s, const cha
     }
 }
 
-int base_tmpdir_new(char *path, size_t pathsz, char *err, size_t errsz)
+int base_tmpdir_at(const char *parent, const char *prefix, char *path, size_t pathsz, char *err, size_t errsz)
 {
-    const char *base = getenv("TMPDIR");
-    if (!base || !*base)
-        base = "/tmp";
-    if ((size_t)snprintf(path, pathsz, "%s/forkcast-XXXXXX", base) >= pathsz) {
+    if ((size_t)snprintf(path, pathsz, "%s/%sXXXXXX", parent, prefix) >= pathsz) {
         path[0] = 0;
-        return base_errf(err, errsz, BASE_ERUNTIME, "%s: temp directory name too long", base);
+        return base_errf(err, errsz, BASE_ERUNTIME, "%s: temp directory name too long", parent);
     }
-    if (!mkdtemp(path)) {
-        int e = errno;
+    sigset_t held;
+    base_cleanup_hold(&held);
+    int ok = mkdtemp(path) != NULL, e = errno;
+    if (ok)
+        base_cleanup_add_tree(path);
+    base_cleanup_release(&held);
+    if (!ok) {
         path[0] = 0;
-        return base_errf(err, errsz, BASE_ERUNTIME, "%s: cannot make a temp directory: %s",
-                          base, strerror(e));
+        return base_errf(err, errsz, BASE_ERUNTIME, "%s: cannot make a temp directory: %s", parent, strerror(e));
     }
     return BASE_OK;
 }
 
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+int base_tmpdir_new(char *path, size_t pathsz, char *err, size_t errsz)
 {
-    (void)sb, (void)flag, (void)ftw;
-    remove(p);
-    return 0;
+    const char *base = getenv("TMPDIR");
+    return base_tmpdir_at(base && *base ? base : "/tmp", "forkcast-", path, pathsz, err, errsz);
 }
 
 void base_tmpdir_remove(const char *path)
 {
-    if (path && path[0])
-        nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (!path || !path[0])
+        return;
+    base_remove_tree(path);
+    base_cleanup_drop_path(path);
 }
-

@@ -8,7 +8,9 @@
  * A run past its timeout, or one running when *cancel becomes non-zero, has
  * its whole process group killed (SIGKILL) and is reaped before returning;
  * stray members of a group are killed when the leader exits too. Nothing is
- * left running and no temp directory is left behind on any return path.
+ * left running and no temp directory is left behind on any return path. The
+ * group is registered with base/cleanup.h while it runs, so a signal that
+ * ends forkcast kills it too.
  *
  * Everything passed in is borrowed. Errors: BASE_ERUNTIME (fork, pipe,
  * interrupted), one line in err.
@@ -47,9 +49,12 @@ void base_proc_describe(const base_proc_result *res, double timeout_s, const cha
                         char *buf, size_t bufsz);
 
 /* Make a fresh private directory $TMPDIR/forkcast-XXXXXX (or /tmp); path
- * receives its name. base_tmpdir_remove() deletes it and everything below it
- * (no-op on ""). */
+ * receives its name. base_tmpdir_at() makes PARENT/PREFIXXXXXXX instead.
+ * Both register it with base/cleanup.h (a signal removes it).
+ * base_tmpdir_remove() deletes it and everything below it, and unregisters
+ * it (no-op on ""). */
 int base_tmpdir_new(char *path, size_t pathsz, char *err, size_t errsz);
+int base_tmpdir_at(const char *parent, const char *prefix, char *path, size_t pathsz, char *err, size_t errsz);
 void base_tmpdir_remove(const char *path);
 
 #endif

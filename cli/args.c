@@ -1,5 +1,6 @@
 /* cli/args.c -- option value parsers and error printing shared by subcommands. */
 #include "cli/cli.h"
+#include "base/cleanup.h"
 #include "base/status.h"
 
 #include <errno.h>
@@ -179,30 +180,23 @@ int cli_parse_size(const char *opt, const char *s, int lo, int hi, int even, int
 
 int cli_stderr_is_tty(void) { return isatty(2); }
 
+/* A calibrate mode's Ctrl-C: base/cleanup.h defers the first signal to this
+ * flag; main() ends the process by that signal once the mode has returned. */
 static volatile sig_atomic_t cancelled;
-
-static void on_cancel(int sig)
-{
-    (void)sig;
-    cancelled = 1;
-}
 
 volatile sig_atomic_t *cli_cancel_begin(cli_cancel *c)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_cancel;
-    sigemptyset(&sa.sa_mask);
+    (void)c;
+    base_cleanup_install();
     cancelled = 0;
-    sigaction(SIGINT, &sa, &c->old_int);
-    sigaction(SIGTERM, &sa, &c->old_term);
+    base_cleanup_defer(&cancelled);
     return &cancelled;
 }
 
 void cli_cancel_end(cli_cancel *c)
 {
-    sigaction(SIGINT, &c->old_int, NULL);
-    sigaction(SIGTERM, &c->old_term, NULL);
+    (void)c;
+    base_cleanup_defer(NULL);
 }
 
 void cli_progress_line(void *ctx, const char *line)

@@ -72,11 +72,13 @@ int cli_parse_size(const char *opt, const char *s, int lo, int hi, int even, int
 /* 1 when stderr is a terminal (progress output allowed). */
 int cli_stderr_is_tty(void);
 
-/* Ctrl-C for long measurements: cli_cancel_begin() installs SIGINT/SIGTERM
- * handlers that set the returned flag (library code polls it and cleans up),
- * cli_cancel_end() restores the previous handlers. One at a time. */
+/* Ctrl-C for long measurements: between cli_cancel_begin() and
+ * cli_cancel_end() the first SIGINT/SIGTERM/SIGHUP only sets the returned
+ * flag (library code polls it and cleans up); the process then ends by that
+ * signal when the command returns (exit 130/143/129). A second signal
+ * cleans up at once (base/cleanup.h). One at a time. */
 typedef struct {
-    struct sigaction old_int, old_term;
+    int unused;
 } cli_cancel;
 volatile sig_atomic_t *cli_cancel_begin(cli_cancel *c);
 void cli_cancel_end(cli_cancel *c);

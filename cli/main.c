@@ -1,8 +1,15 @@
-/* cli/main.c -- `forkcast SUBCOMMAND ...`: the subcommand table and dispatch. */
+/* cli/main.c -- `forkcast SUBCOMMAND ...`: the subcommand table, dispatch,
+ * and what every command shares at its end: stdout checked (a failed write
+ * is one line and exit 1, whatever the command) and the signal cleanup of
+ * base/cleanup.h (installed before any command runs). */
 #include "cli/cli.h"
+#include "base/cleanup.h"
+#include "base/status.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 const cli_command cli_commands[] = {
     {"advise",    cli_cmd_advise,    "should this stage be split? verdict, table, break-even (main job)"},
@@ -26,7 +33,7 @@ static void usage(FILE *f)
     fprintf(f, "\nExit status: 0 ok, 1 runtime failure, 2 usage or input error.\n");
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -44,4 +51,48 @@ int main(int argc, char **argv)
         if (!strcmp(argv[1], c->name))
             return c->run(argc - 1, argv + 1);
     return cli_usage_error("unknown subcommand '%s' (see forkcast --help)", argv[1]);
+}
+
+/* stdout is a base_wstream on descriptor 1 (line-buffered on a terminal),
+ * so a failed write keeps its reason. At the end it is flushed and closed:
+ * a command that succeeded but whose output did not all arrive exits 1 with
+ * one line; one that failed keeps its status and its own line. */
+static base_wcookie out_cookie;
+static FILE *plain_stdout; /* glibc's own, put back once ours is closed */
+
+static void checked_stdout(void)
+{
+    FILE *f = base_wstream(1, &out_cookie);
+    if (!f)
+        return; /* out of memory: the plain stdout, checked below all the same */
+    if (isatty(1))
+        setvbuf(f, NULL, _IOLBF, BUFSIZ);
+    plain_stdout = stdout;
+    stdout = f; /* glibc's stdout is an ordinary variable */
+}
+
+static int finish_stdout(int rc)
+{
+    int e;
+    if (plain_stdout) {
+        e = base_wstream_close(stdout, &out_cookie, 0);
+        stdout = plain_stdout;
+    } else {
+        errno = 0;
+        e = fflush(stdout) != 0 || ferror(stdout) ? (errno ? errno : EIO) : 0;
+    }
+    if (e && rc == CLI_OK)
+        rc = cli_fail(CLI_ERUNTIME, "writing output failed: %s", strerror(e));
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (base_cleanup_install() != 0)
+        return cli_fail(CLI_ERUNTIME, "cannot install signal handlers");
+    checked_stdout();
+    int rc = finish_stdout(dispatch(argc, argv));
+    fflush(stderr);
+    base_cleanup_exit_if_caught(); /* a signal a calibrate mode deferred: end by it */
+    return rc;
 }

@@ -1,5 +1,6 @@
-/* model/output.c -- result JSON (cJSON) and CSV. */
+/* model/output.c -- result JSON (cJSON) and CSV (fields per RFC 4180). */
 #include "model/output.h"
+#include "base/csv.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,10 +89,15 @@ cJSON *model_eval_json(const model_scenario *s, const model_eval *e)
 
 char *model_eval_csv(const model_scenario *s, const model_eval *e)
 {
-    size_t cap = 512 + (size_t)e->nk * 512;
-    char *buf = malloc(cap);
-    if (!buf)
+    /* The scenario name is the user's: quoted per RFC 4180 (base/csv.h). */
+    size_t nq = base_csv_quote(NULL, 0, s->name, BASE_CSV_RFC);
+    char *name = malloc(nq + 1), *buf = NULL;
+    size_t cap = 512 + (size_t)e->nk * (512 + nq);
+    if (!name || !(buf = malloc(cap))) {
+        free(name);
         return NULL;
+    }
+    base_csv_quote(name, nq + 1, s->name, BASE_CSV_RFC);
     size_t n = (size_t)snprintf(buf, cap,
                                 "scenario,method,frames,gpus,wall_mean_s,wall_p50_s,wall_p95_s,wall_p99_s,"
                                 "wall_stderr_s,cost_mean_usd,cost_p95_usd,speedup,cost_ratio,beneficial,"
@@ -102,10 +108,11 @@ char *model_eval_csv(const model_scenario *s, const model_eval *e)
         if (r->gpus > 1 && e->break_even[i] >= 0)
             snprintf(be, sizeof be, "%ld", e->break_even[i]);
         n += (size_t)snprintf(buf + n, cap - n, "%s,%s,%ld,%d,%.6g,%.6g,%.6g,%.6g,%.4g,%.6g,%.6g,%.6g,%.6g,%d,%s\n",
-                              s->name, e->method, e->frames, r->gpus, r->wall_mean, r->wall_p50, r->wall_p95,
+                              name, e->method, e->frames, r->gpus, r->wall_mean, r->wall_p50, r->wall_p95,
                               r->wall_p99, r->wall_se, r->cost_mean, r->cost_p95, r->speedup, r->cost_ratio,
                               r->beneficial, be);
     }
+    free(name);
     return buf;
 }
 

@@ -156,7 +156,8 @@ int plot_chart(plot_kind kind, const model_scenario *s, const plot_opts *o, cons
         goto cleanup;
     copen = 0;
     if ((rc = base_out_commit(&co, err, errsz))) {
-        unlink(out);
+        if (!io.direct)
+            unlink(io.target); /* the image just renamed there (a link's target; never a device) */
         goto cleanup;
     }
 cleanup:

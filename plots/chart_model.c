@@ -1,6 +1,7 @@
 /* plots/chart_model.c -- the charts of the closed form: speedup, frames,
  * map and breakdown. See chart.h and chart_csv.h. */
 #include "plots/chart_csv.h"
+#include "base/csv.h"
 #include "plots/sweep.h"
 #include "model/predict.h"
 #include "base/status.h"
@@ -175,8 +176,12 @@ static int map_marker(FILE *f, const model_scenario *s, const plot_opts *o, cons
             snprintf(verdict, sizeof verdict, "%d GPUs %.2fx faster", e->best_gpus, e->k[show].speedup);
         else
             snprintf(verdict, sizeof verdict, "not beneficial");
-        fprintf(f, "marker,%.0f,%.9g,,,,,%d,%.9g,%.9g,%s: %s\n", frames, per_frame, e->best_gpus,
-                show >= 0 ? e->k[show].speedup : 1.0, show >= 0 ? e->k[show].cost_ratio : 1.0, label, verdict);
+        char text[640];
+        snprintf(text, sizeof text, "%s: %s", label, verdict);
+        fprintf(f, "marker,%.0f,%.9g,,,,,%d,%.9g,%.9g,", frames, per_frame, e->best_gpus,
+                show >= 0 ? e->k[show].speedup : 1.0, show >= 0 ? e->k[show].cost_ratio : 1.0);
+        base_csv_field(f, text, BASE_CSV_ONELINE); /* the scenario's name: quoted, on one line for gnuplot */
+        fputc('\n', f);
     }
     free(e);
     return rc;

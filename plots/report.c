@@ -4,6 +4,7 @@
 #include "plots/report.h"
 #include "plots/report_doc.h"
 #include "model/output.h"
+#include "base/cleanup.h"
 #include "base/status.h"
 #include "base/proc.h"
 #include "sim/montecarlo.h"
@@ -211,12 +212,20 @@ static const chart_info charts[] = {
      "A stream of jobs: latency percentiles and containers busy, idle and queued."},
 };
 
-static int ensure_dir(const char *dir, int *created, char *err, size_t errsz)
+/* DIR, made when missing; one we made is registered to go (if still empty)
+ * on a signal: *reg its handle. */
+static int ensure_dir(const char *dir, int *created, int *reg, char *err, size_t errsz)
 {
     struct stat st;
+    sigset_t held;
+    base_cleanup_hold(&held);
     *created = mkdir(dir, 0777) == 0;
-    if (!*created && errno != EEXIST)
-        return base_errf(err, errsz, BASE_ERUNTIME, "%s: cannot create directory: %s", dir, strerror(errno));
+    int e = errno;
+    if (*created)
+        *reg = base_cleanup_add_emptydir(dir);
+    base_cleanup_release(&held);
+    if (!*created && e != EEXIST)
+        return base_errf(err, errsz, BASE_ERUNTIME, "%s: cannot create directory: %s", dir, strerror(e));
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return base_errf(err, errsz, BASE_ERUNTIME, "%s: not a directory", dir);
     if (access(dir, W_OK) != 0)
@@ -458,20 +467,19 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
     model_eval *e = malloc(sizeof *e), *sim = NULL;
     sources src = {0};
     base_out md = {0}, html = {0};
-    int mdopen = 0, htmlopen = 0, created = 0;
+    int mdopen = 0, htmlopen = 0, created = 0, dirreg = -1;
+    sigset_t held;
     int drawn[PLOT_NKINDS] = {0};
     char path[PATH_MAX], stage[PATH_MAX] = "";
     if (!e)
         return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
-    if ((rc = ensure_dir(dir, &created, err, errsz)) || (rc = sources_load(&src, r, err, errsz)))
+    if ((rc = ensure_dir(dir, &created, &dirreg, err, errsz)) || (rc = sources_load(&src, r, err, errsz)))
         goto cleanup;
-    /* Charts are drawn into a private directory inside DIR and moved into
-     * place with the report's own files only when everything succeeded. */
-    if (snprintf(stage, sizeof stage, "%s/.forkcast-report-XXXXXX", dir) >= (int)sizeof stage || !mkdtemp(stage)) {
-        rc = base_errf(err, errsz, BASE_ERUNTIME, "%s: cannot create a temporary directory: %s", dir, strerror(errno));
-        stage[0] = 0;
+    /* Charts are drawn into a private directory inside DIR (removed on a
+     * signal too: base/cleanup.h) and moved into place with the report's own
+     * files only when everything succeeded. */
+    if ((rc = base_tmpdir_at(dir, ".forkcast-report-", stage, sizeof stage, err, errsz)))
         goto cleanup;
-    }
     model_opts mo = r->opts.opts;
     mo.skip_break_even = 0;
     if ((rc = model_evaluate(s, &mo, e, err, errsz)))
@@ -506,15 +514,17 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
     write_fit(&d, &src);
     write_method(&d, sim);
 
-    /* Move the charts into DIR, then the report files. */
-    if ((rc = move_charts(stage, dir, drawn, err, errsz)))
-        goto cleanup;
-    htmlopen = 0;
-    if ((rc = base_out_commit(&html, err, errsz)))
-        goto cleanup;
-    mdopen = 0;
-    if ((rc = base_out_commit(&md, err, errsz)))
-        goto cleanup;
+    /* Move the charts into DIR, then the report files, with the signals
+     * held: a signal ends the run before this or after it, never between. */
+    base_cleanup_hold(&held);
+    if (!(rc = move_charts(stage, dir, drawn, err, errsz))) {
+        htmlopen = 0;
+        if (!(rc = base_out_commit(&html, err, errsz))) {
+            mdopen = 0;
+            rc = base_out_commit(&md, err, errsz);
+        }
+    }
+    base_cleanup_release(&held);
 cleanup:
     if (htmlopen)
         base_out_abort(&html);
@@ -523,6 +533,7 @@ cleanup:
     base_tmpdir_remove(stage);
     if (rc && created)
         rmdir(dir); /* only if we made it and it is empty */
+    base_cleanup_drop(&dirreg);
     sources_free(&src);
     free(sim);
     free(e);

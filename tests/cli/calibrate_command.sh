@@ -104,15 +104,15 @@ running() {
   return 1
 }
 
-# Ctrl-C: exit 1, no output, child killed, temp dir gone.
+# Ctrl-C: exit 130 (killed by SIGINT), no output, child killed, temp dir gone.
 "$FORKCAST" calibrate command --frames 1,2,3 --repeats 1 -o "$tmp/i.json" -- sleep 31.4159 2>"$tmp/err" &
 pid=$!
 sleep 0.5
 kill -INT $pid
 wait $pid; rc=$?
 sleep 0.1
-[ $rc -eq 1 ] && [ ! -e "$tmp/i.json" ] && grep -q interrupted "$tmp/err" \
-  && ! running 'sleep 31.4159' && ok "SIGINT: exit 1, nothing written, child killed" \
+[ $rc -eq 130 ] && [ ! -e "$tmp/i.json" ] && grep -q interrupted "$tmp/err" \
+  && ! running 'sleep 31.4159' && ok "SIGINT: exit 130, nothing written, child killed" \
   || bad "SIGINT (rc=$rc): $(cat "$tmp/err")"
 
 [ -z "$(ls -A "$TMPDIR")" ] && ok "no temp dirs left" || bad "temp left: $(ls -A "$TMPDIR")"

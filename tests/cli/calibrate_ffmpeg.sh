@@ -114,12 +114,12 @@ expect_fail "--gop 0"           --gop 0 -o "$tmp/o.json"
 expect_fail "unknown option"    --bogus -o "$tmp/o.json"
 expect_fail "-o in missing dir" -o "$tmp/no/such/dir/o.json"
 
-# Ctrl-C during the (default, 1080p) input generation: exit 1, nothing left.
+# Ctrl-C during the (default, 1080p) input generation: exit 130, nothing left.
 "$FORKCAST" calibrate ffmpeg -o "$tmp/i.json" 2>"$tmp/err" &
 pid=$!
 sleep 1
 kill -INT $pid
 wait $pid; rc=$?
-[ $rc -eq 1 ] && [ ! -e "$tmp/i.json" ] && grep -q interrupted "$tmp/err" && [ -z "$(ls -A "$TMPDIR")" ] \
-  && ok "SIGINT: exit 1, no output, temp dir removed" || bad "SIGINT (rc=$rc): $(cat "$tmp/err"); $(ls -A "$TMPDIR")"
+[ $rc -eq 130 ] && [ ! -e "$tmp/i.json" ] && grep -q interrupted "$tmp/err" && [ -z "$(ls -A "$TMPDIR")" ] \
+  && ok "SIGINT: exit 130, no output, temp dir removed" || bad "SIGINT (rc=$rc): $(cat "$tmp/err"); $(ls -A "$TMPDIR")"
 exit $fail

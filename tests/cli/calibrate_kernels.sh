@@ -107,7 +107,7 @@ expect_input_error "$F" calibrate pipeline --stage overlay --frames 0
 expect_input_error "$F" calibrate pipeline --frames 3
 expect_input_error "$F" calibrate pipeline --stage overlay --input "$tmp/in.avi" --size 64x64
 
-# Ctrl-C mid-run: exit 1, no output file, no temp file, no temp dir.
+# Ctrl-C mid-run: exit 130 (killed by SIGINT), no output file, no temp file, no temp dir.
 mkdir -p "$tmp/int"
 TMPDIR=$tmp/int "$F" calibrate pipeline --stage overlay --size 640x360 --frames 100000 --backend cpu \
   -o "$tmp/int/out.json" > /dev/null 2> "$tmp/int.err" &
@@ -116,7 +116,7 @@ sleep 1
 kill -INT "$pid"
 wait "$pid"
 rc=$?
-[ "$rc" -eq 1 ] || bad "interrupted run: expected exit 1, got $rc"
+[ "$rc" -eq 130 ] || bad "interrupted run: expected exit 130, got $rc"
 grep -q interrupted "$tmp/int.err" || bad "interrupted run: no 'interrupted' message"
 [ -z "$(ls -A "$tmp/int")" ] || { bad "interrupted run left files:"; ls -la "$tmp/int" >&2; }
 
