@@ -1,6 +1,8 @@
 /* calibrate/pipeline.c -- decode -> kernel -> encode, timed per phase; the
  * FFmpeg side is in pipeline_av.c, the device side in kernels/kern_dstage.c. */
 #include "calibrate/pipeline.h"
+
+#include "base/proc.h"
 #include "calibrate/pipeline_av.h"
 #include "base/clock.h"
 #include "base/status.h"
@@ -54,10 +56,7 @@ typedef struct {
 
 static void rm_tmpdir(run_state *s)
 {
-    if (s->clip[0])
-        unlink(s->clip);
-    if (s->dir[0])
-        rmdir(s->dir);
+    base_tmpdir_remove(s->dir);
     s->dir[0] = s->clip[0] = 0;
 }
 
@@ -115,13 +114,12 @@ static int prepare_input(run_state *s, char *err, size_t errsz)
     }
     if (!s->limit)
         s->limit = 60;
-    snprintf(s->dir, sizeof s->dir, "%s/forkcast-pipe-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (strlen(s->dir) >= sizeof s->dir - 1 || !mkdtemp(s->dir)) {
-        s->dir[0] = 0;
-        return base_errf(err, errsz, BASE_ERUNTIME, "cannot make a temporary directory: %s", strerror(errno));
-    }
+    const char *tmp = getenv("TMPDIR");
+    int rc = base_tmpdir_at(tmp && *tmp ? tmp : "/tmp", "forkcast-pipe-", s->dir, sizeof s->dir, err, errsz);
+    if (rc)
+        return rc;
     snprintf(s->clip, sizeof s->clip, "%s/testsrc2.mp4", s->dir);
-    int rc = cal_pav_make_clip(s->clip, o->gen_w, o->gen_h, s->limit, o->cancel, err, errsz);
+    rc = cal_pav_make_clip(s->clip, o->gen_w, o->gen_h, s->limit, o->cancel, err, errsz);
     if (rc)
         return rc;
     s->path = s->clip;
