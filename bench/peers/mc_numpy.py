@@ -15,10 +15,11 @@ the mean, standard error (sd with n - 1), and p50/p95/p99 by np.percentile
 (its default "linear" method is GSL's interpolation between order
 statistics, the one forkcast uses).
 
-Vectorised the usual way: replications in blocks of 2^16 (a block's
-16 x 2^16 starts fit in the cache), one standard_normal call per block
-(numpy's Generator, PCG64 + ziggurat), one exp, and per k one max and one
-sum over the block's first k columns; the per-replication walls and costs
+Vectorised the usual way: replications in blocks of 2^16, the starts
+container-major (16 rows of 2^16, so a max or sum over containers is k - 1
+whole-row operations: 4x faster than reducing along short rows), one
+standard_normal call per block (numpy's Generator, PCG64 + ziggurat), one
+exp, and per k one max and one sum over the first k rows; the per-replication walls and costs
 are kept (R doubles each) for np.percentile. Only the kinds the scenario
 uses are implemented (fixed phases; a fixed or lognormal start; concat not
 billed): anything else is refused.
@@ -108,30 +109,30 @@ def simulate(sc, reps, seed=1):
     cost = {k: np.empty(reps) for k in GPUS}
     for lo in range(0, reps, BLOCK):
         n = min(BLOCK, reps - lo)
-        st = np.empty((n, kmax))
-        st[:, :nwarm] = warm
+        st = np.empty((kmax, n))  # container-major: reductions over k run along rows
+        st[:nwarm] = warm
         if sigma is None:
-            st[:, nwarm:] = mu
+            st[nwarm:] = mu
         else:
-            z = rng.standard_normal((n, kmax - nwarm))
+            z = st[nwarm:]  # contiguous rows: drawn in place
+            rng.standard_normal(out=z)
             z *= sigma
             z += mu
             np.exp(z, out=z)
             z += shift
-            st[:, nwarm:] = z
         for k in GPUS:
-            t = st[:, :k] + rests[k]
-            np.max(t, axis=1, out=wall[k][lo:lo + n])
-            wall[k][lo:lo + n] += concat[k]
-            if gran == 0 and minimum == 0 and (cold_billed or nwarm >= k):
-                np.sum(t, axis=1, out=cost[k][lo:lo + n])
-            else:
+            w, c = wall[k][lo:lo + n], cost[k][lo:lo + n]
+            t = st[:k] + rests[k][:, None]
+            np.max(t, axis=0, out=w)
+            w += concat[k]
+            if gran > 0 or minimum > 0 or not (cold_billed or nwarm >= k):
                 if not cold_billed:
-                    t[:, nwarm:] -= st[:, nwarm:k]
+                    t[nwarm:] -= st[nwarm:k]
                 if gran > 0:
                     t = gran * np.ceil(t / gran - 1e-9)
-                np.sum(np.maximum(t, minimum), axis=1, out=cost[k][lo:lo + n])
-            cost[k][lo:lo + n] *= rate
+                t = np.maximum(t, minimum)
+            np.sum(t, axis=0, out=c)
+            c *= rate
     out = {}
     for k in GPUS:
         out[k] = {}
