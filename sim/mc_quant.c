@@ -1,0 +1,622 @@
+/* sim/mc_quant.c -- see sim/mc_quant.h. */
+#include "sim/mc_quant.h"
+
+#include "base/status.h"
+
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define QNB 1024                 /* bins of a binned interval */
+#define QIV 6                    /* intervals per array and pass */
+#define QRK 6                    /* ranks per array: lhs and lhs + 1 of each fraction */
+#define QSTAGE 32                /* values a thread stages before copying them out */
+#define QPASS_MAX 40
+#define PILOT_MAX (UINT64_C(1) << 15)
+#define FLUSH_AT (UINT64_C(1) << 31) /* a thread's 32-bit bins are flushed before this */
+
+static const double qf[SIM_QUANT_NF] = {0.50, 0.95, 0.99};
+
+typedef struct {
+    uint64_t rank;
+    int done;
+    double value;
+    double lo, hi;          /* open: the piece [lo, hi) known to hold it, */
+    uint64_t below, count;  /* with `below` values under lo and `count` in it */
+    int stuck;              /* passes in which its piece did not shrink */
+} qrank;
+
+typedef struct {
+    double lo, hi;          /* [lo, hi) */
+    int hist;               /* 1: QNB bins; 0: values kept */
+    double *edges;          /* hist: QNB + 1, edges[0] = lo, edges[QNB] = hi */
+    double inv;             /* QNB / (hi - lo): the first guess of a bin */
+    double *buf;            /* kept values: cap, filled through fill */
+    size_t cap;
+    atomic_size_t fill;
+    uint64_t count, below;  /* merged: values inside, values under lo */
+    double min, max;        /* merged: of the values inside */
+    uint64_t *bins;         /* merged bins */
+} qiv;
+
+typedef struct {
+    int nrk;
+    qrank rk[QRK];
+    int at[SIM_QUANT_NF];   /* fraction q: rk[at[q]] and, when delta[q] > 0, rk[at[q] + 1] */
+    double delta[SIM_QUANT_NF];
+    int niv;
+    qiv iv[QIV];
+    double gmin, gmax;      /* of every value (pass 1) */
+    double out[SIM_QUANT_NF];
+} qarr;
+
+typedef struct {            /* one thread's share of one interval */
+    uint64_t count, below;
+    double min, max;
+    uint32_t *bins;
+    int nst;
+    double st[QSTAGE];
+} qtiv;
+
+typedef struct {
+    qtiv iv[QIV];
+    double gmin, gmax;
+    uint64_t seen;          /* values binned since the last flush (array 0's entry only) */
+} qtarr;
+
+struct sim_quant {
+    int A;
+    uint64_t n, P;
+    size_t budget;          /* values kept at once */
+    unsigned T;
+    int stage;              /* 0 start, 1 pilot done, 2 first full pass done */
+    sim_quant_kind kind;    /* the pass running */
+    int first_full;         /* this pass is the first full one: count below, min/max */
+    int passes;
+    qarr *arr;              /* [A] */
+    qtarr *t;               /* [T][A] */
+    uint32_t *tbins;        /* this pass's thread bins */
+    uint64_t *mbins;        /* this pass's merged bins */
+    double *kept, *edges;   /* this pass's keep buffers and bin edges */
+    size_t kept_peak;
+    pthread_mutex_t lock;   /* flushes of thread bins */
+};
+
+uint64_t sim_quant_pilot_size(int narrays, size_t budget)
+{
+    uint64_t p = (budget ? budget : SIM_QUANT_BUDGET) / (uint64_t)(narrays > 0 ? narrays : 1);
+    return p < 16 ? 16 : p < PILOT_MAX ? p : PILOT_MAX;
+}
+
+/* Ranks lhs = floor(f (n - 1)) and lhs + 1 of each fraction, deduplicated. */
+static void ranks_init(qarr *ar, uint64_t n)
+{
+    ar->nrk = 0;
+    for (int q = 0; q < SIM_QUANT_NF; q++) {
+        double index = qf[q] * (double)(n - 1);
+        uint64_t lhs = (uint64_t)index;
+        ar->delta[q] = index - (double)lhs;
+        if (ar->nrk == 0 || ar->rk[ar->nrk - 1].rank != lhs)
+            ar->rk[ar->nrk++] = (qrank){.rank = lhs};
+        ar->at[q] = ar->nrk - 1;
+        if (lhs + 1 < n && ar->delta[q] > 0)
+            ar->rk[ar->nrk++] = (qrank){.rank = lhs + 1};
+    }
+}
+
+int sim_quant_new(int narrays, uint64_t n, unsigned threads, size_t budget, sim_quant **out, char *err,
+                  size_t errsz)
+{
+    *out = NULL;
+    if (narrays < 1 || n < 1 || threads < 1)
+        return base_errf(err, errsz, BASE_EINPUT, "quantiles: %d arrays of %llu values on %u threads",
+                          narrays, (unsigned long long)n, threads);
+    sim_quant *q = calloc(1, sizeof *q);
+    if (!q || !(q->arr = calloc((size_t)narrays, sizeof *q->arr)) ||
+        !(q->t = calloc((size_t)narrays * threads, sizeof *q->t)) || pthread_mutex_init(&q->lock, NULL)) {
+        if (q) {
+            free(q->arr);
+            free(q->t);
+        }
+        free(q);
+        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
+    }
+    q->A = narrays;
+    q->n = n;
+    q->T = threads;
+    q->budget = budget ? budget : SIM_QUANT_BUDGET;
+    q->P = sim_quant_pilot_size(narrays, q->budget);
+    for (int a = 0; a < narrays; a++)
+        ranks_init(&q->arr[a], n);
+    *out = q;
+    return BASE_OK;
+}
+
+static void pass_free(sim_quant *q)
+{
+    free(q->tbins);
+    free(q->mbins);
+    free(q->kept);
+    free(q->edges);
+    q->tbins = NULL;
+    q->mbins = NULL;
+    q->kept = q->edges = NULL;
+}
+
+void sim_quant_free(sim_quant *q)
+{
+    if (!q)
+        return;
+    pass_free(q);
+    pthread_mutex_destroy(&q->lock);
+    free(q->arr);
+    free(q->t);
+    free(q);
+}
+
+int sim_quant_passes(const sim_quant *q) { return q->passes; }
+size_t sim_quant_peak_kept(const sim_quant *q) { return q->kept_peak; }
+
+void sim_quant_get(const sim_quant *q, int a, double out[SIM_QUANT_NF])
+{
+    for (int f = 0; f < SIM_QUANT_NF; f++)
+        out[f] = q->arr[a].out[f];
+}
+
+/* ---- planning ------------------------------------------------------------------ */
+
+/* Edges of QNB bins over [lo, hi): monotone, edges[0] = lo, edges[QNB] = hi. */
+static void set_edges(qiv *iv, double *e)
+{
+    iv->edges = e;
+    for (int b = 0; b <= QNB; b++) {
+        double f = (double)b / QNB;
+        double v = iv->lo * (1 - f) + iv->hi * f; /* no overflow for finite ends */
+        v = v < iv->lo ? iv->lo : v > iv->hi ? iv->hi : v;
+        e[b] = b == 0 ? iv->lo : b == QNB ? iv->hi : (v < e[b - 1] ? e[b - 1] : v);
+    }
+    double w = iv->hi - iv->lo;
+    iv->inv = w > 0 && isfinite(w) ? QNB / w : 0;
+}
+
+/* Allocates this pass's buffers for the intervals set in q->arr[*].iv
+ * (lo, hi, hist, cap); resets every count. */
+static int pass_alloc(sim_quant *q)
+{
+    size_t nh = 0, nk = 0;
+    for (int a = 0; a < q->A; a++)
+        for (int j = 0; j < q->arr[a].niv; j++) {
+            const qiv *iv = &q->arr[a].iv[j];
+            nh += iv->hist;
+            nk += iv->hist ? 0 : iv->cap;
+        }
+    q->tbins = nh ? calloc(nh * QNB * q->T, sizeof *q->tbins) : NULL;
+    q->mbins = nh ? calloc(nh * QNB, sizeof *q->mbins) : NULL;
+    q->edges = nh ? malloc(nh * (QNB + 1) * sizeof *q->edges) : NULL;
+    q->kept = nk ? malloc(nk * sizeof *q->kept) : NULL;
+    if ((nh && (!q->tbins || !q->mbins || !q->edges)) || (nk && !q->kept))
+        return -1;
+    q->kept_peak = nk > q->kept_peak ? nk : q->kept_peak;
+    size_t h = 0, k = 0;
+    for (int a = 0; a < q->A; a++) {
+        qarr *ar = &q->arr[a];
+        for (int j = 0; j < ar->niv; j++) {
+            qiv *iv = &ar->iv[j];
+            iv->count = iv->below = 0;
+            iv->min = INFINITY;
+            iv->max = -INFINITY;
+            atomic_init(&iv->fill, 0);
+            if (iv->hist) {
+                set_edges(iv, q->edges + h * (QNB + 1));
+                iv->bins = q->mbins + h * QNB;
+                for (unsigned t = 0; t < q->T; t++)
+                    q->t[(size_t)t * q->A + a].iv[j].bins = q->tbins + ((size_t)t * nh + h) * QNB;
+                h++;
+            } else {
+                iv->buf = q->kept + k;
+                k += iv->cap;
+            }
+        }
+        for (unsigned t = 0; t < q->T; t++) {
+            qtarr *ta = &q->t[(size_t)t * q->A + a];
+            ta->gmin = INFINITY;
+            ta->gmax = -INFINITY;
+            ta->seen = 0;
+            for (int j = 0; j < ar->niv; j++) {
+                qtiv *ti = &ta->iv[j];
+                ti->count = ti->below = 0;
+                ti->min = INFINITY;
+                ti->max = -INFINITY;
+                ti->nst = 0;
+            }
+        }
+    }
+    return 0;
+}
+
+static void keep_all(qarr *ar, uint64_t m)
+{
+    ar->niv = 1;
+    ar->iv[0] = (qiv){.lo = -INFINITY, .hi = INFINITY, .hist = 0, .cap = (size_t)m};
+}
+
+/* Pass 1's brackets from the pilot's sorted values y[0..P): one per
+ * fraction, merged where they meet; kept when the expected counts (n / P
+ * times the pilot's, plus 8 sd) of every array fit the budget. */
+static void brackets(sim_quant *q, qarr *ar, const double *y, double *expect)
+{
+    uint64_t P = q->P;
+    double lo[SIM_QUANT_NF], hi[SIM_QUANT_NF];
+    for (int f = 0; f < SIM_QUANT_NF; f++) {
+        double c = qf[f] * (double)(P - 1), h = 8 * sqrt(qf[f] * (1 - qf[f]) * (double)P) + 2;
+        uint64_t ilo = c - h <= 0 ? 0 : (uint64_t)(c - h);
+        uint64_t ihi = c + h + 2 >= (double)(P - 1) ? P - 1 : (uint64_t)(c + h + 2);
+        lo[f] = y[ilo];
+        hi[f] = nextafter(y[ihi], INFINITY);
+    }
+    ar->niv = 0;
+    for (int f = 0; f < SIM_QUANT_NF; f++) { /* lo[] ascends with f: merge into the last */
+        if (ar->niv > 0 && lo[f] <= ar->iv[ar->niv - 1].hi) {
+            qiv *last = &ar->iv[ar->niv - 1];
+            last->hi = hi[f] > last->hi ? hi[f] : last->hi;
+            last->lo = lo[f] < last->lo ? lo[f] : last->lo;
+            continue;
+        }
+        ar->iv[ar->niv++] = (qiv){.lo = lo[f], .hi = hi[f], .hist = 1};
+    }
+    for (int j = 0; j < ar->niv; j++) {
+        qiv *iv = &ar->iv[j];
+        if (nextafter(iv->lo, INFINITY) == iv->hi) {
+            iv->cap = 0; /* one value (an atom): binned, settled by min = max, nothing kept */
+            continue;
+        }
+        uint64_t inside = 0;
+        for (uint64_t i = 0; i < P; i++)
+            inside += y[i] >= iv->lo && y[i] < iv->hi;
+        double m = (double)inside / (double)P * (double)q->n;
+        iv->cap = (size_t)(m + 8 * sqrt(m) + 64);
+        *expect += (double)iv->cap;
+    }
+}
+
+/* The open ranks' pieces as this pass's intervals (one per distinct
+ * piece): kept while the budget lasts, or when binning made no progress;
+ * binned otherwise. */
+static void plan_open(sim_quant *q)
+{
+    size_t left = q->budget;
+    for (int a = 0; a < q->A; a++) {
+        qarr *ar = &q->arr[a];
+        ar->niv = 0;
+        for (int r = 0; r < ar->nrk; r++) {
+            const qrank *rk = &ar->rk[r];
+            if (rk->done || (ar->niv > 0 && ar->iv[ar->niv - 1].lo == rk->lo))
+                continue;
+            int fits = rk->count <= left;
+            int keep = fits || rk->stuck >= 2 || q->passes >= QPASS_MAX - 1;
+            if (fits)
+                left -= (size_t)rk->count;
+            ar->iv[ar->niv++] = (qiv){.lo = rk->lo, .hi = rk->hi, .hist = !keep,
+                                      .cap = keep ? (size_t)rk->count : 0};
+        }
+    }
+}
+
+int sim_quant_begin(sim_quant *q, uint64_t *reps, char *err, size_t errsz)
+{
+    pass_free(q);
+    q->first_full = 0;
+    if (q->stage == 0) {
+        int all = q->n <= q->P;
+        for (int a = 0; a < q->A; a++)
+            keep_all(&q->arr[a], all ? q->n : q->P);
+        q->kind = all ? SIM_QUANT_FULL : SIM_QUANT_PILOT;
+        q->first_full = all;
+        *reps = all ? q->n : q->P;
+    } else if (q->stage == 1) {
+        q->kind = SIM_QUANT_FULL;
+        q->first_full = 1;
+        *reps = q->n;
+    } else {
+        int open = 0;
+        for (int a = 0; a < q->A; a++)
+            for (int r = 0; r < q->arr[a].nrk; r++)
+                open += !q->arr[a].rk[r].done;
+        if (!open)
+            return q->kind = SIM_QUANT_DONE;
+        plan_open(q);
+        q->kind = SIM_QUANT_FULL;
+        *reps = q->n;
+    }
+    if (pass_alloc(q)) {
+        pass_free(q);
+        base_errf(err, errsz, BASE_ERUNTIME, "out of memory (quantile pass)");
+        return -1;
+    }
+    q->passes++;
+    return q->kind;
+}
+
+/* ---- streaming ------------------------------------------------------------------ */
+
+typedef double v4d __attribute__((vector_size(32)));
+typedef long long v4l __attribute__((vector_size(32)));
+
+/* (macros: a function passing 32-byte vectors would change the ABI without AVX) */
+#define LD4(v, p) memcpy(&(v), (p), sizeof(v))
+#define SEL4(m, a, b) ((v4d)(((m) & (v4l)(a)) | (~(m) & (v4l)(b))))
+
+static inline int bin_of(const qiv *iv, double v)
+{
+    double g = (v - iv->lo) * iv->inv;
+    int b = g > 0 ? (g < QNB - 1 ? (int)g : QNB - 1) : 0;
+    const double *e = iv->edges;
+    while (b > 0 && v < e[b])
+        b--;
+    while (b < QNB - 1 && v >= e[b + 1])
+        b++;
+    return b;
+}
+
+static void stage_flush(qiv *iv, qtiv *ti)
+{
+    size_t at = atomic_fetch_add_explicit(&iv->fill, (size_t)ti->nst, memory_order_relaxed);
+    if (at < iv->cap) {
+        size_t m = iv->cap - at < (size_t)ti->nst ? iv->cap - at : (size_t)ti->nst;
+        memcpy(iv->buf + at, ti->st, m * sizeof *ti->st);
+    }
+    ti->nst = 0;
+}
+
+static void bins_flush(sim_quant *q, qarr *ar, qtarr *ta)
+{
+    pthread_mutex_lock(&q->lock);
+    for (int j = 0; j < ar->niv; j++)
+        if (ar->iv[j].hist)
+            for (int b = 0; b < QNB; b++) {
+                ar->iv[j].bins[b] += ta->iv[j].bins[b];
+                ta->iv[j].bins[b] = 0;
+            }
+    pthread_mutex_unlock(&q->lock);
+    ta->seen = 0;
+}
+
+static void inside(qiv *iv, qtiv *ti, double v)
+{
+    ti->count++;
+    ti->min = v < ti->min ? v : ti->min;
+    ti->max = v > ti->max ? v : ti->max;
+    if (iv->hist) {
+        ti->bins[bin_of(iv, v)]++;
+    } else {
+        ti->st[ti->nst++] = v;
+        if (ti->nst == QSTAGE)
+            stage_flush(iv, ti);
+    }
+}
+
+static inline void one(qarr *ar, qtarr *ta, double v)
+{
+    for (int j = 0; j < ar->niv; j++)
+        if (v >= ar->iv[j].lo && v < ar->iv[j].hi) {
+            inside(&ar->iv[j], &ta->iv[j], v);
+            return;
+        }
+}
+
+/* The first full pass's extras: min, max, and the count under each lo. */
+static void counts_below(qarr *ar, qtarr *ta, const double *x, size_t m)
+{
+    v4d mn = {INFINITY, INFINITY, INFINITY, INFINITY}, mx = -mn, lo[QIV];
+    v4l cb[QIV];
+    for (int j = 0; j < ar->niv; j++) {
+        lo[j] = (v4d){0} + ar->iv[j].lo;
+        cb[j] = (v4l){0};
+    }
+    size_t t = 0;
+    for (; t + 4 <= m; t += 4) {
+        v4d v;
+        LD4(v, x + t);
+        mn = SEL4(v < mn, v, mn);
+        mx = SEL4(v > mx, v, mx);
+        for (int j = 0; j < ar->niv; j++)
+            cb[j] -= v < lo[j];
+    }
+    for (int l = 0; l < 4; l++) {
+        ta->gmin = mn[l] < ta->gmin ? mn[l] : ta->gmin;
+        ta->gmax = mx[l] > ta->gmax ? mx[l] : ta->gmax;
+    }
+    for (int j = 0; j < ar->niv; j++)
+        ta->iv[j].below += (uint64_t)(cb[j][0] + cb[j][1] + cb[j][2] + cb[j][3]);
+    for (; t < m; t++) {
+        double v = x[t];
+        ta->gmin = v < ta->gmin ? v : ta->gmin;
+        ta->gmax = v > ta->gmax ? v : ta->gmax;
+        for (int j = 0; j < ar->niv; j++)
+            ta->iv[j].below += v < ar->iv[j].lo;
+    }
+}
+
+void sim_quant_add(sim_quant *q, unsigned thread, int a, const double *x, size_t m)
+{
+    qarr *ar = &q->arr[a];
+    qtarr *ta = &q->t[(size_t)thread * q->A + a];
+    if (q->first_full)
+        counts_below(ar, ta, x, m);
+    if (ar->niv == 0)
+        return;
+    if (ta->seen + m >= FLUSH_AT)
+        bins_flush(q, ar, ta);
+    ta->seen += m;
+    v4d lo[QIV], hi[QIV];
+    for (int j = 0; j < ar->niv; j++) {
+        lo[j] = (v4d){0} + ar->iv[j].lo;
+        hi[j] = (v4d){0} + ar->iv[j].hi;
+    }
+    size_t t = 0;
+    for (; t + 4 <= m; t += 4) {
+        v4d v;
+        LD4(v, x + t);
+        v4l in = (v >= lo[0]) & (v < hi[0]);
+        for (int j = 1; j < ar->niv; j++)
+            in |= (v >= lo[j]) & (v < hi[j]);
+        if (in[0] | in[1] | in[2] | in[3])
+            for (int l = 0; l < 4; l++)
+                if (in[l])
+                    one(ar, ta, x[t + l]);
+    }
+    for (; t < m; t++)
+        one(ar, ta, x[t]);
+}
+
+/* ---- closing a pass ---------------------------------------------------------------- */
+
+static void merge(sim_quant *q)
+{
+    for (int a = 0; a < q->A; a++) {
+        qarr *ar = &q->arr[a];
+        ar->gmin = INFINITY;
+        ar->gmax = -INFINITY;
+        for (unsigned t = 0; t < q->T; t++) {
+            qtarr *ta = &q->t[(size_t)t * q->A + a];
+            ar->gmin = ta->gmin < ar->gmin ? ta->gmin : ar->gmin;
+            ar->gmax = ta->gmax > ar->gmax ? ta->gmax : ar->gmax;
+            for (int j = 0; j < ar->niv; j++) {
+                qiv *iv = &ar->iv[j];
+                qtiv *ti = &ta->iv[j];
+                iv->count += ti->count;
+                iv->below += ti->below;
+                iv->min = ti->min < iv->min ? ti->min : iv->min;
+                iv->max = ti->max > iv->max ? ti->max : iv->max;
+                if (iv->hist)
+                    for (int b = 0; b < QNB; b++)
+                        iv->bins[b] += ti->bins[b];
+                else if (ti->nst)
+                    stage_flush(iv, ti);
+            }
+        }
+    }
+}
+
+/* Rank rk inside interval iv (iv->below values under it): its value, or the
+ * smaller piece that holds it. */
+static void settle(qiv *iv, qrank *rk)
+{
+    uint64_t within = rk->rank - iv->below;
+    double lo = rk->lo, hi = rk->hi;
+    if (iv->min == iv->max) {
+        rk->done = 1;
+        rk->value = iv->min;
+        return;
+    }
+    if (!iv->hist) {
+        size_t fill = atomic_load(&iv->fill);
+        if (fill <= iv->cap) {
+            rk->done = 1;
+            rk->value = gsl_stats_select(iv->buf, 1, fill, (size_t)within);
+            return;
+        }
+        *rk = (qrank){.rank = rk->rank, .lo = iv->lo, .hi = iv->hi, .below = iv->below, .count = iv->count};
+    } else {
+        uint64_t cum = 0;
+        int b = 0;
+        while (b < QNB - 1 && within >= cum + iv->bins[b])
+            cum += iv->bins[b++];
+        *rk = (qrank){.rank = rk->rank, .lo = iv->edges[b], .hi = iv->edges[b + 1], .below = iv->below + cum,
+                      .count = iv->bins[b], .stuck = rk->stuck};
+    }
+    rk->stuck = rk->lo == lo && rk->hi == hi ? rk->stuck + 1 : 0;
+}
+
+/* After the first full pass: each rank in its gap or bracket. */
+static void locate_first(sim_quant *q, qarr *ar)
+{
+    for (int r = 0; r < ar->nrk; r++) {
+        qrank *rk = &ar->rk[r];
+        uint64_t pos = 0;
+        double prev = ar->gmin;
+        int j = 0;
+        for (; j <= ar->niv; j++) {
+            double glo = prev, ghi = j < ar->niv ? ar->iv[j].lo : nextafter(ar->gmax, INFINITY);
+            uint64_t gap = j < ar->niv ? ar->iv[j].below - pos : q->n - pos;
+            if (rk->rank < pos + gap) {
+                *rk = (qrank){.rank = rk->rank, .lo = glo, .hi = ghi, .below = pos, .count = gap};
+                break;
+            }
+            pos += gap;
+            if (j < ar->niv && rk->rank < pos + ar->iv[j].count) {
+                settle(&ar->iv[j], rk);
+                break;
+            }
+            pos += j < ar->niv ? ar->iv[j].count : 0;
+            prev = j < ar->niv ? ar->iv[j].hi : prev;
+        }
+    }
+}
+
+static int pilot_end(sim_quant *q, char *err, size_t errsz)
+{
+    double expect = 0;
+    for (int a = 0; a < q->A; a++) {
+        qiv *iv = &q->arr[a].iv[0];
+        if (atomic_load(&iv->fill) != q->P)
+            return base_errf(err, errsz, BASE_ERUNTIME, "quantiles: the pilot got %zu values of %llu",
+                              atomic_load(&iv->fill), (unsigned long long)q->P);
+        gsl_sort(iv->buf, 1, (size_t)q->P);
+        brackets(q, &q->arr[a], iv->buf, &expect);
+    }
+    int keep = expect <= (double)q->budget;
+    for (int a = 0; a < q->A; a++)
+        for (int j = 0; j < q->arr[a].niv; j++) {
+            qiv *iv = &q->arr[a].iv[j];
+            iv->hist = !keep || iv->cap == 0;
+            iv->cap = iv->hist ? 0 : iv->cap;
+        }
+    q->stage = 1;
+    return BASE_OK;
+}
+
+int sim_quant_end(sim_quant *q, char *err, size_t errsz)
+{
+    merge(q);
+    if (q->kind == SIM_QUANT_PILOT)
+        return pilot_end(q, err, errsz);
+    for (int a = 0; a < q->A; a++) {
+        qarr *ar = &q->arr[a];
+        if (q->first_full) {
+            locate_first(q, ar);
+            continue;
+        }
+        for (int r = 0; r < ar->nrk; r++) {
+            qrank *rk = &ar->rk[r];
+            if (rk->done)
+                continue;
+            int j = 0;
+            while (j < ar->niv - 1 && ar->iv[j].lo != rk->lo)
+                j++;
+            qiv *iv = &ar->iv[j];
+            if (iv->lo != rk->lo || iv->count != rk->count)
+                return base_errf(err, errsz, BASE_ERUNTIME,
+                                  "quantiles: a pass counted %llu values where the last counted %llu "
+                                  "(a replay that is not deterministic)",
+                                  (unsigned long long)iv->count, (unsigned long long)rk->count);
+            iv->below = rk->below;
+            settle(iv, rk);
+        }
+    }
+    q->stage = 2;
+    for (int a = 0; a < q->A; a++) {
+        qarr *ar = &q->arr[a];
+        for (int f = 0; f < SIM_QUANT_NF; f++) {
+            const qrank *x = &ar->rk[ar->at[f]];
+            double d = ar->delta[f];
+            double y = d > 0 && ar->at[f] + 1 < ar->nrk ? ar->rk[ar->at[f] + 1].value : x->value;
+            ar->out[f] = (1 - d) * x->value + d * y;
+        }
+    }
+    return BASE_OK;
+}
