@@ -3,7 +3,6 @@
 
 #include "base/status.h"
 
-#include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <pthread.h>
@@ -18,6 +17,7 @@
 #define QPASS_MAX 40
 #define PILOT_MAX (UINT64_C(1) << 15)
 #define FLUSH_AT (UINT64_C(1) << 31) /* a thread's 32-bit bins are flushed before this */
+#define BRACKET_SD 6             /* bracket half-width in the pilot's sd: a miss (p ~ 1e-9) costs a pass */
 
 static const double qf[SIM_QUANT_NF] = {0.50, 0.95, 0.99};
 
@@ -159,6 +159,15 @@ void sim_quant_free(sim_quant *q)
 }
 
 int sim_quant_passes(const sim_quant *q) { return q->passes; }
+
+int sim_quant_bins(const sim_quant *q)
+{
+    for (int a = 0; a < q->A; a++)
+        for (int j = 0; j < q->arr[a].niv; j++)
+            if (q->arr[a].iv[j].hist)
+                return 1;
+    return 0;
+}
 size_t sim_quant_peak_kept(const sim_quant *q) { return q->kept_peak; }
 
 void sim_quant_get(const sim_quant *q, int a, double out[SIM_QUANT_NF])
@@ -244,19 +253,21 @@ static void keep_all(qarr *ar, uint64_t m)
     ar->iv[0] = (qiv){.lo = -INFINITY, .hi = INFINITY, .hist = 0, .cap = (size_t)m};
 }
 
-/* Pass 1's brackets from the pilot's sorted values y[0..P): one per
- * fraction, merged where they meet; kept when the expected counts (n / P
- * times the pilot's, plus 8 sd) of every array fit the budget. */
-static void brackets(sim_quant *q, qarr *ar, const double *y, double *expect)
+/* Pass 1's brackets from the pilot's values y[0..P) (permuted): one per
+ * fraction, the order statistics f (P - 1) -/+ (BRACKET_SD sd + 2) found by
+ * selection, merged where they meet; each with room for its expected count
+ * (n / P times the pilot's) and 6 sd of error, or none for a single value
+ * (an atom: binned, settled by min = max). */
+static void brackets(sim_quant *q, qarr *ar, double *y, double *expect)
 {
     uint64_t P = q->P;
     double lo[SIM_QUANT_NF], hi[SIM_QUANT_NF];
     for (int f = 0; f < SIM_QUANT_NF; f++) {
-        double c = qf[f] * (double)(P - 1), h = 8 * sqrt(qf[f] * (1 - qf[f]) * (double)P) + 2;
+        double c = qf[f] * (double)(P - 1), h = BRACKET_SD * sqrt(qf[f] * (1 - qf[f]) * (double)P) + 2;
         uint64_t ilo = c - h <= 0 ? 0 : (uint64_t)(c - h);
         uint64_t ihi = c + h + 2 >= (double)(P - 1) ? P - 1 : (uint64_t)(c + h + 2);
-        lo[f] = y[ilo];
-        hi[f] = nextafter(y[ihi], INFINITY);
+        lo[f] = gsl_stats_select(y, 1, (size_t)P, (size_t)ilo);
+        hi[f] = nextafter(gsl_stats_select(y, 1, (size_t)P, (size_t)ihi), INFINITY);
     }
     ar->niv = 0;
     for (int f = 0; f < SIM_QUANT_NF; f++) { /* lo[] ascends with f: merge into the last */
@@ -268,17 +279,20 @@ static void brackets(sim_quant *q, qarr *ar, const double *y, double *expect)
         }
         ar->iv[ar->niv++] = (qiv){.lo = lo[f], .hi = hi[f], .hist = 1};
     }
+    uint64_t inside[QIV] = {0};
+    for (uint64_t i = 0; i < P; i++)
+        for (int j = 0; j < ar->niv; j++)
+            inside[j] += y[i] >= ar->iv[j].lo && y[i] < ar->iv[j].hi;
     for (int j = 0; j < ar->niv; j++) {
         qiv *iv = &ar->iv[j];
         if (nextafter(iv->lo, INFINITY) == iv->hi) {
-            iv->cap = 0; /* one value (an atom): binned, settled by min = max, nothing kept */
+            iv->cap = 0;
             continue;
         }
-        uint64_t inside = 0;
-        for (uint64_t i = 0; i < P; i++)
-            inside += y[i] >= iv->lo && y[i] < iv->hi;
-        double m = (double)inside / (double)P * (double)q->n;
-        iv->cap = (size_t)(m + 8 * sqrt(m) + 64);
+        /* the bracket's mass is known to ~1 / sqrt(inside) (its ends are
+         * pilot order statistics), its count to sqrt(m) more: 6 sd of each */
+        double m = (double)inside[j] / (double)P * (double)q->n;
+        iv->cap = (size_t)(m * (1 + 6 / sqrt((double)inside[j] + 1)) + 6 * sqrt(m) + 64);
         *expect += (double)iv->cap;
     }
 }
@@ -408,69 +422,99 @@ static inline void one(qarr *ar, qtarr *ta, double v)
         }
 }
 
-/* The first full pass's extras: min, max, and the count under each lo. */
-static void counts_below(qarr *ar, qtarr *ta, const double *x, size_t m)
+/* One array's values x[0..m) against this pass's niv intervals: with
+ * `first` (the first full pass) also min, max and the count under each lo.
+ * Inlined with niv and first constant, so the bounds live in registers. */
+static inline __attribute__((always_inline)) void scan(qarr *ar, qtarr *ta, const double *x, size_t m,
+                                                       const int niv, const int first)
 {
-    v4d mn = {INFINITY, INFINITY, INFINITY, INFINITY}, mx = -mn, lo[QIV];
+    v4d lo[QIV], hi[QIV], mn = {INFINITY, INFINITY, INFINITY, INFINITY}, mx = -mn;
     v4l cb[QIV];
-    for (int j = 0; j < ar->niv; j++) {
+    for (int j = 0; j < niv; j++) {
         lo[j] = (v4d){0} + ar->iv[j].lo;
+        hi[j] = (v4d){0} + ar->iv[j].hi;
         cb[j] = (v4l){0};
     }
     size_t t = 0;
     for (; t + 4 <= m; t += 4) {
         v4d v;
         LD4(v, x + t);
-        mn = SEL4(v < mn, v, mn);
-        mx = SEL4(v > mx, v, mx);
-        for (int j = 0; j < ar->niv; j++)
-            cb[j] -= v < lo[j];
+        if (first) {
+            mn = SEL4(v < mn, v, mn);
+            mx = SEL4(v > mx, v, mx);
+            for (int j = 0; j < niv; j++)
+                cb[j] -= v < lo[j];
+        }
+        v4l in[QIV], any = (v4l){0};
+        for (int j = 0; j < niv; j++) {
+            in[j] = (v >= lo[j]) & (v < hi[j]);
+            any |= in[j];
+        }
+        if ((any[0] | any[1]) | (any[2] | any[3]))
+            for (int j = 0; j < niv; j++)
+                for (int l = 0; l < 4; l++)
+                    if (in[j][l])
+                        inside(&ar->iv[j], &ta->iv[j], x[t + l]);
     }
-    for (int l = 0; l < 4; l++) {
-        ta->gmin = mn[l] < ta->gmin ? mn[l] : ta->gmin;
-        ta->gmax = mx[l] > ta->gmax ? mx[l] : ta->gmax;
+    if (first) {
+        for (int l = 0; l < 4; l++) {
+            ta->gmin = mn[l] < ta->gmin ? mn[l] : ta->gmin;
+            ta->gmax = mx[l] > ta->gmax ? mx[l] : ta->gmax;
+        }
+        for (int j = 0; j < niv; j++)
+            ta->iv[j].below += (uint64_t)((cb[j][0] + cb[j][1]) + (cb[j][2] + cb[j][3]));
     }
-    for (int j = 0; j < ar->niv; j++)
-        ta->iv[j].below += (uint64_t)(cb[j][0] + cb[j][1] + cb[j][2] + cb[j][3]);
     for (; t < m; t++) {
         double v = x[t];
-        ta->gmin = v < ta->gmin ? v : ta->gmin;
-        ta->gmax = v > ta->gmax ? v : ta->gmax;
-        for (int j = 0; j < ar->niv; j++)
-            ta->iv[j].below += v < ar->iv[j].lo;
+        if (first) {
+            ta->gmin = v < ta->gmin ? v : ta->gmin;
+            ta->gmax = v > ta->gmax ? v : ta->gmax;
+            for (int j = 0; j < niv; j++)
+                ta->iv[j].below += v < ar->iv[j].lo;
+        }
+        one(ar, ta, v);
     }
 }
+
+/* scan() with constant niv (first passes have at most 3 intervals). */
+#define SCAN_CASES                                                                                 \
+    switch (ar->niv * 2 + first) {                                                                 \
+    case 3: scan(ar, ta, x, m, 1, 1); break;                                                       \
+    case 5: scan(ar, ta, x, m, 2, 1); break;                                                       \
+    case 7: scan(ar, ta, x, m, 3, 1); break;                                                       \
+    case 2: scan(ar, ta, x, m, 1, 0); break;                                                       \
+    case 4: scan(ar, ta, x, m, 2, 0); break;                                                       \
+    case 6: scan(ar, ta, x, m, 3, 0); break;                                                       \
+    case 8: scan(ar, ta, x, m, 4, 0); break;                                                       \
+    case 10: scan(ar, ta, x, m, 5, 0); break;                                                      \
+    default: scan(ar, ta, x, m, 6, 0); break;                                                      \
+    }
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2"))) static void scan_avx2(qarr *ar, qtarr *ta, const double *x, size_t m, int first)
+{
+    SCAN_CASES
+}
+#endif
+
+static void scan_base(qarr *ar, qtarr *ta, const double *x, size_t m, int first) { SCAN_CASES }
 
 void sim_quant_add(sim_quant *q, unsigned thread, int a, const double *x, size_t m)
 {
     qarr *ar = &q->arr[a];
     qtarr *ta = &q->t[(size_t)thread * q->A + a];
-    if (q->first_full)
-        counts_below(ar, ta, x, m);
     if (ar->niv == 0)
         return;
     if (ta->seen + m >= FLUSH_AT)
         bins_flush(q, ar, ta);
     ta->seen += m;
-    v4d lo[QIV], hi[QIV];
-    for (int j = 0; j < ar->niv; j++) {
-        lo[j] = (v4d){0} + ar->iv[j].lo;
-        hi[j] = (v4d){0} + ar->iv[j].hi;
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (__builtin_cpu_supports("avx2")) {
+        scan_avx2(ar, ta, x, m, q->first_full);
+        return;
     }
-    size_t t = 0;
-    for (; t + 4 <= m; t += 4) {
-        v4d v;
-        LD4(v, x + t);
-        v4l in = (v >= lo[0]) & (v < hi[0]);
-        for (int j = 1; j < ar->niv; j++)
-            in |= (v >= lo[j]) & (v < hi[j]);
-        if (in[0] | in[1] | in[2] | in[3])
-            for (int l = 0; l < 4; l++)
-                if (in[l])
-                    one(ar, ta, x[t + l]);
-    }
-    for (; t < m; t++)
-        one(ar, ta, x[t]);
+#endif
+    scan_base(ar, ta, x, m, q->first_full);
 }
 
 /* ---- closing a pass ---------------------------------------------------------------- */
@@ -566,7 +610,6 @@ static int pilot_end(sim_quant *q, char *err, size_t errsz)
         if (atomic_load(&iv->fill) != q->P)
             return base_errf(err, errsz, BASE_ERUNTIME, "quantiles: the pilot got %zu values of %llu",
                               atomic_load(&iv->fill), (unsigned long long)q->P);
-        gsl_sort(iv->buf, 1, (size_t)q->P);
         brackets(q, &q->arr[a], iv->buf, &expect);
     }
     int keep = expect <= (double)q->budget;

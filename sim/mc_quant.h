@@ -7,10 +7,10 @@
  * wanted rank, an interval of values known to hold it, until that interval
  * is small enough to keep and select from:
  *   pilot    replications [0, P), P = min(2^15, 2^20 / A): all kept; per
- *            fraction f the pilot's order statistics f (P - 1) -/+ (8 sd + 2)
+ *            fraction f the pilot's order statistics f (P - 1) -/+ (6 sd + 2)
  *            bound a bracket [lo, hi) that holds the full sample's order
- *            statistic unless the pilot is 8 sd off (then it is found in a
- *            gap, one pass later: still exact);
+ *            statistic unless the pilot is 6 sd off (p ~ 1e-9; then it is
+ *            found in a gap, one pass later: still exact);
  *   pass 1   all n: per array, the count below each bracket; in each
  *            bracket the values are kept when the brackets' expected counts
  *            fit the budget (2^20 values in all, 8 MiB: then this pass ends
@@ -75,6 +75,9 @@ int sim_quant_end(sim_quant *q, char *err, size_t errsz);
 
 /* Array a's p50, p95, p99 (after SIM_QUANT_DONE). */
 void sim_quant_get(const sim_quant *q, int a, double out[SIM_QUANT_NF]);
+
+/* 1 when the pass just planned bins some interval: another pass will follow. */
+int sim_quant_bins(const sim_quant *q);
 
 /* Passes run so far (the pilot counted), and the most values held at once
  * in keep buffers over all passes. */
