@@ -17,6 +17,7 @@
 #define QPASS_MAX 40
 #define PILOT_MAX (UINT64_C(1) << 15)
 #define FLUSH_AT (UINT64_C(1) << 31) /* a thread's 32-bit bins are flushed before this */
+#define SCAN_CHUNK 64            /* values compared before the ones inside are handled */
 #define BRACKET_SD 6             /* bracket half-width in the pilot's sd: a miss (p ~ 1e-9) costs a pass */
 
 static const double qf[SIM_QUANT_NF] = {0.50, 0.95, 0.99};
@@ -37,6 +38,9 @@ typedef struct {
     double inv;             /* QNB / (hi - lo): the first guess of a bin */
     double *buf;            /* kept values: cap, filled through fill */
     size_t cap;
+    int sel_done;           /* a rank was selected here: sel_at, value sel_val */
+    size_t sel_at;
+    double sel_val;
     atomic_size_t fill;
     uint64_t count, below;  /* merged: values inside, values under lo */
     double min, max;        /* merged: of the values inside */
@@ -178,6 +182,44 @@ void sim_quant_get(const sim_quant *q, int a, double out[SIM_QUANT_NF])
 
 /* ---- planning ------------------------------------------------------------------ */
 
+/* The k[q]-th smallest (0-based) of x[0..n) for q < m, permuting x:
+ * quickselect on few values; on many, 1024 buckets of [min, max] by a
+ * monotone map (so a bucket holds a run of the sorted values) counted once,
+ * then per rank quickselect among its bucket's values, moved to the front
+ * (~1-2 ns per value and rank against quickselect's ~14). */
+static void select_ranks(double *x, size_t n, const size_t *k, int m, double *out)
+{
+    double lo = x[0], hi = x[0];
+    for (size_t i = 1; i < n; i++) {
+        lo = x[i] < lo ? x[i] : lo;
+        hi = x[i] > hi ? x[i] : hi;
+    }
+    double scale = QNB / (hi - lo);
+    if (n < 4096 || !(hi > lo) || !isfinite(scale)) {
+        for (int q = 0; q < m; q++)
+            out[q] = gsl_stats_select(x, 1, n, k[q]);
+        return;
+    }
+    size_t count[QNB] = {0};
+#define BUCKET(v) ((v) >= hi ? QNB - 1 : (int)(((v) - lo) * scale) < QNB - 1 ? (int)(((v) - lo) * scale) : QNB - 1)
+    for (size_t i = 0; i < n; i++)
+        count[BUCKET(x[i])]++;
+    for (int q = 0; q < m; q++) {
+        size_t below = 0, f = 0;
+        int b = 0;
+        while (below + count[b] <= k[q])
+            below += count[b++];
+        for (size_t i = 0; i < n; i++)
+            if (BUCKET(x[i]) == b) {
+                double t = x[f];
+                x[f++] = x[i];
+                x[i] = t;
+            }
+        out[q] = gsl_stats_select(x, 1, f, k[q] - below);
+    }
+#undef BUCKET
+}
+
 /* Edges of QNB bins over [lo, hi): monotone, edges[0] = lo, edges[QNB] = hi. */
 static void set_edges(qiv *iv, double *e)
 {
@@ -261,13 +303,17 @@ static void keep_all(qarr *ar, uint64_t m)
 static void brackets(sim_quant *q, qarr *ar, double *y, double *expect)
 {
     uint64_t P = q->P;
-    double lo[SIM_QUANT_NF], hi[SIM_QUANT_NF];
+    double lo[SIM_QUANT_NF], hi[SIM_QUANT_NF], v[2 * SIM_QUANT_NF];
+    size_t rk[2 * SIM_QUANT_NF];
     for (int f = 0; f < SIM_QUANT_NF; f++) {
         double c = qf[f] * (double)(P - 1), h = BRACKET_SD * sqrt(qf[f] * (1 - qf[f]) * (double)P) + 2;
-        uint64_t ilo = c - h <= 0 ? 0 : (uint64_t)(c - h);
-        uint64_t ihi = c + h + 2 >= (double)(P - 1) ? P - 1 : (uint64_t)(c + h + 2);
-        lo[f] = gsl_stats_select(y, 1, (size_t)P, (size_t)ilo);
-        hi[f] = nextafter(gsl_stats_select(y, 1, (size_t)P, (size_t)ihi), INFINITY);
+        rk[2 * f] = c - h <= 0 ? 0 : (size_t)(c - h);
+        rk[2 * f + 1] = c + h + 2 >= (double)(P - 1) ? (size_t)P - 1 : (size_t)(c + h + 2);
+    }
+    select_ranks(y, (size_t)P, rk, 2 * SIM_QUANT_NF, v);
+    for (int f = 0; f < SIM_QUANT_NF; f++) {
+        lo[f] = v[2 * f];
+        hi[f] = nextafter(v[2 * f + 1], INFINITY);
     }
     ar->niv = 0;
     for (int f = 0; f < SIM_QUANT_NF; f++) { /* lo[] ascends with f: merge into the last */
@@ -399,12 +445,14 @@ static void bins_flush(sim_quant *q, qarr *ar, qtarr *ta)
     ta->seen = 0;
 }
 
+/* v inside iv: counted, and binned (with the min and max that settle ties)
+ * or staged to be kept. */
 static void inside(qiv *iv, qtiv *ti, double v)
 {
     ti->count++;
-    ti->min = v < ti->min ? v : ti->min;
-    ti->max = v > ti->max ? v : ti->max;
     if (iv->hist) {
+        ti->min = v < ti->min ? v : ti->min;
+        ti->max = v > ti->max ? v : ti->max;
         ti->bins[bin_of(iv, v)]++;
     } else {
         ti->st[ti->nst++] = v;
@@ -436,25 +484,33 @@ static inline __attribute__((always_inline)) void scan(qarr *ar, qtarr *ta, cons
         cb[j] = (v4l){0};
     }
     size_t t = 0;
-    for (; t + 4 <= m; t += 4) {
-        v4d v;
-        LD4(v, x + t);
-        if (first) {
-            mn = SEL4(v < mn, v, mn);
-            mx = SEL4(v > mx, v, mx);
+    double hv[SCAN_CHUNK];
+    int hj[SCAN_CHUNK];
+    while (t + 4 <= m) {
+        /* a chunk: vector compares, the values inside compacted without
+         * a branch (few and unpredictable), then handled */
+        size_t end = t + SCAN_CHUNK <= m ? t + SCAN_CHUNK : m & ~(size_t)3;
+        int nh = 0;
+        for (; t < end; t += 4) {
+            v4d v;
+            LD4(v, x + t);
+            if (first) {
+                mn = SEL4(v < mn, v, mn);
+                mx = SEL4(v > mx, v, mx);
+                for (int j = 0; j < niv; j++)
+                    cb[j] -= v < lo[j];
+            }
+            v4l idx = (v4l){0}; /* per lane: 1 + the interval holding it, or 0 */
             for (int j = 0; j < niv; j++)
-                cb[j] -= v < lo[j];
+                idx |= (v >= lo[j]) & (v < hi[j]) & (j + 1);
+            for (int l = 0; l < 4; l++) {
+                hv[nh] = v[l];
+                hj[nh] = (int)idx[l] - 1;
+                nh += idx[l] != 0;
+            }
         }
-        v4l in[QIV], any = (v4l){0};
-        for (int j = 0; j < niv; j++) {
-            in[j] = (v >= lo[j]) & (v < hi[j]);
-            any |= in[j];
-        }
-        if ((any[0] | any[1]) | (any[2] | any[3]))
-            for (int j = 0; j < niv; j++)
-                for (int l = 0; l < 4; l++)
-                    if (in[j][l])
-                        inside(&ar->iv[j], &ta->iv[j], x[t + l]);
+        for (int h = 0; h < nh; h++)
+            inside(&ar->iv[hj[h]], &ta->iv[hj[h]], hv[h]);
     }
     if (first) {
         for (int l = 0; l < 4; l++) {
@@ -561,7 +617,24 @@ static void settle(qiv *iv, qrank *rk)
         size_t fill = atomic_load(&iv->fill);
         if (fill <= iv->cap) {
             rk->done = 1;
-            rk->value = gsl_stats_select(iv->buf, 1, fill, (size_t)within);
+            if (iv->sel_done && within == iv->sel_at + 1) {
+                /* the next order statistic after v: v again if it has more
+                 * copies than ranks below it, else the least value above it */
+                double v = iv->sel_val, above = INFINITY;
+                size_t le = 0;
+                for (size_t i = 0; i < fill; i++) {
+                    double x = iv->buf[i];
+                    le += x <= v;
+                    above = x > v && x < above ? x : above;
+                }
+                rk->value = within < le ? v : above;
+            } else {
+                size_t kk = (size_t)within;
+                select_ranks(iv->buf, fill, &kk, 1, &rk->value);
+            }
+            iv->sel_done = 1;
+            iv->sel_at = (size_t)within;
+            iv->sel_val = rk->value;
             return;
         }
         *rk = (qrank){.rank = rk->rank, .lo = iv->lo, .hi = iv->hi, .below = iv->below, .count = iv->count};

@@ -113,6 +113,22 @@ static inline double with_sign(double x, uint64_t u)
     return x;
 }
 
+/* Point (x, y) of layer i's wedge (x in about [x_{i-1}, x_i], y in [f_i,
+ * f_{i-1}]): 1 surely under f, -1 surely above, 0 undecided. Where f is
+ * convex it lies under its chord and above its tangents at the ends; where
+ * concave, the other way round. */
+static int wedge(unsigned i, double x, double y)
+{
+    double x0 = i > 1 ? zw[i - 1] * TWO52 : 0, x1 = zw[i] * TWO52, f0 = zf[i - 1], f1 = zf[i];
+    double chord = f0 + (f1 - f0) * (x - x0) / (x1 - x0);
+    double t0 = f0 - x0 * f0 * (x - x0), t1 = f1 - x1 * f1 * (x - x1); /* f'(x) = -x f(x) */
+    if (x0 >= 1) /* convex: tangents <= f <= chord */
+        return y >= chord ? -1 : y < (t0 > t1 ? t0 : t1) ? 1 : 0;
+    if (x1 <= 1) /* concave: chord <= f <= tangents */
+        return y < chord ? 1 : y >= (t0 < t1 ? t0 : t1) ? -1 : 0;
+    return 0;
+}
+
 /* The draw whose first u missed its layer's rectangle. */
 static double slow(const sim_rand *g, uint64_t slot, uint64_t r, uint64_t u)
 {
@@ -131,8 +147,12 @@ static double slow(const sim_rand *g, uint64_t slot, uint64_t r, uint64_t u)
             } while (y + y < t * t);
             return with_sign(zr + t, u);
         }
-        /* the wedge of layer i (i = 1: the top cap): a uniform height */
-        if (zf[i] + u01(&s) * (zf[i - 1] - zf[i]) < fz(x))
+        /* the wedge of layer i (i = 1: the top cap): a uniform height,
+         * under the curve? Decided by the chord and the tangents where they
+         * settle it (f is concave below 1, convex above), by exp otherwise. */
+        double y = zf[i] + u01(&s) * (zf[i - 1] - zf[i]);
+        int in = wedge(i, x, y);
+        if (in > 0 || (in == 0 && y < fz(x)))
             return with_sign(x, u);
         u = mix64(s += GAMMA);
     }

@@ -117,7 +117,7 @@ typedef struct {
     int set;
 } momacc;
 
-static void mom_add(momacc *m, const double *x, size_t n)
+static inline __attribute__((always_inline)) void mom_add(momacc *m, const double *x, size_t n)
 {
     if (!m->set && n > 0) {
         *m = (momacc){.c = x[0], .set = 1};
@@ -136,6 +136,33 @@ static void mom_add(momacc *m, const double *x, size_t n)
         m->r1 += d;
         m->r2 += d * d;
     }
+}
+
+/* mom_add over the tile's A arrays (rows of length `tile`). */
+static inline __attribute__((always_inline)) void mom_tile_body(momacc *m, int A, const double *val,
+                                                                size_t tile, size_t n)
+{
+    for (int a = 0; a < A; a++)
+        mom_add(&m[a], val + (size_t)a * tile, n);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2"))) static void mom_tile_avx2(momacc *m, int A, const double *val, size_t tile,
+                                                          size_t n)
+{
+    mom_tile_body(m, A, val, tile, n);
+}
+#endif
+
+static void mom_tile(momacc *m, int A, const double *val, size_t tile, size_t n)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (__builtin_cpu_supports("avx2")) {
+        mom_tile_avx2(m, A, val, tile, n);
+        return;
+    }
+#endif
+    mom_tile_body(m, A, val, tile, n);
 }
 
 static void mom_store(const momacc *m, double *out)
@@ -210,11 +237,10 @@ static int run_block(const sim_mc_rep *rep, void *vctx)
             if (rc)
                 return rc;
         }
-        for (int a = 0; a < A; a++) {
-            if (c->main)
-                mom_add(&mom[a], ts->val + (size_t)a * c->tile, n);
+        if (c->main)
+            mom_tile(mom, A, ts->val, c->tile, n);
+        for (int a = 0; a < A; a++)
             sim_quant_add(c->q, rep->thread, a, ts->val + (size_t)a * c->tile, n);
-        }
     }
     if (!c->main)
         return BASE_OK;
