@@ -36,6 +36,7 @@ typedef struct {
     int hist;               /* 1: QNB bins; 0: values kept */
     double *edges;          /* hist: QNB + 1, edges[0] = lo, edges[QNB] = hi */
     double inv;             /* QNB / (hi - lo): the first guess of a bin */
+    int wide;               /* an unbounded end: one bin (the last), for its min and max */
     double *buf;            /* kept values: cap, filled through fill */
     size_t cap;
     int sel_done;           /* a rank was selected here: sel_at, value sel_val */
@@ -54,7 +55,6 @@ typedef struct {
     double delta[SIM_QUANT_NF];
     int niv;
     qiv iv[QIV];
-    double gmin, gmax;      /* of every value (pass 1) */
     double out[SIM_QUANT_NF];
 } qarr;
 
@@ -68,7 +68,6 @@ typedef struct {            /* one thread's share of one interval */
 
 typedef struct {
     qtiv iv[QIV];
-    double gmin, gmax;
     uint64_t seen;          /* values binned since the last flush (array 0's entry only) */
 } qtarr;
 
@@ -231,7 +230,10 @@ static void set_edges(qiv *iv, double *e)
         e[b] = b == 0 ? iv->lo : b == QNB ? iv->hi : (v < e[b - 1] ? e[b - 1] : v);
     }
     double w = iv->hi - iv->lo;
-    iv->inv = w > 0 && isfinite(w) ? QNB / w : 0;
+    iv->wide = !isfinite(w);
+    iv->inv = w > 0 && !iv->wide ? QNB / w : 0;
+    for (int b = 0; iv->wide && b < QNB; b++) /* one bin, the last: [lo, hi) */
+        e[b] = iv->lo;
 }
 
 /* Allocates this pass's buffers for the intervals set in q->arr[*].iv
@@ -274,8 +276,6 @@ static int pass_alloc(sim_quant *q)
         }
         for (unsigned t = 0; t < q->T; t++) {
             qtarr *ta = &q->t[(size_t)t * q->A + a];
-            ta->gmin = INFINITY;
-            ta->gmax = -INFINITY;
             ta->seen = 0;
             for (int j = 0; j < ar->niv; j++) {
                 qtiv *ti = &ta->iv[j];
@@ -412,6 +412,8 @@ typedef long long v4l __attribute__((vector_size(32)));
 
 static inline int bin_of(const qiv *iv, double v)
 {
+    if (iv->wide)
+        return QNB - 1;
     double g = (v - iv->lo) * iv->inv;
     int b = g > 0 ? (g < QNB - 1 ? (int)g : QNB - 1) : 0;
     const double *e = iv->edges;
@@ -470,13 +472,13 @@ static inline void one(qarr *ar, qtarr *ta, double v)
         }
 }
 
-/* One array's values x[0..m) against this pass's niv intervals: with
- * `first` (the first full pass) also min, max and the count under each lo.
- * Inlined with niv and first constant, so the bounds live in registers. */
+/* One array's values x[0..m) against this pass's niv intervals; with
+ * `first` (the first full pass) also the count under each lo. Inlined with
+ * niv and first constant, so the bounds live in registers. */
 static inline __attribute__((always_inline)) void scan(qarr *ar, qtarr *ta, const double *x, size_t m,
                                                        const int niv, const int first)
 {
-    v4d lo[QIV], hi[QIV], mn = {INFINITY, INFINITY, INFINITY, INFINITY}, mx = -mn;
+    v4d lo[QIV], hi[QIV];
     v4l cb[QIV];
     for (int j = 0; j < niv; j++) {
         lo[j] = (v4d){0} + ar->iv[j].lo;
@@ -494,15 +496,13 @@ static inline __attribute__((always_inline)) void scan(qarr *ar, qtarr *ta, cons
         for (; t < end; t += 4) {
             v4d v;
             LD4(v, x + t);
-            if (first) {
-                mn = SEL4(v < mn, v, mn);
-                mx = SEL4(v > mx, v, mx);
-                for (int j = 0; j < niv; j++)
-                    cb[j] -= v < lo[j];
-            }
             v4l idx = (v4l){0}; /* per lane: 1 + the interval holding it, or 0 */
-            for (int j = 0; j < niv; j++)
-                idx |= (v >= lo[j]) & (v < hi[j]) & (j + 1);
+            for (int j = 0; j < niv; j++) {
+                v4l under = v < lo[j];
+                if (first)
+                    cb[j] -= under;
+                idx |= ~under & (v < hi[j]) & (j + 1);
+            }
             for (int l = 0; l < 4; l++) {
                 hv[nh] = v[l];
                 hj[nh] = (int)idx[l] - 1;
@@ -512,22 +512,12 @@ static inline __attribute__((always_inline)) void scan(qarr *ar, qtarr *ta, cons
         for (int h = 0; h < nh; h++)
             inside(&ar->iv[hj[h]], &ta->iv[hj[h]], hv[h]);
     }
-    if (first) {
-        for (int l = 0; l < 4; l++) {
-            ta->gmin = mn[l] < ta->gmin ? mn[l] : ta->gmin;
-            ta->gmax = mx[l] > ta->gmax ? mx[l] : ta->gmax;
-        }
-        for (int j = 0; j < niv; j++)
-            ta->iv[j].below += (uint64_t)((cb[j][0] + cb[j][1]) + (cb[j][2] + cb[j][3]));
-    }
+    for (int j = 0; first && j < niv; j++)
+        ta->iv[j].below += (uint64_t)((cb[j][0] + cb[j][1]) + (cb[j][2] + cb[j][3]));
     for (; t < m; t++) {
         double v = x[t];
-        if (first) {
-            ta->gmin = v < ta->gmin ? v : ta->gmin;
-            ta->gmax = v > ta->gmax ? v : ta->gmax;
-            for (int j = 0; j < niv; j++)
-                ta->iv[j].below += v < ar->iv[j].lo;
-        }
+        for (int j = 0; first && j < niv; j++)
+            ta->iv[j].below += v < ar->iv[j].lo;
         one(ar, ta, v);
     }
 }
@@ -579,12 +569,8 @@ static void merge(sim_quant *q)
 {
     for (int a = 0; a < q->A; a++) {
         qarr *ar = &q->arr[a];
-        ar->gmin = INFINITY;
-        ar->gmax = -INFINITY;
         for (unsigned t = 0; t < q->T; t++) {
             qtarr *ta = &q->t[(size_t)t * q->A + a];
-            ar->gmin = ta->gmin < ar->gmin ? ta->gmin : ar->gmin;
-            ar->gmax = ta->gmax > ar->gmax ? ta->gmax : ar->gmax;
             for (int j = 0; j < ar->niv; j++) {
                 qiv *iv = &ar->iv[j];
                 qtiv *ti = &ta->iv[j];
@@ -643,8 +629,11 @@ static void settle(qiv *iv, qrank *rk)
         int b = 0;
         while (b < QNB - 1 && within >= cum + iv->bins[b])
             cum += iv->bins[b++];
-        *rk = (qrank){.rank = rk->rank, .lo = iv->edges[b], .hi = iv->edges[b + 1], .below = iv->below + cum,
-                      .count = iv->bins[b], .stuck = rk->stuck};
+        /* the bin, within the values' range: finite even when the
+         * interval was not (an outer gap, binned as one) */
+        double blo = iv->edges[b], bhi = iv->edges[b + 1], top = nextafter(iv->max, INFINITY);
+        *rk = (qrank){.rank = rk->rank, .lo = blo > iv->min ? blo : iv->min, .hi = bhi < top ? bhi : top,
+                      .below = iv->below + cum, .count = iv->bins[b], .stuck = rk->stuck};
     }
     rk->stuck = rk->lo == lo && rk->hi == hi ? rk->stuck + 1 : 0;
 }
@@ -655,10 +644,10 @@ static void locate_first(sim_quant *q, qarr *ar)
     for (int r = 0; r < ar->nrk; r++) {
         qrank *rk = &ar->rk[r];
         uint64_t pos = 0;
-        double prev = ar->gmin;
+        double prev = -INFINITY; /* the outer gaps are unbounded: see settle() */
         int j = 0;
         for (; j <= ar->niv; j++) {
-            double glo = prev, ghi = j < ar->niv ? ar->iv[j].lo : nextafter(ar->gmax, INFINITY);
+            double glo = prev, ghi = j < ar->niv ? ar->iv[j].lo : INFINITY;
             uint64_t gap = j < ar->niv ? ar->iv[j].below - pos : q->n - pos;
             if (rk->rank < pos + gap) {
                 *rk = (qrank){.rank = rk->rank, .lo = glo, .hi = ghi, .below = pos, .count = gap};

@@ -231,7 +231,12 @@ __attribute__((target("avx512f,avx512dq"))) static void normals_avx512(const sim
     const __m512i step = _mm512_set1_epi64((long long)(8 * GAMMA)), c1 = _mm512_set1_epi64((long long)M1),
                   c2 = _mm512_set1_epi64((long long)M2), lay = _mm512_set1_epi64(NL - 1),
                   sgn = _mm512_set1_epi64((long long)SIGN);
-    size_t t = 0;
+    /* lanes that missed their rectangle, compressed into miss[] (no branch),
+     * then drawn again one by one */
+    long long miss[256];
+    __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+    const __m512i eight = _mm512_set1_epi64(8);
+    size_t t = 0, nm = 0;
     for (; t + 8 <= n; t += 8) {
         __m512i u = s;
         s = _mm512_add_epi64(s, step);
@@ -244,10 +249,16 @@ __attribute__((target("avx512f,avx512dq"))) static void normals_avx512(const sim
         x = _mm512_castsi512_pd(_mm512_or_si512(_mm512_castpd_si512(x),
                                                 _mm512_and_si512(_mm512_slli_epi64(u, 55), sgn)));
         _mm512_storeu_pd(z + t, x);
-        unsigned ok = _mm512_cmp_pd_mask(jd, _mm512_i64gather_pd(i, zk, 8), _CMP_LT_OQ);
-        for (unsigned m = ~ok & 0xffu; m; m &= m - 1) {
-            int l = __builtin_ctz(m);
-            z[t + l] = slow(g, slot, r0 + t + l, sim_rand_u64(g, slot, r0 + t + l));
+        __mmask8 bad = _mm512_cmp_pd_mask(jd, _mm512_i64gather_pd(i, zk, 8), _CMP_NLT_UQ);
+        _mm512_mask_compressstoreu_epi64(miss + nm, bad, lane);
+        nm += (size_t)__builtin_popcount((unsigned)bad);
+        lane = _mm512_add_epi64(lane, eight);
+        if (nm > 256 - 8 || t + 16 > n) { /* room for the next 8, or the end */
+            for (size_t q = 0; q < nm; q++) {
+                size_t at = (size_t)miss[q];
+                z[at] = slow(g, slot, r0 + at, sim_rand_u64(g, slot, r0 + at));
+            }
+            nm = 0;
         }
     }
     normals_scalar(g, slot, r0 + t, n - t, z + t);

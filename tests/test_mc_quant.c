@@ -59,7 +59,12 @@ static int run(uint64_t n, unsigned T, size_t budget, uint64_t blk, double out[N
                 sim_quant_add(q, (unsigned)(b % T), a, x, (size_t)(hi - lo));
             }
         }
-        CHECK(sim_quant_end(q, err, sizeof err) == BASE_OK);
+        int rc = sim_quant_end(q, err, sizeof err);
+        CHECK(rc == BASE_OK);
+        if (rc) {
+            fprintf(stderr, "test_mc_quant: n=%llu budget %zu: %s\n", (unsigned long long)n, budget, err);
+            break;
+        }
     }
     for (int a = 0; a < NA; a++)
         sim_quant_get(q, a, out[a]);
