@@ -261,7 +261,7 @@ void sim_mc_fast_tile(const sim_mc_fast *f, double *scratch, uint64_t r0, size_t
                       double *const *cost, model_breakdown *bd)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
-    if (__builtin_cpu_supports("avx2")) {
+    if (sim_rand_isa() >= 1) {
         tile_avx2(f, scratch, r0, n, wall, cost, bd);
         return;
     }

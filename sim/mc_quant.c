@@ -2,8 +2,12 @@
 #include "sim/mc_quant.h"
 
 #include "base/status.h"
+#include "sim/mc_rand.h"
 
 #include <gsl/gsl_statistics_double.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -545,6 +549,56 @@ __attribute__((target("avx2"))) static void scan_avx2(qarr *ar, qtarr *ta, const
 
 static void scan_base(qarr *ar, qtarr *ta, const double *x, size_t m, int first) { SCAN_CASES }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+/* scan() with AVX-512 masks: the values inside compressed in one
+ * instruction, their interval found again when handled. */
+__attribute__((target("avx512f"))) static inline __attribute__((always_inline)) void
+scan512(qarr *ar, qtarr *ta, const double *x, size_t m, const int niv, const int first)
+{
+    __m512d lo[QIV], hi[QIV];
+    uint64_t cb[QIV] = {0};
+    for (int j = 0; j < niv; j++) {
+        lo[j] = _mm512_set1_pd(ar->iv[j].lo);
+        hi[j] = _mm512_set1_pd(ar->iv[j].hi);
+    }
+    double hv[SCAN_CHUNK];
+    size_t t = 0;
+    while (t + 8 <= m) {
+        size_t end = t + SCAN_CHUNK <= m ? t + SCAN_CHUNK : m & ~(size_t)7;
+        int nh = 0;
+        for (; t < end; t += 8) {
+            __m512d v = _mm512_loadu_pd(x + t);
+            __mmask8 in = 0;
+            for (int j = 0; j < niv; j++) {
+                __mmask8 under = _mm512_cmp_pd_mask(v, lo[j], _CMP_LT_OQ);
+                if (first)
+                    cb[j] += (uint64_t)__builtin_popcount((unsigned)under);
+                in |= _mm512_mask_cmp_pd_mask((__mmask8)~under, v, hi[j], _CMP_LT_OQ);
+            }
+            _mm512_mask_compressstoreu_pd(hv + nh, in, v);
+            nh += __builtin_popcount((unsigned)in);
+        }
+        for (int h = 0; h < nh; h++)
+            one(ar, ta, hv[h]);
+    }
+    for (int j = 0; first && j < niv; j++)
+        ta->iv[j].below += cb[j];
+    for (; t < m; t++) {
+        for (int j = 0; first && j < niv; j++)
+            ta->iv[j].below += x[t] < ar->iv[j].lo;
+        one(ar, ta, x[t]);
+    }
+}
+
+__attribute__((target("avx512f"))) static void scan_avx512(qarr *ar, qtarr *ta, const double *x, size_t m,
+                                                          int first)
+{
+#define scan scan512
+    SCAN_CASES
+#undef scan
+}
+#endif
+
 void sim_quant_add(sim_quant *q, unsigned thread, int a, const double *x, size_t m)
 {
     qarr *ar = &q->arr[a];
@@ -555,7 +609,12 @@ void sim_quant_add(sim_quant *q, unsigned thread, int a, const double *x, size_t
         bins_flush(q, ar, ta);
     ta->seen += m;
 #if defined(__x86_64__) && defined(__GNUC__)
-    if (__builtin_cpu_supports("avx2")) {
+    int isa = sim_rand_isa();
+    if (isa == 2) {
+        scan_avx512(ar, ta, x, m, q->first_full);
+        return;
+    }
+    if (isa == 1) {
         scan_avx2(ar, ta, x, m, q->first_full);
         return;
     }

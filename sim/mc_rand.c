@@ -267,12 +267,27 @@ __attribute__((target("avx512f,avx512dq"))) static void normals_avx512(const sim
 
 typedef void (*normals_fn)(const sim_rand *, uint64_t, uint64_t, size_t, double *);
 
+static _Atomic int isa_cap = 2;
+
+void sim_rand_cap_isa(int cap) { isa_cap = cap < 0 ? 0 : cap > 2 ? 2 : cap; }
+
+int sim_rand_isa(void)
+{
+    int best = 0;
+#ifdef MC_RAND_X86
+    best = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") ? 2
+           : __builtin_cpu_supports("avx2")                                        ? 1
+                                                                                   : 0;
+#endif
+    return best < isa_cap ? best : isa_cap;
+}
+
 static normals_fn pick(int isa)
 {
 #ifdef MC_RAND_X86
-    if (isa == 2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq"))
+    if (isa == 2)
         return normals_avx512;
-    if (isa == 1 && __builtin_cpu_supports("avx2"))
+    if (isa == 1)
         return normals_avx2;
 #endif
     return isa == 0 ? normals_scalar : NULL;
@@ -280,22 +295,17 @@ static normals_fn pick(int isa)
 
 int sim_rand_normals_isa(int isa, const sim_rand *g, uint64_t slot, uint64_t r0, size_t n, double *z)
 {
-    normals_fn f = pick(isa);
-    if (!f)
+    int have = isa_cap;
+    isa_cap = 2;
+    int ok = isa >= 0 && isa <= sim_rand_isa();
+    isa_cap = have;
+    if (!ok)
         return -1;
-    f(g, slot, r0, n, z);
+    pick(isa)(g, slot, r0, n, z);
     return 0;
 }
 
 void sim_rand_normals(const sim_rand *g, uint64_t slot, uint64_t r0, size_t n, double *z)
 {
-    static normals_fn best;
-    normals_fn f = __atomic_load_n(&best, __ATOMIC_RELAXED);
-    if (!f) {
-        f = pick(2);
-        f = f ? f : pick(1);
-        f = f ? f : normals_scalar;
-        __atomic_store_n(&best, f, __ATOMIC_RELAXED);
-    }
-    f(g, slot, r0, n, z);
+    pick(sim_rand_isa())(g, slot, r0, n, z);
 }

@@ -21,8 +21,8 @@
  * started at mix64(key2 + (slot * 2^40 + r) * gamma) -- and loop as the
  * paper does. tests/test_mc_rand.c checks the law.
  *
- * Implementations: AVX-512 (8 lanes), AVX2 (4 lanes), scalar; chosen once
- * by CPU. All are integer arithmetic and exact double products, so they give
+ * Implementations: AVX-512 (8 lanes), AVX2 (4 lanes), scalar; chosen by
+ * CPU (sim_rand_isa). All are integer arithmetic and exact double products, so they give
  * the same bits (tested). Costs here: ~0.7 ns per normal (AVX-512), 1.3 ns
  * (AVX2), 1.9 ns (scalar), against ~12 ns for gsl_ran_gaussian_ziggurat on
  * a freshly seeded gsl_rng.
@@ -54,5 +54,12 @@ double sim_rand_normal(const sim_rand *g, uint64_t slot, uint64_t r);
 /* For tests: run implementation isa (0 scalar, 1 AVX2, 2 AVX-512); returns
  * -1 (z untouched) when this CPU lacks it. */
 int sim_rand_normals_isa(int isa, const sim_rand *g, uint64_t slot, uint64_t r0, size_t n, double *z);
+
+/* The vector instructions the Monte Carlo's kernels use (here and in
+ * sim/mc_fast.c, sim/mc_quant.c, sim/montecarlo.c): 2 AVX-512, 1 AVX2, 0
+ * none; this CPU's best, capped by sim_rand_cap_isa() (for tests: every
+ * level gives the same bits; process-wide, not for concurrent use). */
+int sim_rand_isa(void);
+void sim_rand_cap_isa(int cap);
 
 #endif

@@ -157,7 +157,7 @@ __attribute__((target("avx2"))) static void mom_tile_avx2(momacc *m, int A, cons
 static void mom_tile(momacc *m, int A, const double *val, size_t tile, size_t n)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
-    if (__builtin_cpu_supports("avx2")) {
+    if (sim_rand_isa() >= 1) {
         mom_tile_avx2(m, A, val, tile, n);
         return;
     }

@@ -10,6 +10,7 @@
 #include "sim/job.h"
 #include "sim/mc.h"
 #include "sim/mc_fast.h"
+#include "sim/mc_rand.h"
 #include "sim/montecarlo.h"
 #include "tests/harness.h"
 
@@ -210,6 +211,28 @@ static void test_threads(void)
     model_scenario_free(&s);
 }
 
+/* Every vector level (AVX-512, AVX2, none) gives the same bits: the fast
+ * path, pilot and one pass, kernels and quantile scans alike. */
+static void test_isa(void)
+{
+    model_scenario s = e7();
+    char *t[3] = {NULL, NULL, NULL};
+    int top = sim_rand_isa();
+    for (int cap = 0; cap <= top; cap++) {
+        model_eval e;
+        sim_rand_cap_isa(cap);
+        if (run(&s, 300001, 2, &e, NULL) == 0)
+            t[cap] = text(&s, &e);
+    }
+    sim_rand_cap_isa(2);
+    for (int cap = 1; cap <= top; cap++)
+        CHECK_STR(t[cap], t[0]);
+    fprintf(stderr, "test_mc_fast: vector levels 0..%d give the same results\n", top);
+    for (int cap = 0; cap < 3; cap++)
+        free(t[cap]);
+    model_scenario_free(&s);
+}
+
 typedef struct {
     double end[17];
 } ends;
@@ -273,5 +296,5 @@ static void test_progress_and_limits(void)
     model_scenario_free(&s);
 }
 
-TEST_MAIN(test_which_path, test_fast_replayed, test_general_ties, test_threads, test_trace,
+TEST_MAIN(test_which_path, test_fast_replayed, test_general_ties, test_threads, test_isa, test_trace,
           test_progress_and_limits)
