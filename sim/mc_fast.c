@@ -72,16 +72,10 @@ static inline __attribute__((always_inline)) void draw_row(const sim_mc_fast *f,
             ST4(row + t, v);
         return;
     }
-    sim_rand_normals(&f->g, (uint64_t)i, r0, npad, row);
-    const v4d a = (v4d){0} + d->a, b = (v4d){0} + d->b, sh = (v4d){0} + d->shift;
-    for (size_t t = 0; t < npad; t += 4) {
-        v4d z;
-        LD4(z, row + t);
-        z = a + b * z;
-        ST4(row + t, z);
-    }
+    sim_rand_normals(&f->g, (uint64_t)i, r0, npad, d->a, d->b, row); /* mu + sigma z */
     model_vexp(row, npad);
-    for (size_t t = 0; t < npad; t += 4) {
+    const v4d sh = (v4d){0} + d->shift;
+    for (size_t t = 0; d->shift != 0 && t < npad; t += 4) { /* + 0 changes no positive value */
         v4d z;
         LD4(z, row + t);
         z += sh;
@@ -97,10 +91,10 @@ void sim_mc_fast_starts(const sim_mc_fast *f, uint64_t r, double *st)
             st[i] = d->a + d->shift;
             continue;
         }
-        double y = d->a + d->b * sim_rand_normal(&f->g, (uint64_t)i, r);
+        double y = sim_rand_normal(&f->g, (uint64_t)i, r, d->a, d->b);
         double v[4] = {y, y, y, y}; /* a vector lane, as in draw_row */
         model_vexp(v, 4);
-        st[i] = v[0] + d->shift;
+        st[i] = d->shift != 0 ? v[0] + d->shift : v[0];
     }
 }
 

@@ -165,16 +165,17 @@ static inline double fast_or_slow(const sim_rand *g, uint64_t slot, uint64_t r, 
     return jd < zk[i] ? with_sign(jd * zw[i], u) : slow(g, slot, r, u);
 }
 
-double sim_rand_normal(const sim_rand *g, uint64_t slot, uint64_t r)
+double sim_rand_normal(const sim_rand *g, uint64_t slot, uint64_t r, double a, double b)
 {
-    return fast_or_slow(g, slot, r, sim_rand_u64(g, slot, r));
+    return a + b * fast_or_slow(g, slot, r, sim_rand_u64(g, slot, r));
 }
 
-static void normals_scalar(const sim_rand *g, uint64_t slot, uint64_t r0, size_t n, double *z)
+static void normals_scalar(const sim_rand *g, uint64_t slot, uint64_t r0, size_t n, double a, double b,
+                           double *z)
 {
     uint64_t s = g->key + ctr(slot, r0) * GAMMA;
     for (size_t t = 0; t < n; t++, s += GAMMA)
-        z[t] = fast_or_slow(g, slot, r0 + t, mix64(s));
+        z[t] = a + b * fast_or_slow(g, slot, r0 + t, mix64(s));
 }
 
 /* ---- vector rows: the fast path of every lane, then the rare misses -------- */
@@ -189,8 +190,9 @@ __attribute__((target("avx2"))) static inline __m256i mul64_avx2(__m256i a, __m2
 }
 
 __attribute__((target("avx2"))) static void normals_avx2(const sim_rand *g, uint64_t slot, uint64_t r0,
-                                                         size_t n, double *z)
+                                                         size_t n, double a, double b, double *z)
 {
+    const __m256d va = _mm256_set1_pd(a), vb = _mm256_set1_pd(b);
     uint64_t s0 = g->key + ctr(slot, r0) * GAMMA;
     __m256i s = _mm256_set_epi64x((long long)(s0 + 3 * GAMMA), (long long)(s0 + 2 * GAMMA),
                                   (long long)(s0 + GAMMA), (long long)s0);
@@ -211,19 +213,21 @@ __attribute__((target("avx2"))) static void normals_avx2(const sim_rand *g, uint
         __m256d x = _mm256_mul_pd(jd, _mm256_i64gather_pd(zw, i, 8));
         x = _mm256_castsi256_pd(_mm256_or_si256(_mm256_castpd_si256(x),
                                                 _mm256_and_si256(_mm256_slli_epi64(u, 55), sgn)));
-        _mm256_storeu_pd(z + t, x);
+        _mm256_storeu_pd(z + t, _mm256_add_pd(va, _mm256_mul_pd(vb, x)));
         int ok = _mm256_movemask_pd(_mm256_cmp_pd(jd, _mm256_i64gather_pd(zk, i, 8), _CMP_LT_OQ));
         for (int m = ~ok & 0xf; m; m &= m - 1) {
             int l = __builtin_ctz((unsigned)m);
-            z[t + l] = slow(g, slot, r0 + t + l, sim_rand_u64(g, slot, r0 + t + l));
+            z[t + l] = a + b * slow(g, slot, r0 + t + l, sim_rand_u64(g, slot, r0 + t + l));
         }
     }
-    normals_scalar(g, slot, r0 + t, n - t, z + t);
+    normals_scalar(g, slot, r0 + t, n - t, a, b, z + t);
 }
 
 __attribute__((target("avx512f,avx512dq"))) static void normals_avx512(const sim_rand *g, uint64_t slot,
-                                                                       uint64_t r0, size_t n, double *z)
+                                                                       uint64_t r0, size_t n, double a, double b,
+                                                                       double *z)
 {
+    const __m512d va = _mm512_set1_pd(a), vb = _mm512_set1_pd(b);
     uint64_t s0 = g->key + ctr(slot, r0) * GAMMA;
     __m512i s = _mm512_add_epi64(_mm512_set1_epi64((long long)s0),
                                  _mm512_mullo_epi64(_mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0),
@@ -248,7 +252,7 @@ __attribute__((target("avx512f,avx512dq"))) static void normals_avx512(const sim
         __m512d x = _mm512_mul_pd(jd, _mm512_i64gather_pd(i, zw, 8));
         x = _mm512_castsi512_pd(_mm512_or_si512(_mm512_castpd_si512(x),
                                                 _mm512_and_si512(_mm512_slli_epi64(u, 55), sgn)));
-        _mm512_storeu_pd(z + t, x);
+        _mm512_storeu_pd(z + t, _mm512_add_pd(va, _mm512_mul_pd(vb, x)));
         __mmask8 bad = _mm512_cmp_pd_mask(jd, _mm512_i64gather_pd(i, zk, 8), _CMP_NLT_UQ);
         _mm512_mask_compressstoreu_epi64(miss + nm, bad, lane);
         nm += (size_t)__builtin_popcount((unsigned)bad);
@@ -256,16 +260,16 @@ __attribute__((target("avx512f,avx512dq"))) static void normals_avx512(const sim
         if (nm > 256 - 8 || t + 16 > n) { /* room for the next 8, or the end */
             for (size_t q = 0; q < nm; q++) {
                 size_t at = (size_t)miss[q];
-                z[at] = slow(g, slot, r0 + at, sim_rand_u64(g, slot, r0 + at));
+                z[at] = a + b * slow(g, slot, r0 + at, sim_rand_u64(g, slot, r0 + at));
             }
             nm = 0;
         }
     }
-    normals_scalar(g, slot, r0 + t, n - t, z + t);
+    normals_scalar(g, slot, r0 + t, n - t, a, b, z + t);
 }
 #endif
 
-typedef void (*normals_fn)(const sim_rand *, uint64_t, uint64_t, size_t, double *);
+typedef void (*normals_fn)(const sim_rand *, uint64_t, uint64_t, size_t, double, double, double *);
 
 static _Atomic int isa_cap = 2;
 
@@ -293,7 +297,8 @@ static normals_fn pick(int isa)
     return isa == 0 ? normals_scalar : NULL;
 }
 
-int sim_rand_normals_isa(int isa, const sim_rand *g, uint64_t slot, uint64_t r0, size_t n, double *z)
+int sim_rand_normals_isa(int isa, const sim_rand *g, uint64_t slot, uint64_t r0, size_t n, double a, double b,
+                         double *z)
 {
     int have = isa_cap;
     isa_cap = 2;
@@ -301,11 +306,11 @@ int sim_rand_normals_isa(int isa, const sim_rand *g, uint64_t slot, uint64_t r0,
     isa_cap = have;
     if (!ok)
         return -1;
-    pick(isa)(g, slot, r0, n, z);
+    pick(isa)(g, slot, r0, n, a, b, z);
     return 0;
 }
 
-void sim_rand_normals(const sim_rand *g, uint64_t slot, uint64_t r0, size_t n, double *z)
+void sim_rand_normals(const sim_rand *g, uint64_t slot, uint64_t r0, size_t n, double a, double b, double *z)
 {
-    pick(sim_rand_isa())(g, slot, r0, n, z);
+    pick(sim_rand_isa())(g, slot, r0, n, a, b, z);
 }

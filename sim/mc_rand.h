@@ -45,15 +45,17 @@ void sim_rand_init(sim_rand *g, uint64_t seed);
 /* The raw 64-bit draw u(slot, r). */
 uint64_t sim_rand_u64(const sim_rand *g, uint64_t slot, uint64_t r);
 
-/* z[t] = the standard normal of (slot, r0 + t) for t < n. */
-void sim_rand_normals(const sim_rand *g, uint64_t slot, uint64_t r0, size_t n, double *z);
+/* z[t] = a + b N(slot, r0 + t) for t < n, N the standard normal of the
+ * draw (a lognormal's log: mu + sigma N). */
+void sim_rand_normals(const sim_rand *g, uint64_t slot, uint64_t r0, size_t n, double a, double b, double *z);
 
 /* The same draw alone: equal to sim_rand_normals' z[r - r0]. */
-double sim_rand_normal(const sim_rand *g, uint64_t slot, uint64_t r);
+double sim_rand_normal(const sim_rand *g, uint64_t slot, uint64_t r, double a, double b);
 
 /* For tests: run implementation isa (0 scalar, 1 AVX2, 2 AVX-512); returns
  * -1 (z untouched) when this CPU lacks it. */
-int sim_rand_normals_isa(int isa, const sim_rand *g, uint64_t slot, uint64_t r0, size_t n, double *z);
+int sim_rand_normals_isa(int isa, const sim_rand *g, uint64_t slot, uint64_t r0, size_t n, double a, double b,
+                         double *z);
 
 /* The vector instructions the Monte Carlo's kernels use (here and in
  * sim/mc_fast.c, sim/mc_quant.c, sim/montecarlo.c): 2 AVX-512, 1 AVX2, 0

@@ -17,22 +17,22 @@ static void test_same_bits(void)
     enum { N = 4099 }; /* not a multiple of 8: the scalar remainder too */
     static double a[N], b[N];
     int ran = 0, same = 1, one = 1;
-    sim_rand_normals_isa(0, &g, 3, 1000, N, a);
+    sim_rand_normals_isa(0, &g, 3, 1000, N, 0.5, 2, a);
     for (int isa = 1; isa <= 2; isa++) {
-        if (sim_rand_normals_isa(isa, &g, 3, 1000, N, b) < 0)
+        if (sim_rand_normals_isa(isa, &g, 3, 1000, N, 0.5, 2, b) < 0)
             continue;
         ran++;
         same &= memcmp(a, b, sizeof a) == 0;
     }
-    sim_rand_normals(&g, 3, 1000, N, b);
+    sim_rand_normals(&g, 3, 1000, N, 0.5, 2, b);
     same &= memcmp(a, b, sizeof a) == 0;
     for (int t = 0; t < N; t += 7)
-        one &= sim_rand_normal(&g, 3, 1000 + (uint64_t)t) == a[t];
+        one &= sim_rand_normal(&g, 3, 1000 + (uint64_t)t, 0.5, 2) == a[t];
     CHECK(same);
     CHECK(one);
     fprintf(stderr, "test_mc_rand: %d vector implementation(s) on this CPU, equal to the scalar one\n", ran);
     /* rows starting anywhere give the same draws */
-    sim_rand_normals(&g, 3, 1000 + 13, 100, b);
+    sim_rand_normals(&g, 3, 1000 + 13, 100, 0.5, 2, b);
     CHECK(memcmp(a + 13, b, 100 * sizeof *b) == 0);
 }
 
@@ -68,7 +68,7 @@ static void test_law(void)
     sim_rand_init(&g, 7);
     /* several slots and offsets, as the Monte Carlo uses them */
     for (int part = 0; part < 4; part++)
-        sim_rand_normals(&g, (uint64_t)part, (uint64_t)part * 12345, N / 4, z + part * (N / 4));
+        sim_rand_normals(&g, (uint64_t)part, (uint64_t)part * 12345, N / 4, 0, 1, z + part * (N / 4));
     static long cell[CELLS];
     double s1 = 0, s2 = 0, s4 = 0;
     long tail = 0;
