@@ -27,11 +27,12 @@ billed): anything else is refused.
     /usr/bin/python3 bench/peers/mc_numpy.py [REPS] [--no-check]
 
 REPS defaults to 10^6. Prints the summaries and
-    BENCH name=mc_numpy_compute impl=numpy metric=replications_per_s value=V
-(the Monte Carlo alone, process CPU time) and the whole process's CPU time
+    BENCH name=mc_1e6 impl=numpy metric=replications_per_s value=V
+(the Monte Carlo alone, process CPU time: bench_sim's in-process mc_1e6 is
+its counterpart when REPS = 10^6) and the whole process's CPU time
 (interpreter start and numpy import included) per replication. bench_sim
-(bench/bench_sim.c) runs it with --no-check beside `forkcast sim` and
-compares the whole processes. Sanity: unless --no-check, with $FORKCAST set
+(bench/bench_sim.c) also runs it with --no-check beside `forkcast sim` and
+compares the whole processes (name=mc_1e6_process). Sanity: unless --no-check, with $FORKCAST set
 (scripts/run-bench.sh sets it), each mean wall and cost must be within 4
 standard errors of `forkcast model`'s; exit 1 otherwise.
 """
@@ -175,7 +176,8 @@ def main():
         m, se, p50, p95, p99 = summary[k]["wall_s"]
         print(f"  k={k:2d}: wall mean {m:.3f} +- {se:.4f} s, p50 {p50:.3f} p95 {p95:.3f} p99 {p99:.3f} s; "
               f"cost mean {summary[k]['cost_usd'][0]:.6f} USD")
-    print(f"BENCH name=mc_numpy_compute impl=numpy metric=replications_per_s value={reps / (t1 - t0):.6g}")
+    name = "mc_1e6" if reps == 1000000 else f"mc_{reps}"
+    print(f"BENCH name={name} impl=numpy metric=replications_per_s value={reps / (t1 - t0):.6g}")
     return 0 if "--no-check" in sys.argv else check(summary)
 
 
