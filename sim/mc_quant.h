@@ -16,8 +16,8 @@
  *            fit the budget (2^20 values in all, 8 MiB: then this pass ends
  *            it, up to R ~ 10^6 here), else counted in 1024 bins;
  *   pass 2+  per rank still open: its bin (or gap) kept if it fits what is
- *            left of the budget, else binned again (~R / 10^10 values per
- *            bin after pass 1: pass 2 ends it below R ~ 10^10).
+ *            left of the budget, else binned again (a p50 bin of pass 1
+ *            holds ~3 x 10^-5 R values: pass 2 ends it below R ~ 2 x 10^9).
  * n <= P: pass 1 keeps everything, no pilot. An interval whose values are
  * all equal (ties: a cost under a billing granularity) is resolved by its
  * min = max. The result is the order statistic sorting gives, for any
@@ -28,9 +28,10 @@
  *
  * Memory, whatever n: the pilot (<= 8 MiB), the kept values (<= 8 MiB, or
  * what one rank's interval holds when nothing smaller can be split off:
- * pathological ties at the ulp scale), per thread 6 intervals x 1024 bins x
- * 8 bytes per array, ~64 KiB. Cost per value and pass: a few compares (a
- * vector loop), a bin or a copy for the few inside an interval.
+ * pathological ties at the ulp scale), per binned interval 1024 bins of 4
+ * bytes per thread and 8 merged (<= 6 intervals per array). Cost per value
+ * and pass: a compare or two per interval (vector loops: AVX-512, AVX2 or
+ * generic, sim_rand_isa), a bin or a copy for the few inside one.
  *
  * Use: sim_quant_new; while ((kind = sim_quant_begin(q, &m)) !=
  * SIM_QUANT_DONE) { stream the values of replications [0, m), every array,

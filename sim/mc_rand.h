@@ -23,9 +23,9 @@
  *
  * Implementations: AVX-512 (8 lanes), AVX2 (4 lanes), scalar; chosen by
  * CPU (sim_rand_isa). All are integer arithmetic and exact double products, so they give
- * the same bits (tested). Costs here: ~0.7 ns per normal (AVX-512), 1.3 ns
- * (AVX2), 1.9 ns (scalar), against ~12 ns for gsl_ran_gaussian_ziggurat on
- * a freshly seeded gsl_rng.
+ * the same bits (tested). Costs here, the misses included: ~1.1 ns per
+ * normal (AVX-512), 1.8 ns (AVX2), 1.9 ns (scalar), against ~12 ns for
+ * gsl_ran_gaussian_ziggurat on a freshly seeded gsl_rng.
  */
 #ifndef FORKCAST_SIM_MC_RAND_H
 #define FORKCAST_SIM_MC_RAND_H

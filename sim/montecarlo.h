@@ -16,7 +16,7 @@
  *            starts fixed or lognormal (sim/mc_fast.h): a tile of
  *            replications at once from counter-based streams (sim/mc_rand.h),
  *            the jobs' constants taken from sim_job and checked against it
- *            to the bit; ~50 ns per replication of overlay-e7 over 5 k here;
+ *            to the bit; ~70 ns per replication of overlay-e7 over 5 k here;
  *   general  anything else: per replication a GSL stream seeded from
  *            (seed, r) (sim/mc.h), sim_job_draw_starts + sim_job_run_starts
  *            for common starts, sim_job_run otherwise (the event engine
@@ -29,8 +29,9 @@
  * at most 1024 blocks of >= 64 replications, merged in block order); the
  * quantiles are exact order statistics found in passes that replay the
  * replications (sim/mc_quant.h: a pilot of <= 2^15 replications, then one
- * full pass up to R ~ 10^6, two beyond), in at most ~16 MiB plus ~64 KiB
- * per thread and GPU count, whatever R. Every number is byte-identical for
+ * full pass up to R ~ 1.5 x 10^6, two up to ~2 x 10^9, three beyond), in
+ * at most ~16 MiB plus ~50 KiB per thread and GPU count, whatever R
+ * (docs/sim.md: ~10 MiB measured from R = 10^4 to 10^9). Every number is byte-identical for
  * any thread count: a block is summed by one thread in a fixed order,
  * quantile counts are integers, and the selections depend on values only.
  * R: up to 2^40 - 1 on the fast path, 2^31 on the general one (its GSL
