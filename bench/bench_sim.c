@@ -25,8 +25,9 @@
  * 4. The event path: overlay-e7 with every effect on (shared link, cap,
  *    chunks_per_gpu 2, backups, failures), engine events per CPU-second.
  * 5. Peak RSS of `forkcast sim` at R = 10^4, 10^6 (one thread) and 10^8
- *    (all cores, ~13 s here; the whole `make bench` ~35 s): memory does not grow with R (sim/montecarlo.h).
- *    Exit 1 if R = 10^8 needs 64 MiB more than R = 10^4.
+ *    (all cores, ~13 s here; the whole `make bench` takes ~35 s): memory
+ *    does not grow with R (sim/montecarlo.h). Exit 1 if R = 10^8 needs
+ *    64 MiB more than R = 10^4.
  *
  * Output: human lines and per measurement
  *   BENCH name=N impl=forkcast metric=M value=V
