@@ -35,9 +35,9 @@ typedef struct {
     int wide;               /* an unbounded end: one bin (the last), for its min and max */
     double *buf;            /* kept values: cap, filled through fill */
     size_t cap;
-    int sel_done;           /* a rank was selected here: sel_at, value sel_val */
-    size_t sel_at;
-    double sel_val;
+    int nsel;               /* kept: ranks selected here (-1 not yet), within it */
+    uint64_t selk[QRK];
+    double selv[QRK];
     atomic_size_t fill;
     uint64_t count, below;  /* merged: values inside, values under lo */
     double min, max;        /* merged: of the values inside */
