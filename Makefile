@@ -25,7 +25,7 @@ LDFLAGS    ?= -Wl,--as-needed
 
 DEB_PKGS := build-essential pkg-config libgsl-dev libcjson-dev ffmpeg \
             libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
-            libavfilter-dev gnuplot-nox python3-simpy python3
+            libavfilter-dev gnuplot-nox python3-simpy python3-numpy python3
 PC_MODS  := gsl libcjson libavformat libavcodec libavutil libswscale libavfilter
 
 PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PC_MODS) 2>/dev/null)

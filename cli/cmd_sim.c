@@ -114,7 +114,7 @@ int cli_cmd_sim(int argc, char **argv)
         }
         if (cli_opt_is(argv[i], "--replications")) {
             if (!(v = cli_opt_value(argc, argv, &i, "--replications")) ||
-                cli_parse_long("--replications", v, 1, 2147483648L, &reps))
+                cli_parse_long("--replications", v, 1, 1099511627775L, &reps)) /* 2^40 - 1: sim/montecarlo.h */
                 return CLI_EUSAGE;
             continue;
         }

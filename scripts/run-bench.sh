@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/run-bench.sh BUILD BIN -- run every benchmark BUILD/bench/bench_*
 # and every peer bench/peers/*.py (with /usr/bin/python3, where Debian's
-# python3-simpy lives) or bench/peers/*.sh, in one go, then print a table of
+# python3-simpy and python3-numpy live; a peer whose module is missing is
+# skipped) or bench/peers/*.sh, in one go, then print a table of
 # their parseable lines
 #   BENCH name=N impl=I metric=M value=V
 # and, for each (name, metric) measured by forkcast and by a peer, the ratio
@@ -26,8 +27,12 @@ for b in "$build"/bench/bench_*; do
 done
 for p in bench/peers/*.py; do
   [ -f "$p" ] || continue
-  if ! "$py" -c 'import SimPy' 2>/dev/null && grep -q SimPy "$p"; then
-    echo "== $(basename "$p"): skipped, SimPy missing for $py (make deps)"; continue
+  skip=
+  for mod in SimPy numpy; do
+    if grep -q "^import $mod\|^from $mod" "$p" && ! "$py" -c "import $mod" 2>/dev/null; then skip=$mod; fi
+  done
+  if [ -n "$skip" ]; then
+    echo "== $(basename "$p"): skipped, $skip missing for $py (make deps)"; continue
   fi
   run "$(basename "$p")" "$py" "$p"
 done

@@ -13,7 +13,9 @@
  * key, two rounds of odd multiply and xorshift, add key). So within one run
  * no two replications share a seed (R <= 2^31), and seed 0, which GSL maps
  * to 1, never occurs. Each worker owns one gsl_rng, re-seeded per
- * replication: no allocation per replication.
+ * replication: no allocation per replication. (The Monte Carlo's fast path
+ * draws from counter-based streams instead, sim/mc_rand.h, and runs
+ * blocks of replications as this runner's "replications".)
  *
  * Scheduling: workers take blocks of consecutive r from an atomic counter.
  * The calling thread is worker 0 and alone calls the progress callback.

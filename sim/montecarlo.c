@@ -1,11 +1,12 @@
-/* sim/montecarlo.c -- replications of the chunked job over threads, per-k
- * summaries into a model_eval. */
+/* sim/montecarlo.c -- replications of the chunked job over threads, streamed
+ * in passes (sim/mc_quant.h), per-k summaries into a model_eval. */
 #include "sim/montecarlo.h"
 
 #include "base/status.h"
+#include "sim/mc_fast.h"
+#include "sim/mc_quant.h"
+#include "sim/mc_rand.h"
 
-#include <assert.h>
-#include <gsl/gsl_statistics_double.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -13,9 +14,11 @@
 
 #define NRUN_MAX (MODEL_MAX_GPU_LIST + 1)
 #define NBD 8           /* breakdown phases */
-#define BLOCKS_MAX 1024 /* partial sums kept: at most this many blocks */
+#define BLOCKS_MAX 1024 /* per-block partial sums kept: at most this many blocks */
 #define BLOCK_MIN 64
 #define NMOM 6          /* per block and run: wall shift, sum, sum of squares; cost the same */
+#define TILE_GENERAL 64 /* replications per tile on the general path */
+#define R_GSL_MAX (UINT64_C(1) << 31) /* the general path's streams (sim/mc.h) */
 
 typedef struct {
     int nrun;
@@ -57,9 +60,9 @@ static int runlist_new(const model_scenario *s, int flags, runlist *l, int *off,
     return BASE_OK;
 }
 
-/* Replication r's jobs, one per run, in run order, from rng as seeded for
- * r. With l->crn the starts are drawn once, for kmax containers, into st[]
- * (room for kmax), and every k takes the first k: common random numbers. */
+/* Replication r's jobs on the general path, one per run, in run order, from
+ * rng as seeded for r. With l->crn the starts are drawn once, for kmax
+ * containers, into st[] (room for kmax), and every k takes the first k. */
 static int run_replication(const runlist *l, sim_job_ws *ws, gsl_rng *rng, double *st,
                            sim_job_trace_fn trace, void *tctx, sim_job_result *res, char *err,
                            size_t errsz)
@@ -75,207 +78,296 @@ static int run_replication(const runlist *l, sim_job_ws *ws, gsl_rng *rng, doubl
     return BASE_OK;
 }
 
+/* ---- one pass ------------------------------------------------------------------- */
+
+typedef struct {
+    sim_job_ws *ws;
+    double *st;               /* kmax starts (general path) */
+    double *fscr;             /* the fast path's scratch */
+    double *val;              /* [2 nrun][tile]: the tile's walls, then its costs */
+} tscratch;
+
 typedef struct {
     const runlist *l;
-    sim_job_ws **ws;          /* per thread */
-    double *st;               /* per thread: kmax starts (l->crn) */
+    const sim_mc_fast *fast;  /* NULL: the general path */
+    sim_quant *q;
+    tscratch *ts;             /* per thread */
     uint64_t seed;
-    long R, B;
-    double **wall, **cost;    /* [run][r] */
+    long R, B;                /* this pass: replications, block size */
+    size_t tile;
+    int main;                 /* the first full pass: the summaries too */
     double *bd;               /* [block][run][NBD] */
     double *mom;              /* [block][run][NMOM] */
     long *failed, *conts;     /* [block][run] */
     uint64_t *events;         /* [block] */
+    sim_mc_progress_fn progress;
+    void *progress_ctx;
+    uint64_t done, total;     /* replications streamed before this pass; the estimate of all */
 } mcctx;
+
+typedef double v4d __attribute__((vector_size(32)));
+#define LD4(v, p) memcpy(&(v), (p), sizeof(v))
+
+/* Moments of one block's values about its first value (a shift of the
+ * order of the data, so the sums of squares do not cancel), in 4 lanes
+ * and a scalar tail: a fixed order, so the same sums for any thread count. */
+typedef struct {
+    double c, r1, r2;
+    v4d s1, s2;
+    int set;
+} momacc;
+
+static inline __attribute__((always_inline)) void mom_add(momacc *m, const double *x, size_t n)
+{
+    if (!m->set && n > 0) {
+        *m = (momacc){.c = x[0], .set = 1};
+    }
+    const v4d c = (v4d){0} + m->c;
+    size_t t = 0;
+    for (; t + 4 <= n; t += 4) {
+        v4d v;
+        LD4(v, x + t);
+        v -= c;
+        m->s1 += v;
+        m->s2 += v * v;
+    }
+    for (; t < n; t++) {
+        double d = x[t] - m->c;
+        m->r1 += d;
+        m->r2 += d * d;
+    }
+}
+
+/* mom_add over the tile's A arrays (rows of length `tile`). */
+static inline __attribute__((always_inline)) void mom_tile_body(momacc *m, int A, const double *val,
+                                                                size_t tile, size_t n)
+{
+    for (int a = 0; a < A; a++)
+        mom_add(&m[a], val + (size_t)a * tile, n);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2"))) static void mom_tile_avx2(momacc *m, int A, const double *val, size_t tile,
+                                                          size_t n)
+{
+    mom_tile_body(m, A, val, tile, n);
+}
+#endif
+
+static void mom_tile(momacc *m, int A, const double *val, size_t tile, size_t n)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (sim_rand_isa() >= 1) {
+        mom_tile_avx2(m, A, val, tile, n);
+        return;
+    }
+#endif
+    mom_tile_body(m, A, val, tile, n);
+}
+
+static void mom_store(const momacc *m, double *out)
+{
+    out[0] = m->c;
+    out[1] = ((m->s1[0] + m->s1[1]) + (m->s1[2] + m->s1[3])) + m->r1;
+    out[2] = ((m->s2[0] + m->s2[1]) + (m->s2[2] + m->s2[3])) + m->r2;
+}
+
+/* The general path over replications [r0, r0 + n): walls and costs into
+ * ts->val; with acc (the main pass), the block's other sums. */
+typedef struct {
+    double bd[NRUN_MAX][NBD];
+    long failed[NRUN_MAX], conts[NRUN_MAX];
+    uint64_t events;
+} blockacc;
+
+static int tile_general(const mcctx *c, const sim_mc_rep *rep, tscratch *ts, uint64_t r0, size_t n,
+                        blockacc *acc)
+{
+    const runlist *l = c->l;
+    sim_job_result res[NRUN_MAX];
+    for (size_t t = 0; t < n; t++) {
+        sim_mc_seed_rng(rep->rng, c->seed, r0 + t);
+        int rc = run_replication(l, ts->ws, rep->rng, ts->st, NULL, NULL, res, rep->err, rep->errsz);
+        if (rc)
+            return rc;
+        for (int i = 0; i < l->nrun; i++) {
+            ts->val[(size_t)i * c->tile + t] = res[i].wall;
+            ts->val[(size_t)(l->nrun + i) * c->tile + t] = res[i].cost;
+            if (!acc)
+                continue;
+            const model_breakdown *d = &res[i].bd;
+            double v[NBD] = {d->start, d->request, d->download, d->ffmpeg_start,
+                             d->seek,  d->process, d->upload,   d->concat};
+            for (int p = 0; p < NBD; p++)
+                acc->bd[i][p] += v[p];
+            acc->failed[i] += res[i].failed;
+            acc->conts[i] += res[i].containers;
+            acc->events += res[i].events;
+        }
+    }
+    return BASE_OK;
+}
 
 static int run_block(const sim_mc_rep *rep, void *vctx)
 {
     mcctx *c = vctx;
     const runlist *l = c->l;
-    int nrun = l->nrun;
+    const int A = 2 * l->nrun;
     long b = (long)rep->r, lo = b * c->B, hi = lo + c->B < c->R ? lo + c->B : c->R;
-    double acc[NRUN_MAX][NBD] = {{0}};
-    /* Moments about the block's first value (a shift of the order of the
-     * data, so the sums of squares do not cancel): c, sum(x - c), sum((x - c)^2). */
-    double mom[NRUN_MAX][NMOM] = {{0}};
-    long failed[NRUN_MAX] = {0}, conts[NRUN_MAX] = {0};
-    uint64_t events = 0;
-    sim_job_ws *ws = c->ws[rep->thread];
-    double *st = c->st + (size_t)rep->thread * l->kmax;
-    sim_job_result rr[NRUN_MAX];
-    for (long r = lo; r < hi; r++) {
-        sim_mc_seed_rng(rep->rng, c->seed, (uint64_t)r);
-        int rc = run_replication(l, ws, rep->rng, st, NULL, NULL, rr, rep->err, rep->errsz);
-        if (rc)
+    tscratch *ts = &c->ts[rep->thread];
+    momacc mom[2 * NRUN_MAX];
+    blockacc acc;
+    model_breakdown fb[NRUN_MAX];
+    if (c->main) {
+        memset(mom, 0, (size_t)A * sizeof *mom);
+        memset(&acc, 0, sizeof acc);
+        memset(fb, 0, (size_t)l->nrun * sizeof *fb);
+    }
+    double *wall[NRUN_MAX], *cost[NRUN_MAX];
+    for (int j = 0; j < l->nrun; j++) {
+        wall[j] = ts->val + (size_t)j * c->tile;
+        cost[j] = ts->val + (size_t)(l->nrun + j) * c->tile;
+    }
+    for (long r0 = lo; r0 < hi; r0 += (long)c->tile) {
+        size_t n = (size_t)(hi - r0) < c->tile ? (size_t)(hi - r0) : c->tile;
+        if (c->fast) {
+            sim_mc_fast_tile(c->fast, ts->fscr, (uint64_t)r0, n, wall, cost, c->main ? fb : NULL);
+        } else {
+            int rc = tile_general(c, rep, ts, (uint64_t)r0, n, c->main ? &acc : NULL);
+            if (rc)
+                return rc;
+        }
+        if (c->main)
+            mom_tile(mom, A, ts->val, c->tile, n);
+        for (int a = 0; a < A; a++)
+            sim_quant_add(c->q, rep->thread, a, ts->val + (size_t)a * c->tile, n);
+    }
+    if (!c->main)
+        return BASE_OK;
+    for (int j = 0; c->fast && j < l->nrun; j++) {
+        const model_breakdown *d = &fb[j];
+        double v[NBD] = {d->start, d->request, d->download, d->ffmpeg_start,
+                         d->seek,  d->process, d->upload,   d->concat};
+        memcpy(acc.bd[j], v, sizeof v);
+        acc.conts[j] = (hi - lo) * l->ks[j];
+    }
+    for (int i = 0; i < l->nrun; i++) {
+        size_t at = (size_t)b * l->nrun + i;
+        mom_store(&mom[i], &c->mom[at * NMOM]);
+        mom_store(&mom[l->nrun + i], &c->mom[at * NMOM + 3]);
+        memcpy(&c->bd[at * NBD], acc.bd[i], sizeof acc.bd[i]);
+        c->failed[at] = acc.failed[i];
+        c->conts[at] = acc.conts[i];
+    }
+    c->events[b] = acc.events;
+    return BASE_OK;
+}
+
+/* Worker 0's block count, as replications over every pass; never the
+ * total before the end (a progress bar clears on it). */
+static void on_blocks(uint64_t done, uint64_t total, void *vctx)
+{
+    const mcctx *c = vctx;
+    (void)total;
+    uint64_t d = c->done + (done * (uint64_t)c->B < (uint64_t)c->R ? done * (uint64_t)c->B : (uint64_t)c->R);
+    c->progress(d < c->total ? d : c->total - 1, c->total, c->progress_ctx);
+}
+
+/* Per-thread scratch for the pass driver. */
+static int scratch_new(mcctx *c, unsigned T)
+{
+    const runlist *l = c->l;
+    if (!(c->ts = calloc(T, sizeof *c->ts)))
+        return -1;
+    for (unsigned t = 0; t < T; t++) {
+        tscratch *ts = &c->ts[t];
+        if (!(ts->ws = sim_job_ws_new()) || !(ts->st = malloc((size_t)l->kmax * sizeof *ts->st)) ||
+            !(ts->val = malloc((size_t)2 * l->nrun * c->tile * sizeof *ts->val)))
+            return -1;
+        if (c->fast && !(ts->fscr = malloc(sim_mc_fast_scratch_len(c->fast) * sizeof *ts->fscr)))
+            return -1;
+    }
+    return 0;
+}
+
+static void scratch_free(mcctx *c, unsigned T)
+{
+    if (!c->ts)
+        return;
+    for (unsigned t = 0; t < T; t++) {
+        sim_job_ws_free(c->ts[t].ws);
+        free(c->ts[t].st);
+        free(c->ts[t].fscr);
+        free(c->ts[t].val);
+    }
+    free(c->ts);
+    c->ts = NULL;
+}
+
+/* Block sums of the main pass: nb blocks x nrun runs. */
+static int blocks_new(mcctx *c, long nb)
+{
+    size_t n = (size_t)nb * c->l->nrun;
+    c->bd = calloc(n * NBD, sizeof *c->bd);
+    c->mom = calloc(n * NMOM, sizeof *c->mom);
+    c->failed = calloc(n, sizeof *c->failed);
+    c->conts = calloc(n, sizeof *c->conts);
+    c->events = calloc((size_t)nb, sizeof *c->events);
+    return c->bd && c->mom && c->failed && c->conts && c->events ? 0 : -1;
+}
+
+static void blocks_free(mcctx *c)
+{
+    free(c->bd);
+    free(c->mom);
+    free(c->failed);
+    free(c->conts);
+    free(c->events);
+}
+
+/* Every pass the quantiles ask for; the first full one fills the block
+ * sums (c->bd ... for R replications). */
+static int run_passes(mcctx *c, unsigned T, char *err, size_t errsz)
+{
+    const long R = c->R;
+    int kind, rc, main_done = 0;
+    uint64_t reps;
+    c->done = 0;
+    while ((kind = sim_quant_begin(c->q, &reps, err, errsz)) != SIM_QUANT_DONE) {
+        if (kind < 0)
+            return BASE_ERUNTIME;
+        c->main = kind == SIM_QUANT_FULL && !main_done;
+        c->R = (long)reps;
+        c->B = (c->R + BLOCKS_MAX - 1) / BLOCKS_MAX;
+        c->B = c->B < BLOCK_MIN ? BLOCK_MIN : c->B;
+        long nb = (c->R + c->B - 1) / c->B;
+        if (c->main && blocks_new(c, nb))
+            return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
+        /* an estimate: this pass, and one more full pass if this one bins */
+        c->total = c->done + reps + (kind == SIM_QUANT_PILOT || sim_quant_bins(c->q) ? (uint64_t)R : 0);
+        sim_mc_job job = {.replications = (uint64_t)nb, .threads = T, .seed = c->seed, .fn = run_block,
+                          .ctx = c, .progress = c->progress ? on_blocks : NULL, .progress_ctx = c};
+        if ((rc = sim_mc_run(&job, err, errsz)))
             return rc;
-        for (int i = 0; i < nrun; i++) {
-            const sim_job_result res = rr[i];
-            c->wall[i][r] = res.wall;
-            c->cost[i][r] = res.cost;
-            if (r == lo) {
-                mom[i][0] = res.wall;
-                mom[i][3] = res.cost;
-            }
-            double dw = res.wall - mom[i][0], dc = res.cost - mom[i][3];
-            mom[i][1] += dw;
-            mom[i][2] += dw * dw;
-            mom[i][4] += dc;
-            mom[i][5] += dc * dc;
-            const model_breakdown *d = &res.bd;
-            double v[NBD] = {d->start, d->request, d->download, d->ffmpeg_start,
-                             d->seek,  d->process, d->upload,   d->concat};
-            for (int p = 0; p < NBD; p++)
-                acc[i][p] += v[p];
-            failed[i] += res.failed;
-            conts[i] += res.containers;
-            events += res.events;
-        }
+        for (size_t i = 0; c->main && i < (size_t)nb * c->l->nrun * NMOM; i++)
+            if (isnan(c->mom[i]))
+                return base_errf(err, errsz, BASE_ERUNTIME, "sim: %d GPUs: a replication gave NaN (a bug)",
+                                 c->l->ks[i / NMOM % c->l->nrun]);
+        if ((rc = sim_quant_end(c->q, err, errsz)))
+            return rc;
+        c->done += reps;
+        main_done |= c->main;
+        c->main = 0;
     }
-    for (int i = 0; i < nrun; i++) {
-        memcpy(&c->bd[((size_t)b * nrun + i) * NBD], acc[i], sizeof acc[i]);
-        memcpy(&c->mom[((size_t)b * nrun + i) * NMOM], mom[i], sizeof mom[i]);
-        c->failed[(size_t)b * nrun + i] = failed[i];
-        c->conts[(size_t)b * nrun + i] = conts[i];
-    }
-    c->events[b] = events;
+    c->R = R;
+    c->B = (R + BLOCKS_MAX - 1) / BLOCKS_MAX;
+    c->B = c->B < BLOCK_MIN ? BLOCK_MIN : c->B;
+    if (c->progress)
+        c->progress(c->done, c->done, c->progress_ctx);
     return BASE_OK;
 }
 
-/* Order statistics x_(rank[q]) (0-based ranks, ascending, each < n) of
- * x[0..n), exactly: the bucket of every value in QBUCKETS equal slices of
- * [min, max] is counted; the buckets holding a wanted rank are gathered
- * (one more pass); each rank is then selected (gsl_stats_select) among its
- * bucket's values only. (x - min) * scale is monotone in x under rounding,
- * so buckets are in value order and the result is what sorting gives, ties
- * included. ~2 passes of a few ns per value, against quickselect's branchy
- * partitions (~14 ns per value here); a bucket of many ties (a cost under
- * a billing granularity) costs a select over its size, as before.
- * Returns -1 when out of memory. x is not modified. */
-#define QBUCKETS 4096
-
-/* The bucket of v: monotone in v; NaN goes to 0, anything a huge scale
- * (values a few subnormals apart) sends past the end to the last. */
-static inline int qbucket(double v, double lo, double hi, double scale)
-{
-    if (v >= hi)
-        return QBUCKETS - 1;
-    double f = (v - lo) * scale;
-    return f > 0 ? (f < QBUCKETS - 1 ? (int)f : QBUCKETS - 1) : 0;
-}
-
-static int order_stats(const double *x, size_t n, const size_t *rank, int m, double *out)
-{
-    double lo = x[0], hi = x[0];
-    for (size_t i = 1; i < n; i++) {
-        lo = x[i] < lo ? x[i] : lo;
-        hi = x[i] > hi ? x[i] : hi;
-    }
-    if (!(hi > lo)) { /* all equal (or NaN: the caller fails on the mean) */
-        for (int q = 0; q < m; q++)
-            out[q] = lo;
-        return 0;
-    }
-    const double scale = QBUCKETS / (hi - lo);
-    uint32_t *count = calloc(QBUCKETS, sizeof *count);
-    int32_t *group = malloc(QBUCKETS * sizeof *group); /* bucket -> wanted group, -1 */
-    if (!count || !group) {
-        free(count);
-        free(group);
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++)
-        count[qbucket(x[i], lo, hi, scale)]++;
-    /* each rank's bucket and rank inside it; ranks ascend, so buckets do */
-    int bk[8], ng = 0, gb[8];
-    size_t within[8], below = 0, gsize[8], goff[8];
-    int b = 0;
-    for (int q = 0; q < m; q++) {
-        while (below + count[b] <= rank[q])
-            below += count[b++];
-        bk[q] = b;
-        within[q] = rank[q] - below;
-        if (ng == 0 || gb[ng - 1] != b) {
-            gb[ng] = b;
-            gsize[ng] = count[b];
-            goff[ng] = ng ? goff[ng - 1] + gsize[ng - 1] : 0;
-            ng++;
-        }
-    }
-    for (int i = 0; i < QBUCKETS; i++)
-        group[i] = -1;
-    for (int g = 0; g < ng; g++)
-        group[gb[g]] = g;
-    double *buf = malloc((goff[ng - 1] + gsize[ng - 1]) * sizeof *buf);
-    if (!buf) {
-        free(count);
-        free(group);
-        return -1;
-    }
-    size_t fill[8] = {0};
-    for (size_t i = 0; i < n; i++) {
-        int g = group[qbucket(x[i], lo, hi, scale)];
-        if (g >= 0)
-            buf[goff[g] + fill[g]++] = x[i];
-    }
-    for (int q = 0; q < m; q++) {
-        int g = group[bk[q]];
-        /* select permutes the group, not its values: each rank comes out right */
-        out[q] = gsl_stats_select(buf + goff[g], 1, gsize[g], within[q]);
-    }
-    free(buf);
-    free(count);
-    free(group);
-    return 0;
-}
-
-/* Quantiles p50, p95, p99 of x[0..n), exactly as GSL's
- * quantile_from_sorted_data gives them on the sorted array: x_(lo) and
- * x_(lo+1) interpolated, lo = floor(f (n - 1)); the order statistics from
- * order_stats(). tests/test_sim.c checks them against sorting, ties
- * included. Returns -1 when out of memory. */
-static int quantiles(const double *x, size_t n, double *p50, double *p95, double *p99)
-{
-    static const double f[3] = {0.50, 0.95, 0.99};
-    double *out[3] = {p50, p95, p99}, delta[3], v[6];
-    size_t rank[6];
-    int m = 0, at[3];
-    for (int q = 0; q < 3; q++) {
-        double index = f[q] * (double)(n - 1);
-        size_t lhs = (size_t)index;
-        delta[q] = index - (double)lhs;
-        at[q] = m;
-        if (m == 0 || rank[m - 1] != lhs)
-            rank[m++] = lhs;
-        else
-            at[q] = m - 1;
-        if (lhs + 1 < n && delta[q] > 0)
-            rank[m++] = lhs + 1;
-    }
-    if (order_stats(x, n, rank, m, v))
-        return -1;
-    for (int q = 0; q < 3; q++) {
-        double a = v[at[q]];
-        double b = delta[q] > 0 && rank[at[q]] + 1 < n ? v[at[q] + 1] : a;
-        *out[q] = (1 - delta[q]) * a + delta[q] * b;
-    }
-    return 0;
-}
-
-/* Quantiles of each array (wall and cost of each run), spread over the
- * threads as "replications" of sim_mc_run; each depends on its array only. */
-typedef struct {
-    double **x;        /* [2 * nrun]: wall arrays then cost arrays */
-    size_t n;
-    double (*q)[3];    /* [2 * nrun]: p50, p95, p99 */
-} qctx;
-
-static int quantiles_one(const sim_mc_rep *rep, void *vctx)
-{
-    qctx *c = vctx;
-    if (quantiles(c->x[rep->r], c->n, &c->q[rep->r][0], &c->q[rep->r][1], &c->q[rep->r][2]))
-        return base_errf(rep->err, rep->errsz, BASE_ERUNTIME, "out of memory");
-    return BASE_OK;
-}
+/* ---- summaries ---------------------------------------------------------------------- */
 
 /* Mean and sd from the blocks' shifted moments, merged in block order
  * (Chan et al.'s pairwise update): the same numbers for any thread count. */
@@ -301,91 +393,55 @@ static void merge_moments(const double *mom, long nb, long B, long R, int nrun, 
     *sd = n > 1 ? sqrt(m2 / (n - 1)) : 0;
 }
 
-int sim_montecarlo_eval(const model_scenario *s, const model_opts *mo, const sim_montecarlo_opts *o,
-                        model_eval *out, sim_montecarlo_stats *stats, char *err, size_t errsz)
+/* Run i's summaries from the block sums and the quantiles. */
+static void run_result(const mcctx *c, int i, model_kresult *kr, long *failed, long *conts)
 {
-    int rc = BASE_OK, off = 0;
-    runlist l = {0};
-    mcctx c = {0};
-    unsigned T = 0;
-    memset(out, 0, sizeof *out);
-    if (o->replications < 1 || (uint64_t)o->replications > (UINT64_C(1) << 31))
-        return base_errf(err, errsz, BASE_EINPUT, "sim: replications: must be in 1..2^31 (got %ld)",
-                          o->replications);
-    if ((rc = runlist_new(s, o->flags, &l, &off, err, errsz)))
-        return rc;
-    long R = o->replications;
-    long B = (R + BLOCKS_MAX - 1) / BLOCKS_MAX;
-    B = B < BLOCK_MIN ? BLOCK_MIN : B;
-    long nb = (R + B - 1) / B;
-    T = o->threads ? o->threads : sim_mc_threads_default();
-    T = T > 1024 ? 1024 : T;
-    c = (mcctx){.l = &l, .seed = o->seed, .R = R, .B = B};
-    c.ws = calloc(T, sizeof *c.ws);
-    c.st = malloc((size_t)T * l.kmax * sizeof *c.st);
-    c.wall = calloc((size_t)l.nrun, sizeof *c.wall);
-    c.cost = calloc((size_t)l.nrun, sizeof *c.cost);
-    c.bd = calloc((size_t)nb * l.nrun * NBD, sizeof *c.bd);
-    c.mom = calloc((size_t)nb * l.nrun * NMOM, sizeof *c.mom);
-    c.failed = calloc((size_t)nb * l.nrun, sizeof *c.failed);
-    c.conts = calloc((size_t)nb * l.nrun, sizeof *c.conts);
-    c.events = calloc((size_t)nb, sizeof *c.events);
-    if (!c.ws || !c.st || !c.wall || !c.cost || !c.bd || !c.mom || !c.failed || !c.conts || !c.events)
-        goto oom;
-    for (unsigned t = 0; t < T; t++)
-        if (!(c.ws[t] = sim_job_ws_new()))
-            goto oom;
-    for (int i = 0; i < l.nrun; i++)
-        if (!(c.wall[i] = malloc((size_t)R * sizeof **c.wall)) ||
-            !(c.cost[i] = malloc((size_t)R * sizeof **c.cost)))
-            goto oom;
-
-    sim_mc_job job = {.replications = (uint64_t)nb, .threads = T, .seed = o->seed, .fn = run_block,
-                      .ctx = &c, .progress = o->progress, .progress_ctx = o->progress_ctx};
-    if ((rc = sim_mc_run(&job, err, errsz)))
-        goto cleanup;
-
-    double *arrays[2 * NRUN_MAX], qs[2 * NRUN_MAX][3];
-    for (int i = 0; i < l.nrun; i++) {
-        arrays[i] = c.wall[i];
-        arrays[l.nrun + i] = c.cost[i];
+    const runlist *l = c->l;
+    const long R = c->R, nb = (R + c->B - 1) / c->B;
+    *kr = (model_kresult){.gpus = l->ks[i]};
+    merge_moments(c->mom, nb, c->B, R, l->nrun, i, 0, &kr->wall_mean, &kr->wall_sd);
+    merge_moments(c->mom, nb, c->B, R, l->nrun, i, 1, &kr->cost_mean, &kr->cost_sd);
+    kr->wall_se = kr->wall_sd / sqrt((double)R);
+    kr->cost_se = kr->cost_sd / sqrt((double)R);
+    double qw[SIM_QUANT_NF], qc[SIM_QUANT_NF];
+    sim_quant_get(c->q, i, qw);
+    sim_quant_get(c->q, l->nrun + i, qc);
+    kr->wall_p50 = qw[0], kr->wall_p95 = qw[1], kr->wall_p99 = qw[2];
+    kr->cost_p50 = qc[0], kr->cost_p95 = qc[1], kr->cost_p99 = qc[2];
+    double bd[NBD] = {0};
+    *failed = *conts = 0;
+    for (long b = 0; b < nb; b++) {
+        for (int p = 0; p < NBD; p++)
+            bd[p] += c->bd[((size_t)b * l->nrun + i) * NBD + p];
+        *failed += c->failed[(size_t)b * l->nrun + i];
+        *conts += c->conts[(size_t)b * l->nrun + i];
     }
-    qctx qc = {arrays, (size_t)R, qs};
-    sim_mc_job qjob = {.replications = (uint64_t)(2 * l.nrun), .threads = T, .seed = 0,
-                       .fn = quantiles_one, .ctx = &qc};
-    if ((rc = sim_mc_run(&qjob, err, errsz)))
-        goto cleanup;
+    double r = (double)R;
+    kr->breakdown = (model_breakdown){bd[0] / r, bd[1] / r, bd[2] / r, bd[3] / r,
+                                      bd[4] / r, bd[5] / r, bd[6] / r, bd[7] / r};
+}
 
+static void fill_eval(const model_scenario *s, const model_opts *mo, const mcctx *c, int off, uint64_t seed,
+                      model_eval *out, sim_montecarlo_stats *stats)
+{
+    const runlist *l = c->l;
     snprintf(out->method, sizeof out->method, "sim");
-    out->replications = R;
-    out->seed = (unsigned long)o->seed;
+    out->replications = c->R;
+    out->seed = (unsigned long)seed;
     out->frames = s->frames;
     out->nk = s->ngpus;
-    if (stats)
+    if (stats) {
         memset(stats, 0, sizeof *stats);
-    for (int i = 0; i < l.nrun; i++) {
-        model_kresult kr = {.gpus = l.ks[i]};
-        merge_moments(c.mom, nb, B, R, l.nrun, i, 0, &kr.wall_mean, &kr.wall_sd);
-        merge_moments(c.mom, nb, B, R, l.nrun, i, 1, &kr.cost_mean, &kr.cost_sd);
-        if (isnan(kr.wall_mean) || isnan(kr.cost_mean)) {
-            rc = base_errf(err, errsz, BASE_ERUNTIME, "sim: %d GPUs: a replication gave NaN (a bug)",
-                            l.ks[i]);
-            goto cleanup;
-        }
-        kr.wall_se = kr.wall_sd / sqrt((double)R);
-        kr.cost_se = kr.cost_sd / sqrt((double)R);
-        kr.wall_p50 = qs[i][0], kr.wall_p95 = qs[i][1], kr.wall_p99 = qs[i][2];
-        kr.cost_p50 = qs[l.nrun + i][0], kr.cost_p95 = qs[l.nrun + i][1], kr.cost_p99 = qs[l.nrun + i][2];
-        double bd[NBD] = {0};
-        long failed = 0, conts = 0;
-        for (long b = 0; b < nb; b++) {
-            for (int p = 0; p < NBD; p++)
-                bd[p] += c.bd[((size_t)b * l.nrun + i) * NBD + p];
-            failed += c.failed[(size_t)b * l.nrun + i];
-            conts += c.conts[(size_t)b * l.nrun + i];
-        }
-        kr.breakdown = (model_breakdown){bd[0] / R, bd[1] / R, bd[2] / R, bd[3] / R,
-                                         bd[4] / R, bd[5] / R, bd[6] / R, bd[7] / R};
+        stats->fast = c->fast != NULL;
+        stats->passes = sim_quant_passes(c->q);
+        stats->kept_peak = sim_quant_peak_kept(c->q);
+        for (long b = 0; b < (c->R + c->B - 1) / c->B; b++)
+            stats->engine_events += c->events[b];
+    }
+    for (int i = 0; i < l->nrun; i++) {
+        model_kresult kr;
+        long failed, conts;
+        run_result(c, i, &kr, &failed, &conts);
         if (i == 0)
             out->base = kr;
         int e = i - off;
@@ -393,43 +449,64 @@ int sim_montecarlo_eval(const model_scenario *s, const model_opts *mo, const sim
             out->k[e] = kr;
             out->break_even[e] = -2;
         }
-        if (stats) {
-            if (i == 0)
-                stats->base_failed = failed;
-            if (e >= 0) {
-                stats->failed[e] = failed;
-                stats->containers[e] = (double)conts / R;
-                stats->events[e] = sim_job_uses_events(l.jobs[i]);
-            }
+        if (stats && i == 0)
+            stats->base_failed = failed;
+        if (stats && e >= 0) {
+            stats->failed[e] = failed;
+            stats->containers[e] = (double)conts / (double)c->R;
+            stats->events[e] = sim_job_uses_events(l->jobs[i]);
         }
     }
-    if (stats)
-        for (long b = 0; b < nb; b++)
-            stats->engine_events += c.events[b];
     model_decide(s, mo, out);
-    goto cleanup;
-oom:
-    rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory (%ld replications x %d GPU counts)", R,
-                    l.nrun);
-cleanup:
-    if (c.ws)
-        for (unsigned t = 0; t < T; t++)
-            sim_job_ws_free(c.ws[t]);
-    free(c.ws);
-    free(c.st);
-    for (int i = 0; i < l.nrun; i++) {
-        if (c.wall)
-            free(c.wall[i]);
-        if (c.cost)
-            free(c.cost[i]);
+}
+
+/* The fast plan when it applies (sim/mc_fast.h), for R replications. */
+static int fast_plan(const model_scenario *s, const runlist *l, uint64_t seed, uint64_t R, sim_mc_fast **f,
+                     char *err, size_t errsz)
+{
+    *f = NULL;
+    return l->crn ? sim_mc_fast_new(s, l->jobs, l->ks, l->nrun, seed, R, f, err, errsz) : BASE_OK;
+}
+
+int sim_montecarlo_eval(const model_scenario *s, const model_opts *mo, const sim_montecarlo_opts *o,
+                        model_eval *out, sim_montecarlo_stats *stats, char *err, size_t errsz)
+{
+    int rc = BASE_OK, off = 0;
+    runlist l = {0};
+    sim_mc_fast *fast = NULL;
+    mcctx c = {0};
+    unsigned T = o->threads ? o->threads : sim_mc_threads_default();
+    T = T > 1024 ? 1024 : T;
+    memset(out, 0, sizeof *out);
+    if (o->replications < 1 || (uint64_t)o->replications >= SIM_RAND_R_MAX)
+        return base_errf(err, errsz, BASE_EINPUT, "sim: replications: must be in 1..2^40 - 1 (got %ld)",
+                          o->replications);
+    if ((rc = runlist_new(s, o->flags, &l, &off, err, errsz)))
+        return rc;
+    if ((rc = fast_plan(s, &l, o->seed, (uint64_t)o->replications, &fast, err, errsz)))
+        goto cleanup;
+    if (!fast && (uint64_t)o->replications > R_GSL_MAX) {
+        rc = base_errf(err, errsz, BASE_EINPUT,
+                       "sim: replications: at most 2^31 for this scenario (got %ld; only starts-only "
+                       "scenarios without billing rounding go to 2^40 - 1)", o->replications);
+        goto cleanup;
     }
-    free(c.wall);
-    free(c.cost);
-    free(c.bd);
-    free(c.mom);
-    free(c.failed);
-    free(c.conts);
-    free(c.events);
+    c = (mcctx){.l = &l, .fast = fast, .seed = o->seed, .R = o->replications,
+                .tile = fast ? sim_mc_fast_tile_len(fast) : TILE_GENERAL,
+                .progress = o->progress, .progress_ctx = o->progress_ctx};
+    if (scratch_new(&c, T)) {
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
+        goto cleanup;
+    }
+    if ((rc = sim_quant_new(2 * l.nrun, (uint64_t)c.R, T, 0, &c.q, err, errsz)) ||
+        (rc = run_passes(&c, T, err, errsz)))
+        goto cleanup;
+    fill_eval(s, mo, &c, off, o->seed, out, stats);
+cleanup:
+    scratch_free(&c, T);
+    blocks_free(&c);
+    sim_quant_free(c.q);
+    sim_mc_fast_free(fast);
     runlist_free(&l);
     return rc;
 }
@@ -439,13 +516,20 @@ int sim_montecarlo_trace(const model_scenario *s, uint64_t seed, uint64_t r, int
 {
     int rc, off;
     runlist l;
+    sim_mc_fast *fast = NULL;
     gsl_rng *rng = NULL;
     sim_job_ws *ws = NULL;
     double *st = NULL;
-    if (r >= (UINT64_C(1) << 31))
-        return base_errf(err, errsz, BASE_EINPUT, "sim: replication: must be below 2^31");
+    if (r >= SIM_RAND_R_MAX)
+        return base_errf(err, errsz, BASE_EINPUT, "sim: replication: must be below 2^40");
     if ((rc = runlist_new(s, flags, &l, &off, err, errsz)))
         return rc;
+    if ((rc = fast_plan(s, &l, seed, r + 1, &fast, err, errsz)))
+        goto cleanup;
+    if (!fast && r >= R_GSL_MAX) {
+        rc = base_errf(err, errsz, BASE_EINPUT, "sim: replication: must be below 2^31 for this scenario");
+        goto cleanup;
+    }
     rng = gsl_rng_alloc(sim_mc_rng_type());
     ws = sim_job_ws_new();
     st = malloc((size_t)l.kmax * sizeof *st);
@@ -453,14 +537,21 @@ int sim_montecarlo_trace(const model_scenario *s, uint64_t seed, uint64_t r, int
         rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         goto cleanup;
     }
-    sim_mc_seed_rng(rng, seed, r);
+    sim_mc_seed_rng(rng, seed, fast ? 0 : r);
     sim_job_result res[NRUN_MAX];
-    rc = run_replication(&l, ws, rng, st, trace, tctx, res, err, errsz);
+    if (!fast) {
+        rc = run_replication(&l, ws, rng, st, trace, tctx, res, err, errsz);
+        goto cleanup;
+    }
+    sim_mc_fast_starts(fast, r, st); /* the fast path's starts; its jobs draw nothing else */
+    for (int i = 0; i < l.nrun && !rc; i++)
+        rc = sim_job_run_starts(l.jobs[i], ws, st, rng, trace, tctx, &res[i], err, errsz);
 cleanup:
     free(st);
     sim_job_ws_free(ws);
     if (rng)
         gsl_rng_free(rng);
+    sim_mc_fast_free(fast);
     runlist_free(&l);
     return rc;
 }
