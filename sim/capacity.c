@@ -1,6 +1,7 @@
 /* sim/capacity.c -- a stream of jobs on an autoscaled container pool. */
 #include "sim/capacity.h"
 
+#include "model/chunk.h"
 #include "model/evaluate.h"
 #include "model/predict.h"
 #include "base/status.h"
@@ -217,6 +218,9 @@ struct sim_cap {
     kcache *cache;        /* auto only, 1 << CACHE_BITS entries */
     long trace_jobs;      /* this stage's trace jobs within hours/jobs */
     double rate, concat_rate; /* USD/s */
+    model_chunk_group grp; /* the stage: processing and transfers */
+    model_billing bill;
+    double dl;            /* a chunk's download, s */
 };
 
 static int fail(char *err, size_t errsz, const model_scenario *s, const char *field, const char *what)
@@ -321,9 +325,10 @@ int sim_cap_new(const model_scenario *s, sim_cap **out, char *err, size_t errsz)
         return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
     c->s = s;
     c->rate = model_scenario_rate(s);
-    c->concat_rate = s->concat_billed == MODEL_BILL_GPU   ? c->rate
-                     : s->concat_billed == MODEL_BILL_CPU ? s->cores * s->cpu_per_core_s + s->mem_gib * s->mem_per_gib_s
-                                                          : 0;
+    c->concat_rate = model_chunk_concat_rate(s);
+    c->grp = model_chunk_group_of(s);
+    c->bill = model_chunk_billing(s);
+    c->dl = model_chunk_download_s(&c->grp);
     if (s->trace[0] && (rc = check_trace(c, err, errsz)))
         goto cleanup;
     if (s->policy == MODEL_POLICY_AUTO) {
@@ -493,14 +498,6 @@ static void advance(run *r, double t)
     r->last_t = t;
 }
 
-static double bill_round(const model_scenario *s, double x)
-{
-    double g = s->bill_granularity_s;
-    if (g > 0)
-        x = ceil(x / g - 1e-9) * g;
-    return fmax(x, s->bill_minimum_s);
-}
-
 /* Live containers: the pool wants max(min, busy + buffer while busy > 0). */
 static int target(const run *r)
 {
@@ -581,17 +578,17 @@ static void make_idle(run *r, int x, double now)
  * rounding-up (granularity, minimum), charged now. */
 static void terminate(run *r, int x, double now)
 {
-    const model_scenario *s = r->s;
     ctr *c = &r->ctrs[x];
     assert(c->state == C_IDLE && c->cold_end <= now);
     if (c->timer)
         sim_cancel(r->sim, c->timer);
     if (r->open) {
-        int free_cold = !s->bill_includes_cold_start;
-        double raw = now - c->spawn - (free_cold ? c->cold_end - c->spawn : 0);
+        const model_billing *bill = &r->c->bill;
+        int free_cold = !bill->includes_cold_start;
+        double raw = model_chunk_billable_s(bill, 1, now - c->spawn, c->cold_end - c->spawn);
         double from = fmax(c->spawn, r->t_w);
         double secs = now - from - (free_cold ? fmax(0, c->cold_end - from) : 0);
-        r->billed_s += secs + (bill_round(s, raw) - raw);
+        r->billed_s += secs + (model_chunk_billed_s(bill, raw) - raw);
     }
     idle_unlink(r, x);
     c->state = C_FREE;
@@ -634,14 +631,16 @@ static void start_chunk(run *r, int x, int j, int i, double start, double now)
         r->busy++;
     }
     b->wait = fmax(b->wait, now - b->arrival);
-    long n = b->frames / b->k + (i < b->frames % b->k);
-    model_dist proc = model_dist_sum(&s->per_frame, (double)n);
+    model_split sp = model_chunk_split((double)b->frames, b->k);
+    double n = model_chunk_frames(&sp, i);
+    model_dist proc[MODEL_CHUNK_MAX_STAGES];
+    int np = model_chunk_process(&r->c->grp, n, proc);
     double t = start + model_dist_sample(&s->request, g) + model_dist_sample(&s->ffmpeg_start, g) +
-               (i > 0 ? model_dist_sample(&s->seek, g) : 0) + model_dist_sample(&proc, g);
-    if (s->download_mb_s > 0)
-        t += s->input_mb / s->download_mb_s;
-    if (s->upload_mb_s > 0)
-        t += s->output_mb * (double)n / (double)b->frames / s->upload_mb_s;
+               (i > 0 ? model_dist_sample(&s->seek, g) : 0);
+    for (int q = 0; q < np; q++)
+        t += model_dist_sample(&proc[q], g);
+    t += r->c->dl;
+    t += model_chunk_upload_s(&r->c->grp, (double)b->frames, n);
     sim_push(r->sim, &(sim_event){.t = now + t, .type = EV_CHUNK_DONE, .a = x, .b = j, .c = i});
 }
 
@@ -824,7 +823,7 @@ static void on_chunk_done(sim *sm, const sim_event *ev, void *ctx)
         if (b->k > 1) {
             double d = model_dist_sample(&s->concat, r->rs) + b->k * model_dist_sample(&s->concat_per_chunk, r->rs);
             if (b->counted && r->c->concat_rate > 0)
-                r->concat_usd += bill_round(s, d) * r->c->concat_rate;
+                r->concat_usd += model_chunk_billed_s(&r->c->bill, d) * r->c->concat_rate;
             sim_push(r->sim, &(sim_event){.t = now + d, .type = EV_JOB_DONE, .a = j});
         } else {
             job_done(r, j, now);

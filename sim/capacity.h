@@ -6,8 +6,8 @@
  * a trace CSV streamed from disk; job frames drawn from job.frames (rounded,
  * >= 1); arrivals stop after workload.hours or workload.jobs and the jobs in
  * the system then run to completion. Each job is split by the policy
- * (fixed:K, threshold:FRAMES:K, auto) into k <= frames chunks exactly as
- * model/predict.h splits it; chunk i takes
+ * (fixed:K, threshold:FRAMES:K, auto) into k <= frames chunks by
+ * model/chunk.h, as the closed form splits it; chunk i takes
  *   start + request + download + ffmpeg_start + seek (i > 0)
  *   + process(n_i) + upload(output * n_i / N),
  * with process(n) one draw of model_dist_sum(per_frame, n). The start is
