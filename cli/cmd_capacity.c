@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "cli/scenario_args.h"
 #include "base/status.h"
+#include "model/workload.h"
 #include "sim/capacity.h"
 
 #include <cjson/cJSON.h>
@@ -46,32 +47,18 @@ typedef struct {
     double rate, hours, scaledown, series_step, p95_target;
     long jobs, warmup, max_c, min_c, buf_c, seed;
     int has_rate, has_hours, has_jobs, has_warmup, has_max, has_min, has_buf, has_scaledown, has_seed;
-    int has_policy, policy;
-    long policy_frames;
-    int policy_k;
-    const char *policy_text, *series;
+    int has_policy;
+    model_policy policy;
+    const char *series;
     int sweep;
     long sweep_a, sweep_b;
 } cap_args;
 
 static int parse_policy(const char *v, cap_args *c)
 {
-    long a = 0, b = 0;
-    char tail;
-    if (!strcmp(v, "auto")) {
-        c->policy = MODEL_POLICY_AUTO;
-    } else if (sscanf(v, "fixed:%ld%c", &a, &tail) == 1 && a >= 1 && a <= MODEL_MAX_GPUS) {
-        c->policy = MODEL_POLICY_FIXED;
-        c->policy_k = (int)a;
-    } else if (sscanf(v, "threshold:%ld:%ld%c", &a, &b, &tail) == 2 && a >= 1 && a <= MODEL_MAX_FRAMES &&
-               b >= 1 && b <= MODEL_MAX_GPUS) {
-        c->policy = MODEL_POLICY_THRESHOLD;
-        c->policy_frames = a;
-        c->policy_k = (int)b;
-    } else {
+    if (model_policy_parse(v, &c->policy))
         return cli_usage_error("--policy: must be auto, fixed:K or threshold:FRAMES:K with 1 <= K <= %d "
                                "(got '%s')", MODEL_MAX_GPUS, v);
-    }
     c->has_policy = 1;
     return 0;
 }
@@ -152,7 +139,6 @@ static int take(cap_args *c, int argc, char **argv, int *i)
         c->has_seed = 1;
     } else if (cli_opt_is(arg, "--policy")) {
         VALUE("--policy");
-        c->policy_text = v;
         if (parse_policy(v, c))
             return -1;
     } else if (cli_opt_is(arg, "--series")) {
@@ -215,43 +201,9 @@ static int apply(const cap_args *c, model_scenario *s)
         s->scaledown_window_s = c->scaledown;
     if (c->has_seed)
         s->seed = (unsigned long)c->seed;
-    if (c->has_policy) {
-        s->policy = c->policy;
-        s->policy_k = c->policy_k;
-        s->policy_frames = c->policy_frames;
-    }
+    if (c->has_policy)
+        model_policy_set(s, &c->policy);
     return CLI_OK;
-}
-
-static void policy_name(const model_scenario *s, char *buf, size_t n)
-{
-    if (s->policy == MODEL_POLICY_AUTO)
-        snprintf(buf, n, "auto");
-    else if (s->policy == MODEL_POLICY_FIXED)
-        snprintf(buf, n, "fixed:%d", s->policy_k);
-    else
-        snprintf(buf, n, "threshold:%ld:%d", s->policy_frames, s->policy_k);
-}
-
-static void workload_name(const model_scenario *s, char *buf, size_t n)
-{
-    char len[64] = "";
-    if (s->hours > 0)
-        snprintf(len, sizeof len, " for %g h", s->hours);
-    else if (s->jobs > 0)
-        snprintf(len, sizeof len, " for %ld jobs", s->jobs);
-    if (s->trace[0]) {
-        snprintf(buf, n, "trace %s%s", s->trace, len);
-    } else if (s->has_rate_by_hour) {
-        double peak = 0, sum = 0;
-        for (int h = 0; h < 24; h++) {
-            peak = fmax(peak, s->rate_by_hour[h]);
-            sum += s->rate_by_hour[h];
-        }
-        snprintf(buf, n, "daily profile (%g jobs/day, peak %g/h)%s", sum, peak, len);
-    } else {
-        snprintf(buf, n, "Poisson %g jobs/h%s", s->rate_per_hour, len);
-    }
 }
 
 /* ---- output ---------------------------------------------------------------- */
@@ -295,8 +247,8 @@ static void add_result(cJSON *o, const sim_cap_result *r)
 static cJSON *header_json(const model_scenario *s)
 {
     char pol[64], wl[1200];
-    policy_name(s, pol, sizeof pol);
-    workload_name(s, wl, sizeof wl);
+    model_policy_name(s, pol, sizeof pol);
+    model_workload_name(s, wl, sizeof wl);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "scenario", s->name);
     cJSON_AddStringToObject(o, "method", "capacity");
@@ -334,8 +286,8 @@ static void csv_row(const sim_cap_result *r)
 static void print_text(const model_scenario *s, const sim_cap_result *r)
 {
     char pol[64], wl[1200], maxc[32];
-    policy_name(s, pol, sizeof pol);
-    workload_name(s, wl, sizeof wl);
+    model_policy_name(s, pol, sizeof pol);
+    model_workload_name(s, wl, sizeof wl);
     if (s->max_containers > 0)
         snprintf(maxc, sizeof maxc, "%d", s->max_containers);
     else
@@ -494,8 +446,8 @@ static int sweep(model_scenario *s, const cap_args *c, int json, int csv)
         }
     } else {
         char pol[64], wl[1200];
-        policy_name(s, pol, sizeof pol);
-        workload_name(s, wl, sizeof wl);
+        model_policy_name(s, pol, sizeof pol);
+        model_workload_name(s, wl, sizeof wl);
         printf("%s: %s, policy %s, seed %lu\n", s->name, wl, pol, s->seed);
         if (target)
             printf("sweep max_containers %ld..%ld for latency p95 <= %g s (bisection, same seed)\n\n", lo, hi,

@@ -3,6 +3,7 @@
 
 #include "model/chunk.h"
 #include "model/evaluate.h"
+#include "model/workload.h"
 #include "model/predict.h"
 #include "base/status.h"
 #include "sim/engine.h"
@@ -223,11 +224,6 @@ struct sim_cap {
     double dl;            /* a chunk's download, s */
 };
 
-static int fail(char *err, size_t errsz, const model_scenario *s, const char *field, const char *what)
-{
-    return base_errf(err, errsz, BASE_EINPUT, "%s: %s: %s", s->file, field, what);
-}
-
 static int check_trace(sim_cap *c, char *err, size_t errsz)
 {
     const model_scenario *s = c->s;
@@ -275,51 +271,9 @@ int sim_cap_new(const model_scenario *s, sim_cap **out, char *err, size_t errsz)
         gsl_quiet = 1;
     }
     *out = NULL;
-    char buf[256];
-    int nsrc = (s->rate_per_hour > 0) + (s->has_rate_by_hour != 0) + (s->trace[0] != 0);
-    if (nsrc == 0)
-        return fail(err, errsz, s, "workload",
-                    "missing (give rate_per_hour, rate_per_hour_by_hour or trace; or --rate)");
-    if (nsrc > 1) {
-        snprintf(buf, sizeof buf, "give exactly one of rate_per_hour, rate_per_hour_by_hour, trace (got %d)",
-                 nsrc);
-        return fail(err, errsz, s, "workload", buf);
-    }
-    if (s->rate_per_hour < 0 || !isfinite(s->rate_per_hour)) {
-        snprintf(buf, sizeof buf, "must be greater than 0 (got %g)", s->rate_per_hour);
-        return fail(err, errsz, s, "workload.rate_per_hour", buf);
-    }
-    if (s->hours < 0 || s->jobs < 0 || s->warmup_jobs < 0)
-        return fail(err, errsz, s, "workload", "hours, jobs and warmup_jobs must not be negative");
-    if (!s->trace[0] && s->hours == 0 && s->jobs == 0)
-        return fail(err, errsz, s, "workload", "give hours or jobs (the run length)");
-    if (s->hours > 0 && s->jobs > 0)
-        return fail(err, errsz, s, "workload", "give hours or jobs, not both");
-    if (s->jobs > 0 && s->warmup_jobs >= s->jobs) {
-        snprintf(buf, sizeof buf, "must be less than jobs (got %ld >= %ld)", s->warmup_jobs, s->jobs);
-        return fail(err, errsz, s, "workload.warmup_jobs", buf);
-    }
-    if (s->max_containers < 0 || s->min_containers < 0 || s->buffer_containers < 0)
-        return fail(err, errsz, s, "platform", "container counts must not be negative");
-    if (s->max_containers > 0 && s->min_containers > s->max_containers) {
-        snprintf(buf, sizeof buf, "must be at most max_containers (got %d > %d)", s->min_containers,
-                 s->max_containers);
-        return fail(err, errsz, s, "platform.min_containers", buf);
-    }
-    if (s->max_containers > 0 && s->buffer_containers > s->max_containers) {
-        snprintf(buf, sizeof buf, "must be at most max_containers (got %d > %d)", s->buffer_containers,
-                 s->max_containers);
-        return fail(err, errsz, s, "platform.buffer_containers", buf);
-    }
-    if (!(s->scaledown_window_s >= 0) || !isfinite(s->scaledown_window_s)) {
-        snprintf(buf, sizeof buf, "must be a finite number >= 0 (got %g)", s->scaledown_window_s);
-        return fail(err, errsz, s, "platform.scaledown_window_s", buf);
-    }
-    if ((s->policy == MODEL_POLICY_FIXED || s->policy == MODEL_POLICY_THRESHOLD) &&
-        (s->policy_k < 1 || s->policy_k > MODEL_MAX_GPUS))
-        return fail(err, errsz, s, "parallel.policy", "K must be between 1 and 4096");
-
-    int rc = BASE_OK;
+    int rc = model_workload_check(s, err, errsz);
+    if (rc)
+        return rc;
     sim_cap *c = calloc(1, sizeof *c);
     if (!c)
         return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
