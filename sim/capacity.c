@@ -966,3 +966,70 @@ cleanup:
     run_free(&r);
     return rc;
 }
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+cJSON *sim_cap_header_json(const model_scenario *s)
+{
+    char pol[64], wl[1200];
+    model_policy_name(s, pol, sizeof pol);
+    model_workload_name(s, wl, sizeof wl);
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddStringToObject(o, "scenario", s->name);
+    cJSON_AddStringToObject(o, "method", "capacity");
+    cJSON_AddNumberToObject(o, "seed", (double)s->seed);
+    cJSON_AddStringToObject(o, "policy", pol);
+    cJSON_AddStringToObject(o, "workload", wl);
+    cJSON *p = cJSON_AddObjectToObject(o, "pool");
+    cJSON_AddNumberToObject(p, "max_containers", s->max_containers);
+    cJSON_AddNumberToObject(p, "min_containers", s->min_containers);
+    cJSON_AddNumberToObject(p, "buffer_containers", s->buffer_containers);
+    cJSON_AddNumberToObject(p, "scaledown_window_s", s->scaledown_window_s);
+    return o;
+}
+
+void sim_cap_result_add_json(cJSON *o, const sim_cap_result *r)
+{
+    cJSON_AddNumberToObject(o, "jobs", (double)r->jobs);
+    cJSON *l = cJSON_AddObjectToObject(o, "latency_s");
+    cJSON_AddNumberToObject(l, "mean", r->latency_mean);
+    cJSON_AddNumberToObject(l, "p50", r->latency_p50);
+    cJSON_AddNumberToObject(l, "p95", r->latency_p95);
+    cJSON_AddNumberToObject(l, "p99", r->latency_p99);
+    cJSON *w = cJSON_AddObjectToObject(o, "queue_wait_s");
+    cJSON_AddNumberToObject(w, "mean", r->wait_mean);
+    cJSON_AddNumberToObject(w, "p95", r->wait_p95);
+    cJSON_AddNumberToObject(o, "cold_start_fraction", r->cold_start_fraction);
+    cJSON_AddNumberToObject(o, "utilization", r->utilization);
+    cJSON *c = cJSON_AddObjectToObject(o, "containers");
+    cJSON_AddNumberToObject(c, "mean_busy", r->mean_busy);
+    cJSON_AddNumberToObject(c, "mean_idle", r->mean_idle);
+    cJSON_AddNumberToObject(c, "peak", r->peak);
+    cJSON_AddNumberToObject(o, "cost_per_job_usd", r->cost_per_job);
+    cJSON_AddNumberToObject(o, "cost_per_hour_usd", r->cost_per_hour);
+    cJSON_AddNumberToObject(o, "cost_per_day_usd", r->cost_per_day);
+    /* extras */
+    cJSON_AddNumberToObject(o, "jobs_total", (double)r->jobs_total);
+    cJSON_AddNumberToObject(o, "gpus_per_job_mean", r->gpus_per_job_mean);
+    cJSON_AddNumberToObject(o, "queue_mean", r->mean_queue);
+    cJSON_AddNumberToObject(o, "billed_container_s", r->billed_s);
+    cJSON_AddNumberToObject(o, "cost_usd", r->cost_usd);
+    cJSON *win = cJSON_AddObjectToObject(o, "window_s");
+    cJSON_AddNumberToObject(win, "start", r->t_start);
+    cJSON_AddNumberToObject(win, "end", r->t_end);
+    cJSON *lit = cJSON_AddObjectToObject(o, "little");
+    cJSON_AddNumberToObject(lit, "mean_in_system", r->mean_in_system);
+    cJSON_AddNumberToObject(lit, "arrival_rate_per_s", r->arrival_rate);
+    cJSON_AddNumberToObject(lit, "mean_latency_s", r->latency_mean);
+    cJSON_AddNumberToObject(o, "events", (double)r->events);
+}
+
+cJSON *sim_cap_result_json(const model_scenario *s, const sim_cap_result *r)
+{
+    cJSON *o = sim_cap_header_json(s);
+    if (o)
+        sim_cap_result_add_json(o, r);
+    return o;
+}
