@@ -13,6 +13,7 @@
 #include <gsl/gsl_randist.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,6 +109,28 @@ int sim_job_new(const model_scenario *s, long frames, int k, int flags, sim_job 
                 j->cap < k || j->chunks > k || (j->shared && k > 1);
     *out = j;
     return BASE_OK;
+}
+
+int sim_job_effects(const model_scenario *s, char *buf, size_t n)
+{
+    char part[5][64];
+    int np = 0;
+    if (s->shared_download_mb_s > 0)
+        snprintf(part[np++], sizeof part[0], "shared_download_mb_s %g", s->shared_download_mb_s);
+    if (s->max_containers > 0)
+        snprintf(part[np++], sizeof part[0], "max_containers %d", s->max_containers);
+    if (s->chunks_per_gpu > 1)
+        snprintf(part[np++], sizeof part[0], "chunks_per_gpu %d", s->chunks_per_gpu);
+    if (s->speculative_after > 0)
+        snprintf(part[np++], sizeof part[0], "speculative after_fraction %g", s->speculative_after);
+    if (s->failure_rate_per_s > 0)
+        snprintf(part[np++], sizeof part[0], "failure_rate_per_s %g", s->failure_rate_per_s);
+    size_t o = 0;
+    if (n > 0)
+        buf[0] = 0;
+    for (int i = 0; i < np && o < n; i++)
+        o += (size_t)snprintf(buf + o, n - o, "%s%s", i ? ", " : "", part[i]);
+    return np;
 }
 
 void sim_job_free(sim_job *j) { free(j); }

@@ -117,6 +117,12 @@ int sim_job_new(const model_scenario *s, long frames, int k, int flags, sim_job 
                 size_t errsz);
 void sim_job_free(sim_job *j);
 
+/* The simulator effects of s the closed form omits (the list above; a
+ * max_containers counts whatever its value), as "shared_download_mb_s 300,
+ * max_containers 6, ..." into buf ("" when none, truncated to n). Returns
+ * how many are on. */
+int sim_job_effects(const model_scenario *s, char *buf, size_t n);
+
 /* 1 when this job runs on the event engine (an effect applies to it). */
 int sim_job_uses_events(const sim_job *j);
 /* Chunks M of this job. */
