@@ -451,6 +451,35 @@ cleanup:
     return rc;
 }
 
+int model_predict_wall_cdf(model_prep *p, double frames, int k, const double *t, int n, double *F,
+                           double *lo, double *hi, char *err, size_t errsz)
+{
+    int rc = BASE_OK;
+    model_rv concat = {0};
+    job *j = calloc(1, sizeof *j);
+    if (!j)
+        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
+    assert(k >= 1 && frames > 0 && n >= 0);
+    build_classes(p, frames, k, j);
+    double clo = -INFINITY, chi = -INFINITY;
+    for (int i = 0; i < j->n; i++) {
+        clo = fmax(clo, j->c[i].wall.lo);
+        chi = fmax(chi, j->c[i].wall.hi);
+    }
+    if (k > 1 && (rc = job_concat(p->s, k, j, &concat, err, errsz)))
+        goto cleanup;
+    if (lo)
+        *lo = clo + (j->concat_random ? concat.lo : j->concat_mean);
+    if (hi)
+        *hi = chi + (j->concat_random ? concat.hi : j->concat_mean);
+    for (int i = 0; i < n; i++)
+        F[i] = wall_cdf(t[i], j);
+cleanup:
+    model_rv_free(&concat);
+    free(j);
+    return rc;
+}
+
 /* ---- means only ---------------------------------------------------------- */
 
 typedef struct {
