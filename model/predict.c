@@ -451,6 +451,52 @@ cleanup:
     return rc;
 }
 
+/* wall_cdf at t[0..n) with a random concat: the max's CDF tabulated once
+ * on WALL_TAB_X * n points over what t - node needs (within [clo, chi],
+ * the max's support), linear between them, then mixed over the concat's
+ * nodes: WALL_TAB_X max_cdf evaluations per point instead of
+ * MODEL_RV_NODES. */
+#define WALL_TAB_X 6
+static int mixed_wall_cdf(const job *j, double clo, double chi, const double *t, int n, double *F, char *err,
+                          size_t errsz)
+{
+    double tmin = INFINITY, tmax = -INFINITY, nmin = INFINITY, nmax = -INFINITY;
+    for (int i = 0; i < n; i++) {
+        tmin = fmin(tmin, t[i]);
+        tmax = fmax(tmax, t[i]);
+    }
+    for (int m = 0; m < MODEL_RV_NODES; m++) {
+        nmin = fmin(nmin, j->concat_nodes[m]);
+        nmax = fmax(nmax, j->concat_nodes[m]);
+    }
+    double a = fmax(clo, tmin - nmax), b = fmin(chi, tmax - nmin);
+    int M = WALL_TAB_X * n;
+    double *tab = malloc((size_t)M * sizeof *tab);
+    if (!tab)
+        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
+    double h = b > a ? (b - a) / (M - 1) : 0;
+    for (int i = 0; i < M; i++)
+        tab[i] = max_cdf(a + i * h, j);
+    for (int i = 0; i < n; i++) {
+        double acc = 0;
+        for (int m = 0; m < MODEL_RV_NODES; m++) {
+            double x = t[i] - j->concat_nodes[m];
+            if (x >= b || h == 0) {
+                acc += x >= b ? 1 : (x >= a ? tab[0] : 0);
+                continue;
+            }
+            if (x < a)
+                continue;
+            double u = (x - a) / h;
+            int q = (int)u;
+            acc += q >= M - 1 ? tab[M - 1] : tab[q] + (u - q) * (tab[q + 1] - tab[q]);
+        }
+        F[i] = acc / MODEL_RV_NODES;
+    }
+    free(tab);
+    return BASE_OK;
+}
+
 int model_predict_wall_cdf(model_prep *p, double frames, int k, const double *t, int n, double *F,
                            double *lo, double *hi, char *err, size_t errsz)
 {
@@ -472,8 +518,11 @@ int model_predict_wall_cdf(model_prep *p, double frames, int k, const double *t,
         *lo = clo + (j->concat_random ? concat.lo : j->concat_mean);
     if (hi)
         *hi = chi + (j->concat_random ? concat.hi : j->concat_mean);
-    for (int i = 0; i < n; i++)
-        F[i] = wall_cdf(t[i], j);
+    if (j->concat_random && n >= 16)
+        rc = mixed_wall_cdf(j, clo, chi, t, n, F, err, errsz);
+    else
+        for (int i = 0; i < n; i++)
+            F[i] = wall_cdf(t[i], j);
 cleanup:
     model_rv_free(&concat);
     free(j);
