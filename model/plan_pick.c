@@ -211,8 +211,13 @@ static void nothing_meets(model_plan_result *r)
             if (cheap < 0 || r->cand[i].cost_mean < r->cand[cheap].cost_mean)
                 cheap = i;
         }
-    r->closest[0] = g->p95_target_s > 0 ? fast : cheap;
-    r->closest[1] = g->p95_target_s > 0 && g->max_cost_usd > 0 && cheap != fast ? cheap : -1;
+    /* first the fastest within the budget (a p95 target) or the cheapest
+     * (a cost limit alone); then the other one, when different */
+    long first = g->p95_target_s > 0 ? fast : cheap, second = g->p95_target_s > 0 ? cheap : fast;
+    if (first < 0)
+        first = second, second = -1;
+    r->closest[0] = first;
+    r->closest[1] = g->p95_target_s > 0 && g->max_cost_usd > 0 && second != first ? second : -1;
     char t[96] = "", d[384], a[32], x[32];
     size_t len = 0;
     if (g->p95_target_s > 0)
