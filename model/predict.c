@@ -481,13 +481,14 @@ static int mixed_wall_cdf(const job *j, double clo, double chi, const double *t,
         double acc = 0;
         for (int m = 0; m < MODEL_RV_NODES; m++) {
             double x = t[i] - j->concat_nodes[m];
-            if (x >= b || h == 0) {
-                acc += x >= b ? 1 : (x >= a ? tab[0] : 0);
+            /* x < a only below clo (F = 0), x > b only above chi (F = 1) */
+            if (x >= chi) {
+                acc += 1;
                 continue;
             }
             if (x < a)
                 continue;
-            double u = (x - a) / h;
+            double u = h > 0 ? (x - a) / h : 0;
             int q = (int)u;
             acc += q >= M - 1 ? tab[M - 1] : tab[q] + (u - q) * (tab[q + 1] - tab[q]);
         }

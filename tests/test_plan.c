@@ -69,6 +69,19 @@ static void test_wall_cdf(void)
         CHECK(F[0] == 0 && F[1] > 1 - 1e-7);
     }
     model_prep_free(p);
+    /* a random concat: the interpolated path (n >= 16) against point by point */
+    s.concat_per_chunk = model_dist_gamma_mcv(0.4, 0.5);
+    CHECK(model_prep_new(&s, &p, err, sizeof err) == 0);
+    double t[40], F[40], G, lo, hi;
+    CHECK(model_predict_wall_cdf(p, 300, 4, NULL, 0, NULL, &lo, &hi, err, sizeof err) == 0);
+    for (int i = 0; i < 40; i++)
+        t[i] = lo + (hi - lo) * (i + 0.5) / 40 * 0.5;
+    CHECK(model_predict_wall_cdf(p, 300, 4, t, 40, F, NULL, NULL, err, sizeof err) == 0);
+    for (int i = 0; i < 40; i++) {
+        CHECK(model_predict_wall_cdf(p, 300, 4, &t[i], 1, &G, NULL, NULL, err, sizeof err) == 0);
+        CHECK_NEAR(F[i], G, 2e-5);
+    }
+    model_prep_free(p);
     model_scenario_free(&s);
 }
 
@@ -410,7 +423,7 @@ static void random_json(gsl_rng *g, char *buf, size_t n)
     }
     snprintf(buf + l, n - l,
              "],\"current\":[{\"stages\":[\"s0\"],\"gpus\":2},{\"stages\":[\"s1\"%s],\"gpus\":1}]},"
-             "\"plan\":{\"gpus\":[1,2,4,8],\"gpu_types\":[\"T4\",{\"name\":\"L4\",\"warm_start_s\":{\"dist\":"
+             "\"plan\":{\"gpus\":[1,2,4],\"gpu_types\":[\"T4\",{\"name\":\"L4\",\"warm_start_s\":{\"dist\":"
              "\"lognormal\",\"median\":2,\"p95\":4}}]}}",
              nst == 3 ? ",\"s2\"" : "");
 }
