@@ -134,5 +134,32 @@ expect_usage_error "unknown stage profile" "--with mixing=" plan "$seed" --with 
 mk field 'd["plan"]["objectve"] = "cost"'
 expect_usage_error "unknown plan field" "plan.objectve: unknown field (did you mean 'objective'?)" plan "$tmp/field.json"
 
+# charts and the report's Plan section
+if command -v gnuplot >/dev/null; then
+  "$FORKCAST" plot pareto "$seed" -o "$tmp/pareto.png" && "$FORKCAST" plot pareto "$seed" -o "$tmp/pareto.svg" \
+    && "$FORKCAST" plot plan-gantt "$seed" -o "$tmp/pg.png" && [ -s "$tmp/pareto.png" ] && [ -s "$tmp/pareto.svg" ] \
+    && [ -s "$tmp/pg.png" ] && ok "plot pareto (png, svg) and plan-gantt" || bad "plot pareto / plan-gantt"
+  python3 - "$tmp/pareto.csv" "$tmp/p.json" "$tmp/pg.csv" <<'PY' && ok "pareto and plan-gantt CSVs" || bad "pareto CSV"
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+d = json.load(open(sys.argv[2]))
+ser = [r["series"] for r in rows]
+assert ser.count("candidate") == d["candidates"] and ser.count("front") == len(d["plans"])
+rec = [r for r in rows if r["series"] == "recommended"][0]
+assert rec["label"] == "recommended: " + d["recommended"]["plan"]
+assert abs(float(rec["cost_usd"]) - d["recommended"]["cost_usd"]["mean"]) < 1e-9
+g = list(csv.DictReader(open(sys.argv[3])))
+assert set(r["lane"] for r in g) == {"0", "1"} and any(r["phase"] == "concat" for r in g)
+PY
+  "$FORKCAST" report "$seed" -o "$tmp/rep" >/dev/null 2>&1 && grep -q '^## Plan' "$tmp/rep/report.md" \
+    && grep -q '^\*\*FUSE overlay into framing' "$tmp/rep/report.md" && [ -s "$tmp/rep/pareto.png" ] \
+    && [ -s "$tmp/rep/plan-gantt.png" ] && grep -q 'id="plan"' "$tmp/rep/report.html" \
+    && ok "report: a Plan section with both charts" || bad "report Plan section"
+  "$FORKCAST" report data/scenarios/overlay-e7.json -o "$tmp/rep2" >/dev/null 2>&1 && ! grep -q '^## Plan' "$tmp/rep2/report.md" \
+    && [ ! -e "$tmp/rep2/pareto.png" ] && ok "report without a pipeline: no Plan section" || bad "report without pipeline"
+else
+  echo "skip plot/report checks: gnuplot missing"
+fi
+
 "$FORKCAST" plan --help | grep -q '^usage: forkcast plan' && ok "plan --help" || bad "plan --help"
 exit $fail
