@@ -388,6 +388,49 @@ static void test_sum_p95(void)
     model_scenario_free(&s);
 }
 
+/* ---- dominance is about whole distributions ------------------------------------ */
+
+/* s0 on T4 takes 50 s; on L4 (same price) 30 s 96% of the time, else up to
+ * 200 s: cheaper, lower mean and p95 alone, but not stochastically smaller.
+ * s1 (A10 only) takes 0 s 97% of the time, else up to 100 s. Summed, the
+ * L4 plan's p95 lands in the tails (P(both fast) = 0.93), the T4 plan's
+ * stays 50 s: both are Pareto plans, so T4 must not be dropped for L4. */
+static void test_dominance_in_sums(void)
+{
+    char text[4096], s0[400] = "", s1[400] = "";
+    size_t l0 = 0, l1 = 0;
+    for (int i = 0; i < 25; i++)
+        l0 += (size_t)snprintf(s0 + l0, sizeof s0 - l0, "30,");
+    snprintf(s0 + l0, sizeof s0 - l0, "200");
+    for (int i = 0; i < 32; i++)
+        l1 += (size_t)snprintf(s1 + l1, sizeof s1 - l1, "0,");
+    snprintf(s1 + l1, sizeof s1 - l1, "100");
+    snprintf(text, sizeof text,
+             "{\"job\":{\"frames\":10},\"platform\":{\"cold_start_s\":50,\"gpu_per_s\":0.001},"
+             "\"pipeline\":{\"stages\":[{\"name\":\"s0\",\"per_frame_s\":{\"T4\":0,\"L4\":0}},"
+             "{\"name\":\"s1\",\"per_frame_s\":{\"A10\":0}}]},\"plan\":{\"gpus\":[1],\"gpu_types\":[\"T4\","
+             "{\"name\":\"L4\",\"gpu_per_s\":0.001,\"cold_start_s\":{\"dist\":\"empirical\",\"samples\":[%s]}},"
+             "{\"name\":\"A10\",\"gpu_per_s\":0.001,\"cold_start_s\":{\"dist\":\"empirical\",\"samples\":[%s]}}]}}",
+             s0, s1);
+    model_scenario s;
+    model_plan_result *r = search_text(text, &s, NULL);
+    CHECK(r != NULL);
+    int t4 = 0, l4 = 0;
+    for (int i = 0; r && i < r->npareto; i++) {
+        const model_plan_cand *c = &r->cand[r->pareto[i]];
+        const char *g = r->choice[c->choice[0]].g.gpu;
+        t4 |= c->ngroups == 2 && !strcmp(g, "T4");
+        l4 |= c->ngroups == 2 && !strcmp(g, "L4");
+        if (!strcmp(g, "T4"))
+            CHECK_NEAR(c->wall_p95, 50, 1e-6);
+        else
+            CHECK(c->wall_p95 > 60);
+    }
+    CHECK(t4 && l4);
+    model_plan_result_free(r);
+    model_scenario_free(&s);
+}
+
 /* ---- closed form against the simulator ------------------------------------------- */
 
 static void random_json(gsl_rng *g, char *buf, size_t n)
@@ -655,5 +698,5 @@ static void test_unmet_targets(void)
     model_scenario_free(&s);
 }
 
-TEST_MAIN(test_wall_cdf, test_group_law, test_sum_p95, test_one_stage, test_seed, test_bad_input, test_unmet_targets,
+TEST_MAIN(test_wall_cdf, test_group_law, test_sum_p95, test_dominance_in_sums, test_one_stage, test_seed, test_bad_input, test_unmet_targets,
           test_brute_force, test_model_vs_sim)
