@@ -138,6 +138,11 @@ static int parse_args(int argc, char **argv, plan_args *a)
         cli_usage_error("--json and --csv exclude each other");
         return -1;
     }
+    if (a->verify && a->csv) {
+        cli_usage_error("--verify and --csv exclude each other (the CSV lists every candidate; --verify "
+                        "simulates the Pareto plans: use --json)");
+        return -1;
+    }
     return 0;
 }
 

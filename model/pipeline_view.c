@@ -1,6 +1,6 @@
 /* model/pipeline_view.c -- what the plan search is given from a pipeline:
  * the platform of a GPU type, a group of stages as one chunked job,
- * per-stage profiles.
+ * per-stage profiles, names, freeing.
  * See pipeline.h. */
 #include "model/pipeline.h"
 #include "base/status.h"
@@ -196,4 +196,61 @@ cleanup:
     cJSON_Delete(root);
     free(text);
     return rc;
+}
+
+/* ---- names and the owned copy ------------------------------------------------------ */
+
+void model_pipeline_free(model_pipeline *p)
+{
+    if (!p)
+        return;
+    for (int t = 0; t < p->ntypes; t++)
+        cJSON_Delete(p->type[t].override);
+    for (size_t i = 0; i < p->nowned; i++)
+        free(p->owned[i]);
+    free(p->owned);
+    free(p->stage);
+    free(p);
+}
+
+int model_pipeline_stage_index(const model_pipeline *p, const char *name)
+{
+    for (int i = 0; i < p->nstages; i++)
+        if (!strcmp(p->stage[i].name, name))
+            return i;
+    return -1;
+}
+
+const model_pipe_figure *model_pipeline_figure(const model_pipeline *p, int i, const char *gpu)
+{
+    for (int f = 0; f < p->stage[i].nfig; f++)
+        if (!strcmp(p->stage[i].fig[f].gpu, gpu))
+            return &p->stage[i].fig[f];
+    return NULL;
+}
+
+const model_pipe_type *model_pipeline_type(const model_pipeline *p, const char *gpu)
+{
+    for (int t = 0; t < p->ntypes; t++)
+        if (!strcmp(p->type[t].name, gpu))
+            return &p->type[t];
+    return NULL;
+}
+
+const char *model_plan_objective_name(model_plan_objective o)
+{
+    return o == MODEL_PLAN_SPEED ? "speed" : o == MODEL_PLAN_BALANCED ? "balanced" : "cost";
+}
+
+int model_plan_objective_parse(const char *s, model_plan_objective *o)
+{
+    if (!strcmp(s, "cost"))
+        *o = MODEL_PLAN_COST;
+    else if (!strcmp(s, "speed"))
+        *o = MODEL_PLAN_SPEED;
+    else if (!strcmp(s, "balanced"))
+        *o = MODEL_PLAN_BALANCED;
+    else
+        return -1;
+    return 0;
 }

@@ -130,6 +130,7 @@ expect_usage_error "bad --p95-target" "--p95-target: expected a finite number" p
 expect_usage_error "unknown option" "plan: unknown option '--fast'" plan "$seed" --fast
 expect_usage_error "missing value" "--gpus: missing value" plan "$seed" --gpus
 expect_usage_error "--json --csv" "--json and --csv exclude each other" plan "$seed" --json --csv
+expect_usage_error "--verify --csv" "--verify and --csv exclude each other" plan "$seed" --verify --csv
 expect_usage_error "unknown stage profile" "--with mixing=" plan "$seed" --with "mixing=$tmp/prof.json"
 mk field 'd["plan"]["objectve"] = "cost"'
 expect_usage_error "unknown plan field" "plan.objectve: unknown field (did you mean 'objective'?)" plan "$tmp/field.json"
