@@ -78,10 +78,14 @@ forkcast: $(CLI_OBJ) $(BUILD)/libforkcast.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libforkcast.a $(BIN_LIBS)
 
 # The built-in default scenario is compiled in from its data file.
-GEN_OBJ  := $(BUILD)/gen/default_scenario.o
+GEN_OBJ  := $(BUILD)/gen/default_scenario.o $(BUILD)/gen/prices_modal.o
 $(BUILD)/gen/default_scenario.c: data/scenarios/overlay-e7.json scripts/embed-json.sh
 	@mkdir -p $(dir $@)
 	./scripts/embed-json.sh model_default_scenario_json $< > $@
+# ... and the price table `forkcast plan` prices GPU types from (model/pipeline.h).
+$(BUILD)/gen/prices_modal.c: data/prices/modal.json scripts/embed-json.sh
+	@mkdir -p $(dir $@)
+	./scripts/embed-json.sh model_prices_modal_json $< > $@
 
 $(BUILD)/libforkcast.a: $(LIB_OBJ) $(CU_OBJ) $(GEN_OBJ)
 	@rm -f $@

@@ -31,6 +31,7 @@ int cli_cmd_model(int argc, char **argv);
 int cli_cmd_sim(int argc, char **argv);
 int cli_cmd_sweep(int argc, char **argv);
 int cli_cmd_capacity(int argc, char **argv);
+int cli_cmd_plan(int argc, char **argv);
 int cli_cmd_calibrate(int argc, char **argv);
 int cli_cmd_plot(int argc, char **argv);
 int cli_cmd_report(int argc, char **argv);

@@ -16,7 +16,8 @@ static void usage(FILE *f)
                "failure. No FILE: the built-in overlay-e7 default. Kinds:\n\n");
     for (int k = 0; k < PLOT_NKINDS; k++)
         fprintf(f, "  %-10s %s%s\n", plot_kind_name((plot_kind)k), plot_kind_what((plot_kind)k),
-                k == PLOT_CAPACITY ? " (a workload section, or --input)" : "");
+                k == PLOT_CAPACITY ? " (a workload section, or --input)"
+                : k >= PLOT_PARETO ? " (the scenario's pipeline; docs/plan.md)" : "");
     fprintf(f, "\n"
                "  -o OUT              output image, .png or .svg (required)\n"
                "  --frames A..B       frame-count axis (frames, map); a single N sets the job's\n"
@@ -57,7 +58,7 @@ int cli_cmd_plot(int argc, char **argv)
         if (!have_kind && argv[i][0] != '-') {
             if (plot_kind_parse(argv[i], &kind))
                 return cli_usage_error("plot: unknown KIND '%s' (speedup, frames, map, gantt, cdf, breakdown, "
-                                       "capacity)",
+                                       "capacity, pareto, plan-gantt)",
                                        argv[i]);
             have_kind = 1;
         } else if (!strcmp(argv[i], "-o") || cli_opt_is(argv[i], "--output")) {

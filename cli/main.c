@@ -15,6 +15,7 @@ const cli_command cli_commands[] = {
     {"advise",    cli_cmd_advise,    "should this stage be split? verdict, table, break-even (main job)"},
     {"model",     cli_cmd_model,     "closed-form prediction of wall time and cost per GPU count"},
     {"sim",       cli_cmd_sim,       "Monte Carlo simulation: tails (p95/p99) and effects the closed form omits"},
+    {"plan",      cli_cmd_plan,      "pipeline plans: which stages in which chunked jobs, on which GPU type, how many"},
     {"capacity",  cli_cmd_capacity,  "a stream of jobs on an autoscaled GPU pool: latency, pool size, bill"},
     {"sweep",     cli_cmd_sweep,     "closed-form grids over frame counts, per-frame costs and GPU counts"},
     {"plot",      cli_cmd_plot,      "charts (gnuplot): speedup, frames, map, gantt, cdf, breakdown, capacity"},

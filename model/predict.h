@@ -1,6 +1,7 @@
 /* model/predict.h -- closed-form prediction of one job split over k GPUs.
  *
- * Semantics (DESIGN.md): N frames split as evenly as possible (the first
+ * Semantics (DESIGN.md; the split, transfers, billing rounding and concat
+ * rate are model/chunk.h's): N frames split as evenly as possible (the first
  * N mod k containers get one more). Container i takes
  *   start (warm for i < min_containers, else cold) + request + download
  *   + ffmpeg_start + seek (i > 0) + process(n_i) + upload(output * n_i / N),
@@ -70,6 +71,19 @@ int model_predict_k(model_prep *p, double frames, int k, model_kresult *out, cha
  * model_predict_k. Cost ~3 us against ~70 us on the default scenario. */
 int model_predict_means(model_prep *p, double frames, int k, double *wall, double *cost, char *err,
                         size_t errsz);
+
+/* The wall CDF of (frames, k) as model_predict_k computes it (the same
+ * classes, max and concat mixing), at n points t[0..n) (any order) into
+ * F[0..n); *lo and *hi (nullable) get its support, concat included: F is 0
+ * below lo and at least 1 - k * 1e-9 from hi. n may be 0 (the support only).
+ * With a random concat and n >= 16 the max's CDF is tabulated on 6n points
+ * and interpolated under the concat mixing (differences ~1e-6, checked in
+ * tests/test_plan.c); otherwise exact. Cost: one class build plus n (6n
+ * with a random concat) max CDF evaluations, each about (classes x
+ * MODEL_RV_NODES) dist CDFs when a phase besides the start is random, a few
+ * otherwise. */
+int model_predict_wall_cdf(model_prep *p, double frames, int k, const double *t, int n, double *F,
+                           double *lo, double *hi, char *err, size_t errsz);
 
 /* Expected billed seconds of a container whose time has CDF cdf(t, ctx) with
  * support [lo, hi], exact mean and variance, under granularity g and

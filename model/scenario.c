@@ -1,6 +1,8 @@
 /* model/scenario.c -- scenario JSON: a field table, a strict walk, defaults. */
 #include "model/scenario.h"
 #include "base/status.h"
+#include "model/pipeline.h"
+#include "model/workload.h"
 
 #include <assert.h>
 #include <gsl/gsl_sort.h>
@@ -35,11 +37,13 @@ typedef struct {
 } field;
 
 #define OFF(f) offsetof(model_scenario, f)
+_Static_assert(sizeof ((model_scenario *)0)->gpu == sizeof ((model_scenario *)0)->name,
+               "T_STR fields are name-sized");
 #define BIG 1e300
 
 static const char *const sections[] = {
     "job", "stage", "platform", "platform.billing", "parallel", "parallel.speculative",
-    "sim", "decision", "workload", NULL,
+    "sim", "decision", "workload", "pipeline", "plan", NULL,
 };
 
 static const field fields[] = {
@@ -50,6 +54,7 @@ static const field fields[] = {
     {"stage.per_frame_s", T_TIME, OFF(per_frame), 0, 0},
     {"stage.ffmpeg_start_s", T_TIME, OFF(ffmpeg_start), 0, 0},
     {"stage.seek_s", T_TIME, OFF(seek), 0, 0},
+    {"platform.gpu", T_STR, OFF(gpu), 0, 0},
     {"platform.cold_start_s", T_TIME, OFF(cold_start), 0, 0},
     {"platform.warm_start_s", T_TIME, OFF(warm_start), 0, 0},
     {"platform.request_s", T_TIME, OFF(request), 0, 0},
@@ -437,22 +442,11 @@ static int parse_policy(ctx *c, const cJSON *j, const char *path)
     if (!cJSON_IsString(j))
         return FAIL(c, "%s: %s: must be a string (got %s)", c->file, path, json_type(j));
     const char *v = j->valuestring;
-    long a = 0, b = 0;
-    char tail;
-    if (!strcmp(v, "auto")) {
-        s->policy = MODEL_POLICY_AUTO;
-    } else if (sscanf(v, "fixed:%ld%c", &a, &tail) == 1 && a >= 1 && a <= MODEL_MAX_GPUS) {
-        s->policy = MODEL_POLICY_FIXED;
-        s->policy_k = (int)a;
-    } else if (sscanf(v, "threshold:%ld:%ld%c", &a, &b, &tail) == 2 && a >= 1 &&
-               a <= MODEL_MAX_FRAMES && b >= 1 && b <= MODEL_MAX_GPUS) {
-        s->policy = MODEL_POLICY_THRESHOLD;
-        s->policy_frames = a;
-        s->policy_k = (int)b;
-    } else {
+    model_policy p;
+    if (model_policy_parse(v, &p))
         return FAIL(c, "%s: %s: must be \"auto\", \"fixed:K\" or \"threshold:FRAMES:K\" with "
                        "1 <= K <= %d (got \"%s\")", c->file, path, MODEL_MAX_GPUS, v);
-    }
+    model_policy_set(s, &p);
     return BASE_OK;
 }
 
@@ -575,6 +569,8 @@ static int walk(ctx *c, const cJSON *obj, const char *prefix)
             continue;
         if (k->string[0] == '_')
             continue; /* comment */
+        if (!*prefix && (!strcmp(k->string, "pipeline") || !strcmp(k->string, "plan")))
+            continue; /* model/pipeline.c, after the walk */
         char path[256];
         if ((size_t)snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", k->string) >=
             sizeof path)
@@ -615,6 +611,7 @@ static void set_defaults(model_scenario *s, const char *file)
     s->frames_dist = model_dist_fixed(0);
     s->per_frame = s->ffmpeg_start = s->seek = model_dist_fixed(0);
     s->cold_start = s->warm_start = s->request = model_dist_fixed(0);
+    snprintf(s->gpu, sizeof s->gpu, "T4");
     s->concat = s->concat_per_chunk = model_dist_fixed(0);
     s->bill_includes_cold_start = 1;
     s->max_retries = 3;
@@ -639,25 +636,14 @@ static int cross_check(ctx *c, const cJSON *root)
     s->frames = lround(model_dist_mean(&s->frames_dist));
     if (s->frames < 1)
         s->frames = 1;
-    if (s->max_containers > 0 && s->min_containers > s->max_containers)
-        return FAIL(c, "%s: platform.min_containers: must be at most max_containers (got %d > %d)",
-                    c->file, s->min_containers, s->max_containers);
-    if (s->max_containers > 0 && s->buffer_containers > s->max_containers)
-        return FAIL(c, "%s: platform.buffer_containers: must be at most max_containers (got %d > %d)",
-                    c->file, s->buffer_containers, s->max_containers);
+    int rc = model_pool_check(s, c->err, c->errsz);
+    if (rc)
+        return rc;
     if (s->speculative_after >= 1)
         return FAIL(c, "%s: parallel.speculative.after_fraction: must be below 1 (at 1 no chunk is left "
                        "running to back up; 0 turns backups off) (got %g)", c->file, s->speculative_after);
-    if (s->has_workload) {
-        int sources = (s->rate_per_hour > 0) + s->has_rate_by_hour + (s->trace[0] != 0);
-        if (sources != 1)
-            return FAIL(c, "%s: workload: give exactly one of rate_per_hour, rate_per_hour_by_hour, "
-                           "trace (got %d)", c->file, sources);
-        if (!s->trace[0] && s->hours == 0 && s->jobs == 0)
-            return FAIL(c, "%s: workload: give hours or jobs (the run length)", c->file);
-        if (s->hours > 0 && s->jobs > 0)
-            return FAIL(c, "%s: workload: give hours or jobs, not both", c->file);
-    }
+    if (s->has_workload)
+        return model_workload_check_section(s, c->err, c->errsz);
     return BASE_OK;
 }
 
@@ -674,6 +660,8 @@ int model_scenario_from_json(const cJSON *root, const char *file, model_scenario
     if ((rc = walk(&c, root, "")))
         goto cleanup;
     if ((rc = cross_check(&c, root)))
+        goto cleanup;
+    if ((rc = model_pipeline_parse(root, out, err, errsz)))
         goto cleanup;
     return BASE_OK;
 cleanup:
@@ -802,8 +790,32 @@ int model_scenario_default(const char *const *profiles, int nprof, model_scenari
                      errsz);
 }
 
+int model_scenario_parse_time(model_scenario *s, const cJSON *j, const char *path, model_dist *d, char *err,
+                              size_t errsz)
+{
+    ctx c = {s->file, s, err, errsz};
+    return parse_dist(&c, j, path, d);
+}
+
+int model_scenario_apply(model_scenario *s, const cJSON *fragment, char *err, size_t errsz)
+{
+    ctx c = {s->file, s, err, errsz};
+    int rc = walk(&c, fragment, "");
+    return rc ? rc : model_pool_check(s, err, errsz);
+}
+
+const char *model_scenario_suggest(const char *key, const char *const *cands)
+{
+    const char *best = NULL;
+    size_t bestd = SIZE_MAX, limit = strlen(key) / 3 + 1;
+    suggest("", key, cands, sizeof(char *), &best, &bestd);
+    return best && bestd <= (limit > 3 ? 3 : limit) ? best : NULL;
+}
+
 void model_scenario_free(model_scenario *s)
 {
+    model_pipeline_free(s->pipeline);
+    s->pipeline = NULL;
     for (size_t i = 0; i < s->nowned; i++)
         free(s->owned[i]);
     free(s->owned);

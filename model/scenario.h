@@ -32,6 +32,8 @@
 typedef enum { MODEL_BILL_NONE, MODEL_BILL_CPU, MODEL_BILL_GPU } model_bill_kind;
 typedef enum { MODEL_POLICY_FIXED, MODEL_POLICY_AUTO, MODEL_POLICY_THRESHOLD } model_policy_kind;
 
+struct model_pipeline; /* model/pipeline.h */
+
 typedef struct {
     char name[128];
     char file[1024];             /* where it came from, for messages and relative paths */
@@ -45,6 +47,7 @@ typedef struct {
     model_dist per_frame, ffmpeg_start, seek;
 
     /* platform */
+    char gpu[128];               /* platform.gpu: the GPU type the platform describes; default "T4" */
     model_dist cold_start, warm_start, request;
     double download_mb_s, upload_mb_s;  /* 0: no transfer time */
     double shared_download_mb_s;        /* sim effect: one link for all of a job's downloads; 0 off */
@@ -85,6 +88,10 @@ typedef struct {
     long jobs;                          /* 0 when absent */
     long warmup_jobs;
 
+    /* the pipeline and plan sections (model/pipeline.h); owned, NULL when
+     * the scenario has neither */
+    struct model_pipeline *pipeline;
+
     /* owned storage for empirical samples */
     double **owned;
     size_t nowned;
@@ -116,6 +123,18 @@ extern const char model_default_scenario_json[];
 /* Every field path the parser knows ("job.frames", "platform.billing.minimum_s", ...),
  * NULL-terminated; for docs and the completeness test of `forkcast example`. */
 const char *const *model_scenario_fields(void);
+
+/* For model/pipeline.c, which parses the pipeline and plan sections with the
+ * same rules. model_scenario_parse_time: a time (number or distribution) at
+ * JSON node j, named `path` in messages, its samples owned by s.
+ * model_scenario_apply: the fields of a fragment ({"platform": {...}})
+ * parsed over s as it is (no defaults), then the pool checks; messages name
+ * the fragment's paths. model_scenario_suggest: the candidate nearest to
+ * key when near enough for a did-you-mean, else NULL (cands NULL-ended). */
+int model_scenario_parse_time(model_scenario *s, const cJSON *j, const char *path, model_dist *d, char *err,
+                              size_t errsz);
+int model_scenario_apply(model_scenario *s, const cJSON *fragment, char *err, size_t errsz);
+const char *model_scenario_suggest(const char *key, const char *const *cands);
 
 /* Sort a GPU list ascending and drop duplicates in place; returns the new length. */
 int model_gpu_list_normalize(int *g, int n);

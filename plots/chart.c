@@ -13,7 +13,8 @@
 
 static const struct {
     const char *name, *what;
-    int input;                       /* 1: draws a CSV given with --input, else runs a simulation */
+    int input;                       /* 1: draws a CSV given with --input, else runs a simulation;
+                                      * 2: a plan chart (chart_plan.c) */
 } kinds[PLOT_NKINDS] = {
     [PLOT_SPEEDUP] = {"speedup", "speedup and cost ratio against GPU count", 0},
     [PLOT_FRAMES] = {"frames", "wall time and cost against frame count", 0},
@@ -22,6 +23,8 @@ static const struct {
     [PLOT_CDF] = {"cdf", "distribution of simulated wall time per GPU count", 1},
     [PLOT_BREAKDOWN] = {"breakdown", "mean phase times on the critical container", 0},
     [PLOT_CAPACITY] = {"capacity", "latency percentiles and containers in use over time", 1},
+    [PLOT_PARETO] = {"pareto", "pipeline plans: mean cost against p95 wall, the Pareto front, current and recommended", 2},
+    [PLOT_PLAN_GANTT] = {"plan-gantt", "one simulated run of the current and the recommended pipeline plan", 2},
 };
 
 const char *plot_kind_name(plot_kind k)
@@ -39,7 +42,7 @@ const char *plot_kind_what(plot_kind k)
 int plot_kind_takes_input(plot_kind k)
 {
     assert(k >= 0 && k < PLOT_NKINDS);
-    return kinds[k].input != 0;
+    return kinds[k].input == 1;
 }
 
 int plot_kind_parse(const char *name, plot_kind *out)
@@ -63,6 +66,8 @@ void plot_title(plot_kind kind, const model_scenario *s, char *buf, size_t n)
     case PLOT_GANTT: snprintf(buf, n, "%s%sone simulated run per GPU count", name, *name ? ": " : ""); break;
     case PLOT_CDF: snprintf(buf, n, "%s%ssimulated wall time distribution per GPU count", name, *name ? ": " : ""); break;
     case PLOT_CAPACITY: snprintf(buf, n, "%s%slatency and containers over time", name, *name ? ": " : ""); break;
+    case PLOT_PARETO: snprintf(buf, n, "%s: pipeline plans, mean cost against p95 wall time", name); break;
+    case PLOT_PLAN_GANTT: snprintf(buf, n, "%s: current and recommended plan, one simulated run", name); break;
     case PLOT_NKINDS: buf[0] = 0; break;
     }
 }
@@ -73,6 +78,8 @@ int plot_write_csv(plot_kind kind, const model_scenario *s, const plot_opts *o, 
     if (!o->input && !s)
         return base_errf(err, errsz, BASE_EINPUT, "%s: needs a scenario", kinds[kind].name);
     assert(kind >= 0 && kind < PLOT_NKINDS);
+    if (kinds[kind].input == 2)
+        return plot_plan_csv(kind, s, o, f, v, err, errsz);
     return kinds[kind].input ? plot_sim_csv(kind, s, o, f, v, err, errsz)
                              : plot_model_csv(kind, s, o, f, v, err, errsz);
 }

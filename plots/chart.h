@@ -5,7 +5,9 @@
  * form (plots/chart_model.c); gantt and cdf from the simulator
  * (sim/montecarlo.h: the same seed and replications as `forkcast sim`) or a
  * CSV it wrote, capacity from the scenario's workload (sim/capacity.h) or a
- * `forkcast capacity --series` CSV (plots/chart_sim.c).
+ * `forkcast capacity --series` CSV (plots/chart_sim.c); pareto and
+ * plan-gantt from the plan search of the scenario's pipeline with its own
+ * plan section (model/plan.h; plots/chart_plan.c).
  *
  * plot_chart() writes the CSV beside the image (FILE.csv for
  * FILE.png|FILE.svg) and runs gnuplot (plots/gnuplot.h). Both files are
@@ -32,7 +34,8 @@
 #include <stdio.h>
 
 typedef enum {
-    PLOT_SPEEDUP, PLOT_FRAMES, PLOT_MAP, PLOT_GANTT, PLOT_CDF, PLOT_BREAKDOWN, PLOT_CAPACITY, PLOT_NKINDS
+    PLOT_SPEEDUP, PLOT_FRAMES, PLOT_MAP, PLOT_GANTT, PLOT_CDF, PLOT_BREAKDOWN, PLOT_CAPACITY, PLOT_PARETO,
+    PLOT_PLAN_GANTT, PLOT_NKINDS
 } plot_kind;
 
 typedef struct {

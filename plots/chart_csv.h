@@ -11,11 +11,18 @@
 #ifndef FORKCAST_PLOTS_CHART_CSV_H
 #define FORKCAST_PLOTS_CHART_CSV_H
 
+#include "model/plan.h"
 #include "plots/chart.h"
 
 int plot_model_csv(plot_kind kind, const model_scenario *s, const plot_opts *o, FILE *f, plot_vars *v,
                    char *err, size_t errsz);
 int plot_sim_csv(plot_kind kind, const model_scenario *s, const plot_opts *o, FILE *f, plot_vars *v,
                  char *err, size_t errsz);
+
+/* pareto and plan-gantt (chart_plan.c): the plan search of s's pipeline
+ * with its plan section. */
+int plot_plan_csv(plot_kind kind, const model_scenario *s, const plot_opts *o, FILE *f, plot_vars *v,
+                  char *err, size_t errsz);
+int plot_plan_search(const model_scenario *s, model_plan_result **out, char *err, size_t errsz);
 
 #endif

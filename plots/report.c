@@ -3,6 +3,7 @@
  * report.h; the two formats are written by report_doc.h. */
 #include "plots/report.h"
 #include "plots/report_doc.h"
+#include "plots/report_plan.h"
 #include "model/output.h"
 #include "base/cleanup.h"
 #include "base/status.h"
@@ -508,6 +509,8 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
     plot_doc d = {md.f, html.f, stage, 0, ""};
     write_verdict(&d, s, &mo, e);
     write_table(&d, s, e, sim);
+    if (plot_report_has_plan(s) && (rc = plot_report_plan(&d, s, &r->opts, stage, drawn, err, errsz)))
+        goto cleanup;
     if ((rc = write_charts(&d, drawn, err, errsz)))
         goto cleanup;
     write_assumptions(&d, s, r, &src);

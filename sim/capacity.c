@@ -1,7 +1,9 @@
 /* sim/capacity.c -- a stream of jobs on an autoscaled container pool. */
 #include "sim/capacity.h"
 
+#include "model/chunk.h"
 #include "model/evaluate.h"
+#include "model/workload.h"
 #include "model/predict.h"
 #include "base/status.h"
 #include "sim/engine.h"
@@ -217,12 +219,10 @@ struct sim_cap {
     kcache *cache;        /* auto only, 1 << CACHE_BITS entries */
     long trace_jobs;      /* this stage's trace jobs within hours/jobs */
     double rate, concat_rate; /* USD/s */
+    model_chunk_group grp; /* the stage: processing and transfers */
+    model_billing bill;
+    double dl;            /* a chunk's download, s */
 };
-
-static int fail(char *err, size_t errsz, const model_scenario *s, const char *field, const char *what)
-{
-    return base_errf(err, errsz, BASE_EINPUT, "%s: %s: %s", s->file, field, what);
-}
 
 static int check_trace(sim_cap *c, char *err, size_t errsz)
 {
@@ -271,59 +271,18 @@ int sim_cap_new(const model_scenario *s, sim_cap **out, char *err, size_t errsz)
         gsl_quiet = 1;
     }
     *out = NULL;
-    char buf[256];
-    int nsrc = (s->rate_per_hour > 0) + (s->has_rate_by_hour != 0) + (s->trace[0] != 0);
-    if (nsrc == 0)
-        return fail(err, errsz, s, "workload",
-                    "missing (give rate_per_hour, rate_per_hour_by_hour or trace; or --rate)");
-    if (nsrc > 1) {
-        snprintf(buf, sizeof buf, "give exactly one of rate_per_hour, rate_per_hour_by_hour, trace (got %d)",
-                 nsrc);
-        return fail(err, errsz, s, "workload", buf);
-    }
-    if (s->rate_per_hour < 0 || !isfinite(s->rate_per_hour)) {
-        snprintf(buf, sizeof buf, "must be greater than 0 (got %g)", s->rate_per_hour);
-        return fail(err, errsz, s, "workload.rate_per_hour", buf);
-    }
-    if (s->hours < 0 || s->jobs < 0 || s->warmup_jobs < 0)
-        return fail(err, errsz, s, "workload", "hours, jobs and warmup_jobs must not be negative");
-    if (!s->trace[0] && s->hours == 0 && s->jobs == 0)
-        return fail(err, errsz, s, "workload", "give hours or jobs (the run length)");
-    if (s->hours > 0 && s->jobs > 0)
-        return fail(err, errsz, s, "workload", "give hours or jobs, not both");
-    if (s->jobs > 0 && s->warmup_jobs >= s->jobs) {
-        snprintf(buf, sizeof buf, "must be less than jobs (got %ld >= %ld)", s->warmup_jobs, s->jobs);
-        return fail(err, errsz, s, "workload.warmup_jobs", buf);
-    }
-    if (s->max_containers < 0 || s->min_containers < 0 || s->buffer_containers < 0)
-        return fail(err, errsz, s, "platform", "container counts must not be negative");
-    if (s->max_containers > 0 && s->min_containers > s->max_containers) {
-        snprintf(buf, sizeof buf, "must be at most max_containers (got %d > %d)", s->min_containers,
-                 s->max_containers);
-        return fail(err, errsz, s, "platform.min_containers", buf);
-    }
-    if (s->max_containers > 0 && s->buffer_containers > s->max_containers) {
-        snprintf(buf, sizeof buf, "must be at most max_containers (got %d > %d)", s->buffer_containers,
-                 s->max_containers);
-        return fail(err, errsz, s, "platform.buffer_containers", buf);
-    }
-    if (!(s->scaledown_window_s >= 0) || !isfinite(s->scaledown_window_s)) {
-        snprintf(buf, sizeof buf, "must be a finite number >= 0 (got %g)", s->scaledown_window_s);
-        return fail(err, errsz, s, "platform.scaledown_window_s", buf);
-    }
-    if ((s->policy == MODEL_POLICY_FIXED || s->policy == MODEL_POLICY_THRESHOLD) &&
-        (s->policy_k < 1 || s->policy_k > MODEL_MAX_GPUS))
-        return fail(err, errsz, s, "parallel.policy", "K must be between 1 and 4096");
-
-    int rc = BASE_OK;
+    int rc = model_workload_check(s, err, errsz);
+    if (rc)
+        return rc;
     sim_cap *c = calloc(1, sizeof *c);
     if (!c)
         return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
     c->s = s;
     c->rate = model_scenario_rate(s);
-    c->concat_rate = s->concat_billed == MODEL_BILL_GPU   ? c->rate
-                     : s->concat_billed == MODEL_BILL_CPU ? s->cores * s->cpu_per_core_s + s->mem_gib * s->mem_per_gib_s
-                                                          : 0;
+    c->concat_rate = model_chunk_concat_rate(s);
+    c->grp = model_chunk_group_of(s);
+    c->bill = model_chunk_billing(s);
+    c->dl = model_chunk_download_s(&c->grp);
     if (s->trace[0] && (rc = check_trace(c, err, errsz)))
         goto cleanup;
     if (s->policy == MODEL_POLICY_AUTO) {
@@ -493,14 +452,6 @@ static void advance(run *r, double t)
     r->last_t = t;
 }
 
-static double bill_round(const model_scenario *s, double x)
-{
-    double g = s->bill_granularity_s;
-    if (g > 0)
-        x = ceil(x / g - 1e-9) * g;
-    return fmax(x, s->bill_minimum_s);
-}
-
 /* Live containers: the pool wants max(min, busy + buffer while busy > 0). */
 static int target(const run *r)
 {
@@ -581,17 +532,17 @@ static void make_idle(run *r, int x, double now)
  * rounding-up (granularity, minimum), charged now. */
 static void terminate(run *r, int x, double now)
 {
-    const model_scenario *s = r->s;
     ctr *c = &r->ctrs[x];
     assert(c->state == C_IDLE && c->cold_end <= now);
     if (c->timer)
         sim_cancel(r->sim, c->timer);
     if (r->open) {
-        int free_cold = !s->bill_includes_cold_start;
-        double raw = now - c->spawn - (free_cold ? c->cold_end - c->spawn : 0);
+        const model_billing *bill = &r->c->bill;
+        int free_cold = !bill->includes_cold_start;
+        double raw = model_chunk_billable_s(bill, 1, now - c->spawn, c->cold_end - c->spawn);
         double from = fmax(c->spawn, r->t_w);
         double secs = now - from - (free_cold ? fmax(0, c->cold_end - from) : 0);
-        r->billed_s += secs + (bill_round(s, raw) - raw);
+        r->billed_s += secs + (model_chunk_billed_s(bill, raw) - raw);
     }
     idle_unlink(r, x);
     c->state = C_FREE;
@@ -634,14 +585,16 @@ static void start_chunk(run *r, int x, int j, int i, double start, double now)
         r->busy++;
     }
     b->wait = fmax(b->wait, now - b->arrival);
-    long n = b->frames / b->k + (i < b->frames % b->k);
-    model_dist proc = model_dist_sum(&s->per_frame, (double)n);
+    model_split sp = model_chunk_split((double)b->frames, b->k);
+    double n = model_chunk_frames(&sp, i);
+    model_dist proc[MODEL_CHUNK_MAX_STAGES];
+    int np = model_chunk_process(&r->c->grp, n, proc);
     double t = start + model_dist_sample(&s->request, g) + model_dist_sample(&s->ffmpeg_start, g) +
-               (i > 0 ? model_dist_sample(&s->seek, g) : 0) + model_dist_sample(&proc, g);
-    if (s->download_mb_s > 0)
-        t += s->input_mb / s->download_mb_s;
-    if (s->upload_mb_s > 0)
-        t += s->output_mb * (double)n / (double)b->frames / s->upload_mb_s;
+               (i > 0 ? model_dist_sample(&s->seek, g) : 0);
+    for (int q = 0; q < np; q++)
+        t += model_dist_sample(&proc[q], g);
+    t += r->c->dl;
+    t += model_chunk_upload_s(&r->c->grp, (double)b->frames, n);
     sim_push(r->sim, &(sim_event){.t = now + t, .type = EV_CHUNK_DONE, .a = x, .b = j, .c = i});
 }
 
@@ -824,7 +777,7 @@ static void on_chunk_done(sim *sm, const sim_event *ev, void *ctx)
         if (b->k > 1) {
             double d = model_dist_sample(&s->concat, r->rs) + b->k * model_dist_sample(&s->concat_per_chunk, r->rs);
             if (b->counted && r->c->concat_rate > 0)
-                r->concat_usd += bill_round(s, d) * r->c->concat_rate;
+                r->concat_usd += model_chunk_billed_s(&r->c->bill, d) * r->c->concat_rate;
             sim_push(r->sim, &(sim_event){.t = now + d, .type = EV_JOB_DONE, .a = j});
         } else {
             job_done(r, j, now);
@@ -1012,4 +965,71 @@ int sim_cap_run(sim_cap *c, uint64_t seed, const sim_cap_series *series, sim_cap
 cleanup:
     run_free(&r);
     return rc;
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+cJSON *sim_cap_header_json(const model_scenario *s)
+{
+    char pol[64], wl[1200];
+    model_policy_name(s, pol, sizeof pol);
+    model_workload_name(s, wl, sizeof wl);
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddStringToObject(o, "scenario", s->name);
+    cJSON_AddStringToObject(o, "method", "capacity");
+    cJSON_AddNumberToObject(o, "seed", (double)s->seed);
+    cJSON_AddStringToObject(o, "policy", pol);
+    cJSON_AddStringToObject(o, "workload", wl);
+    cJSON *p = cJSON_AddObjectToObject(o, "pool");
+    cJSON_AddNumberToObject(p, "max_containers", s->max_containers);
+    cJSON_AddNumberToObject(p, "min_containers", s->min_containers);
+    cJSON_AddNumberToObject(p, "buffer_containers", s->buffer_containers);
+    cJSON_AddNumberToObject(p, "scaledown_window_s", s->scaledown_window_s);
+    return o;
+}
+
+void sim_cap_result_add_json(cJSON *o, const sim_cap_result *r)
+{
+    cJSON_AddNumberToObject(o, "jobs", (double)r->jobs);
+    cJSON *l = cJSON_AddObjectToObject(o, "latency_s");
+    cJSON_AddNumberToObject(l, "mean", r->latency_mean);
+    cJSON_AddNumberToObject(l, "p50", r->latency_p50);
+    cJSON_AddNumberToObject(l, "p95", r->latency_p95);
+    cJSON_AddNumberToObject(l, "p99", r->latency_p99);
+    cJSON *w = cJSON_AddObjectToObject(o, "queue_wait_s");
+    cJSON_AddNumberToObject(w, "mean", r->wait_mean);
+    cJSON_AddNumberToObject(w, "p95", r->wait_p95);
+    cJSON_AddNumberToObject(o, "cold_start_fraction", r->cold_start_fraction);
+    cJSON_AddNumberToObject(o, "utilization", r->utilization);
+    cJSON *c = cJSON_AddObjectToObject(o, "containers");
+    cJSON_AddNumberToObject(c, "mean_busy", r->mean_busy);
+    cJSON_AddNumberToObject(c, "mean_idle", r->mean_idle);
+    cJSON_AddNumberToObject(c, "peak", r->peak);
+    cJSON_AddNumberToObject(o, "cost_per_job_usd", r->cost_per_job);
+    cJSON_AddNumberToObject(o, "cost_per_hour_usd", r->cost_per_hour);
+    cJSON_AddNumberToObject(o, "cost_per_day_usd", r->cost_per_day);
+    /* extras */
+    cJSON_AddNumberToObject(o, "jobs_total", (double)r->jobs_total);
+    cJSON_AddNumberToObject(o, "gpus_per_job_mean", r->gpus_per_job_mean);
+    cJSON_AddNumberToObject(o, "queue_mean", r->mean_queue);
+    cJSON_AddNumberToObject(o, "billed_container_s", r->billed_s);
+    cJSON_AddNumberToObject(o, "cost_usd", r->cost_usd);
+    cJSON *win = cJSON_AddObjectToObject(o, "window_s");
+    cJSON_AddNumberToObject(win, "start", r->t_start);
+    cJSON_AddNumberToObject(win, "end", r->t_end);
+    cJSON *lit = cJSON_AddObjectToObject(o, "little");
+    cJSON_AddNumberToObject(lit, "mean_in_system", r->mean_in_system);
+    cJSON_AddNumberToObject(lit, "arrival_rate_per_s", r->arrival_rate);
+    cJSON_AddNumberToObject(lit, "mean_latency_s", r->latency_mean);
+    cJSON_AddNumberToObject(o, "events", (double)r->events);
+}
+
+cJSON *sim_cap_result_json(const model_scenario *s, const sim_cap_result *r)
+{
+    cJSON *o = sim_cap_header_json(s);
+    if (o)
+        sim_cap_result_add_json(o, r);
+    return o;
 }
