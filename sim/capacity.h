@@ -39,6 +39,11 @@
  * Policy auto costs one closed-form evaluation per distinct frame count
  * (~0.3 ms for four GPU counts), cached in a fixed 16384-entry table.
  *
+ * Files: sim/capacity.c (this interface), sim/cap_pool.c (one run: the pool
+ * and its events), sim/cap_trace.c (the trace reader), sim/cap_hist.c (the
+ * histograms); sim/cap_impl.h is their private header. The pool-size search
+ * is sim/cap_sweep.h.
+ *
  * Ownership: sim_cap_new() returns an owned object freed by sim_cap_free();
  * it borrows the scenario, which must outlive it and not change. One object
  * runs one simulation at a time (not thread-safe); runs are reproducible
