@@ -1,6 +1,7 @@
 /* model/scenario.c -- scenario JSON: a field table, a strict walk, defaults. */
 #include "model/scenario.h"
 #include "base/status.h"
+#include "model/workload.h"
 
 #include <assert.h>
 #include <gsl/gsl_sort.h>
@@ -437,22 +438,11 @@ static int parse_policy(ctx *c, const cJSON *j, const char *path)
     if (!cJSON_IsString(j))
         return FAIL(c, "%s: %s: must be a string (got %s)", c->file, path, json_type(j));
     const char *v = j->valuestring;
-    long a = 0, b = 0;
-    char tail;
-    if (!strcmp(v, "auto")) {
-        s->policy = MODEL_POLICY_AUTO;
-    } else if (sscanf(v, "fixed:%ld%c", &a, &tail) == 1 && a >= 1 && a <= MODEL_MAX_GPUS) {
-        s->policy = MODEL_POLICY_FIXED;
-        s->policy_k = (int)a;
-    } else if (sscanf(v, "threshold:%ld:%ld%c", &a, &b, &tail) == 2 && a >= 1 &&
-               a <= MODEL_MAX_FRAMES && b >= 1 && b <= MODEL_MAX_GPUS) {
-        s->policy = MODEL_POLICY_THRESHOLD;
-        s->policy_frames = a;
-        s->policy_k = (int)b;
-    } else {
+    model_policy p;
+    if (model_policy_parse(v, &p))
         return FAIL(c, "%s: %s: must be \"auto\", \"fixed:K\" or \"threshold:FRAMES:K\" with "
                        "1 <= K <= %d (got \"%s\")", c->file, path, MODEL_MAX_GPUS, v);
-    }
+    model_policy_set(s, &p);
     return BASE_OK;
 }
 
@@ -639,25 +629,14 @@ static int cross_check(ctx *c, const cJSON *root)
     s->frames = lround(model_dist_mean(&s->frames_dist));
     if (s->frames < 1)
         s->frames = 1;
-    if (s->max_containers > 0 && s->min_containers > s->max_containers)
-        return FAIL(c, "%s: platform.min_containers: must be at most max_containers (got %d > %d)",
-                    c->file, s->min_containers, s->max_containers);
-    if (s->max_containers > 0 && s->buffer_containers > s->max_containers)
-        return FAIL(c, "%s: platform.buffer_containers: must be at most max_containers (got %d > %d)",
-                    c->file, s->buffer_containers, s->max_containers);
+    int rc = model_pool_check(s, c->err, c->errsz);
+    if (rc)
+        return rc;
     if (s->speculative_after >= 1)
         return FAIL(c, "%s: parallel.speculative.after_fraction: must be below 1 (at 1 no chunk is left "
                        "running to back up; 0 turns backups off) (got %g)", c->file, s->speculative_after);
-    if (s->has_workload) {
-        int sources = (s->rate_per_hour > 0) + s->has_rate_by_hour + (s->trace[0] != 0);
-        if (sources != 1)
-            return FAIL(c, "%s: workload: give exactly one of rate_per_hour, rate_per_hour_by_hour, "
-                           "trace (got %d)", c->file, sources);
-        if (!s->trace[0] && s->hours == 0 && s->jobs == 0)
-            return FAIL(c, "%s: workload: give hours or jobs (the run length)", c->file);
-        if (s->hours > 0 && s->jobs > 0)
-            return FAIL(c, "%s: workload: give hours or jobs, not both", c->file);
-    }
+    if (s->has_workload)
+        return model_workload_check_section(s, c->err, c->errsz);
     return BASE_OK;
 }
 

@@ -5,6 +5,7 @@
 #include "sim/job.h"
 
 #include "base/status.h"
+#include "model/chunk.h"
 #include "model/vexp.h"
 #include "sim/engine.h"
 
@@ -12,6 +13,7 @@
 #include <gsl/gsl_randist.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,8 +37,9 @@ struct sim_job {
     double rest[2][2];        /* request + download + ffmpeg + seek + process + upload, [seeks][big] */
     double rest_sum;          /* sum of the k containers' rests */
     double fail_mean;         /* mean container lifetime; 0: no failures */
-    int max_retries, minc, bill_cold;
-    double rate, crate, g, mn;
+    int max_retries, minc;
+    double rate, crate;       /* USD/s: a container, the concat (0: not billed) */
+    model_billing bill;
 };
 
 /* ---- plan --------------------------------------------------------------- */
@@ -58,25 +61,26 @@ int sim_job_new(const model_scenario *s, long frames, int k, int flags, sim_job 
     j->chunks = (int)m;
     j->cap = s->max_containers > 0 ? s->max_containers : INT_MAX;
     j->pool = k < j->cap ? k : j->cap;
-    long base = frames / m;
-    j->extra = (int)(frames % m);
-    j->proc[0] = model_dist_sum(&s->per_frame, (double)base);
-    j->proc[1] = model_dist_sum(&s->per_frame, (double)(base + 1));
-    /* The model's expression, term for term, so the numbers match. */
-    double up_per_frame = s->upload_mb_s > 0 ? s->output_mb / s->upload_mb_s / (double)frames : 0;
-    j->up[0] = up_per_frame * (double)base;
-    j->up[1] = up_per_frame * (double)(base + 1);
+    model_split sp = model_chunk_split_n(frames, m);
+    j->extra = (int)sp.extra;
+    model_chunk_group grp = model_chunk_group_of(s);
+    for (int big = 0; big < 2; big++) {
+        double n = sp.base + big;   /* chunks j < extra have base + 1 */
+        model_dist pd[MODEL_CHUNK_MAX_STAGES];
+        int np = model_chunk_process(&grp, n, pd);
+        assert(np == 1);
+        (void)np;
+        j->proc[big] = pd[0];
+        j->up[big] = model_chunk_upload_s(&grp, (double)frames, n);
+    }
     j->input_mb = s->input_mb;
     j->per_bw = s->download_mb_s;
     j->shared_bw = s->shared_download_mb_s;
     j->shared = s->shared_download_mb_s > 0 && s->input_mb > 0;
-    if (j->shared) {
-        double bw = s->download_mb_s > 0 ? fmin(s->download_mb_s, s->shared_download_mb_s)
-                                         : s->shared_download_mb_s;
-        j->dl = s->input_mb / bw;
-    } else {
-        j->dl = s->download_mb_s > 0 ? s->input_mb / s->download_mb_s : 0;
-    }
+    if (j->shared) /* the direct path's download: alone on the shared link */
+        grp.download_mb_s = s->download_mb_s > 0 ? fmin(s->download_mb_s, s->shared_download_mb_s)
+                                                 : s->shared_download_mb_s;
+    j->dl = model_chunk_download_s(&grp);
     if (s->speculative_after > 0 && j->chunks > 1) {
         long c = (long)ceil(s->speculative_after * j->chunks - 1e-9);
         j->spec_count = c < 1 ? 1 : c < j->chunks ? (int)c : 0;
@@ -84,13 +88,9 @@ int sim_job_new(const model_scenario *s, long frames, int k, int flags, sim_job 
     j->fail_mean = s->failure_rate_per_s > 0 ? 1.0 / s->failure_rate_per_s : 0;
     j->max_retries = s->max_retries;
     j->minc = s->min_containers;
-    j->bill_cold = s->bill_includes_cold_start;
     j->rate = model_scenario_rate(s);
-    j->crate = s->concat_billed == MODEL_BILL_GPU   ? j->rate
-               : s->concat_billed == MODEL_BILL_CPU ? s->cores * s->cpu_per_core_s + s->mem_gib * s->mem_per_gib_s
-                                                    : 0;
-    j->g = s->bill_granularity_s;
-    j->mn = s->bill_minimum_s;
+    j->crate = model_chunk_concat_rate(s);
+    j->bill = model_chunk_billing(s);
     /* FIXED kinds only: those draw nothing, so folding skips no draw */
     j->folded = s->request.kind == MODEL_DIST_FIXED && s->ffmpeg_start.kind == MODEL_DIST_FIXED &&
                 s->seek.kind == MODEL_DIST_FIXED && j->proc[0].kind == MODEL_DIST_FIXED &&
@@ -109,6 +109,28 @@ int sim_job_new(const model_scenario *s, long frames, int k, int flags, sim_job 
                 j->cap < k || j->chunks > k || (j->shared && k > 1);
     *out = j;
     return BASE_OK;
+}
+
+int sim_job_effects(const model_scenario *s, char *buf, size_t n)
+{
+    char part[5][64];
+    int np = 0;
+    if (s->shared_download_mb_s > 0)
+        snprintf(part[np++], sizeof part[0], "shared_download_mb_s %g", s->shared_download_mb_s);
+    if (s->max_containers > 0)
+        snprintf(part[np++], sizeof part[0], "max_containers %d", s->max_containers);
+    if (s->chunks_per_gpu > 1)
+        snprintf(part[np++], sizeof part[0], "chunks_per_gpu %d", s->chunks_per_gpu);
+    if (s->speculative_after > 0)
+        snprintf(part[np++], sizeof part[0], "speculative after_fraction %g", s->speculative_after);
+    if (s->failure_rate_per_s > 0)
+        snprintf(part[np++], sizeof part[0], "failure_rate_per_s %g", s->failure_rate_per_s);
+    size_t o = 0;
+    if (n > 0)
+        buf[0] = 0;
+    for (int i = 0; i < np && o < n; i++)
+        o += (size_t)snprintf(buf + o, n - o, "%s%s", i ? ", " : "", part[i]);
+    return np;
 }
 
 void sim_job_free(sim_job *j) { free(j); }
@@ -135,17 +157,9 @@ static inline double draw(const model_dist *d, gsl_rng *r)
     }
 }
 
-/* Billed seconds for x seconds: rounded up to g (a hair of tolerance, so a
- * sum that should be an exact multiple is not pushed a granule up), >= mn. */
 static inline double billed(const sim_job *j, double x)
 {
-    if (x < 0)
-        x = 0;
-    if (j->g > 0) {
-        double n = ceil(x / j->g - 1e-9);
-        x = (n > 0 ? n : 0) * j->g;
-    }
-    return x > j->mn ? x : j->mn;
+    return model_chunk_billed_s(&j->bill, x);
 }
 
 static void draw_concat(const sim_job *j, gsl_rng *rng, double *concat, double *cost)
@@ -174,8 +188,8 @@ static void run_direct(const sim_job *j, direct_draws *d, gsl_rng *rng, const do
     const model_dist *cold = &s->cold_start, *warm_d = &s->warm_start, *req = &s->request,
                      *ffm = &s->ffmpeg_start, *seek = &s->seek;
     const double dl = j->dl;
-    const int round = j->g > 0 || j->mn > 0, k = j->k, minc = j->minc, extra = j->extra,
-              bill_cold = j->bill_cold;
+    const int round = j->bill.granularity_s > 0 || j->bill.minimum_s > 0, k = j->k, minc = j->minc,
+              extra = j->extra, bill_cold = j->bill.includes_cold_start;
     double tmax = -INFINITY, bill = 0;
     int imax = 0;
     if (given && !trace && !round) {
@@ -209,7 +223,7 @@ static void run_direct(const sim_job *j, direct_draws *d, gsl_rng *rng, const do
             int warm = i < minc;
             double st = given ? given[i] : draw(warm ? warm_d : cold, rng);
             double t = st + j->rest[i > 0][i < extra];
-            double b = !warm && !bill_cold ? t - st : t;
+            double b = model_chunk_billable_s(&j->bill, !warm, t, st);
             d[i].st = st;
             bill += round ? billed(j, b) : b;
             imax = t > tmax ? i : imax;
@@ -234,7 +248,7 @@ static void run_direct(const sim_job *j, direct_draws *d, gsl_rng *rng, const do
         t += sk;
         t += pr;
         t += j->up[big];
-        double b = !warm && !bill_cold ? t - st : t;
+        double b = model_chunk_billable_s(&j->bill, !warm, t, st);
         bill += round ? billed(j, b) : b;
         imax = t > tmax ? i : imax;
         tmax = t > tmax ? t : tmax;
@@ -561,8 +575,7 @@ static void container_exit(sim_job_ws *w, int ci, double now)
     sim_cancel(w->eng, c->death);
     c->death = 0;
     double life = now - c->launch;
-    if (!c->warm && !w->j->bill_cold)
-        life -= c->start < life ? c->start : life;
+    life = model_chunk_billable_s(&w->j->bill, !c->warm, life, c->start);
     c->bill = billed(w->j, life);
 }
 
