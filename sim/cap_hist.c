@@ -5,9 +5,9 @@
 #include <gsl/gsl_errno.h>
 #include <stdlib.h>
 
-#define HIST_LO 1e-4          /* s; bin 0 is [0, HIST_LO) */
-#define HIST_DECADES 12       /* up to 1e8 s */
-#define HIST_PER_DECADE 1000  /* bin width 10^(1/1000) - 1 = 0.23% */
+#define HIST_LO SIM_CAP_HIST_LO
+#define HIST_DECADES SIM_CAP_HIST_DECADES
+#define HIST_PER_DECADE SIM_CAP_HIST_PER_DECADE
 
 
 int sim_cap_hist_init(sim_cap_hist *q)
