@@ -6,6 +6,7 @@
 #include "model/evaluate.h"
 #include "base/status.h"
 #include "sim/capacity.h"
+#include "sim/cap_impl.h" /* the histogram's bin, against GSL's search */
 
 #include <gsl/gsl_cdf.h>
 #include <stdlib.h>
@@ -202,6 +203,38 @@ static void test_percentiles(void)
         CHECK_REL(r.latency_mean, 1, 0.01);
     }
     model_scenario_free(&s);
+}
+
+/* sim_cap_hist_add's bin (from log10) is the one gsl_histogram_find gives,
+ * at every range edge, next to it, and at random values over the range. */
+static void test_hist_bins(void)
+{
+    sim_cap_hist q;
+    CHECK(sim_cap_hist_init(&q) == 0);
+    if (!q.h)
+        return;
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    size_t n = q.h->n, bad = 0, tried = 0;
+    for (size_t i = 0; i <= n + 200000; i++) {
+        double x;
+        if (i <= n) {
+            x = q.h->range[i];
+            x = i % 3 == 0 ? x : i % 3 == 1 ? nextafter(x, 0) : nextafter(x, INFINITY);
+        } else {
+            x = pow(10, -5 + 14 * gsl_rng_uniform(g));
+        }
+        size_t want;
+        double top = q.h->range[n];
+        if (gsl_histogram_find(q.h, x < top ? x : nextafter(top, 0), &want))
+            continue;
+        memset(q.h->bin, 0, n * sizeof *q.h->bin);
+        sim_cap_hist_add(&q, x);
+        bad += q.h->bin[want] != 1;
+        tried++;
+    }
+    CHECK(bad == 0 && tried > 200000);
+    gsl_rng_free(g);
+    sim_cap_hist_free(&q);
 }
 
 /* ---- billing and pool mechanics, exact ------------------------------------ */
@@ -618,6 +651,6 @@ static void test_bad_input(void)
 #undef PRE
 }
 
-TEST_MAIN(test_erlang_c, test_mg_infinity, test_agrees_with_model, test_percentiles, test_idle_billing,
+TEST_MAIN(test_hist_bins, test_erlang_c, test_mg_infinity, test_agrees_with_model, test_percentiles, test_idle_billing,
           test_warm_reuse, test_min_containers, test_buffer, test_cap_queues, test_daily_profile,
           test_trace_stages, test_auto_policy, test_bad_input)
