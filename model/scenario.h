@@ -64,7 +64,8 @@ typedef struct {
     int has_max_queue;                  /* 0: unlimited queue */
     double queue_timeout_s;             /* a job waiting longer is dropped; 0: none */
     int max_inputs;                     /* inputs a container serves at once; 0 when absent (= 1) */
-    const double *throughput;           /* [nthroughput] total throughput at 1..n inputs (owned); NULL: linear */
+    const double *throughput;           /* [nthroughput] total throughput at 1..n inputs; NULL: linear.
+                                           Parsed: in `owned`; an override points at its own array */
     int nthroughput;
     model_idle_rule idle_rule;          /* default MODEL_IDLE_LAST */
 

@@ -109,7 +109,8 @@ typedef struct {
     double time_in_system_mean;   /* W: admitted jobs (served: latency; timed out: until dropped), s */
     double load_erlangs;          /* offered load: arrival rate * mean input time * inputs per job */
     double load_per_capacity;     /* load_erlangs / (max_containers * theta(max_inputs)); -1 unlimited */
-    int stable;                   /* 0: stopped at the bound, or load_per_capacity >= 1 unqueued */
+    int stable;                   /* 0: stopped at the bound, or load_per_capacity >= 1 with an
+                                     unlimited queue and no timeout */
     int stopped;                  /* 1: the run stopped at SIM_CAP_MAX_INPUTS */
     long stop_queue, stop_inputs; /* stopped: chunks waiting and in service then */
     uint64_t events;              /* engine events run */

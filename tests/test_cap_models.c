@@ -507,14 +507,17 @@ static void test_transient(void)
     }
     model_scenario_free(&s);
     /* four jobs at t = 10: four warm containers at t = 0 take them warm */
-    FILE *f = fopen("/tmp/forkcast-capm-trace.csv", "w");
-    if (f) {
-        fputs("10,100\n10,100\n10,100\n10,100\n", f);
-        fclose(f);
-    }
+    char path[] = "/tmp/forkcast-capm-XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fputs("10,100\n10,100\n10,100\n10,100\n", f);
+    fclose(f);
     for (int warm = 0; warm <= 4; warm += 4) {
         char wl[256];
-        snprintf(wl, sizeof wl, "\"trace\":\"/tmp/forkcast-capm-trace.csv\",\"hours\":1,\"initial_warm\":%d", warm);
+        snprintf(wl, sizeof wl, "\"trace\":\"%s\",\"hours\":1,\"initial_warm\":%d", path, warm);
         if (scen(&s, "\"job\":{\"frames\":100},\"stage\":{\"per_frame_s\":0.1}",
                  "\"cold_start_s\":20,\"scaledown_window_s\":120", wl))
             continue;
@@ -527,7 +530,7 @@ static void test_transient(void)
         }
         model_scenario_free(&s);
     }
-    unlink("/tmp/forkcast-capm-trace.csv");
+    unlink(path);
 }
 
 /* ---- unstable pools ------------------------------------------------------------------------- */
