@@ -3,7 +3,13 @@
  * A stream of k = 1 jobs with simple (fixed) overheads: Poisson arrivals at
  * 12600/h, frames exponential with mean 300 at 25 ms each, cold start 10 s,
  * warm start 1 s, request 0.1 s, at most 50 containers, scale-down 60 s
- * (about 30 busy, some queueing, warm and cold starts both happen).
+ * (about 30 busy, some queueing, warm and cold starts both happen): the
+ * capacity_N lines. The capacity_all_N lines run the same stream with every
+ * pool and workload field of issue 14 on: gamma gaps of cv 2 (a renewal
+ * process), max_queue 50 with a 30 s queue timeout, 2 inputs per
+ * container with throughput [1, 1.6] (processor sharing), idle rule newest,
+ * 10 containers warm at t = 0, at most 20 containers (capacity 32 for
+ * about 30 erlangs: queueing, some losses).
  * Each size runs in a forked child, so its peak RSS (getrusage of the
  * child, ru_maxrss) is its own; the time is the child's CPU time in
  * sim_cap_run (CLOCK_PROCESS_CPUTIME_ID), wall time beside it.
@@ -11,10 +17,11 @@
  * compared with the 10^4 run's.
  *
  *   build/bench/bench_capacity [JOBS...]    default 10000 100000 1000000
+ *                                           (the all-fields case at the last size)
  *
  * Output: a human line per size and parseable lines
  *   BENCH name=capacity_N impl=forkcast metric=jobs_per_s|seconds|peak_rss_kb value=V
- * Exit 1 if a run fails or breaks Little's law (1%).
+ * Exit 1 if a run fails, is unstable or breaks Little's law (1%).
  */
 #include "sim/capacity.h"
 
@@ -35,17 +42,24 @@ static double now(clockid_t id)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* Child: run `jobs` jobs, print the result line, exit 0 or 1. */
-static int child(long jobs)
+/* Child: run `jobs` jobs (every new field on when `all`), print the result
+ * line, exit 0 or 1. */
+static int child(long jobs, int all)
 {
     char js[1024], err[1024];
     snprintf(js, sizeof js,
              "{\"name\":\"bench\",\"job\":{\"frames\":{\"dist\":\"exponential\",\"mean\":300}},"
              "\"stage\":{\"per_frame_s\":0.025},"
              "\"platform\":{\"cold_start_s\":10,\"warm_start_s\":1,\"request_s\":0.1,\"gpu_per_s\":0.000164,"
-             "\"max_containers\":50,\"scaledown_window_s\":60},"
+             "\"max_containers\":%d,\"scaledown_window_s\":60%s},"
              "\"parallel\":{\"policy\":\"fixed:1\"},"
-             "\"workload\":{\"rate_per_hour\":12600,\"jobs\":%ld}}", jobs);
+             "\"workload\":{%s,\"jobs\":%ld}}",
+             all ? 20 : 50,
+             all ? ",\"max_queue\":50,\"queue_timeout_s\":30,\"max_inputs\":2,"
+                   "\"concurrency_throughput\":[1,1.6],\"idle_rule\":\"newest\"" : "",
+             all ? "\"interarrival_s\":{\"dist\":\"gamma\",\"mean\":0.2857142857142857,\"cv\":2},"
+                   "\"initial_warm\":10" : "\"rate_per_hour\":12600",
+             jobs);
     model_scenario s;
     sim_cap *c = NULL;
     sim_cap_result r;
@@ -60,17 +74,43 @@ static int child(long jobs)
         fprintf(stderr, "bench_capacity: %s\n", err);
         return 1;
     }
-    double little = fabs(r.mean_in_system / (r.arrival_rate * r.latency_mean) - 1);
-    printf("%8ld jobs: %.3f s CPU (%.3f s wall), %.2f M jobs/s, %.1f events/job, "
-           "latency p95 %.1f s, mean busy %.1f, peak %d, cold %.1f%%, Little %.2g\n",
-           jobs, cpu, wall, (double)jobs / cpu / 1e6, (double)r.events / (double)jobs, r.latency_p95,
-           r.mean_busy, r.peak, 100 * r.cold_start_fraction, little);
-    printf("BENCH name=capacity_%ld impl=forkcast metric=seconds value=%.4f\n", jobs, cpu);
-    printf("BENCH name=capacity_%ld impl=forkcast metric=jobs_per_s value=%.0f\n", jobs, (double)jobs / cpu);
+    const char *name = all ? "capacity_all" : "capacity";
+    double little = fabs(r.mean_in_system / (r.arrival_rate * r.time_in_system_mean) - 1);
+    printf("%8ld jobs%s: %.3f s CPU (%.3f s wall), %.2f M jobs/s, %.1f events/job, "
+           "latency p95 %.1f s, mean busy %.1f, peak %d, cold %.1f%%, lost %.1f%%, Little %.2g\n",
+           jobs, all ? " (all fields)" : "", cpu, wall, (double)jobs / cpu / 1e6, (double)r.events / (double)jobs,
+           r.latency_p95, r.mean_busy, r.peak, 100 * r.cold_start_fraction,
+           100 * (r.rejected_fraction + r.timed_out_fraction), little);
+    printf("BENCH name=%s_%ld impl=forkcast metric=seconds value=%.4f\n", name, jobs, cpu);
+    printf("BENCH name=%s_%ld impl=forkcast metric=jobs_per_s value=%.0f\n", name, jobs, (double)jobs / cpu);
     fflush(stdout);
     sim_cap_free(c);
     model_scenario_free(&s);
-    return little > 0.01;
+    return little > 0.01 || !r.stable;
+}
+
+/* Run child(jobs, all) in a fork; its peak RSS into *rss. 0 ok. */
+static int fork_run(long jobs, int all, long *rss)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("fork");
+        return 1;
+    }
+    if (pid == 0)
+        _exit(child(jobs, all));
+    int status;
+    struct rusage ru;
+    if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
+        fprintf(stderr, "bench_capacity: the %ld-job run%s failed\n", jobs, all ? " (all fields)" : "");
+        return 1;
+    }
+    printf("%8ld jobs%s: peak RSS %ld KiB\n", jobs, all ? " (all fields)" : "", ru.ru_maxrss);
+    printf("BENCH name=%s_%ld impl=forkcast metric=peak_rss_kb value=%ld\n", all ? "capacity_all" : "capacity", jobs,
+           ru.ru_maxrss);
+    *rss = ru.ru_maxrss;
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -85,26 +125,16 @@ int main(int argc, char **argv)
             fprintf(stderr, "usage: bench_capacity [JOBS...]\n");
             return 2;
         }
-        fflush(stdout);
-        pid_t pid = fork();
-        if (pid < 0) {
-            perror("fork");
-            return 1;
-        }
-        if (pid == 0)
-            _exit(child(jobs));
-        int status;
-        struct rusage ru;
-        if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
-            fprintf(stderr, "bench_capacity: the %ld-job run failed\n", jobs);
+        long rss;
+        if (fork_run(jobs, 0, &rss)) {
             fail = 1;
             continue;
         }
-        printf("%8ld jobs: peak RSS %ld KiB\n", jobs, ru.ru_maxrss);
-        printf("BENCH name=capacity_%ld impl=forkcast metric=peak_rss_kb value=%ld\n", jobs, ru.ru_maxrss);
         if (i == 0)
-            rss_first = ru.ru_maxrss;
-        rss_last = ru.ru_maxrss;
+            rss_first = rss;
+        rss_last = rss;
+        if (i == n - 1 && fork_run(jobs, 1, &rss))
+            fail = 1;
     }
     if (n > 1 && rss_first > 0)
         printf("peak RSS, last size / first size: %.2fx\n", (double)rss_last / (double)rss_first);

@@ -1,14 +1,16 @@
 /* cli/cmd_capacity.c -- `forkcast capacity`: a stream of jobs on an autoscaled
- * GPU pool (sim/capacity.h, docs/capacity.md), one run or a pool-size sweep
- * (sim/cap_sweep.h). Parses, applies the overrides, calls, prints. */
+ * GPU pool (sim/capacity.h, docs/capacity.md), one run, a transient run or a
+ * pool-size sweep (sim/cap_sweep.h). Parses (getopt_long: "--opt V" and
+ * "--opt=V"), applies the overrides, calls, prints (cli/cap_print.h). */
 #include "cli/cli.h"
+#include "cli/cap_print.h"
 #include "cli/scenario_args.h"
 #include "base/status.h"
 #include "model/workload.h"
 #include "sim/cap_sweep.h"
 #include "sim/capacity.h"
 
-#include <cjson/cJSON.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,20 +21,29 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: forkcast capacity [FILE] [options]\n\n"
             "Simulate a stream of jobs on an autoscaled pool of GPU containers: latency,\n"
-            "queueing, cold starts, utilization and the bill. The workload comes from the\n"
-            "scenario's \"workload\" section or --rate; with no FILE, the built-in overlay-e7\n"
+            "queueing, losses, cold starts, utilization and the bill. The workload comes from\n"
+            "the scenario's \"workload\" section or --rate; with no FILE, the built-in overlay-e7\n"
             "default (then give --rate and --hours or --jobs). docs/capacity.md has the\n"
-            "semantics.\n\n"
+            "semantics. Options take \"--opt V\" or \"--opt=V\".\n\n"
             "  --rate PER_HOUR     Poisson arrivals (replaces the scenario's workload source)\n"
+            "  --interarrival-cv CV  gaps gamma with this cv at the rate (1: Poisson, > 1 bursty)\n"
             "  --hours H           arrivals for H hours (replaces workload.jobs)\n"
             "  --jobs N            N arrivals (replaces workload.hours)\n"
             "  --warmup N          first N jobs excluded from the statistics\n"
+            "  --initial-warm N    containers warm (idle) at t = 0\n"
             "  --max-containers C  pool cap (0: unlimited)\n"
             "  --min-containers M  containers kept warm\n"
             "  --buffer-containers B  extra idle containers while busy\n"
             "  --scaledown S       idle timeout, s\n"
+            "  --max-queue N       inputs that may wait at the cap (0: a loss system; unlimited)\n"
+            "  --queue-timeout S   a job waiting longer than S s is dropped (0: never)\n"
+            "  --max-inputs N      inputs a container serves at once\n"
+            "  --throughput LIST   total throughput at 1..max-inputs inputs, e.g. 1,1.7,2.1\n"
+            "  --idle-rule R       last_idle, newest or oldest: which idle container goes next\n"
             "  --policy P          fixed:K, auto or threshold:FRAMES:K\n"
             "  --seed S            random seed (default: sim.seed)\n"
+            "  --transient [H]     the first H hours (default 1) from t = 0 in time buckets\n"
+            "  --buckets N         buckets of --transient (default 12, at most %d)\n"
             "  --series FILE.csv   pool over time: t_s,busy,idle,queue every --series-step s\n"
             "  --series-step S     sample step of --series (default 60)\n"
             "  --sweep max_containers=A..B\n"
@@ -40,28 +51,66 @@ static void usage(FILE *f)
             "                      bisect for the smallest meeting it\n"
             "  --p95-target S      latency p95 target for --sweep, s\n"
             "%s",
-            cli_scen_help);
+            SIM_CAP_MAX_BUCKETS, cli_scen_help);
 }
 
 typedef struct {
-    double rate, hours, scaledown, series_step, p95_target;
-    long jobs, warmup, max_c, min_c, buf_c, seed;
+    double rate, hours, scaledown, series_step, p95_target, timeout, cv, transient;
+    long jobs, warmup, max_c, min_c, buf_c, seed, max_q, inputs, warm, buckets;
     int has_rate, has_hours, has_jobs, has_warmup, has_max, has_min, has_buf, has_scaledown, has_seed;
-    int has_policy;
+    int has_policy, has_max_q, has_timeout, has_cv, has_inputs, has_warm, has_rule;
+    int queue_unlimited;
     model_policy policy;
+    model_idle_rule rule;
+    double throughput[MODEL_MAX_INPUTS];
+    int nthroughput;
     const char *series;
     int sweep;
     long sweep_a, sweep_b;
 } cap_args;
 
-static int parse_policy(const char *v, cap_args *c)
-{
-    if (model_policy_parse(v, &c->policy))
-        return cli_usage_error("--policy: must be auto, fixed:K or threshold:FRAMES:K with 1 <= K <= %d "
-                               "(got '%s')", MODEL_MAX_GPUS, v);
-    c->has_policy = 1;
-    return 0;
-}
+enum {
+    O_RATE = 256, O_CV, O_HOURS, O_JOBS, O_WARMUP, O_WARM, O_MAXC, O_MINC, O_BUFC, O_SCALEDOWN, O_MAXQ,
+    O_TIMEOUT, O_INPUTS, O_THROUGHPUT, O_RULE, O_POLICY, O_SEED, O_TRANSIENT, O_BUCKETS, O_SERIES, O_STEP,
+    O_SWEEP, O_TARGET, O_SHARED, O_SHARED_FLAG, O_NOT_HERE,
+};
+
+static const struct option long_opts[] = {
+    {"rate", required_argument, NULL, O_RATE},
+    {"interarrival-cv", required_argument, NULL, O_CV},
+    {"hours", required_argument, NULL, O_HOURS},
+    {"jobs", required_argument, NULL, O_JOBS},
+    {"warmup", required_argument, NULL, O_WARMUP},
+    {"initial-warm", required_argument, NULL, O_WARM},
+    {"max-containers", required_argument, NULL, O_MAXC},
+    {"min-containers", required_argument, NULL, O_MINC},
+    {"buffer-containers", required_argument, NULL, O_BUFC},
+    {"scaledown", required_argument, NULL, O_SCALEDOWN},
+    {"max-queue", required_argument, NULL, O_MAXQ},
+    {"queue-timeout", required_argument, NULL, O_TIMEOUT},
+    {"max-inputs", required_argument, NULL, O_INPUTS},
+    {"throughput", required_argument, NULL, O_THROUGHPUT},
+    {"idle-rule", required_argument, NULL, O_RULE},
+    {"policy", required_argument, NULL, O_POLICY},
+    {"seed", required_argument, NULL, O_SEED},
+    {"transient", optional_argument, NULL, O_TRANSIENT},
+    {"buckets", required_argument, NULL, O_BUCKETS},
+    {"series", required_argument, NULL, O_SERIES},
+    {"series-step", required_argument, NULL, O_STEP},
+    {"sweep", required_argument, NULL, O_SWEEP},
+    {"p95-target", required_argument, NULL, O_TARGET},
+    /* the shared scenario options (cli/scenario_args.h) */
+    {"with", required_argument, NULL, O_SHARED},
+    {"frames", required_argument, NULL, O_SHARED},
+    {"per-frame", required_argument, NULL, O_SHARED},
+    {"gpus", required_argument, NULL, O_SHARED},
+    {"json", no_argument, NULL, O_SHARED_FLAG},
+    {"csv", no_argument, NULL, O_SHARED_FLAG},
+    {"objective", required_argument, NULL, O_NOT_HERE},
+    {"usd-per-hour", required_argument, NULL, O_NOT_HERE},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
 
 static int parse_sweep(const char *v, cap_args *c)
 {
@@ -79,104 +128,122 @@ static int parse_sweep(const char *v, cap_args *c)
     return 0;
 }
 
-/* One option of ours at argv[*i]: 1 taken, 0 not ours, -1 error printed. */
-static int take(cap_args *c, int argc, char **argv, int *i)
+/* "1,1.7,2.1": 1..MODEL_MAX_INPUTS numbers > 0 (model/workload.c checks the rest). */
+static int parse_throughput(const char *v, cap_args *c)
 {
-    const char *arg = argv[*i], *v;
-#define VALUE(name) if (!(v = cli_opt_value(argc, argv, i, name))) return -1
-    if (cli_opt_is(arg, "--rate")) {
-        VALUE("--rate");
-        if (cli_parse_double("--rate", v, -INFINITY, 1e9, &c->rate))
-            return -1;
-        if (!(c->rate > 0)) {
-            cli_usage_error("--rate: must be greater than 0 jobs per hour (got %g)", c->rate);
-            return -1;
-        }
-        c->has_rate = 1;
-    } else if (cli_opt_is(arg, "--hours")) {
-        VALUE("--hours");
-        if (cli_parse_double("--hours", v, -INFINITY, 1e6, &c->hours))
-            return -1;
-        if (!(c->hours > 0)) {
-            cli_usage_error("--hours: must be greater than 0 (got %g)", c->hours);
-            return -1;
-        }
-        c->has_hours = 1;
-    } else if (cli_opt_is(arg, "--jobs")) {
-        VALUE("--jobs");
-        if (cli_parse_long("--jobs", v, 1, 10000000000L, &c->jobs))
-            return -1;
-        c->has_jobs = 1;
-    } else if (cli_opt_is(arg, "--warmup")) {
-        VALUE("--warmup");
-        if (cli_parse_long("--warmup", v, 0, 10000000000L, &c->warmup))
-            return -1;
-        c->has_warmup = 1;
-    } else if (cli_opt_is(arg, "--max-containers")) {
-        VALUE("--max-containers");
-        if (cli_parse_long("--max-containers", v, 0, 1000000, &c->max_c))
-            return -1;
-        c->has_max = 1;
-    } else if (cli_opt_is(arg, "--min-containers")) {
-        VALUE("--min-containers");
-        if (cli_parse_long("--min-containers", v, 0, 1000000, &c->min_c))
-            return -1;
-        c->has_min = 1;
-    } else if (cli_opt_is(arg, "--buffer-containers")) {
-        VALUE("--buffer-containers");
-        if (cli_parse_long("--buffer-containers", v, 0, 1000000, &c->buf_c))
-            return -1;
-        c->has_buf = 1;
-    } else if (cli_opt_is(arg, "--scaledown")) {
-        VALUE("--scaledown");
-        if (cli_parse_double("--scaledown", v, 0, 1e9, &c->scaledown))
-            return -1;
-        c->has_scaledown = 1;
-    } else if (cli_opt_is(arg, "--seed")) {
-        VALUE("--seed");
-        if (cli_parse_long("--seed", v, 0, 9007199254740992L, &c->seed))
-            return -1;
-        c->has_seed = 1;
-    } else if (cli_opt_is(arg, "--policy")) {
-        VALUE("--policy");
-        if (parse_policy(v, c))
-            return -1;
-    } else if (cli_opt_is(arg, "--series")) {
-        VALUE("--series");
-        if (!*v) {
-            cli_usage_error("--series: empty file name");
-            return -1;
-        }
-        c->series = v;
-    } else if (cli_opt_is(arg, "--series-step")) {
-        VALUE("--series-step");
-        if (cli_parse_double("--series-step", v, 1e-6, 1e9, &c->series_step))
-            return -1;
-    } else if (cli_opt_is(arg, "--sweep")) {
-        VALUE("--sweep");
-        if (parse_sweep(v, c))
-            return -1;
-    } else if (cli_opt_is(arg, "--p95-target")) {
-        VALUE("--p95-target");
-        if (cli_parse_double("--p95-target", v, 1e-9, 1e9, &c->p95_target))
-            return -1;
-    } else {
-        return 0;
+    char buf[32];
+    c->nthroughput = 0;
+    for (const char *p = v;; p++) {
+        size_t n = strcspn(p, ",");
+        if (n == 0 || n >= sizeof buf || c->nthroughput >= MODEL_MAX_INPUTS)
+            return cli_usage_error("--throughput: expected up to %d numbers separated by commas (got '%s')",
+                                   MODEL_MAX_INPUTS, v);
+        memcpy(buf, p, n);
+        buf[n] = 0;
+        if (cli_parse_double("--throughput", buf, 1e-9, MODEL_MAX_INPUTS, &c->throughput[c->nthroughput++]))
+            return CLI_EUSAGE;
+        p += n;
+        if (!*p)
+            return 0;
     }
-#undef VALUE
-    return 1;
 }
 
-/* Apply the overrides; the library validates the result. */
-static int apply(const cap_args *c, model_scenario *s)
+#define NUM(opt, lo, hi, dst, flag) \
+    (cli_parse_double(opt, optarg, lo, hi, dst) ? CLI_EUSAGE : ((flag) = 1, 0))
+#define INT(opt, lo, hi, dst, flag) \
+    (cli_parse_long(opt, optarg, lo, hi, dst) ? CLI_EUSAGE : ((flag) = 1, 0))
+
+/* One of our options (getopt_long's code `ch`); CLI_OK or CLI_EUSAGE printed. */
+static int take(cap_args *c, int ch, int argc, char **argv)
+{
+    int dummy = 0; /* flags nobody reads */
+    (void)dummy;
+    switch (ch) {
+    case O_RATE:
+        if (cli_parse_double("--rate", optarg, -INFINITY, 1e9, &c->rate))
+            return CLI_EUSAGE;
+        if (!(c->rate > 0))
+            return cli_usage_error("--rate: must be greater than 0 jobs per hour (got %g)", c->rate);
+        c->has_rate = 1;
+        return CLI_OK;
+    case O_CV: return NUM("--interarrival-cv", 1e-3, 100, &c->cv, c->has_cv);
+    case O_HOURS:
+        if (cli_parse_double("--hours", optarg, -INFINITY, 1e6, &c->hours))
+            return CLI_EUSAGE;
+        if (!(c->hours > 0))
+            return cli_usage_error("--hours: must be greater than 0 (got %g)", c->hours);
+        c->has_hours = 1;
+        return CLI_OK;
+    case O_JOBS: return INT("--jobs", 1, 10000000000L, &c->jobs, c->has_jobs);
+    case O_WARMUP: return INT("--warmup", 0, 10000000000L, &c->warmup, c->has_warmup);
+    case O_WARM: return INT("--initial-warm", 0, 1000000, &c->warm, c->has_warm);
+    case O_MAXC: return INT("--max-containers", 0, 1000000, &c->max_c, c->has_max);
+    case O_MINC: return INT("--min-containers", 0, 1000000, &c->min_c, c->has_min);
+    case O_BUFC: return INT("--buffer-containers", 0, 1000000, &c->buf_c, c->has_buf);
+    case O_SCALEDOWN: return NUM("--scaledown", 0, 1e9, &c->scaledown, c->has_scaledown);
+    case O_MAXQ:
+        if (!strcmp(optarg, "unlimited")) {
+            c->queue_unlimited = c->has_max_q = 1;
+            return CLI_OK;
+        }
+        c->queue_unlimited = 0;
+        return INT("--max-queue", 0, 1000000000L, &c->max_q, c->has_max_q);
+    case O_TIMEOUT: return NUM("--queue-timeout", 0, 1e9, &c->timeout, c->has_timeout);
+    case O_INPUTS: return INT("--max-inputs", 1, MODEL_MAX_INPUTS, &c->inputs, c->has_inputs);
+    case O_THROUGHPUT: return parse_throughput(optarg, c);
+    case O_RULE:
+        if (model_idle_rule_parse(optarg, &c->rule))
+            return cli_usage_error("--idle-rule: must be last_idle, newest or oldest (got '%s')", optarg);
+        c->has_rule = 1;
+        return CLI_OK;
+    case O_POLICY:
+        if (model_policy_parse(optarg, &c->policy))
+            return cli_usage_error("--policy: must be auto, fixed:K or threshold:FRAMES:K with 1 <= K <= %d "
+                                   "(got '%s')", MODEL_MAX_GPUS, optarg);
+        c->has_policy = 1;
+        return CLI_OK;
+    case O_SEED: return INT("--seed", 0, 9007199254740992L, &c->seed, c->has_seed);
+    case O_TRANSIENT: {
+        /* an optional value: "--transient=H", or "--transient H" when H is a number */
+        const char *v = optarg;
+        char *end;
+        if (!v && optind < argc && argv[optind][0] != '-' && (strtod(argv[optind], &end), *end == 0))
+            v = argv[optind++];
+        c->transient = 1;
+        if (v && cli_parse_double("--transient", v, 1e-6, 1e6, &c->transient))
+            return CLI_EUSAGE;
+        return CLI_OK;
+    }
+    case O_BUCKETS: return INT("--buckets", 1, SIM_CAP_MAX_BUCKETS, &c->buckets, dummy);
+    case O_SERIES:
+        if (!*optarg)
+            return cli_usage_error("--series: empty file name");
+        c->series = optarg;
+        return CLI_OK;
+    case O_STEP: return NUM("--series-step", 1e-6, 1e9, &c->series_step, dummy);
+    case O_SWEEP: return parse_sweep(optarg, c);
+    case O_TARGET: return NUM("--p95-target", 1e-9, 1e9, &c->p95_target, dummy);
+    }
+    return cli_usage_error("capacity: unknown option (see --help)");
+}
+
+/* The overrides; the library validates the result. */
+static int apply(cap_args *c, model_scenario *s)
 {
     if (c->has_hours && c->has_jobs)
         return cli_usage_error("--hours and --jobs exclude each other");
     if (c->has_rate) {
         s->has_workload = 1;
         s->rate_per_hour = c->rate;
-        s->has_rate_by_hour = 0;
+        s->has_rate_by_hour = s->has_interarrival = 0;
         s->trace[0] = 0;
+    }
+    if (c->has_cv) {
+        if (!(s->rate_per_hour > 0))
+            return cli_usage_error("--interarrival-cv needs a rate (--rate or workload.rate_per_hour)");
+        s->interarrival = model_dist_gamma_mcv(3600 / s->rate_per_hour, c->cv);
+        s->has_interarrival = 1;
+        s->rate_per_hour = 0;
     }
     if (c->has_hours) {
         s->hours = c->hours;
@@ -199,100 +266,32 @@ static int apply(const cap_args *c, model_scenario *s)
                                s->min_containers);
     if (c->has_scaledown)
         s->scaledown_window_s = c->scaledown;
+    if (c->has_warm)
+        s->initial_warm = (int)c->warm;
+    if (c->has_max_q) {
+        s->has_max_queue = !c->queue_unlimited;
+        s->max_queue = c->max_q;
+    }
+    if (c->has_timeout)
+        s->queue_timeout_s = c->timeout;
+    if (c->has_inputs)
+        s->max_inputs = (int)c->inputs;
+    if (c->nthroughput) {
+        s->throughput = c->throughput;
+        s->nthroughput = c->nthroughput;
+    }
+    if (c->has_rule)
+        s->idle_rule = c->rule;
     if (c->has_seed)
         s->seed = (unsigned long)c->seed;
     if (c->has_policy)
         model_policy_set(s, &c->policy);
+    if (c->transient > 0) {
+        s->hours = c->transient;
+        s->jobs = 0;
+        s->warmup_jobs = 0; /* a transient starts at t = 0 */
+    }
     return CLI_OK;
-}
-
-/* ---- output ---------------------------------------------------------------- */
-
-static int print_json(cJSON *o)
-{
-    if (!o)
-        return cli_fail(CLI_ERUNTIME, "out of memory");
-    int rc = cli_write_json(o, NULL);
-    cJSON_Delete(o);
-    return rc;
-}
-
-static const char csv_head[] =
-    "jobs,latency_mean_s,latency_p50_s,latency_p95_s,latency_p99_s,queue_wait_mean_s,queue_wait_p95_s,"
-    "cold_start_fraction,utilization,containers_mean_busy,containers_mean_idle,containers_peak,"
-    "cost_per_job_usd,cost_per_hour_usd,cost_per_day_usd,gpus_per_job_mean";
-
-static void csv_row(const sim_cap_result *r)
-{
-    printf("%ld,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%d,%.6g,%.6g,%.6g,%.6g\n", r->jobs,
-           r->latency_mean, r->latency_p50, r->latency_p95, r->latency_p99, r->wait_mean, r->wait_p95,
-           r->cold_start_fraction, r->utilization, r->mean_busy, r->mean_idle, r->peak, r->cost_per_job,
-           r->cost_per_hour, r->cost_per_day, r->gpus_per_job_mean);
-}
-
-static void print_text(const model_scenario *s, const sim_cap_result *r)
-{
-    char pol[64], wl[1200], maxc[32];
-    model_policy_name(s, pol, sizeof pol);
-    model_workload_name(s, wl, sizeof wl);
-    if (s->max_containers > 0)
-        snprintf(maxc, sizeof maxc, "%d", s->max_containers);
-    else
-        snprintf(maxc, sizeof maxc, "unlimited");
-    printf("%s: %s, policy %s, seed %lu\n", s->name, wl, pol, s->seed);
-    printf("pool: max %s, min %d, buffer %d, scale-down %g s; $%.6g/s per container\n\n", maxc,
-           s->min_containers, s->buffer_containers, s->scaledown_window_s, model_scenario_rate(s));
-    printf("jobs          %ld counted of %ld (warm-up %ld), %.2f GPUs per job\n", r->jobs, r->jobs_total,
-           r->jobs_total - r->jobs, r->gpus_per_job_mean);
-    printf("latency       mean %.1f s   p50 %.1f s   p95 %.1f s   p99 %.1f s\n", r->latency_mean,
-           r->latency_p50, r->latency_p95, r->latency_p99);
-    printf("queue wait    mean %.2f s   p95 %.2f s\n", r->wait_mean, r->wait_p95);
-    printf("cold starts   %.1f%% of chunks\n", 100 * r->cold_start_fraction);
-    printf("containers    mean busy %.2f   mean idle %.2f   peak %d\n", r->mean_busy, r->mean_idle, r->peak);
-    printf("utilization   %.1f%% of live container time busy\n", 100 * r->utilization);
-    printf("cost          $%.5f per job   $%.4f per hour   $%.2f per day\n", r->cost_per_job, r->cost_per_hour,
-           r->cost_per_day);
-}
-
-static void print_sweep_csv(const sim_cap_sweep *sw)
-{
-    int target = sw->p95_target > 0;
-    printf("max_containers,meets_target,%s\n", csv_head);
-    for (int i = 0; i < sw->n; i++) {
-        printf("%ld,%s,", sw->runs[i].size, !target ? "" : sim_cap_sweep_meets(sw, i) ? "true" : "false");
-        csv_row(&sw->runs[i].r);
-    }
-}
-
-static void print_sweep_text(const model_scenario *s, const sim_cap_sweep *sw)
-{
-    int target = sw->p95_target > 0;
-    char pol[64], wl[1200];
-    model_policy_name(s, pol, sizeof pol);
-    model_workload_name(s, wl, sizeof wl);
-    printf("%s: %s, policy %s, seed %lu\n", s->name, wl, pol, s->seed);
-    if (target)
-        printf("sweep max_containers %ld..%ld for latency p95 <= %g s (bisection, same seed)\n\n", sw->lo, sw->hi,
-               sw->p95_target);
-    else
-        printf("sweep max_containers %ld..%ld (same seed)\n\n", sw->lo, sw->hi);
-    printf(" max  latency mean   p95      queue p95  cold    util    peak  cost/day%s\n",
-           target ? "   target" : "");
-    for (int i = 0; i < sw->n; i++) {
-        const sim_cap_result *r = &sw->runs[i].r;
-        printf("%4ld  %9.1f s %8.1f s %8.1f s  %5.1f%%  %5.1f%%  %4d  $%8.2f%s\n", sw->runs[i].size,
-               r->latency_mean, r->latency_p95, r->wait_p95, 100 * r->cold_start_fraction,
-               100 * r->utilization, r->peak, r->cost_per_day,
-               !target ? "" : sim_cap_sweep_meets(sw, i) ? "   met" : "   missed");
-    }
-    if (target) {
-        long best = sw->smallest;
-        if (best > 0)
-            printf("\nsmallest pool meeting p95 <= %g s: %ld container%s\n", sw->p95_target, best,
-                   best == 1 ? "" : "s");
-        else
-            printf("\nno pool size in %ld..%ld meets p95 <= %g s\n", sw->lo, sw->hi, sw->p95_target);
-    }
 }
 
 /* ---- runs ------------------------------------------------------------------ */
@@ -302,7 +301,7 @@ static void series_row(double t, int busy, int idle, int queue, void *ctx)
     fprintf(ctx, "%.9g,%d,%d,%d\n", t, busy, idle, queue);
 }
 
-static int one_run(const model_scenario *s, const cap_args *c, sim_cap_result *r)
+static int one_run(const model_scenario *s, const cap_args *c, sim_cap_bucket *bk, int nbk, sim_cap_result *r)
 {
     char err[1024];
     sim_cap *cap = NULL;
@@ -312,6 +311,7 @@ static int one_run(const model_scenario *s, const cap_args *c, sim_cap_result *r
     if (rc)
         return cli_fail(rc, "%s", err);
     sim_cap_series ser = {c->series_step > 0 ? c->series_step : 60, series_row, NULL};
+    sim_cap_opts o = {.series = c->series ? &ser : NULL, .buckets = nbk, .bucket = bk};
     if (c->series) {
         if ((rc = base_out_open(&out, c->series, err, sizeof err))) {
             rc = cli_fail(rc, "%s", err);
@@ -321,7 +321,7 @@ static int one_run(const model_scenario *s, const cap_args *c, sim_cap_result *r
         ser.ctx = out.f;
         fprintf(out.f, "t_s,busy,idle,queue\n");
     }
-    if ((rc = sim_cap_run(cap, s->seed, c->series ? &ser : NULL, r, err, sizeof err))) {
+    if ((rc = sim_cap_run_opts(cap, s->seed, &o, r, err, sizeof err))) {
         rc = cli_fail(rc, "%s", err);
         goto cleanup;
     }
@@ -339,20 +339,81 @@ cleanup:
 
 static int sweep(const model_scenario *s, const cap_args *c, int json, int csv)
 {
-    char err[1024];
+    char err[1024], what[64];
     sim_cap_sweep *sw = NULL;
     sim_cap_sweep_spec spec = {c->sweep_a, c->sweep_b, c->p95_target};
     int rc = sim_cap_sweep_run(s, &spec, &sw, err, sizeof err);
     if (rc)
         return cli_fail(rc, "%s", err);
     if (json)
-        rc = print_json(sim_cap_sweep_json(s, sw));
+        rc = cli_cap_sweep_json(s, sw);
     else if (csv)
-        print_sweep_csv(sw);
+        cli_cap_sweep_csv(sw);
     else
-        print_sweep_text(s, sw);
+        cli_cap_sweep_text(s, sw);
+    fflush(stdout);
+    for (int i = 0; i < sw->n; i++) {
+        snprintf(what, sizeof what, "max_containers %ld: ", sw->runs[i].size);
+        cli_cap_warn(&sw->runs[i].r, what);
+    }
     sim_cap_sweep_free(sw);
     return rc;
+}
+
+static int check_combinations(const cap_args *c)
+{
+    if (c->p95_target > 0 && !c->sweep)
+        return cli_usage_error("--p95-target needs --sweep max_containers=A..B");
+    if (c->sweep && c->series)
+        return cli_usage_error("--series does not go with --sweep (run one pool size)");
+    if (c->sweep && c->has_max)
+        return cli_usage_error("--sweep max_containers=A..B and --max-containers exclude each other");
+    if (c->series_step > 0 && !c->series)
+        return cli_usage_error("--series-step needs --series FILE.csv");
+    if (c->transient > 0 && (c->sweep || c->has_hours || c->has_jobs || c->has_warmup))
+        return cli_usage_error("--transient H sets the run length from t = 0: it excludes --sweep, --hours, "
+                               "--jobs and --warmup");
+    if (c->buckets > 0 && !(c->transient > 0))
+        return cli_usage_error("--buckets needs --transient");
+    return CLI_OK;
+}
+
+/* getopt_long over argv; the shared scenario options go to cli_scen_take(). */
+static int parse(int argc, char **argv, cli_scen_args *a, cap_args *c, int *help)
+{
+    int ch, idx;
+    opterr = 0;
+    optind = 0;
+    while ((ch = getopt_long(argc, argv, "-h", long_opts, &idx)) != -1) {
+        if (ch == 'h') {
+            *help = 1;
+            return CLI_OK;
+        }
+        if (ch == '?') {
+            const char *bad = argv[optind - 1];
+            if (optopt >= O_RATE) /* a long option of ours without its value */
+                return cli_usage_error("%s: missing value", bad);
+            return cli_usage_error("capacity: unknown option '%s' (see --help)", bad);
+        }
+        if (ch == O_NOT_HERE)
+            return cli_usage_error("capacity: --%s does not apply (policy auto uses the decision thresholds)",
+                                   long_opts[idx].name);
+        if (ch == 1 || ch == O_SHARED || ch == O_SHARED_FLAG) {
+            char name[64];
+            snprintf(name, sizeof name, "--%s", ch == 1 ? "" : long_opts[idx].name);
+            char *v[2] = {ch == 1 ? optarg : name, optarg};
+            int i = 0;
+            int t = cli_scen_take(a, ch == O_SHARED ? 2 : 1, v, &i);
+            if (t < 0)
+                return CLI_EUSAGE;
+            if (t == 0)
+                return cli_usage_error("capacity: unknown option '%s' (see --help)", v[0]);
+            continue;
+        }
+        if (take(c, ch, argc, argv))
+            return CLI_EUSAGE;
+    }
+    return check_combinations(c);
 }
 
 int cli_cmd_capacity(int argc, char **argv)
@@ -360,34 +421,16 @@ int cli_cmd_capacity(int argc, char **argv)
     cli_scen_args a;
     cap_args c;
     model_scenario s;
+    int help = 0;
     cli_scen_init(&a, 1);
     memset(&c, 0, sizeof c);
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+    int rc = parse(argc, argv, &a, &c, &help);
+    if (rc || help) {
+        if (help)
             usage(stdout);
-            return CLI_OK;
-        }
-        int t = take(&c, argc, argv, &i);
-        if (t < 0)
-            return CLI_EUSAGE;
-        if (t == 0 && (cli_opt_is(argv[i], "--objective") || cli_opt_is(argv[i], "--usd-per-hour")))
-            return cli_usage_error("capacity: %s does not apply (policy auto uses the decision thresholds)",
-                                   argv[i]);
-        if (t == 0 && (t = cli_scen_take(&a, argc, argv, &i)) < 0)
-            return CLI_EUSAGE;
-        if (t == 0)
-            return cli_usage_error("capacity: unknown option '%s' (see --help)", argv[i]);
+        return rc;
     }
-    if (c.p95_target > 0 && !c.sweep)
-        return cli_usage_error("--p95-target needs --sweep max_containers=A..B");
-    if (c.sweep && c.series)
-        return cli_usage_error("--series does not go with --sweep (run one pool size)");
-    if (c.sweep && c.has_max)
-        return cli_usage_error("--sweep max_containers=A..B and --max-containers exclude each other");
-    if (c.series_step > 0 && !c.series)
-        return cli_usage_error("--series-step needs --series FILE.csv");
-    int rc = cli_scen_load(&a, &s);
-    if (rc)
+    if ((rc = cli_scen_load(&a, &s)))
         return rc;
     if ((rc = apply(&c, &s)))
         goto cleanup;
@@ -395,17 +438,23 @@ int cli_cmd_capacity(int argc, char **argv)
         rc = sweep(&s, &c, a.json, a.csv);
         goto cleanup;
     }
+    int nbk = c.transient > 0 ? (c.buckets > 0 ? (int)c.buckets : 12) : 0;
+    sim_cap_bucket bk[SIM_CAP_MAX_BUCKETS];
     sim_cap_result r;
-    if ((rc = one_run(&s, &c, &r)))
+    if ((rc = one_run(&s, &c, bk, nbk, &r)))
         goto cleanup;
-    if (a.json) {
-        rc = print_json(sim_cap_result_json(&s, &r));
-    } else if (a.csv) {
-        printf("%s\n", csv_head);
-        csv_row(&r);
-    } else {
-        print_text(&s, &r);
-    }
+    if (a.json)
+        rc = cli_cap_json(&s, &r, nbk ? bk : NULL, nbk);
+    else if (a.csv && nbk)
+        cli_cap_transient_csv(bk, nbk);
+    else if (a.csv)
+        cli_cap_csv(&r);
+    else if (nbk)
+        cli_cap_transient_text(&s, &r, bk, nbk);
+    else
+        cli_cap_text(&s, &r);
+    fflush(stdout);
+    cli_cap_warn(&r, NULL);
 cleanup:
     model_scenario_free(&s);
     return rc;

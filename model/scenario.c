@@ -27,6 +27,8 @@ typedef enum {
     T_BILL,
     T_POLICY,
     T_RATE24,
+    T_THROUGHPUT, /* array of numbers > 0 (owned), checked by model/workload.c */
+    T_IDLE_RULE,
 } ftype;
 
 typedef struct {
@@ -75,6 +77,11 @@ static const field fields[] = {
     {"platform.scaledown_window_s", T_NUM, OFF(scaledown_window_s), 0, 1e9},
     {"platform.failure_rate_per_s", T_NUM, OFF(failure_rate_per_s), 0, 1e6},
     {"platform.max_retries", T_INT, OFF(max_retries), 0, 1000},
+    {"platform.max_queue", T_LONG, OFF(max_queue), 0, 1e9},
+    {"platform.queue_timeout_s", T_POS, OFF(queue_timeout_s), 0, 1e9},
+    {"platform.max_inputs", T_INT, OFF(max_inputs), 1, MODEL_MAX_INPUTS},
+    {"platform.concurrency_throughput", T_THROUGHPUT, OFF(throughput), 0, 0},
+    {"platform.idle_rule", T_IDLE_RULE, OFF(idle_rule), 0, 0},
     {"parallel.gpus", T_GPUS, OFF(gpus), 0, 0},
     {"parallel.concat_s", T_TIME, OFF(concat), 0, 0},
     {"parallel.concat_per_chunk_s", T_TIME, OFF(concat_per_chunk), 0, 0},
@@ -92,6 +99,8 @@ static const field fields[] = {
     {"workload.hours", T_POS, OFF(hours), 0, 1e6},
     {"workload.jobs", T_LONG, OFF(jobs), 1, 1e10},
     {"workload.warmup_jobs", T_LONG, OFF(warmup_jobs), 0, 1e10},
+    {"workload.interarrival_s", T_TIME, OFF(interarrival), 0, 0},
+    {"workload.initial_warm", T_INT, OFF(initial_warm), 0, 1000000},
     {NULL, 0, 0, 0, 0},
 };
 
@@ -450,6 +459,32 @@ static int parse_policy(ctx *c, const cJSON *j, const char *path)
     return BASE_OK;
 }
 
+/* An array of 1..MODEL_MAX_INPUTS numbers > 0 into owned storage. */
+static int parse_throughput(ctx *c, const cJSON *j, const char *path)
+{
+    int n = cJSON_IsArray(j) ? cJSON_GetArraySize(j) : 0;
+    if (n < 1 || n > MODEL_MAX_INPUTS)
+        return FAIL(c, "%s: %s: must be an array of 1 to %d numbers (got %s)", c->file, path, MODEL_MAX_INPUTS,
+                    json_type(j));
+    double *xs = malloc((size_t)n * sizeof *xs);
+    if (!xs)
+        return base_errf(c->err, c->errsz, BASE_ERUNTIME, "%s: out of memory", c->file);
+    int i = 0, rc;
+    for (const cJSON *e = j->child; e; e = e->next, i++) {
+        char sub[300];
+        snprintf(sub, sizeof sub, "%s[%d]", path, i);
+        if ((rc = get_ranged(c, e, sub, 0, MODEL_MAX_INPUTS, 1, &xs[i]))) {
+            free(xs);
+            return rc;
+        }
+    }
+    if ((rc = own_samples(c, xs)))
+        return rc;
+    c->s->throughput = xs;
+    c->s->nthroughput = n;
+    return BASE_OK;
+}
+
 static int parse_field(ctx *c, const field *f, const cJSON *j, const char *path)
 {
     model_scenario *s = c->s;
@@ -547,6 +582,12 @@ static int parse_field(ctx *c, const field *f, const cJSON *j, const char *path)
         s->has_rate_by_hour = 1;
         return BASE_OK;
     }
+    case T_THROUGHPUT:
+        return parse_throughput(c, j, path);
+    case T_IDLE_RULE:
+        if (!cJSON_IsString(j) || model_idle_rule_parse(j->valuestring, &s->idle_rule))
+            return FAIL(c, "%s: %s: must be \"last_idle\", \"newest\" or \"oldest\"", c->file, path);
+        return BASE_OK;
     }
     assert(0);
     return BASE_EINPUT;
@@ -627,9 +668,17 @@ static void set_defaults(model_scenario *s, const char *file)
     s->max_cost_increase = 0.25;
 }
 
+/* 1 when root.section.key is given. */
+static int given(const cJSON *root, const char *section, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, section), key) != NULL;
+}
+
 static int cross_check(ctx *c, const cJSON *root)
 {
     model_scenario *s = c->s;
+    s->has_max_queue = given(root, "platform", "max_queue");
+    s->has_interarrival = given(root, "workload", "interarrival_s");
     const cJSON *job = cJSON_GetObjectItemCaseSensitive(root, "job");
     if (!job || !cJSON_GetObjectItemCaseSensitive(job, "frames"))
         return FAIL(c, "%s: job.frames: missing (the number of frames in the video)", c->file);

@@ -28,9 +28,12 @@
 #define MODEL_MAX_GPUS 4096      /* largest GPU count in a scenario */
 #define MODEL_MAX_GPU_LIST 64    /* entries in parallel.gpus */
 #define MODEL_MAX_FRAMES 1000000000L
+#define MODEL_MAX_INPUTS 1024      /* platform.max_inputs */
 
 typedef enum { MODEL_BILL_NONE, MODEL_BILL_CPU, MODEL_BILL_GPU } model_bill_kind;
 typedef enum { MODEL_POLICY_FIXED, MODEL_POLICY_AUTO, MODEL_POLICY_THRESHOLD } model_policy_kind;
+/* capacity: which idle container takes the next input (model/workload.h) */
+typedef enum { MODEL_IDLE_LAST, MODEL_IDLE_NEWEST, MODEL_IDLE_OLDEST } model_idle_rule;
 
 struct model_pipeline; /* model/pipeline.h */
 
@@ -59,6 +62,15 @@ typedef struct {
     double scaledown_window_s;
     double failure_rate_per_s;          /* sim effect; 0 off */
     int max_retries;                    /* default 3 */
+    /* capacity pool (docs/capacity.md; checked by model/workload.h) */
+    long max_queue;                     /* inputs allowed to wait at the cap, when has_max_queue; 0: loss */
+    int has_max_queue;                  /* 0: unlimited queue */
+    double queue_timeout_s;             /* a job waiting longer is dropped; 0: none */
+    int max_inputs;                     /* inputs a container serves at once; 0 when absent (= 1) */
+    const double *throughput;           /* [nthroughput] total throughput at 1..n inputs; NULL: linear.
+                                           Parsed: in `owned`; an override points at its own array */
+    int nthroughput;
+    model_idle_rule idle_rule;          /* default MODEL_IDLE_LAST */
 
     /* parallel */
     int gpus[MODEL_MAX_GPU_LIST];       /* ascending, unique */
@@ -87,6 +99,9 @@ typedef struct {
     double hours;                       /* 0 when absent */
     long jobs;                          /* 0 when absent */
     long warmup_jobs;
+    model_dist interarrival;            /* renewal gaps, when has_interarrival */
+    int has_interarrival;
+    int initial_warm;                   /* containers warm and idle at t = 0 (with min_containers: the larger) */
 
     /* the pipeline and plan sections (model/pipeline.h); owned, NULL when
      * the scenario has neither */

@@ -2,6 +2,7 @@
 #include "model/workload.h"
 #include "base/status.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,6 +48,42 @@ void model_policy_name(const model_scenario *s, char *buf, size_t n)
         snprintf(buf, n, "threshold:%ld:%d", s->policy_frames, s->policy_k);
 }
 
+static const char *const idle_names[] = {"last_idle", "newest", "oldest"};
+
+const char *model_idle_rule_name(model_idle_rule r)
+{
+    return (unsigned)r < 3 ? idle_names[r] : "?";
+}
+
+int model_idle_rule_parse(const char *v, model_idle_rule *out)
+{
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(v, idle_names[i])) {
+            *out = (model_idle_rule)i;
+            return 0;
+        }
+    return -1;
+}
+
+int model_pool_inputs(const model_scenario *s)
+{
+    return s->max_inputs > 1 ? s->max_inputs : 1;
+}
+
+double model_pool_throughput(const model_scenario *s, int n)
+{
+    assert(n >= 1 && n <= model_pool_inputs(s));
+    return s->throughput && n <= s->nthroughput ? s->throughput[n - 1] : n;
+}
+
+int model_pool_linear(const model_scenario *s)
+{
+    for (int n = 1; n <= model_pool_inputs(s); n++)
+        if (model_pool_throughput(s, n) != n)
+            return 0;
+    return 1;
+}
+
 void model_workload_name(const model_scenario *s, char *buf, size_t n)
 {
     char len[64] = "";
@@ -63,6 +100,10 @@ void model_workload_name(const model_scenario *s, char *buf, size_t n)
             sum += s->rate_by_hour[h];
         }
         snprintf(buf, n, "daily profile (%g jobs/day, peak %g/h)%s", sum, peak, len);
+    } else if (s->has_interarrival) {
+        double m = model_dist_mean(&s->interarrival);
+        snprintf(buf, n, "renewal, %s gaps of mean %g s (%g jobs/h)%s", model_dist_kind_name(s->interarrival.kind),
+                 m, 3600 / m, len);
     } else {
         snprintf(buf, n, "Poisson %g jobs/h%s", s->rate_per_hour, len);
     }
@@ -77,13 +118,14 @@ static int fail(char *err, size_t errsz, const model_scenario *s, const char *fi
 
 static int sources(const model_scenario *s)
 {
-    return (s->rate_per_hour > 0) + (s->has_rate_by_hour != 0) + (s->trace[0] != 0);
+    return (s->rate_per_hour > 0) + (s->has_rate_by_hour != 0) + (s->trace[0] != 0) + (s->has_interarrival != 0);
 }
 
 static int fail_sources(const model_scenario *s, int n, char *err, size_t errsz)
 {
     char buf[128];
-    snprintf(buf, sizeof buf, "give exactly one of rate_per_hour, rate_per_hour_by_hour, trace (got %d)", n);
+    snprintf(buf, sizeof buf,
+             "give exactly one of rate_per_hour, rate_per_hour_by_hour, interarrival_s, trace (got %d)", n);
     return fail(err, errsz, s, "workload", buf);
 }
 
@@ -94,6 +136,37 @@ static int check_length(const model_scenario *s, char *err, size_t errsz)
         return fail(err, errsz, s, "workload", "give hours or jobs (the run length)");
     if (s->hours > 0 && s->jobs > 0)
         return fail(err, errsz, s, "workload", "give hours or jobs, not both");
+    return BASE_OK;
+}
+
+/* max_inputs entries, the first 1 (one input alone runs at the measured
+ * speed), 0 < theta(n) <= n (inputs never speed each other up). */
+static int check_throughput(const model_scenario *s, char *err, size_t errsz)
+{
+    char buf[256];
+    const char *f = "platform.concurrency_throughput";
+    int m = model_pool_inputs(s);
+    if (s->max_inputs < 0 || s->max_inputs > MODEL_MAX_INPUTS) {
+        snprintf(buf, sizeof buf, "must be between 1 and %d (got %d)", MODEL_MAX_INPUTS, s->max_inputs);
+        return fail(err, errsz, s, "platform.max_inputs", buf);
+    }
+    if (!s->throughput)
+        return BASE_OK;
+    if (s->nthroughput != m) {
+        snprintf(buf, sizeof buf, "must have one entry per input count 1..max_inputs (got %d entries, max_inputs %d)",
+                 s->nthroughput, m);
+        return fail(err, errsz, s, f, buf);
+    }
+    if (s->throughput[0] != 1) {
+        snprintf(buf, sizeof buf, "the first entry is one input alone and must be 1 (got %g)", s->throughput[0]);
+        return fail(err, errsz, s, f, buf);
+    }
+    for (int i = 0; i < m; i++)
+        if (!(s->throughput[i] > 0) || s->throughput[i] > i + 1) {
+            snprintf(buf, sizeof buf, "[%d]: must be greater than 0 and at most %d (inputs do not speed each other "
+                     "up) (got %g)", i, i + 1, s->throughput[i]);
+            return fail(err, errsz, s, f, buf);
+        }
     return BASE_OK;
 }
 
@@ -116,7 +189,18 @@ int model_pool_check(const model_scenario *s, char *err, size_t errsz)
         snprintf(buf, sizeof buf, "must be a finite number >= 0 (got %g)", s->scaledown_window_s);
         return fail(err, errsz, s, "platform.scaledown_window_s", buf);
     }
-    return BASE_OK;
+    if (s->max_containers > 0 && s->initial_warm > s->max_containers) {
+        snprintf(buf, sizeof buf, "must be at most max_containers (got %d > %d)", s->initial_warm,
+                 s->max_containers);
+        return fail(err, errsz, s, "workload.initial_warm", buf);
+    }
+    if (s->initial_warm < 0 || (s->has_max_queue && s->max_queue < 0))
+        return fail(err, errsz, s, "platform", "initial_warm and max_queue must not be negative");
+    if (!(s->queue_timeout_s >= 0) || !isfinite(s->queue_timeout_s)) {
+        snprintf(buf, sizeof buf, "must be a finite number > 0 (got %g)", s->queue_timeout_s);
+        return fail(err, errsz, s, "platform.queue_timeout_s", buf);
+    }
+    return check_throughput(s, err, errsz);
 }
 
 int model_workload_check_section(const model_scenario *s, char *err, size_t errsz)
@@ -133,12 +217,20 @@ int model_workload_check(const model_scenario *s, char *err, size_t errsz)
     int n = sources(s), rc;
     if (n == 0)
         return fail(err, errsz, s, "workload",
-                    "missing (give rate_per_hour, rate_per_hour_by_hour or trace; or --rate)");
+                    "missing (give rate_per_hour, rate_per_hour_by_hour, interarrival_s or trace; or --rate)");
     if (n > 1)
         return fail_sources(s, n, err, errsz);
     if (s->rate_per_hour < 0 || !isfinite(s->rate_per_hour)) {
         snprintf(buf, sizeof buf, "must be greater than 0 (got %g)", s->rate_per_hour);
         return fail(err, errsz, s, "workload.rate_per_hour", buf);
+    }
+    if (s->has_interarrival) {
+        double m = model_dist_mean(&s->interarrival);
+        if (!(m >= MODEL_MIN_GAP_S) || !isfinite(m)) {
+            snprintf(buf, sizeof buf, "the mean gap must be at least %g s (%g jobs/h) and finite (got %g)",
+                     MODEL_MIN_GAP_S, 3600 / MODEL_MIN_GAP_S, m);
+            return fail(err, errsz, s, "workload.interarrival_s", buf);
+        }
     }
     if (s->hours < 0 || s->jobs < 0 || s->warmup_jobs < 0)
         return fail(err, errsz, s, "workload", "hours, jobs and warmup_jobs must not be negative");

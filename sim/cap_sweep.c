@@ -65,10 +65,12 @@ int sim_cap_sweep_run(const model_scenario *s, const sim_cap_sweep_spec *spec, s
         lo = s->min_containers;
     if (lo < s->buffer_containers)
         lo = s->buffer_containers;
+    if (lo < s->initial_warm)
+        lo = s->initial_warm;
     if (lo > hi)
         return base_errf(err, errsz, BASE_EINPUT,
-                         "--sweep: nothing to run: min_containers %d / buffer_containers %d exceed %ld",
-                         s->min_containers, s->buffer_containers, hi);
+                         "--sweep: nothing to run: min_containers %d / buffer_containers %d / initial_warm %d "
+                         "exceed %ld", s->min_containers, s->buffer_containers, s->initial_warm, hi);
     int target = spec->p95_target > 0;
     if (!target && hi - lo + 1 > SIM_CAP_SWEEP_MAX_RUNS)
         return base_errf(err, errsz, BASE_EINPUT, "--sweep: at most %d sizes without --p95-target (got %ld)",
@@ -107,7 +109,8 @@ void sim_cap_sweep_free(sim_cap_sweep *sw)
 
 int sim_cap_sweep_meets(const sim_cap_sweep *sw, int i)
 {
-    return sw->runs[i].r.latency_p95 <= sw->p95_target;
+    const sim_cap_result *r = &sw->runs[i].r;
+    return r->stable && r->served > 0 && r->latency_p95 <= sw->p95_target;
 }
 
 cJSON *sim_cap_sweep_json(const model_scenario *s, const sim_cap_sweep *sw)

@@ -2,11 +2,12 @@
  * max_containers=A..B [--p95-target S]`: capacity runs (sim/capacity.h) of
  * one scenario at several max_containers, all with the scenario's seed.
  *
- * The sizes start at max(A, min_containers, buffer_containers) (a smaller
- * pool could not hold those) and end at B. Without a target every size is
+ * The sizes start at max(A, min_containers, buffer_containers,
+ * initial_warm) (a smaller pool could not hold those) and end at B. Without a target every size is
  * run (at most SIM_CAP_SWEEP_MAX_RUNS of them). With a target S the search
- * bisects for the smallest size whose latency p95 <= S, assuming p95 does
- * not increase with the pool (common seed): the low end first, then the
+ * bisects for the smallest size that meets it (stable, latency p95 <= S
+ * over the served jobs), assuming that does not fail again as the pool
+ * grows (common seed): the low end first, then the
  * high end, then halving the gap -- about log2(B - A) + 2 runs.
  *
  * The result lists every run made in ascending size; sim_cap_sweep_json()
@@ -56,7 +57,8 @@ int sim_cap_sweep_run(const model_scenario *s, const sim_cap_sweep_spec *spec, s
                       char *err, size_t errsz);
 void sim_cap_sweep_free(sim_cap_sweep *sw);
 
-/* 1 when run i meets the target (latency p95 <= p95_target). */
+/* 1 when run i meets the target: stable, some job served, and the served
+ * jobs' latency p95 <= p95_target. */
 int sim_cap_sweep_meets(const sim_cap_sweep *sw, int i);
 
 /* The JSON above; an owned tree (cJSON_Delete), NULL when out of memory. */

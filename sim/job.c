@@ -61,7 +61,7 @@ int sim_job_new(const model_scenario *s, long frames, int k, int flags, sim_job 
     j->chunks = (int)m;
     j->cap = s->max_containers > 0 ? s->max_containers : INT_MAX;
     j->pool = k < j->cap ? k : j->cap;
-    model_split sp = model_chunk_split((double)frames, m);
+    model_split sp = model_chunk_split_n(frames, m);
     j->extra = (int)sp.extra;
     model_chunk_group grp = model_chunk_group_of(s);
     for (int big = 0; big < 2; big++) {

@@ -38,7 +38,7 @@ static void test_scan_and_bisect(void)
     double target = 0.5 * (all->runs[0].r.latency_p95 + all->runs[all->n - 1].r.latency_p95);
     long want = -1;
     for (int i = 0; i < all->n && want < 0; i++)
-        if (all->runs[i].r.latency_p95 <= target)
+        if (all->runs[i].r.latency_p95 <= target && all->runs[i].r.stable)
             want = all->runs[i].size;
     spec.p95_target = target;
     CHECK(sim_cap_sweep_run(&s, &spec, &bis, err, sizeof err) == BASE_OK);
@@ -88,9 +88,55 @@ static void test_bounds(void)
     CHECK(sim_cap_sweep_run(&s, &spec, &sw, err, sizeof err) == BASE_EINPUT && !sw);
     CHECK(strstr(err, "nothing to run") != NULL);
     s.min_containers = 0;
+    s.initial_warm = 3; /* raises the low end as min_containers does */
+    spec = (sim_cap_sweep_spec){1, 6, 0};
+    CHECK(sim_cap_sweep_run(&s, &spec, &sw, err, sizeof err) == BASE_OK);
+    CHECK(sw && sw->lo == 3 && sw->n == 4);
+    sim_cap_sweep_free(sw);
+    sw = NULL;
+    s.initial_warm = 0;
     spec = (sim_cap_sweep_spec){1, 1 + SIM_CAP_SWEEP_MAX_RUNS, 0};
     CHECK(sim_cap_sweep_run(&s, &spec, &sw, err, sizeof err) == BASE_EINPUT && !sw);
     model_scenario_free(&s);
 }
 
-TEST_MAIN(test_scan_and_bisect, test_bounds)
+/* 30 erlangs (3000/h of 36 s). As a loss system (max_queue 0) every served
+ * job takes 36 s, so the smallest pool meeting p95 <= 40 s is the low end,
+ * with Erlang B's losses; queued, a pool under 30 is unstable and never
+ * meets even a target of 10^6 s. */
+static void test_new_fields(void)
+{
+    model_scenario s;
+    CHECK(model_scenario_parse(json, "t.json", &s, err, sizeof err) == 0);
+    s.has_max_queue = 1;
+    s.max_queue = 0;
+    sim_cap_sweep *sw = NULL;
+    sim_cap_sweep_spec spec = {20, 40, 40};
+    CHECK(sim_cap_sweep_run(&s, &spec, &sw, err, sizeof err) == BASE_OK);
+    if (sw) {
+        CHECK(sw->smallest == 20 && sw->n == 1);
+        double a = 30, b = 1;
+        for (int k = 1; k <= 20; k++)
+            b = a * b / (k + a * b);
+        CHECK_REL(sw->runs[0].r.rejected_fraction, b, 0.05);
+        CHECK(sw->runs[0].r.stable && sw->runs[0].r.latency_p95 <= 36.01);
+    }
+    sim_cap_sweep_free(sw);
+    s.has_max_queue = 0;
+    spec.p95_target = 1e6;
+    sw = NULL;
+    CHECK(sim_cap_sweep_run(&s, &spec, &sw, err, sizeof err) == BASE_OK);
+    if (sw) {
+        CHECK(sw->smallest >= 30 && sw->smallest < 40);
+        for (int i = 0; i < sw->n; i++) {
+            CHECK(sim_cap_sweep_meets(sw, i) == sw->runs[i].r.stable);
+            if (sw->runs[i].size == sw->smallest - 1)
+                CHECK(!sw->runs[i].r.stable);
+        }
+        fprintf(stderr, "  sweep 20..40 queued, 30 erlangs: smallest stable pool %ld\n", sw->smallest);
+    }
+    sim_cap_sweep_free(sw);
+    model_scenario_free(&s);
+}
+
+TEST_MAIN(test_scan_and_bisect, test_bounds, test_new_fields)

@@ -6,6 +6,7 @@
 #include "model/evaluate.h"
 #include "base/status.h"
 #include "sim/capacity.h"
+#include "sim/cap_impl.h" /* the histogram's bin, against GSL's search */
 
 #include <gsl/gsl_cdf.h>
 #include <stdlib.h>
@@ -204,6 +205,38 @@ static void test_percentiles(void)
     model_scenario_free(&s);
 }
 
+/* sim_cap_hist_add's bin (from log10) is the one gsl_histogram_find gives,
+ * at every range edge, next to it, and at random values over the range. */
+static void test_hist_bins(void)
+{
+    sim_cap_hist q;
+    CHECK(sim_cap_hist_init(&q) == 0);
+    if (!q.h)
+        return;
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    size_t n = q.h->n, bad = 0, tried = 0;
+    for (size_t i = 0; i <= n + 200000; i++) {
+        double x;
+        if (i <= n) {
+            x = q.h->range[i];
+            x = i % 3 == 0 ? x : i % 3 == 1 ? nextafter(x, 0) : nextafter(x, INFINITY);
+        } else {
+            x = pow(10, -5 + 14 * gsl_rng_uniform(g));
+        }
+        size_t want;
+        double top = q.h->range[n];
+        if (gsl_histogram_find(q.h, x < top ? x : nextafter(top, 0), &want))
+            continue;
+        memset(q.h->bin, 0, n * sizeof *q.h->bin);
+        sim_cap_hist_add(&q, x);
+        bad += q.h->bin[want] != 1;
+        tried++;
+    }
+    CHECK(bad == 0 && tried > 200000);
+    gsl_rng_free(g);
+    sim_cap_hist_free(&q);
+}
+
 /* ---- billing and pool mechanics, exact ------------------------------------ */
 
 static char *write_tmp(const char *text)
@@ -240,29 +273,52 @@ static int one(const char *platform_extra, const char *workload, sim_cap_result 
     return rc;
 }
 
+/* One job at t = 0 in a window of 180 s (workload.hours 0.05): its
+ * container is busy 15 s, idles the 60 s window and shuts down at 75 s,
+ * inside the window. Run by job count instead, the window ends at the
+ * job's departure (15 s): no idle tail, the container alive at the end. */
 static void test_idle_billing(void)
 {
     sim_cap_result r;
-    if (!one("", "\"rate_per_hour\":10,\"jobs\":1", &r)) {
+    char wl[256];
+    const char *trace = write_tmp("0,100\n");
+    snprintf(wl, sizeof wl, "\"trace\":\"%s\",\"hours\":0.05", trace);
+    if (!one("", wl, &r)) {
         CHECK(r.jobs == 1);
         CHECK_NEAR(r.idle_s, 60, 1e-9);          /* exactly the scale-down window */
         CHECK_NEAR(r.busy_s, 15, 1e-9);
         CHECK_NEAR(r.billed_s, 75, 1e-9);        /* cold 5 + work 10 + idle 60 */
         CHECK_NEAR(r.cost_usd, 0.075, 1e-12);
         CHECK_NEAR(r.latency_mean, 15, 1e-9);
+        CHECK_NEAR(r.t_end, 180, 1e-9);
         CHECK(r.cold_start_fraction == 1);
         CHECK(r.peak == 1);
+        CHECK(r.lifespan_ended == 1 && r.alive_at_end == 0);
+        CHECK_NEAR(r.lifespan_mean, 75, 1e-9);
+        /* per state: 5 s starting, 10 s serving, 60 s idle, over 180 s */
+        CHECK_NEAR(r.state_starting * 180, 5, 1e-9);
+        CHECK_NEAR(r.state_busy * 180, 10, 1e-9);
+        CHECK_NEAR(r.state_idle * 180, 60, 1e-9);
+        CHECK_NEAR(r.idle_cost_usd, 0.060, 1e-12);
     }
-    if (!one(",\"billing\":{\"includes_cold_start\":false}", "\"rate_per_hour\":10,\"jobs\":1", &r))
+    if (!one(",\"billing\":{\"includes_cold_start\":false}", wl, &r))
         CHECK_NEAR(r.billed_s, 70, 1e-9);
-    if (!one(",\"billing\":{\"granularity_s\":60}", "\"rate_per_hour\":10,\"jobs\":1", &r))
+    if (!one(",\"billing\":{\"granularity_s\":60}", wl, &r))
         CHECK_NEAR(r.billed_s, 120, 1e-9);       /* 75 s rounded up to 2 minutes */
-    if (!one(",\"billing\":{\"minimum_s\":100}", "\"rate_per_hour\":10,\"jobs\":1", &r))
+    if (!one(",\"billing\":{\"minimum_s\":100}", wl, &r))
         CHECK_NEAR(r.billed_s, 100, 1e-9);
+    if (!one("", "\"rate_per_hour\":10,\"jobs\":1", &r)) {
+        CHECK(r.t_end > 15);                     /* the arrival (from 0) plus its 15 s */
+        CHECK_NEAR(r.idle_s, 0, 1e-9);
+        CHECK_NEAR(r.billed_s, 15, 1e-9);
+        CHECK(r.lifespan_ended == 0 && r.alive_at_end == 1);
+    }
+    unlink(trace);
 }
 
 /* A trace: jobs at 0, 30 and 200 s. The second finds the first's container
- * idle (warm start 1 s); the third comes after it scaled down (cold). */
+ * idle (warm start 1 s); the third comes after it scaled down (cold). The
+ * window ends at the last departure, 215 s. */
 static void test_warm_reuse(void)
 {
     char wl[256];
@@ -272,18 +328,22 @@ static void test_warm_reuse(void)
     if (!one("", wl, &r)) {
         CHECK(r.jobs == 3);
         CHECK_NEAR(r.cold_start_fraction, 2.0 / 3, 1e-12);
+        CHECK_NEAR(r.cold_per_container_start, 2.0 / 3, 1e-12);
+        CHECK(r.cold_starts == 2 && r.warm_starts == 1);
         CHECK_NEAR(r.latency_mean, (15 + 11 + 15) / 3.0, 1e-9);
-        /* idle: 15..30, 41..101, 215..275 */
-        CHECK_NEAR(r.idle_s, 15 + 60 + 60, 1e-9);
-        CHECK_NEAR(r.billed_s, 101 + 75, 1e-9);
-        CHECK_NEAR(r.t_end, 275, 1e-9);
+        /* idle: 15..30, 41..101 */
+        CHECK_NEAR(r.idle_s, 15 + 60, 1e-9);
+        CHECK_NEAR(r.billed_s, 101 + 15, 1e-9);
+        CHECK_NEAR(r.t_end, 215, 1e-9);
         CHECK(r.peak == 1);
+        CHECK(r.lifespan_ended == 1 && r.alive_at_end == 1);
+        CHECK_NEAR(r.lifespan_mean, 101, 1e-9);
     }
     unlink(trace);
 }
 
-/* min_containers 2, one job at 100 s: both live from 0 to the end (171 s:
- * the used one's window runs out at 111 + 60), billed throughout. */
+/* min_containers 2, one job at 100 s: both live from 0 to the end of the
+ * window (111 s, the job's departure), billed throughout. */
 static void test_min_containers(void)
 {
     char wl[256];
@@ -293,10 +353,10 @@ static void test_min_containers(void)
     if (!one(",\"min_containers\":2", wl, &r)) {
         CHECK(r.cold_start_fraction == 0);
         CHECK_NEAR(r.latency_mean, 11, 1e-9);
-        CHECK_NEAR(r.t_end, 171, 1e-9);
-        CHECK_NEAR(r.billed_s, 2 * 171, 1e-9);
+        CHECK_NEAR(r.t_end, 111, 1e-9);
+        CHECK_NEAR(r.billed_s, 2 * 111, 1e-9);
         CHECK_NEAR(r.busy_s, 11, 1e-9);
-        CHECK(r.peak == 2);
+        CHECK(r.peak == 2 && r.alive_at_end == 2 && r.lifespan_ended == 0);
     }
     /* with hours, the warm pool is billed to the end of the hour */
     snprintf(wl, sizeof wl, "\"trace\":\"%s\",\"hours\":1", trace);
@@ -304,23 +364,36 @@ static void test_min_containers(void)
         CHECK_NEAR(r.t_end, 3600, 1e-9);
         CHECK_NEAR(r.billed_s, 2 * 3600, 1e-9);
         CHECK_NEAR(r.idle_s, 2 * 3600 - 11, 1e-9);
+        CHECK_NEAR(r.idle_cost_usd, (2 * 3600 - 11) * 0.001, 1e-9);
+    }
+    /* initial_warm 3 beyond min 2: the third expires 60 s after t = 0 */
+    snprintf(wl, sizeof wl, "\"trace\":\"%s\",\"hours\":1,\"initial_warm\":3", trace);
+    if (!one(",\"min_containers\":2", wl, &r)) {
+        CHECK(r.peak == 3 && r.lifespan_ended == 1 && r.alive_at_end == 2);
+        CHECK_NEAR(r.lifespan_mean, 60, 1e-9);
+        CHECK_NEAR(r.billed_s, 2 * 3600 + 60, 1e-9);
     }
     unlink(trace);
 }
 
-/* buffer_containers 1, one job at 0: while it runs a second container boots
- * (cold 5 s) and idles; both scale down 60 s after going idle. */
+/* buffer_containers 1, one job at 0 in a 180 s window: while it runs a
+ * second container boots (cold 5 s) and idles; both scale down 60 s after
+ * going idle. */
 static void test_buffer(void)
 {
     char wl[256];
     const char *trace = write_tmp("0,100\n");
-    snprintf(wl, sizeof wl, "\"trace\":\"%s\"", trace);
+    snprintf(wl, sizeof wl, "\"trace\":\"%s\",\"hours\":0.05", trace);
     sim_cap_result r;
     if (!one(",\"buffer_containers\":1", wl, &r)) {
         CHECK(r.peak == 2);
         CHECK_NEAR(r.billed_s, 75 + 65, 1e-9);   /* the job's 0..75, the buffer's 0..65 */
         CHECK_NEAR(r.idle_s, 60 + 65, 1e-9);     /* idle = live - busy, boot included */
-        CHECK_NEAR(r.t_end, 75, 1e-9);
+        CHECK_NEAR(r.t_end, 180, 1e-9);
+        /* starting: both cold starts (5 s each); idle: the buffer's 60 s and the job's 60 s */
+        CHECK_NEAR(r.state_starting * 180, 10, 1e-9);
+        CHECK_NEAR(r.state_idle * 180, 120, 1e-9);
+        CHECK_NEAR(r.state_busy * 180, 10, 1e-9);
     }
     unlink(trace);
 }
@@ -578,6 +651,6 @@ static void test_bad_input(void)
 #undef PRE
 }
 
-TEST_MAIN(test_erlang_c, test_mg_infinity, test_agrees_with_model, test_percentiles, test_idle_billing,
+TEST_MAIN(test_hist_bins, test_erlang_c, test_mg_infinity, test_agrees_with_model, test_percentiles, test_idle_billing,
           test_warm_reuse, test_min_containers, test_buffer, test_cap_queues, test_daily_profile,
           test_trace_stages, test_auto_policy, test_bad_input)

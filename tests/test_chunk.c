@@ -63,6 +63,17 @@ static void test_group(void)
     CHECK(model_chunk_process(&g2, 100, out) == 2);
     CHECK_NEAR(model_dist_mean(&out[0]), 1.0, 1e-12);
     CHECK_REL(model_dist_mean(&out[1]), 3.0, 1e-12);
+    /* one draw of the chunk: fixed stages add exactly; random ones average
+     * to the sum of the means (20000 draws, within 4 standard errors) */
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    model_dist fixed2[2] = {model_dist_fixed(0.01), model_dist_fixed(0.02)};
+    model_chunk_group gf = {fixed2, 2, 0, 0, 0, 0};
+    CHECK_NEAR(model_chunk_process_sample(&gf, 100, r), 3.0, 1e-12);
+    double sum = 0, sd = sqrt(100.0) * 0.03 * 0.2;
+    for (int i = 0; i < 20000; i++)
+        sum += model_chunk_process_sample(&g2, 100, r);
+    CHECK_NEAR(sum / 20000, 4.0, 4 * sd / sqrt(20000.0));
+    gsl_rng_free(r);
 }
 
 static void test_billing(void)

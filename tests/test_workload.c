@@ -106,4 +106,68 @@ static void test_names(void)
     CHECK_STR(buf, "daily profile (330 jobs/day, peak 100/h) for 500 jobs");
 }
 
-TEST_MAIN(test_policy, test_workload, test_names)
+/* The capacity pool's new fields: idle rule grammar, throughput, queue,
+ * renewal gaps, initial_warm; each rule refused with its field named. */
+static void test_pool_fields(void)
+{
+    model_idle_rule r = MODEL_IDLE_LAST;
+    const char *names[] = {"last_idle", "newest", "oldest"};
+    for (int i = 0; i < 3; i++) {
+        CHECK(model_idle_rule_parse(names[i], &r) == 0 && (int)r == i);
+        CHECK_STR(model_idle_rule_name(r), names[i]);
+    }
+    r = MODEL_IDLE_NEWEST;
+    CHECK(model_idle_rule_parse("fifo", &r) == -1 && r == MODEL_IDLE_NEWEST);
+    CHECK(model_idle_rule_parse("", &r) == -1);
+
+    model_scenario s;
+    memset(&s, 0, sizeof s);
+    snprintf(s.file, sizeof s.file, "f.json");
+    s.policy = MODEL_POLICY_AUTO;
+    s.rate_per_hour = 10;
+    s.hours = 1;
+    CHECK(check(&s, NULL));
+    CHECK(model_pool_inputs(&s) == 1 && model_pool_linear(&s) && model_pool_throughput(&s, 1) == 1);
+    s.max_inputs = 3;
+    CHECK(model_pool_inputs(&s) == 3 && model_pool_linear(&s) && model_pool_throughput(&s, 3) == 3);
+    double th[3] = {1, 1.7, 2.1};
+    s.throughput = th;
+    s.nthroughput = 3;
+    CHECK(check(&s, NULL));
+    CHECK(!model_pool_linear(&s) && model_pool_throughput(&s, 2) == 1.7);
+    s.nthroughput = 2;
+    CHECK(check(&s, "platform.concurrency_throughput: must have one entry per input count"));
+    s.nthroughput = 3;
+    th[0] = 0.9;
+    CHECK(check(&s, "platform.concurrency_throughput: the first entry"));
+    th[0] = 1;
+    th[2] = 3.5;
+    CHECK(check(&s, "platform.concurrency_throughput: [2]"));
+    th[1] = 2;
+    th[2] = 3; /* linear written out */
+    CHECK(check(&s, NULL) && model_pool_linear(&s));
+    s.max_inputs = MODEL_MAX_INPUTS + 1;
+    s.throughput = NULL;
+    CHECK(check(&s, "platform.max_inputs"));
+    s.max_inputs = 1;
+    s.max_containers = 2;
+    s.initial_warm = 3;          /* --max-containers 2 --initial-warm 3 */
+    CHECK(check(&s, "workload.initial_warm"));
+    s.initial_warm = 2;
+    s.queue_timeout_s = -1;
+    CHECK(check(&s, "platform.queue_timeout_s"));
+    s.queue_timeout_s = 0;
+    s.has_interarrival = 1;      /* two sources */
+    s.interarrival = model_dist_fixed(10);
+    CHECK(check(&s, "exactly one of rate_per_hour, rate_per_hour_by_hour, interarrival_s, trace"));
+    s.rate_per_hour = 0;
+    CHECK(check(&s, NULL));
+    s.interarrival = model_dist_fixed(1e-6); /* above 1e9 jobs/h */
+    CHECK(check(&s, "workload.interarrival_s: the mean gap must be at least"));
+    s.interarrival = model_dist_gamma_mcv(16, 2);
+    char buf[256];
+    model_workload_name(&s, buf, sizeof buf);
+    CHECK_STR(buf, "renewal, gamma gaps of mean 16 s (225 jobs/h) for 1 h");
+}
+
+TEST_MAIN(test_policy, test_workload, test_names, test_pool_fields)

@@ -119,6 +119,130 @@ EOF
 "$FORKCAST" capacity --rate 3000 --hours 2 --sweep max_containers=2..3 --p95-target 60 >"$tmp/sw.txt" 2>&1 \
   && grep -q 'no pool size in 2..3 meets' "$tmp/sw.txt" && ok "--sweep: none meets, said so" || bad "--sweep none"
 
+# Loss system (Must show): max_queue 0 on a cap of 3 at load 0.9/s x 1.991 s = 1.7919
+# erlangs: rejected_fraction within 2% of Erlang B's 17.903% (B computed here).
+cat >"$tmp/loss.json" <<'EOF'
+{"name":"loss","job":{"frames":{"dist":"exponential","mean":10000}},"stage":{"per_frame_s":0.0001991},
+ "platform":{"max_containers":3,"max_queue":0,"scaledown_window_s":60},
+ "parallel":{"policy":"fixed:1"},"workload":{"rate_per_hour":3240,"jobs":1000000}}
+EOF
+"$FORKCAST" capacity "$tmp/loss.json" --json >"$tmp/loss.out" 2>"$tmp/err" && python3 - "$tmp/loss.out" <<'EOF' \
+  && ok "max_queue 0, cap 3, load 1.79: rejected_fraction = Erlang B within 2%" || bad "Erlang B $(cat "$tmp/err")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+a, b = 0.9 * 1.991, 1.0
+for k in range(1, 4):
+    b = a * b / (k + a * b)
+assert abs(b - 0.17903) < 1e-5, b
+got = d["rejected_fraction"]
+assert abs(got / b - 1) <= 0.02, (got, b)
+assert d["pool"]["max_queue"] == 0 and d["queue_wait_s"]["mean"] == 0 and d["stable"] is True
+assert d["served"] + round(got * d["jobs"]) == d["jobs"]
+print(f"     rejected {got:.5f} vs Erlang B {b:.5f} ({100 * (got / b - 1):+.2f}%), served {d['served']}")
+EOF
+
+# The pinned warm pool (issue 10): 18 containers, min = max, scale-down 1e9 s,
+# 225 jobs/h of 240 s: utilization over the window rho = 0.833, Erlang C's mean wait.
+cat >"$tmp/pin.json" <<'EOF'
+{"name":"pinned","job":{"frames":{"dist":"exponential","mean":10000}},"stage":{"per_frame_s":0.024},
+ "platform":{"max_containers":18,"min_containers":18,"scaledown_window_s":1e9,"gpu_per_s":0.000164},
+ "parallel":{"policy":"fixed:1"},"workload":{"rate_per_hour":225,"jobs":2000000,"warmup_jobs":10000}}
+EOF
+"$FORKCAST" capacity "$tmp/pin.json" --json >"$tmp/pin.out" 2>"$tmp/err" && python3 - "$tmp/pin.out" <<'EOF' \
+  && ok "pinned 18: utilization 0.833 +- 0.03, Erlang C wait within 3%, cost per job in cents" || bad "pinned $(cat "$tmp/err")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+lam, mu, c = 225 / 3600, 1 / 240, 18
+a, term, s = lam / mu, 1.0, 0.0
+for k in range(c):
+    s += term
+    term *= a / (k + 1)
+tail = term * c / (c - a)
+wq = tail / (s + tail) / (c * mu - lam)
+u, w = d["utilization"], d["queue_wait_s"]["mean"]
+assert abs(u - 15 / 18) <= 0.03, u
+assert abs(w / wq - 1) <= 0.03, (w, wq)
+L = d["little"]
+assert abs(L["arrival_rate_per_s"] / lam - 1) < 0.01, L
+assert abs(L["mean_in_system"] - L["arrival_rate_per_s"] * L["mean_time_in_system_s"]) < 0.01 * L["mean_in_system"]
+# 18 containers at $0.000164/s, one job every 1/lambda = 16 s: $0.047 a job
+want = 18 * 0.000164 / lam
+assert abs(d["cost_per_job_usd"] / want - 1) < 0.01, (d["cost_per_job_usd"], want)
+assert d["stable"] is True and d["containers"]["lifespan_s"]["alive_at_end"] == 18
+print(f"     utilization {u:.4f}, W_q {w:.3f} s vs Erlang C {wq:.3f} s ({100 * (w / wq - 1):+.2f}%), "
+      f"${d['cost_per_job_usd']:.4f} per job")
+EOF
+
+# Overloaded pools: a warning line, stable false, exit 0, bounded time and memory.
+"$FORKCAST" capacity --rate 100000 --hours 20 --max-containers 10 --json >"$tmp/ov.json" 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q '^forkcast: warning: unstable' "$tmp/err" \
+  && python3 -c "import json,sys; d=json.load(open('$tmp/ov.json')); assert d['stable'] is False and d['stability'].startswith('unstable'), d['stable']" \
+  && ok "--rate 100000 --max-containers 10: warning line, stable false" || bad "overload rc=$rc $(cat "$tmp/err")"
+python3 - "$FORKCAST" <<'EOF' && ok "--rate 1e9 --jobs 1e10: stops at the bound, peak RSS bounded" || bad "--rate 1e9 memory"
+import json, resource, subprocess, sys
+p = subprocess.run([sys.argv[1], "capacity", "--rate", "1e9", "--jobs", "10000000000", "--json"],
+                   capture_output=True, text=True, timeout=300)
+rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+d = json.loads(p.stdout)
+assert p.returncode == 0 and d["stable"] is False and "warning: unstable" in p.stderr, p.stderr
+assert d["jobs_total"] <= 1 << 20, d["jobs_total"]
+assert rss_mb < 1500, rss_mb   # the bound holds 2^20 inputs (~210 MB optimised; ASan more)
+print(f"     stopped after {d['jobs_total']} jobs, peak RSS {rss_mb:.0f} MB")
+EOF
+
+# The new options, "--opt V" and "--opt=V" alike, and their JSON.
+"$FORKCAST" capacity --rate=600 --hours=2 --policy=fixed:1 --max-queue 2 --max-containers=2 --queue-timeout=30 \
+  --max-inputs 2 --throughput=1,1.5 --idle-rule=oldest --initial-warm 2 --scaledown=120 --json >"$tmp/n.json" 2>"$tmp/err" \
+  && python3 - "$tmp/n.json" <<'EOF' && ok "new options (both forms) reach the pool and the outputs" || bad "new options $(cat "$tmp/err")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = d["pool"]
+assert p["max_queue"] == 2 and p["queue_timeout_s"] == 30 and p["max_inputs"] == 2, p
+assert p["concurrency_throughput"] == [1, 1.5] and p["idle_rule"] == "oldest" and p["initial_warm"] == 2, p
+for k in ("served", "rejected_fraction", "timed_out_fraction", "stable", "idle_cost_usd"):
+    assert k in d, k
+assert set(d["containers"]["per_state"]) == {"starting", "busy", "idle"}
+assert set(d["containers"]["lifespan_s"]) >= {"mean", "p50", "p95", "ended", "alive_at_end"}
+assert set(d["cold_starts"]) >= {"per_input", "per_container_start", "per_job"}
+assert d["served"] + round((d["rejected_fraction"] + d["timed_out_fraction"]) * d["jobs"]) == d["jobs"]
+assert d["rejected_fraction"] > 0 and 0 < d["load"]["per_capacity"] < 1
+EOF
+"$FORKCAST" capacity --rate 600 --interarrival-cv 3 --hours 24 --policy fixed:1 --json >"$tmp/cv.json" 2>/dev/null \
+  && python3 -c "import json; d=json.load(open('$tmp/cv.json')); assert d['workload'].startswith('renewal, gamma'), d['workload']; assert abs(d['jobs']/14400-1) < 0.1, d['jobs']" \
+  && ok "--interarrival-cv: a gamma renewal process at the rate" || bad "--interarrival-cv"
+
+# --transient: the first hour from initial_warm containers, in buckets.
+"$FORKCAST" capacity --rate 83.3 --transient --initial-warm 4 --scaledown 300 --policy fixed:1 --json >"$tmp/tr.json" 2>"$tmp/err" \
+  && python3 - "$tmp/tr.json" <<'EOF' && ok "--transient: 12 buckets over the first hour, jobs by arrival bucket" || bad "--transient $(cat "$tmp/err")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = d["transient"]
+assert t["horizon_s"] == 3600 and t["bucket_s"] == 300 and len(t["buckets"]) == 12
+b = t["buckets"]
+assert sum(x["arrivals"] for x in b) == d["jobs"]
+assert b[0]["start_s"] == 0 and b[-1]["end_s"] == 3600
+st = b[0]["per_state"]
+assert abs(b[0]["mean_live"] - (st["starting"] + st["busy"] + st["idle"])) < 1e-9
+assert b[0]["mean_live"] > 3.5   # four warm from t = 0, 300 s idle timeout
+EOF
+"$FORKCAST" capacity --rate 83.3 --transient=0.5 --buckets=3 --policy fixed:1 --csv >"$tmp/tr.csv" 2>/dev/null \
+  && [ "$(wc -l <"$tmp/tr.csv")" -eq 4 ] && grep -q '^start_s,end_s,arrivals' "$tmp/tr.csv" && grep -q '^1200,1800,' "$tmp/tr.csv" \
+  && ok "--transient=0.5 --buckets=3 --csv" || bad "--transient csv: $(cat "$tmp/tr.csv")"
+
+# The sweep with a loss system: every run's rejected fraction is Erlang B at its cap.
+"$FORKCAST" capacity "$tmp/loss.json" --jobs 100000 --sweep max_containers=1..5 --json >"$tmp/sl.json" 2>"$tmp/err" \
+  && python3 - "$tmp/sl.json" <<'EOF' && ok "--sweep with max_queue 0: Erlang B at every cap" || bad "--sweep loss $(cat "$tmp/err")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+a = 0.9 * 1.991
+assert [r["max_containers"] for r in d["runs"]] == [1, 2, 3, 4, 5]
+for r in d["runs"]:
+    b = 1.0
+    for k in range(1, r["max_containers"] + 1):
+        b = a * b / (k + a * b)
+    assert abs(r["rejected_fraction"] - b) <= 0.05 * b + 0.002, (r["max_containers"], r["rejected_fraction"], b)
+EOF
+
 # Bad input: exit 2, one line, no output, no series file.
 S="--series $tmp/s.csv"
 NEEDLE="--rate"          expect_fail "--rate 0" --rate 0 --hours 1 $S
@@ -138,6 +262,18 @@ NEEDLE="--series"        expect_fail "--series with --sweep" --rate 10 --hours 1
 NEEDLE="--objective"     expect_fail "--objective" --rate 10 --hours 1 --objective value-of-time
 NEEDLE="unknown option"  expect_fail "unknown option" --rate 10 --hours 1 --bogus
 NEEDLE="nonexistent"     expect_fail "missing scenario file" "$tmp/nonexistent.json" --rate 10 --hours 1
+NEEDLE="--max-queue"     expect_fail "--max-queue -1" --rate 10 --hours 1 --max-queue -1 $S
+NEEDLE="--max-queue"     expect_fail "--max-queue without a value" --rate 10 --hours 1 --max-queue
+NEEDLE="--idle-rule"     expect_fail "--idle-rule bogus" --rate 10 --hours 1 --idle-rule=random $S
+NEEDLE="concurrency_throughput" expect_fail "--throughput of 3 for 2 inputs" --rate 10 --hours 1 --max-inputs 2 --throughput 1,1.5,2 $S
+NEEDLE="concurrency_throughput" expect_fail "--throughput first not 1" --rate 10 --hours 1 --max-inputs 2 --throughput 0.5,1 $S
+NEEDLE="concurrency_throughput" expect_fail "--throughput superlinear" --rate 10 --hours 1 --max-inputs 2 --throughput 1,2.5 $S
+NEEDLE="initial_warm"    expect_fail "--initial-warm above the cap" --rate 10 --hours 1 --max-containers 2 --initial-warm 3 $S
+NEEDLE="--transient"     expect_fail "--transient with --hours" --rate 10 --hours 1 --transient 2 $S
+NEEDLE="--buckets"       expect_fail "--buckets without --transient" --rate 10 --hours 1 --buckets 4 $S
+NEEDLE="--buckets"       expect_fail "--buckets 61" --rate 10 --transient --buckets 61 $S
+NEEDLE="--interarrival-cv" expect_fail "--interarrival-cv without a rate" --hours 1 --interarrival-cv 2 $S
+NEEDLE="--queue-timeout" expect_fail "--queue-timeout -1" --rate 10 --hours 1 --queue-timeout=-1 $S
 
 scenario() { # NAME WORKLOAD_JSON [PLATFORM_JSON]
   printf '{"job":{"frames":300},"stage":{"per_frame_s":0.025},"platform":{%s},"workload":%s}\n' "${3:-}" "$2" >"$tmp/$1.json"
@@ -159,5 +295,13 @@ scenario f0 '{"trace":"f0.csv"}'
 NEEDLE="f0.csv line 2: frames" expect_fail "trace frames 0" "$tmp/f0.json" $S
 scenario notrace '{"trace":"missing.csv"}'
 NEEDLE="cannot read" expect_fail "unreadable trace" "$tmp/notrace.json" $S
+scenario two '{"rate_per_hour":3,"interarrival_s":20,"hours":1}'
+NEEDLE="exactly one of" expect_fail "file: rate and interarrival_s" "$tmp/two.json" $S
+scenario gap0 '{"interarrival_s":0,"hours":1}'
+NEEDLE="workload.interarrival_s" expect_fail "file: interarrival_s 0" "$tmp/gap0.json" $S
+scenario rule '{"rate_per_hour":3,"hours":1}' '"idle_rule":"fifo"'
+NEEDLE="platform.idle_rule" expect_fail "file: idle_rule fifo" "$tmp/rule.json" $S
+scenario thr '{"rate_per_hour":3,"hours":1}' '"concurrency_throughput":[1,1.5]'
+NEEDLE="max_inputs" expect_fail "file: throughput without max_inputs" "$tmp/thr.json" $S
 
 exit $fail
