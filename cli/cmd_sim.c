@@ -3,6 +3,7 @@
 #include "cli/print_eval.h"
 #include "cli/scenario_args.h"
 #include "model/output.h"
+#include "base/clock.h"
 #include "base/status.h"
 #include "sim/montecarlo.h"
 
@@ -10,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static void usage(FILE *f)
 {
@@ -37,17 +37,10 @@ typedef struct {
     int shown, cleared;
 } progress;
 
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void on_progress(uint64_t done, uint64_t total, void *ctx)
 {
     progress *p = ctx;
-    double now = mono();
+    double now = base_now_s();
     if (p->cleared || (!p->shown && now - p->t0 < 1.0))
         return;
     if (done < total && now - p->last < 0.1)
@@ -97,6 +90,47 @@ static void print_notes(const model_eval *e)
     printf("\n");
 }
 
+typedef struct {
+    long reps, threads, seed;   /* 0, 0, -1: the scenario's, all cores, the scenario's */
+    const char *trace;
+} sim_args;
+
+/* One option of ours at argv[*i]: 1 taken, 0 not ours, -1 error printed. */
+static int take(sim_args *o, int argc, char **argv, int *i)
+{
+    const char *v;
+    if (cli_opt_is(argv[*i], "--replications"))
+        return (v = cli_opt_value(argc, argv, i, "--replications")) &&
+                       !cli_parse_long("--replications", v, 1, 1099511627775L, &o->reps) ? 1 : -1; /* 2^40 - 1: sim/montecarlo.h */
+    if (cli_opt_is(argv[*i], "--seed"))
+        return (v = cli_opt_value(argc, argv, i, "--seed")) &&
+                       !cli_parse_long("--seed", v, 0, 9007199254740992L, &o->seed) ? 1 : -1;
+    if (cli_opt_is(argv[*i], "--threads"))
+        return (v = cli_opt_value(argc, argv, i, "--threads")) &&
+                       !cli_parse_long("--threads", v, 1, 1024, &o->threads) ? 1 : -1;
+    if (cli_opt_is(argv[*i], "--trace")) {
+        if (!(v = cli_opt_value(argc, argv, i, "--trace")))
+            return -1;
+        if (!*v) {
+            cli_usage_error("--trace: empty file name");
+            return -1;
+        }
+        o->trace = v;
+        return 1;
+    }
+    return 0;
+}
+
+static void warn_failures(const model_scenario *s, const model_eval *e, const sim_montecarlo_stats *st)
+{
+    for (int i = 0; i < e->nk; i++)
+        if (st->failed[i] > 0)
+            fprintf(stderr,
+                    "forkcast: warning: %d GPU%s: %ld of %ld jobs failed (a chunk died more than "
+                    "max_retries = %d times); their wall and cost count up to the failure\n",
+                    e->k[i].gpus, e->k[i].gpus == 1 ? "" : "s", st->failed[i], e->replications, s->max_retries);
+}
+
 int cli_cmd_sim(int argc, char **argv)
 {
     cli_scen_args a;
@@ -104,46 +138,23 @@ int cli_cmd_sim(int argc, char **argv)
     model_eval e;
     sim_montecarlo_stats st;
     char err[1024];
-    long reps = 0, threads = 0, seed = -1;
-    const char *trace = NULL, *v;
+    sim_args o = {0, 0, -1, NULL};
+    const char *trace;
     cli_scen_init(&a, 0);
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
             return CLI_OK;
         }
-        if (cli_opt_is(argv[i], "--replications")) {
-            if (!(v = cli_opt_value(argc, argv, &i, "--replications")) ||
-                cli_parse_long("--replications", v, 1, 1099511627775L, &reps)) /* 2^40 - 1: sim/montecarlo.h */
-                return CLI_EUSAGE;
-            continue;
-        }
-        if (cli_opt_is(argv[i], "--seed")) {
-            if (!(v = cli_opt_value(argc, argv, &i, "--seed")) ||
-                cli_parse_long("--seed", v, 0, 9007199254740992L, &seed))
-                return CLI_EUSAGE;
-            continue;
-        }
-        if (cli_opt_is(argv[i], "--threads")) {
-            if (!(v = cli_opt_value(argc, argv, &i, "--threads")) ||
-                cli_parse_long("--threads", v, 1, 1024, &threads))
-                return CLI_EUSAGE;
-            continue;
-        }
-        if (cli_opt_is(argv[i], "--trace")) {
-            if (!(v = cli_opt_value(argc, argv, &i, "--trace")))
-                return CLI_EUSAGE;
-            if (!*v)
-                return cli_usage_error("--trace: empty file name");
-            trace = v;
-            continue;
-        }
-        int t = cli_scen_take(&a, argc, argv, &i);
+        int t = take(&o, argc, argv, &i);
+        if (t == 0)
+            t = cli_scen_take(&a, argc, argv, &i);
         if (t < 0)
             return CLI_EUSAGE;
         if (t == 0)
             return cli_usage_error("sim: unknown option '%s' (see --help)", argv[i]);
     }
+    trace = o.trace;
     int rc = cli_scen_load(&a, &s);
     if (rc)
         return rc;
@@ -158,21 +169,21 @@ int cli_cmd_sim(int argc, char **argv)
         }
         out_open = 1;
     }
-    progress pg = {.t0 = mono()};
-    sim_montecarlo_opts o = {
-        .replications = reps > 0 ? reps : s.replications,
-        .seed = seed >= 0 ? (uint64_t)seed : (uint64_t)s.seed,
-        .threads = (unsigned)threads,
+    progress pg = {.t0 = base_now_s()};
+    sim_montecarlo_opts mo = {
+        .replications = o.reps > 0 ? o.reps : s.replications,
+        .seed = o.seed >= 0 ? (uint64_t)o.seed : (uint64_t)s.seed,
+        .threads = (unsigned)o.threads,
         .progress = cli_stderr_is_tty() ? on_progress : NULL,
         .progress_ctx = &pg,
     };
-    if ((rc = sim_montecarlo_eval(&s, &a.opts, &o, &e, &st, err, sizeof err))) {
+    if ((rc = sim_montecarlo_eval(&s, &a.opts, &mo, &e, &st, err, sizeof err))) {
         rc = cli_fail(rc, "%s", err);
         goto cleanup;
     }
     if (trace) {
         fprintf(out.f, "k,container,chunk,phase,start_s,end_s\n");
-        if ((rc = sim_montecarlo_trace(&s, o.seed, 0, 0, trace_row, out.f, err, sizeof err))) {
+        if ((rc = sim_montecarlo_trace(&s, mo.seed, 0, 0, trace_row, out.f, err, sizeof err))) {
             rc = cli_fail(rc, "%s", err);
             goto cleanup;
         }
@@ -182,12 +193,7 @@ int cli_cmd_sim(int argc, char **argv)
             goto cleanup;
         }
     }
-    for (int i = 0; i < e.nk; i++)
-        if (st.failed[i] > 0)
-            fprintf(stderr,
-                    "forkcast: warning: %d GPU%s: %ld of %ld jobs failed (a chunk died more than "
-                    "max_retries = %d times); their wall and cost count up to the failure\n",
-                    e.k[i].gpus, e.k[i].gpus == 1 ? "" : "s", st.failed[i], e.replications, s.max_retries);
+    warn_failures(&s, &e, &st);
     if (a.json)
         rc = emit_json(&s, &e, &st);
     else if (a.csv)

@@ -48,47 +48,12 @@ static void hc_mul(double *a, const double *b, size_t n)
     }
 }
 
-int model_rv_build(model_rv *rv, const model_rv_part *parts, int nparts, double offset, char *err,
-                   size_t errsz)
+/* Two or more random parts: the convolution on a common grid (see rv.h). */
+static int build_grid(model_rv *rv, const model_rv_part *rnd, int nr, double offset, char *err, size_t errsz)
 {
     int rc = BASE_OK;
     double *acc = NULL, *tmp = NULL;
-    model_rv_part rnd[MODEL_RV_MAXPARTS];
-    int nr = 0;
-    assert(nparts <= MODEL_RV_MAXPARTS);
-    memset(rv, 0, sizeof *rv);
-    rv->var = 0;
-    for (int i = 0; i < nparts; i++) {
-        assert(parts[i].mult > 0);
-        if (model_dist_is_fixed(&parts[i].d)) {
-            offset += parts[i].mult * model_dist_mean(&parts[i].d);
-        } else {
-            rnd[nr++] = parts[i];
-            rv->var += parts[i].mult * parts[i].mult * model_dist_var(&parts[i].d);
-        }
-    }
-    rv->mean = offset;
-    for (int i = 0; i < nr; i++)
-        rv->mean += rnd[i].mult * model_dist_mean(&rnd[i].d);
-
-    if (nr == 0) {
-        rv->kind = MODEL_RV_POINT;
-        rv->offset = rv->lo = rv->hi = offset;
-        return BASE_OK;
-    }
-    for (int i = 0; i < nr; i++)
-        rv->kinks |= rnd[i].d.kind == MODEL_DIST_UNIFORM || rnd[i].d.kind == MODEL_DIST_EMPIRICAL;
-    if (nr == 1) {
-        rv->kind = MODEL_RV_DIST;
-        rv->d = rnd[0].d;
-        rv->dmult = rnd[0].mult;
-        rv->offset = offset;
-        rv->lo = offset + part_q(&rnd[0], 0.0);
-        rv->hi = offset + part_q(&rnd[0], 1 - 1e-12);
-        return BASE_OK;
-    }
-
-    /* Grid: common step h over the summed spans. */
+    /* Common step h over the summed spans. */
     double a[MODEL_RV_MAXPARTS], range = 0, a_sum = 0;
     for (int i = 0; i < nr; i++) {
         a[i] = part_q(&rnd[i], TAIL);
@@ -156,6 +121,47 @@ cleanup:
     free(acc);
     free(tmp);
     return rc;
+}
+
+int model_rv_build(model_rv *rv, const model_rv_part *parts, int nparts, double offset, char *err,
+                   size_t errsz)
+{
+    model_rv_part rnd[MODEL_RV_MAXPARTS];
+    int nr = 0;
+    assert(nparts <= MODEL_RV_MAXPARTS);
+    memset(rv, 0, sizeof *rv);
+    rv->var = 0;
+    for (int i = 0; i < nparts; i++) {
+        assert(parts[i].mult > 0);
+        if (model_dist_is_fixed(&parts[i].d)) {
+            offset += parts[i].mult * model_dist_mean(&parts[i].d);
+        } else {
+            rnd[nr++] = parts[i];
+            rv->var += parts[i].mult * parts[i].mult * model_dist_var(&parts[i].d);
+        }
+    }
+    rv->mean = offset;
+    for (int i = 0; i < nr; i++)
+        rv->mean += rnd[i].mult * model_dist_mean(&rnd[i].d);
+
+    if (nr == 0) {
+        rv->kind = MODEL_RV_POINT;
+        rv->offset = rv->lo = rv->hi = offset;
+        return BASE_OK;
+    }
+    for (int i = 0; i < nr; i++)
+        rv->kinks |= rnd[i].d.kind == MODEL_DIST_UNIFORM || rnd[i].d.kind == MODEL_DIST_EMPIRICAL;
+    if (nr == 1) {
+        rv->kind = MODEL_RV_DIST;
+        rv->d = rnd[0].d;
+        rv->dmult = rnd[0].mult;
+        rv->offset = offset;
+        rv->lo = offset + part_q(&rnd[0], 0.0);
+        rv->hi = offset + part_q(&rnd[0], 1 - 1e-12);
+        return BASE_OK;
+    }
+
+    return build_grid(rv, rnd, nr, offset, err, errsz);
 }
 
 void model_rv_free(model_rv *rv)

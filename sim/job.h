@@ -61,6 +61,10 @@
  * (waiting for a slot, a restart after a death, a backup). The phases add
  * up to wall.
  *
+ * Files: sim/job.c (the plan), sim/job_direct.c (the direct path and the
+ * dispatch), sim/job_events.c (the event path, the workspace),
+ * sim/job_starts.c (common random numbers); sim/job_impl.h is private.
+ *
  * Ownership: sim_job_new() returns an owned, read-only plan (shareable
  * between threads) that borrows the scenario, which must outlive it;
  * sim_job_ws_new() returns per-thread scratch (engine, arrays that grow on
