@@ -2,6 +2,7 @@
  * verdict, table, every chart, assumptions with their sources. See
  * report.h; the two formats are written by report_doc.h. */
 #include "plots/report.h"
+#include "sim/advise_col.h"
 #include "plots/report_doc.h"
 #include "plots/report_plan.h"
 #include "model/output.h"
@@ -486,13 +487,12 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
     if ((rc = model_evaluate(s, &mo, e, err, errsz)))
         goto cleanup;
     /* The simulated p95 column and the cdf chart: advise's Monte Carlo check. */
-    long reps = s->replications < PLOT_REPORT_SIM_REPS ? s->replications : PLOT_REPORT_SIM_REPS;
-    sim_montecarlo_opts so = {.replications = reps, .seed = s->seed, .threads = r->opts.threads};
+    long reps = sim_advise_reps(s);
     if (!(sim = malloc(sizeof *sim))) {
         rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         goto cleanup;
     }
-    if ((rc = sim_montecarlo_eval(s, &mo, &so, sim, NULL, err, errsz)))
+    if ((rc = sim_advise_col(s, &mo, r->opts.threads, sim, err, errsz)))
         goto cleanup;
     /* Charts first: nothing of the report is written if gnuplot fails. */
     if ((rc = draw_charts(s, r, stage, reps, drawn, err, errsz)))

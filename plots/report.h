@@ -9,7 +9,8 @@
  * default).
  *
  * Cost: one closed-form evaluation, one Monte Carlo check of at most
- * PLOT_REPORT_SIM_REPS replications, and every chart (one gnuplot run each).
+ * sim_advise_reps(s) replications (sim/advise_col.h: as advise prints it),
+ * and every chart (one gnuplot run each).
  *
  * Everything passed in is borrowed. Errors: BASE_EINPUT for the caller's
  * input (an unreadable scenario or profile), BASE_ERUNTIME for the machine
@@ -26,7 +27,6 @@
 /* The report's Monte Carlo (its "sim p95" column and cdf chart): at most
  * this many replications (fewer if sim.replications is), seed sim.seed --
  * the check `forkcast advise` runs, so the two print the same numbers. */
-#define PLOT_REPORT_SIM_REPS 2000
 
 typedef struct {
     plot_opts opts;                     /* chart options and the verdict's objective */
