@@ -494,7 +494,7 @@ static void put_machine(sbuf *b, const cJSON *e)
         return;
     }
     if (!cpu) {
-        put(b, ", measured on %s (machine not recorded)", dev && !strcmp(dev, "cpu") ? "a CPU" : "an unrecorded machine");
+        put(b, "%s, machine not recorded", dev && !strcmp(dev, "cpu") ? ", measured on a CPU" : "");
         return;
     }
     put(b, ", measured on %s", cpu);
