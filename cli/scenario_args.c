@@ -153,11 +153,43 @@ int cli_scen_load(cli_scen_args *a, model_scenario *s)
     return CLI_OK;
 }
 
+/* Measured fields one line each; a file's unmeasured fields (a fitted
+ * scenario copies its whole base) one line each up to
+ * CLI_APPLIED_GIVEN_LINES, else one line naming them. */
+#define CLI_APPLIED_GIVEN_LINES 3
+
+static int is_measured(const cJSON *e)
+{
+    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "measured"));
+}
+
+static const char *file_of(const cJSON *e)
+{
+    return cJSON_GetObjectItemCaseSensitive(e, "file")->valuestring;
+}
+
 void cli_print_applied(FILE *f, const model_scenario *s)
 {
     char line[2048];
-    for (const cJSON *e = s->applied ? s->applied->child : NULL; e; e = e->next) {
-        model_profile_line(e, s, line, sizeof line);
-        fprintf(f, "forkcast: applied %s\n", line);
+    const cJSON *first = s->applied ? s->applied->child : NULL;
+    for (const cJSON *e = first; e; e = e->next) {
+        int given = 0, earlier = 0;
+        for (const cJSON *g = first; g; g = g->next)
+            if (!is_measured(g) && !strcmp(file_of(g), file_of(e))) {
+                given++;
+                earlier |= g != e && given == 1; /* an earlier given entry of this file */
+            }
+        if (is_measured(e) || given <= CLI_APPLIED_GIVEN_LINES) {
+            model_profile_line(e, s, line, sizeof line);
+            fprintf(f, "forkcast: applied %s\n", line);
+        } else if (!earlier) { /* the file's first given entry: the summary */
+            size_t len = 0;
+            for (const cJSON *g = first; g && len + 80 < sizeof line; g = g->next)
+                if (!is_measured(g) && !strcmp(file_of(g), file_of(e)))
+                    len += (size_t)snprintf(line + len, sizeof line - len, "%s%s", len ? ", " : "",
+                                            cJSON_GetObjectItemCaseSensitive(g, "field")->valuestring);
+            fprintf(f, "forkcast: applied %d fields as given in %s, not measured (--json lists their values): %s\n",
+                    given, file_of(e), line);
+        }
     }
 }

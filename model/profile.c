@@ -202,8 +202,13 @@ static int record(cJSON *applied, const pinfo *pi, const char *file, const char 
     cJSON_AddItemToObject(e, "machine", measured && pi->machine ? cJSON_Duplicate(pi->machine, 1)
                                                                 : cJSON_CreateNull());
     cJSON_AddItemToObject(e, "fit", fit ? fit : cJSON_CreateNull());
-    cJSON_AddItemToObject(e, "warnings", measured && cJSON_IsArray(pi->warnings)
-                                             ? cJSON_Duplicate(pi->warnings, 1) : cJSON_CreateArray());
+    /* the profile's warnings (about every field), then the field's own */
+    cJSON *w = cJSON_AddArrayToObject(e, "warnings");
+    const cJSON *fw = get(fit, "warnings");
+    for (const cJSON *x = measured && cJSON_IsArray(pi->warnings) ? pi->warnings->child : NULL; x; x = x->next)
+        cJSON_AddItemToArray(w, cJSON_Duplicate(x, 1));
+    for (const cJSON *x = measured && cJSON_IsArray(fw) ? fw->child : NULL; x; x = x->next)
+        cJSON_AddItemToArray(w, cJSON_Duplicate(x, 1));
     cJSON_AddBoolToObject(e, "kernel_only", pi->kernel_only && measured);
     cJSON_AddItemToArray(applied, e);
     /* cJSON's Add* fail silently: the last one missing means memory ran out. */
@@ -354,7 +359,7 @@ const char *model_profile_covers_text(const char *covers)
 {
     static const char *const map[][2] = {
         {"end_to_end", "end to end"},
-        {"kernel_only", "kernel only: decode/encode excluded"},
+        {"kernel_only", "kernel only"},
         {"ffmpeg_overheads", "FFmpeg overheads"},
         {"fitted_platform", "fitted platform"},
         {"given", "given, not measured"},
@@ -384,11 +389,23 @@ __attribute__((format(printf, 2, 3))) static void put(sbuf *b, const char *fmt, 
         b->len += (size_t)w < b->n - b->len ? (size_t)w : b->n - b->len - 1;
 }
 
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcmp(s + n - m, suffix);
+}
+
 /* Per-frame costs read best in ms/frame; other times in s. */
 static int per_frame_field(const char *field)
 {
-    size_t n = strlen(field);
-    return n >= 11 && !strcmp(field + n - 11, "per_frame_s");
+    return ends_with(field, "per_frame_s");
+}
+
+/* A time in seconds: "_s" but not a rate (MB/s, USD/s, per core-s, per GiB-s). */
+static int time_field(const char *field)
+{
+    return ends_with(field, "_s") && !ends_with(field, "mb_s") && !ends_with(field, "per_s") &&
+           !ends_with(field, "per_core_s") && !ends_with(field, "per_gib_s");
 }
 
 static int is_time_key(const char *k)
@@ -400,9 +417,15 @@ static int is_time_key(const char *k)
     return 0;
 }
 
+/* A measured time to 3 digits (ms when asked); anything else as given. */
 static void put_num(sbuf *b, double v, int ms)
 {
     put(b, "%.3g", ms ? 1e3 * v : v);
+}
+
+static void put_plain(sbuf *b, double v)
+{
+    put(b, "%.6g", v);
 }
 
 /* A value with its unit: "27.1 ms/frame", "1.5 s", "gamma(mean 25 ms, cv
@@ -410,9 +433,12 @@ static void put_num(sbuf *b, double v, int ms)
 static void put_value(sbuf *b, const char *field, const cJSON *v)
 {
     int ms = per_frame_field(field);
-    int time = ms || (strlen(field) > 2 && !strcmp(field + strlen(field) - 2, "_s"));
+    int time = time_field(field);
     if (cJSON_IsNumber(v)) {
-        put_num(b, v->valuedouble, ms);
+        if (time)
+            put_num(b, v->valuedouble, ms);
+        else
+            put_plain(b, v->valuedouble);
         put(b, "%s", ms ? " ms/frame" : time ? " s" : "");
     } else if (cJSON_IsString(v)) {
         put(b, "\"%s\"", v->valuestring);
@@ -426,7 +452,10 @@ static void put_value(sbuf *b, const char *field, const cJSON *v)
                 continue;
             put(b, "%s%s ", first ? "" : ", ", c->string);
             if (cJSON_IsNumber(c)) {
-                put_num(b, c->valuedouble, ms && is_time_key(c->string));
+                if (time && is_time_key(c->string))
+                    put_num(b, c->valuedouble, ms);
+                else
+                    put_plain(b, c->valuedouble);
                 if (time && is_time_key(c->string))
                     put(b, "%s", ms ? " ms" : " s");
             } else if (cJSON_IsArray(c)) {
