@@ -3,6 +3,7 @@
  * refused unless allowed, and the applied record and its line say what was
  * applied, from which file, measured how and where. */
 #include "harness.h"
+#include "calibrate/pipeline.h"
 #include "model/profile.h"
 #include "model/scenario.h"
 #include "base/status.h"
@@ -217,6 +218,76 @@ static void test_line_fit_and_override(void)
     model_scenario_free(&sc);
 }
 
+/* The real writers: calibrate pipeline's JSON of a CUDA run on an H200
+ * (cal_pipeline_json of a result as the run fills it), alone and inside the
+ * file scripts/gpu-run.sh assembles (its "stage" copied to the top, the run
+ * whole under calibration.runs): both applied lines name the GPU. */
+static void test_pipeline_json_names_the_gpu(void)
+{
+    cal_pipeline_result r;
+    memset(&r, 0, sizeof r);
+    cal_pipeline_opts_default(&r.opts);
+    r.opts.stage = "overlay";
+    r.opts.backend = KERN_CUDA;
+    snprintf(r.input, sizeof r.input, "clip_1920x1080.mp4");
+    snprintf(r.device, sizeof r.device, "NVIDIA H200");
+    snprintf(r.decoder, sizeof r.decoder, "h264");
+    snprintf(r.encoder, sizeof r.encoder, "libx264");
+    snprintf(r.enc_note, sizeof r.enc_note, "no NVENC on this card");
+    r.frames = 250;
+    r.decode_s = 0.25, r.kernel_s = 0.05, r.download_s = 0.1, r.encode_s = 4.6, r.wall_s = 5.0;
+    r.per_frame.n = 250, r.per_frame.mean_s = 0.02, r.per_frame.sd_s = 0.004;
+    r.per_frame.median_s = 0.0199, r.per_frame.p10_s = 0.016, r.per_frame.p90_s = 0.024;
+    const char *devs[CAL_PHASES] = {"nvdec", "none", "cuda", "pcie", "cpu"};
+    for (int i = 0; i < CAL_PHASES; i++)
+        r.phase_dev[i] = devs[i];
+    cJSON *run = cal_pipeline_json(&r);
+    CHECK(run != NULL);
+    if (!run)
+        return;
+    char *text = cJSON_Print(run);
+    const char *p = put("pipe.json", text);
+    free(text);
+    model_scenario sc;
+    char line[1024];
+    CHECK(model_scenario_load(scen(), &p, 1, &sc, err, sizeof err) == BASE_OK);
+    const cJSON *e = model_profile_entry(sc.applied, "stage.per_frame_s");
+    model_profile_line(e, &sc, line, sizeof line);
+    CHECK(strstr(line, "(calibrate pipeline, end to end, 250 samples, measured on NVIDIA H200 (host CPU ") != NULL);
+    CHECK(strstr(line, "warning: encode fell back to the CPU: no NVENC on this card") != NULL);
+    CHECK(strstr(line, "not on the scenario") == NULL);
+    const cJSON *how = cJSON_GetObjectItem(cJSON_GetObjectItem(e, "fit"), "how");
+    CHECK(how && strstr(how->valuestring, "decode on nvdec, kernel on cuda, download on pcie, encode on cpu"));
+    if (!strstr(line, "measured on NVIDIA H200"))
+        fprintf(stderr, "  line: %s\n", line);
+    model_scenario_free(&sc);
+
+    /* scripts/gpu-run.sh's file */
+    cJSON *top = cJSON_CreateObject(), *cal, *runs, *one;
+    cJSON_AddItemToObject(top, "stage", cJSON_Duplicate(cJSON_GetObjectItem(run, "stage"), 1));
+    cal = cJSON_AddObjectToObject(top, "calibration");
+    cJSON_AddStringToObject(cal, "mode", "gpu-run");
+    cJSON_AddStringToObject(cal, "gpu", "NVIDIA H200");
+    cJSON_AddStringToObject(cal, "stage_per_frame_s_from", "overlay-1080p-cuda");
+    runs = cJSON_AddArrayToObject(cal, "runs");
+    one = cJSON_CreateObject();
+    cJSON_AddStringToObject(one, "name", "overlay-1080p-cuda");
+    cJSON_AddItemToObject(one, "result", run);
+    cJSON_AddItemToArray(runs, one);
+    text = cJSON_Print(top);
+    p = put("H200-run.json", text);
+    free(text);
+    cJSON_Delete(top);
+    CHECK(model_scenario_load(scen(), &p, 1, &sc, err, sizeof err) == BASE_OK);
+    model_profile_line(model_profile_entry(sc.applied, "stage.per_frame_s"), &sc, line, sizeof line);
+    CHECK(strstr(line, "stage.per_frame_s = gamma(mean 20 ms, cv 0.2) per frame, mean in [19.5, 20.5] ms") != NULL);
+    CHECK(strstr(line, "scripts/gpu-run.sh: calibrate pipeline run overlay-1080p-cuda, end to end") != NULL);
+    CHECK(strstr(line, "measured on NVIDIA H200 (host CPU ") != NULL);
+    if (!strstr(line, "measured on NVIDIA H200"))
+        fprintf(stderr, "  line: %s\n", line);
+    model_scenario_free(&sc);
+}
+
 static void setup(void)
 {
     CHECK(mkdtemp(dir) != NULL);
@@ -230,4 +301,4 @@ static void teardown(void)
 }
 
 TEST_MAIN(setup, test_replace_whole, test_last_wins, test_errors_name_the_profile, test_kernel_only,
-          test_line_names_the_gpu, test_line_fit_and_override, teardown)
+          test_line_names_the_gpu, test_line_fit_and_override, test_pipeline_json_names_the_gpu, teardown)
