@@ -3,12 +3,14 @@
 #include "calibrate/command_cal.h"
 
 #include "base/status.h"
+#include "calibrate/provenance.h"
 
 #include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
@@ -149,12 +151,77 @@ static int check_opts(const cal_command_opts *o, char *err, size_t errsz)
                           "--frames x --repeats: need at least 3 runs for 95%% intervals "
                           "(got %zu)",
                           n);
-    for (int i = 0; i < o->argc; i++)
+    int has_frames = 0;
+    for (int i = 0; i < o->argc; i++) {
         if (strstr(o->argv[i], "{input}") && !o->input)
             return base_errf(err, errsz, BASE_EINPUT,
                               "command argument '%s' uses {input} but no --input was given",
                               o->argv[i]);
+        has_frames |= strstr(o->argv[i], "{frames}") != NULL;
+    }
+    if (!has_frames)
+        return base_errf(err, errsz, BASE_EINPUT,
+                         "no argument of the command contains {frames}: its runs cannot depend on the "
+                         "frame count, so the fit would measure nothing (e.g. ffmpeg ... -frames:v {frames})");
     return BASE_OK;
+}
+
+/* `ffmpeg -version`'s version when an argument mentions ffmpeg: argv[0]
+ * itself when that is an ffmpeg, else the ffmpeg on PATH (what `sh -c
+ * 'ffmpeg ...'` runs). "" when none answers. */
+static void ffmpeg_version(const cal_command_opts *o, const char *tmp, char *ver, size_t n)
+{
+    int mentions = 0;
+    ver[0] = 0;
+    for (int i = 0; i < o->argc; i++)
+        mentions |= strstr(o->argv[i], "ffmpeg") != NULL;
+    if (!mentions)
+        return;
+    const char *base = strrchr(o->argv[0], '/');
+    base = base ? base + 1 : o->argv[0];
+    char out[4200], *text = NULL, e[256];
+    snprintf(out, sizeof out, "%s/version.txt", tmp);
+    char *argv[] = {!strncmp(base, "ffmpeg", 6) ? o->argv[0] : "ffmpeg", "-version", NULL};
+    base_proc_result pr;
+    if (base_proc_run(argv, out, NULL, 30, o->cancel, &pr, e, sizeof e) == BASE_OK &&
+        pr.how == BASE_PROC_EXITED && pr.code == 0 && base_read_file(out, &text, NULL, NULL, 0) == BASE_OK) {
+        char v[64] = "";
+        if (sscanf(text, "ffmpeg version %63s", v) == 1)
+            snprintf(ver, n, "%s", v);
+    }
+    free(text);
+    unlink(out);
+}
+
+/* r->warn[]: why this fit may mislead (command_cal.h). */
+static void add_warnings(const cal_command_opts *o, cal_command_result *r)
+{
+    const cal_line *f = &r->fit;
+    r->nwarn = 0;
+    if (f->r2 < CAL_COMMAND_MIN_R2)
+        snprintf(r->warn[r->nwarn++], sizeof r->warn[0],
+                 "poor fit: r\u00b2 %.3g < %.2f: wall time is not a straight line in the frame count "
+                 "(noise, or work that does not follow {frames})",
+                 f->r2, CAL_COMMAND_MIN_R2);
+    if (f->c1_ci[0] <= 0) {
+        r->warn_field[r->nwarn] = "stage.per_frame_s";
+        snprintf(r->warn[r->nwarn++], sizeof r->warn[0],
+                 "the per-frame 95%% interval [%.3g, %.3g] s includes 0: the runs show no per-frame cost; "
+                 "raise --frames or --repeats",
+                 f->c1_ci[0], f->c1_ci[1]);
+    }
+    if (r->fixed_s > r->per_frame_s * r->max_frames) {
+        r->warn_field[r->nwarn] = "stage.per_frame_s";
+        snprintf(r->warn[r->nwarn++], sizeof r->warn[0],
+                 "the fixed cost dominates: %.3g s against %.3g s of per-frame work at %d frames, the "
+                 "largest count; raise --frames so the frames outweigh the fixed part",
+                 r->fixed_s, r->per_frame_s * r->max_frames, r->max_frames);
+    }
+    if (o->input_frames > 0 && r->max_frames > o->input_frames)
+        snprintf(r->warn[r->nwarn++], sizeof r->warn[0],
+                 "--frames goes up to %d but the input has %ld frames: a command reading {input} once "
+                 "processes fewer frames than {frames} says",
+                 r->max_frames, o->input_frames);
 }
 
 /* Run the template once at `frames` with its output at TMP/out-J.EXT
@@ -214,6 +281,7 @@ int cal_command_run(const cal_command_opts *o, cal_command_result **out, char *e
     if ((rc = base_tmpdir_new(tmp, sizeof tmp, err, errsz)))
         goto cleanup;
     snprintf(errpath, sizeof errpath, "%s/stderr.txt", tmp);
+    ffmpeg_version(o, tmp, r->ffmpeg, sizeof r->ffmpeg);
 
     size_t j = 0;
     for (int rep = 0; rep < o->repeats; rep++) {
@@ -239,6 +307,10 @@ int cal_command_run(const cal_command_opts *o, cal_command_result **out, char *e
     r->fixed_s = r->fixed_clamped ? 0.0 : r->fit.c0;
     r->per_frame_clamped = r->fit.c1 < 0;
     r->per_frame_s = r->per_frame_clamped ? 0.0 : r->fit.c1;
+    for (size_t i = 0; i < o->nframes; i++)
+        if (o->frames[i] > r->max_frames)
+            r->max_frames = o->frames[i];
+    add_warnings(o, r);
     *out = r;
     r = NULL;
 
@@ -250,7 +322,28 @@ cleanup:
     return rc;
 }
 
-cJSON *cal_command_result_json(const cal_command_result *r)
+/* The end-to-end record: the machine, the template, how each field came
+ * out of the line, the warnings. */
+static cJSON *command_prov(const cal_command_result *r, const cal_command_opts *o)
+{
+    cJSON *p = cal_prov_new("calibrate command", "end_to_end", "unknown", 1, r->ffmpeg[0] ? r->ffmpeg : NULL);
+    if (!p)
+        return NULL;
+    cJSON *cmd = cJSON_AddArrayToObject(p, "command");
+    for (int i = 0; o && i < o->argc; i++)
+        cJSON_AddItemToArray(cmd, cJSON_CreateString(o->argv[i]));
+    cJSON *f = cal_prov_field(p, "stage.per_frame_s", "slope of wall time (fork to exit) against frames, "
+                                                      "least squares over every run");
+    cal_prov_fit(f, r->fit.c1, r->fit.c1_ci, r->fit.r2, (long)r->n);
+    f = cal_prov_field(p, "stage.ffmpeg_start_s", "intercept of wall time (fork to exit) against frames: "
+                                                  "process start, open, setup");
+    cal_prov_fit(f, r->fit.c0, r->fit.c0_ci, r->fit.r2, (long)r->n);
+    for (int i = 0; i < r->nwarn; i++)
+        cal_prov_warn(p, r->warn_field[i], "%s", r->warn[i]);
+    return p;
+}
+
+cJSON *cal_command_result_json(const cal_command_result *r, const cal_command_opts *o)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON *stage = cJSON_AddObjectToObject(root, "stage");
@@ -264,6 +357,11 @@ cJSON *cal_command_result_json(const cal_command_result *r)
         cJSON_AddNumberToObject(p, "frames", r->frames[i]);
         cJSON_AddNumberToObject(p, "seconds", r->seconds[i]);
         cJSON_AddItemToArray(pts, p);
+    }
+    cJSON_AddItemToObject(root, "_provenance", command_prov(r, o));
+    if (!cJSON_GetObjectItem(root, "_provenance")) {
+        cJSON_Delete(root);
+        return NULL;
     }
     return root;
 }

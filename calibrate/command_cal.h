@@ -56,11 +56,15 @@ typedef struct {
     int repeats;           /* >= 1; frames * repeats >= 3 */
     double timeout_s;      /* per run, > 0 */
     const char *input;     /* value of {input}; NULL: {input} is an error */
+    long input_frames;     /* the input's frame count, 0 unknown: a count above it is warned about */
     const char *output_ext;/* {output} is TMP/out-N.<ext>; NULL: "mp4" */
     const volatile sig_atomic_t *cancel;
     cal_progress_fn progress;
     void *progress_ctx;
 } cal_command_opts;
+
+#define CAL_COMMAND_MIN_R2 0.95 /* below: the "poor fit" warning */
+#define CAL_COMMAND_MAX_WARN 5
 
 typedef struct {
     size_t n;              /* runs = nframes * repeats, in run order */
@@ -71,18 +75,34 @@ typedef struct {
     double per_frame_s;    /* max(fit.c1, 0) */
     int fixed_clamped;     /* fit.c0 < 0 was clamped */
     int per_frame_clamped; /* fit.c1 < 0 was clamped */
+    int max_frames;        /* the largest frame count run */
+    char ffmpeg[64];       /* `ffmpeg -version` when the command mentions ffmpeg, else "" */
+    /* Why the fit may mislead, one line each (cal_command_run fills them):
+     * r2 < CAL_COMMAND_MIN_R2; the per-frame 95% interval reaching 0; the
+     * fixed cost dominating, i.e. fixed_s above per_frame_s * max_frames:
+     * even the longest run spends more time in the fixed part than in the
+     * frames, so the slope rests on differences smaller than that part's
+     * run-to-run noise; a frame count above opts.input_frames. warn_field:
+ * the field each concerns, NULL all. */
+    char warn[CAL_COMMAND_MAX_WARN][320];
+    const char *warn_field[CAL_COMMAND_MAX_WARN];
+    int nwarn;
 } cal_command_result;
 
 /* Run the template repeats times at each frame count (interleaved: all frame
- * counts, then again), time each run, fit. A run that exits non-zero, cannot
- * start or times out is BASE_EINPUT naming the command and frame count.
- * Cost: sum of the runs. */
+ * counts, then again), time each run, fit. A template in which no argument
+ * contains {frames} is BASE_EINPUT before any run (its runs could not
+ * depend on the frame count). A run that exits non-zero, cannot start or
+ * times out is BASE_EINPUT naming the command and frame count.
+ * Cost: sum of the runs (plus one `ffmpeg -version` when it mentions ffmpeg). */
 int cal_command_run(const cal_command_opts *o, cal_command_result **out, char *err,
                     size_t errsz);
 void cal_command_result_free(cal_command_result *r);
 
 /* {"stage":{"per_frame_s":b,"ffmpeg_start_s":a},"fit":{"per_frame_s":{...},
- *  "fixed_s":{...},"r2":r,"points":[{"frames":n,"seconds":t},...]}} */
-cJSON *cal_command_result_json(const cal_command_result *r);
+ *  "fixed_s":{...},"r2":r,"points":[{"frames":n,"seconds":t},...]},
+ *  "_provenance":{...}} (calibrate/provenance.h: end to end, the machine,
+ *  the command template, the warnings). */
+cJSON *cal_command_result_json(const cal_command_result *r, const cal_command_opts *o);
 
 #endif

@@ -5,6 +5,7 @@
 #include "calibrate/ffmpeg_cal.h"
 #include "calibrate/ffmpeg_run.h"
 #include "calibrate/ffmpeg_steps.h"
+#include "calibrate/provenance.h"
 
 #include "base/proc.h"
 #include "base/status.h"
@@ -334,6 +335,52 @@ static cJSON *dist_fixed(double v)
     return d;
 }
 
+/* The FFmpeg-overheads record: how each field came out, with its fit. */
+static cJSON *ffmpeg_prov(const cal_ffmpeg_result *r)
+{
+    const cJSON *ver = cJSON_GetObjectItemCaseSensitive(r->calibration, "ffmpeg_version");
+    const cJSON *rep = cJSON_GetObjectItemCaseSensitive(r->calibration, "repeats");
+    const cJSON *notes = cJSON_GetObjectItemCaseSensitive(r->calibration, "notes");
+    cJSON *p = cal_prov_new("calibrate ffmpeg", "ffmpeg_overheads", "cpu", 1,
+                            cJSON_IsString(ver) ? ver->valuestring : NULL);
+    if (!p)
+        return NULL;
+    cJSON *f = cal_prov_field(p, "stage.ffmpeg_start_s",
+                              "lognormal from the log mean and sd of the ffmpeg process start runs "
+                              "(nullsrc to null, after one warm-up run)");
+    cal_prov_fit(f, r->start_median_s, NULL, -1, cJSON_IsNumber(rep) ? (long)rep->valuedouble : 0);
+    f = cal_prov_field(p, "stage.seek_s",
+                       "uniform between the CLI seek line (seconds against frames since the keyframe, "
+                       "minus a no-seek run) at 0 and at GOP-1 frames");
+    if (r->has_seek_cli) {
+        cal_prov_fit(f, 0.5 * (r->seek_min_s + r->seek_max_s), NULL, r->seek_cli.r2, (long)r->seek_cli.n);
+        cJSON_AddItemToObject(f, "per_frame_ci95", cJSON_CreateDoubleArray(r->seek_cli.c1_ci, 2));
+    }
+    f = cal_prov_field(p, "parallel.concat_s",
+                       "intercept of concat seconds against k = 2, 4, 8 chunks of 8 GOPs in all (stream copy)");
+    cal_prov_fit(f, r->concat_split.c0, r->concat_split.c0_ci, r->concat_split.r2, (long)r->concat_split.n);
+    f = cal_prov_field(p, "parallel.concat_per_chunk_s",
+                       "slope of concat seconds against k = 2, 4, 8 chunks of 8 GOPs in all (stream copy)");
+    cal_prov_fit(f, r->concat_split.c1, r->concat_split.c1_ci, r->concat_split.r2, (long)r->concat_split.n);
+    /* A note naming a field concerns that field (notes are "...: ... in stage.seek_s"). */
+    static const char *const named[] = {"stage.ffmpeg_start_s", "stage.seek_s", "parallel.concat_s",
+                                        "parallel.concat_per_chunk_s"};
+    for (const cJSON *n = cJSON_IsArray(notes) ? notes->child : NULL; n; n = n->next) {
+        int hit = 0;
+        for (size_t i = 0; cJSON_IsString(n) && i < sizeof named / sizeof named[0]; i++) {
+            const char *at = strstr(n->valuestring, named[i]);
+            size_t l = strlen(named[i]);
+            if (at && (at[l] == 0 || at[l] == ' ' || at[l] == ',' || at[l] == ';' || at[l] == ')')) {
+                cal_prov_warn(p, named[i], "%s", n->valuestring);
+                hit = 1;
+            }
+        }
+        if (cJSON_IsString(n) && !hit)
+            cal_prov_warn(p, NULL, "%s", n->valuestring);
+    }
+    return p;
+}
+
 cJSON *cal_ffmpeg_result_json(const cal_ffmpeg_result *r)
 {
     cJSON *root = cJSON_CreateObject();
@@ -358,5 +405,6 @@ cJSON *cal_ffmpeg_result_json(const cal_ffmpeg_result *r)
     cJSON_AddNumberToObject(par, "concat_s", r->concat_s);
     cJSON_AddNumberToObject(par, "concat_per_chunk_s", r->concat_per_chunk_s);
     cJSON_AddItemToObject(root, "calibration", cJSON_Duplicate(r->calibration, 1));
+    cJSON_AddItemToObject(root, "_provenance", ffmpeg_prov(r));
     return root;
 }

@@ -1,6 +1,7 @@
 /* calibrate/fit.c -- weighted nonlinear least squares of scenario fields to
  * experiment results (GSL multifit_nlinear). */
 #include "calibrate/fit.h"
+#include "calibrate/provenance.h"
 #include "model/predict.h"
 #include "model/scenario.h"
 #include "base/status.h"
@@ -321,6 +322,67 @@ cJSON *cal_fit_json(const cal_fit *f)
         cJSON_AddItemToArray(rs, r);
     }
     return o;
+}
+
+/* The scenario field a parameter path belongs to: its longest prefix that
+ * is a field path ("platform.cold_start_s" for "...cold_start_s.median"). */
+static void field_of(const char *param, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s", param);
+    for (;;) {
+        for (const char *const *f = model_scenario_fields(); *f; f++)
+            if (!strcmp(*f, buf))
+                return;
+        char *dot = strrchr(buf, '.');
+        if (!dot) {
+            snprintf(buf, n, "%s", param);
+            return;
+        }
+        *dot = 0;
+    }
+}
+
+cJSON *cal_fit_provenance_json(const cal_fit *f)
+{
+    cJSON *p = cal_prov_new("calibrate fit", "fitted_platform", NULL, 0, NULL);
+    if (!p)
+        return NULL;
+    cJSON_AddStringToObject(p, "experiments", f->file);
+    cJSON_AddStringToObject(p, "source", f->source);
+    for (int i = 0; i < f->np; i++) {
+        const cal_fit_param *q = &f->p[i];
+        char field[128];
+        field_of(q->field, field, sizeof field);
+        cJSON *rec = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(p, "fields"), field);
+        if (!rec) {
+            rec = cal_prov_field(p, field, "fitted to the observations by weighted least squares on the "
+                                           "closed-form model");
+            cJSON_AddStringToObject(rec, "experiments", f->file);
+            cJSON_AddNumberToObject(rec, "chi2", f->chi2);
+            cJSON_AddNumberToObject(rec, "dof", f->dof);
+            cJSON_AddArrayToObject(rec, "parameters");
+        }
+        cJSON *par = cJSON_CreateObject();
+        cJSON_AddStringToObject(par, "field", q->field);
+        cJSON_AddNumberToObject(par, "value", q->value);
+        cJSON_AddBoolToObject(par, "at_bound", q->at_bound);
+        if (q->has_ci) {
+            double ci[2] = {q->ci_lo, q->ci_hi};
+            cJSON_AddItemToObject(par, "ci95", cJSON_CreateDoubleArray(ci, 2));
+        } else {
+            cJSON_AddNullToObject(par, "ci95");
+        }
+        cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(rec, "parameters"), par);
+        if (q->at_bound)
+            cal_prov_warn(p, field, "%s ended at its bound %.4g: the data push it past the range allowed",
+                          q->field, q->value);
+    }
+    if (!f->converged)
+        cal_prov_warn(p, NULL, "the fit did not converge after %d iterations", f->iterations);
+    if (f->dof <= 0)
+        cal_prov_warn(p, NULL, "no degrees of freedom (%d observations, %d parameters): no intervals", f->nobs,
+                      f->np);
+    return p;
 }
 
 /* ---- the fit ------------------------------------------------------------ */

@@ -74,6 +74,14 @@ int cal_fit_run(cal_fit *f, const cJSON *base, const char *base_file, cJSON **ou
  * "ci95":[lo,hi]|null}],"residuals":[{"gpus","quantity","observed",
  * "predicted","error_pct","sd"}]}. */
 cJSON *cal_fit_json(const cal_fit *f);
+/* The fitted scenario's "_provenance" record (calibrate/provenance.h):
+ * covers "fitted_platform", no machine (the observations came from the
+ * experiments' platform), per fitted scenario field (a parameter path's
+ * longest prefix that is a field: platform.cold_start_s for
+ * platform.cold_start_s.median) the parameters with their intervals, chi2
+ * and dof; warnings for no convergence, parameters at a bound, no degrees
+ * of freedom. Owned cJSON tree. */
+cJSON *cal_fit_provenance_json(const cal_fit *f);
 /* Set a number at a dotted path in a JSON tree, creating objects on the way. */
 int cal_json_set_path(cJSON *root, const char *path, double v, char *err, size_t errsz);
 

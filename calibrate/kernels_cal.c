@@ -1,6 +1,7 @@
 /* calibrate/kernels_cal.c -- the per-frame calibration of kern_overlay /
  * kern_framing, against the FFmpeg peers of kernel_peers.h. */
 #include "calibrate/kernels_cal.h"
+#include "calibrate/provenance.h"
 #include "calibrate/kernel_peers.h"
 #include "base/clock.h"
 #include "base/status.h"
@@ -331,14 +332,36 @@ static cJSON *stats_json(const cal_kernel_stats *st, int cuda)
     return o;
 }
 
+/* The kernel-only record: covers, device, the figure's interval. */
+static cJSON *kernels_prov(const cal_kernels_result *r, const char *stage, const cal_kernel_stats *st)
+{
+    cJSON *p = cal_prov_new("calibrate kernels", "kernel_only", r->device, 1, NULL);
+    if (!p)
+        return NULL;
+    cJSON_AddStringToObject(p, "stage", stage);
+    char how[160];
+    snprintf(how, sizeof how, "the %s kernel call per frame%s, mean of %ld frames; decode and encode excluded",
+             stage, r->opts.backend == KERN_CUDA ? " with its host<->device copies" : "", st->n);
+    double ci[2];
+    cal_prov_mean_ci(st->mean_s, st->sd_s, st->n, ci);
+    cJSON *f = cal_prov_field(p, "stage.per_frame_s", how);
+    cal_prov_fit(f, st->mean_s, ci, -1, st->n);
+    cJSON_AddNumberToObject(f, "p10_s", st->p10_s);
+    cJSON_AddNumberToObject(f, "p90_s", st->p90_s);
+    return p;
+}
+
 cJSON *cal_kernels_json(const cal_kernels_result *r, const char *stage)
 {
     const cal_kernel_stats *st = !strcmp(stage, "framing") ? &r->framing : &r->overlay;
-    cJSON *root = cJSON_CreateObject(), *stg, *cal;
+    cJSON *root = cJSON_CreateObject(), *ko, *stg, *cal;
     char buf[64];
     if (!root)
         return NULL;
-    stg = cJSON_AddObjectToObject(root, "stage");
+    /* Never "stage": applying a kernel alone as the stage's cost needs
+     * --allow-kernel-only (model/profile.h). */
+    ko = cJSON_AddObjectToObject(root, "kernel_only");
+    stg = cJSON_AddObjectToObject(ko, "stage");
     cJSON_AddItemToObject(stg, "per_frame_s", cal_per_frame_dist(st->mean_s, st->sd_s));
     cal = cJSON_AddObjectToObject(root, "calibration");
     cJSON_AddStringToObject(cal, "mode", "kernels");
@@ -358,7 +381,9 @@ cJSON *cal_kernels_json(const cal_kernels_result *r, const char *stage)
                             "decode and encode excluded");
     cJSON_AddItemToObject(cal, "overlay_stats", stats_json(&r->overlay, r->opts.backend == KERN_CUDA));
     cJSON_AddItemToObject(cal, "framing_stats", stats_json(&r->framing, r->opts.backend == KERN_CUDA));
-    if (!cJSON_GetObjectItem(stg, "per_frame_s") || !cJSON_GetObjectItem(cal, "framing_stats")) {
+    cJSON_AddItemToObject(root, "_provenance", kernels_prov(r, stage, st));
+    if (!cJSON_GetObjectItem(stg, "per_frame_s") || !cJSON_GetObjectItem(cal, "framing_stats") ||
+        !cJSON_GetObjectItem(root, "_provenance")) {
         cJSON_Delete(root);
         return NULL;
     }

@@ -7,12 +7,14 @@
  * after a warm-up, one call per frame, and summarises the per-frame
  * seconds (median, mean, sd, p10, p90, min, max) with GSL; on CUDA it also
  * splits upload / kernel / download and counts the bytes moved each way.
- * cal_kernels_json() turns the result into a scenario fragment:
- *   {"stage":{"per_frame_s":{"dist":"gamma","mean":m,"cv":c}},
- *    "calibration":{...}}
+ * cal_kernels_json() turns the result into a kernel-only profile:
+ *   {"kernel_only":{"stage":{"per_frame_s":{"dist":"gamma","mean":m,"cv":c}}},
+ *    "calibration":{...},"_provenance":{"covers":"kernel_only",...}}
  * (a fixed value when the spread is zero). per_frame_s is the whole kernel
  * call, transfers included: what the stage pays per frame besides decode
- * and encode. "calibration" is free-form metadata scenario merging ignores.
+ * and encode, so it is never written to "stage": `--with` refuses it unless
+ * --allow-kernel-only (model/profile.h). "calibration" is free-form
+ * metadata; "_provenance" is calibrate/provenance.h's record.
  *
  * Errors: BASE_OK / BASE_ERUNTIME / BASE_EINPUT (base/status.h) with one
  * line in err. cancel, when set, is polled once per frame: a non-zero value

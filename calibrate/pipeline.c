@@ -4,12 +4,14 @@
 
 #include "base/proc.h"
 #include "calibrate/pipeline_av.h"
+#include "calibrate/provenance.h"
 #include "base/clock.h"
 #include "base/status.h"
 #include "kernels/kern_gpu.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <libavcodec/version.h>
 #include <libavutil/hwcontext.h>
 #include <math.h>
 #include <stdio.h>
@@ -498,6 +500,39 @@ static void add_breakdown(cJSON *cal, const cal_pipeline_result *r)
     }
 }
 
+/* The end-to-end record: the device, which did each phase, the figure's
+ * interval, the FFmpeg libraries' version. */
+static cJSON *pipeline_prov(const cal_pipeline_result *r)
+{
+    int cuda = r->opts.backend == KERN_CUDA;
+    cJSON *p = cal_prov_new("calibrate pipeline", "end_to_end", cuda ? r->device : "cpu", 1,
+                            "libavcodec " AV_STRINGIFY(LIBAVCODEC_VERSION));
+    if (!p)
+        return NULL;
+    cJSON_AddStringToObject(p, "stage", r->opts.stage);
+    char how[320];
+    size_t len = (size_t)snprintf(how, sizeof how, "decode + upload + kernel + download + encode of one frame (");
+    for (int i = 0, first = 1; i < CAL_PHASES && len < sizeof how; i++) {
+        const char *d = r->phase_dev[i] ? r->phase_dev[i] : "none";
+        if (strcmp(d, "none"))
+            len += (size_t)snprintf(how + len, sizeof how - len, "%s%s on %s", first ? "" : ", ", phase_names[i], d);
+        first &= !strcmp(d, "none");
+    }
+    if (len < sizeof how)
+        snprintf(how + len, sizeof how - len, "), mean of %ld frames of %.200s", r->frames, r->input);
+    double ci[2];
+    cal_prov_mean_ci(r->per_frame.mean_s, r->per_frame.sd_s, r->frames, ci);
+    cJSON *f = cal_prov_field(p, "stage.per_frame_s", how);
+    cal_prov_fit(f, r->per_frame.mean_s, ci, -1, r->frames);
+    cJSON_AddNumberToObject(f, "p10_s", r->per_frame.p10_s);
+    cJSON_AddNumberToObject(f, "p90_s", r->per_frame.p90_s);
+    if (r->dec_note[0])
+        cal_prov_warn(p, NULL, "decode fell back to the CPU: %s", r->dec_note);
+    if (r->enc_note[0])
+        cal_prov_warn(p, NULL, "encode fell back to the CPU: %s", r->enc_note);
+    return p;
+}
+
 cJSON *cal_pipeline_json(const cal_pipeline_result *r)
 {
     cJSON *root = cJSON_CreateObject(), *stg, *cal, *ms, *share;
@@ -538,7 +573,9 @@ cJSON *cal_pipeline_json(const cal_pipeline_result *r)
     cJSON_AddNumberToObject(cal, "wall_s", r->wall_s);
     add_breakdown(cal, r);
     cJSON_AddNumberToObject(cal, "output_mb_per_frame", r->out_bytes / n / 1e6);
-    if (!cJSON_GetObjectItem(stg, "per_frame_s") || !cJSON_GetObjectItem(cal, "output_mb_per_frame")) {
+    cJSON_AddItemToObject(root, "_provenance", pipeline_prov(r));
+    if (!cJSON_GetObjectItem(stg, "per_frame_s") || !cJSON_GetObjectItem(cal, "output_mb_per_frame") ||
+        !cJSON_GetObjectItem(root, "_provenance")) {
         cJSON_Delete(root);
         return NULL;
     }

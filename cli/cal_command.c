@@ -27,7 +27,8 @@ static void usage(FILE *f)
             "  seconds = fixed + per_frame * frames   (gsl_fit_linear, 95%% Student-t intervals).\n"
             "In the arguments {frames} becomes the frame count, {input} the --input file and\n"
             "{output} a fresh temp path per run (TMP/out-N.EXT, removed after the run).\n\n"
-            "  --frames LIST   frame counts, each >= 1, two or more distinct (default 30,60,120,240)\n"
+            "  --frames LIST   frame counts, each >= 1, two or more distinct (default 30,60,120,240,\n"
+            "                  with --input of N < 240 frames: N/8,N/4,N/2,N)\n"
             "  --repeats R     runs per frame count (default 3); frames x repeats >= 3\n"
             "  --timeout S     seconds per run before its process group is killed (default 600)\n"
             "  --input FILE    video for {input}; must be a readable video file\n"
@@ -35,9 +36,13 @@ static void usage(FILE *f)
             "  -o FILE         write the JSON there (atomically) and the table to stdout;\n"
             "                  without -o the JSON goes to stdout and the table to stderr\n\n"
             "Writes {\"stage\":{\"per_frame_s\":b,\"ffmpeg_start_s\":a},\"fit\":{\"per_frame_s\":\n"
-            "{\"value\":b,\"ci95\":[lo,hi]},\"fixed_s\":{...},\"r2\":r,\"points\":[...]}}; a negative\n"
-            "fitted value is clamped at 0 in \"stage\" (noted on stderr). A run that exits\n"
-            "non-zero, cannot start or times out is an input error (exit 2); nothing is written.\n");
+            "{\"value\":b,\"ci95\":[lo,hi]},\"fixed_s\":{...},\"r2\":r,\"points\":[...]},\n"
+            "\"_provenance\":{...}} (end to end, the machine, the warnings); a negative fitted\n"
+            "value is clamped at 0 in \"stage\" (noted on stderr). Warned on stderr and in the\n"
+            "profile: r2 < 0.95, a per-frame interval reaching 0, a fixed cost above the\n"
+            "per-frame part at the largest count. A command without {frames}, or a run that\n"
+            "exits non-zero, cannot start or times out, is an input error (exit 2); nothing\n"
+            "is written.\n");
 }
 
 static void print_table(FILE *f, const cal_command_result *r, const int *frames, size_t nframes)
@@ -72,10 +77,22 @@ static void print_table(FILE *f, const cal_command_result *r, const int *frames,
     fprintf(f, "r2          %.6f  (%zu runs)\n", r->fit.r2, r->n);
 }
 
+/* The default counts for an input of n < 240 frames: n/8, n/4, n/2, n (the
+ * same factor-8 span as 30..240), the distinct ones that are >= 1. */
+static void default_frames_for(long n, int *frames, int *nframes)
+{
+    *nframes = 0;
+    for (int d = 8; d >= 1; d /= 2) {
+        int f = (int)(n / d);
+        if (f >= 1 && (*nframes == 0 || frames[*nframes - 1] != f))
+            frames[(*nframes)++] = f;
+    }
+}
+
 int cli_calibrate_command(int argc, char **argv)
 {
     int frames[MAX_FRAME_COUNTS] = {30, 60, 120, 240};
-    int nframes = 4;
+    int nframes = 4, frames_given = 0;
     long repeats = 3;
     double timeout = 600;
     const char *input = NULL, *out = NULL, *ext = "mp4";
@@ -98,6 +115,7 @@ int cli_calibrate_command(int argc, char **argv)
             if (cli_parse_int_list("--frames", val, 1, 1000000000, frames, MAX_FRAME_COUNTS,
                                    &nframes))
                 return CLI_EUSAGE;
+            frames_given = 1;
             i++;
         } else if (!strcmp(a, "--repeats")) {
             if (cli_parse_long("--repeats", val, 1, 1000, &repeats))
@@ -130,20 +148,24 @@ int cli_calibrate_command(int argc, char **argv)
         return cli_usage_error("%s: cannot write there", out);
 
     gsl_set_error_handler_off();
+    long in_frames = 0;
     if (input) { /* the stage's input must be a video we can read */
         cal_video *v = NULL;
         int rc = cal_video_load(input, &v, err, sizeof err);
+        in_frames = v ? (long)v->nframes : 0;
         cal_video_free(v);
         if (rc)
             return cli_fail(rc, "%s", err);
     }
+    if (!frames_given && in_frames > 0 && in_frames < 240)
+        default_frames_for(in_frames, frames, &nframes);
 
     cli_cancel cancel;
     volatile sig_atomic_t *interrupted = cli_cancel_begin(&cancel);
 
     cal_command_opts o = {
         .argv = cmd, .argc = cmdc, .frames = frames, .nframes = (size_t)nframes,
-        .repeats = (int)repeats, .timeout_s = timeout, .input = input, .output_ext = ext,
+        .repeats = (int)repeats, .timeout_s = timeout, .input = input, .input_frames = in_frames, .output_ext = ext,
         .cancel = interrupted,
         .progress = cli_stderr_is_tty() ? cli_progress_line : NULL,
     };
@@ -155,7 +177,7 @@ int cli_calibrate_command(int argc, char **argv)
         cli_fail(rc, "%s", err);
         goto cleanup;
     }
-    doc = cal_command_result_json(r);
+    doc = cal_command_result_json(r, &o);
     if (!doc) {
         rc = cli_fail(CLI_ERUNTIME, "calibrate command: out of memory");
         goto cleanup;
@@ -166,6 +188,8 @@ int cli_calibrate_command(int argc, char **argv)
     if (r->per_frame_clamped)
         fprintf(stderr, "forkcast: note: fitted per-frame cost %.6g s is negative; "
                         "stage.per_frame_s clamped at 0\n", r->fit.c1);
+    for (int w = 0; w < r->nwarn; w++)
+        fprintf(stderr, "forkcast: warning: %s\n", r->warn[w]);
     if ((rc = cli_write_json(doc, out)))
         goto cleanup;
     print_table(out ? stdout : stderr, r, frames, (size_t)nframes);

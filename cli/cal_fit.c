@@ -107,6 +107,8 @@ int cli_calibrate_fit(int argc, char **argv)
     }
     cJSON_DeleteItemFromObjectCaseSensitive(fitted, "_fit");
     cJSON_AddItemToObject(fitted, "_fit", cal_fit_json(&f));
+    cJSON_DeleteItemFromObjectCaseSensitive(fitted, "_provenance");
+    cJSON_AddItemToObject(fitted, "_provenance", cal_fit_provenance_json(&f));
     if (json) {
         cJSON *j = cal_fit_json(&f);
         rc = cli_write_json(j, NULL);

@@ -6,12 +6,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* "; with profiles a.json, kern.json (KERNEL ONLY: decode/encode excluded)":
+ * the files whose fields are in effect, so a saved table says what it
+ * assumed; the applied lines on stderr say how each field was measured. */
+static void print_profiles(FILE *f, const model_scenario *s)
+{
+    const cJSON *seen[64];
+    int n = 0;
+    for (const cJSON *e = s->applied ? s->applied->child : NULL; e && n < 64; e = e->next) {
+        const cJSON *file = cJSON_GetObjectItemCaseSensitive(e, "file");
+        int dup = 0;
+        for (int i = 0; i < n; i++)
+            dup |= !strcmp(cJSON_GetObjectItemCaseSensitive(seen[i], "file")->valuestring, file->valuestring);
+        if (dup)
+            continue;
+        int kern = 0;
+        for (const cJSON *g = e; g; g = g->next)
+            kern |= !strcmp(cJSON_GetObjectItemCaseSensitive(g, "file")->valuestring, file->valuestring) &&
+                    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(g, "kernel_only"));
+        fprintf(f, "%s%s%s", n ? ", " : "; with profiles ", file->valuestring,
+                kern ? " (KERNEL ONLY: decode/encode excluded)" : "");
+        seen[n++] = e;
+    }
+}
+
 void cli_print_eval(FILE *f, const model_scenario *s, const model_eval *e, const model_eval *sim)
 {
     char buf[64];
     int is_sim = !strcmp(e->method, "sim");
-    fprintf(f, "%s: %s frames, %s\n\n", s->name, model_format_count(e->frames, buf, sizeof buf),
+    fprintf(f, "%s: %s frames, %s", s->name, model_format_count(e->frames, buf, sizeof buf),
             is_sim ? "Monte Carlo simulation" : "closed-form model");
+    print_profiles(f, s);
+    fprintf(f, "\n\n");
     fprintf(f, "GPUs  wall mean  wall p95%s  cost mean   speedup  cost change  beneficial\n",
             sim ? "  sim p95" : "");
     for (int i = 0; i < e->nk; i++) {

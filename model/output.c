@@ -84,6 +84,8 @@ cJSON *model_eval_json(const model_scenario *s, const model_eval *e)
         else
             cJSON_AddNumberToObject(be, key, (double)e->break_even[i]);
     }
+    if (s->applied) /* what --with applied (model/profile.h); absent without profiles */
+        cJSON_AddItemToObject(root, "applied_profiles", cJSON_Duplicate(s->applied, 1));
     return root;
 }
 

@@ -3,6 +3,7 @@
 #include "base/status.h"
 #include "model/pipeline.h"
 #include "model/dist_parse.h"
+#include "model/profile.h"
 #include "model/workload.h"
 
 #include <assert.h>
@@ -534,45 +535,20 @@ int model_scenario_parse(const char *text, const char *file, model_scenario *out
     return rc;
 }
 
-int model_scenario_merge(cJSON *root, const cJSON *prof, const char *file, char *err, size_t errsz)
-{
-    if (!cJSON_IsObject(prof))
-        return base_errf(err, errsz, BASE_EINPUT, "%s: a profile must be a JSON object", file);
-    for (const cJSON *k = prof->child; k; k = k->next) {
-        const char *key = k->string;
-        if (!key)
-            continue;
-        int top = root && !root->string; /* only the top level skips metadata */
-        if (top && (!strcmp(key, "calibration") || !strcmp(key, "fit") || key[0] == '_'))
-            continue;
-        cJSON *mine = cJSON_GetObjectItemCaseSensitive(root, key);
-        if (mine && cJSON_IsObject(mine) && cJSON_IsObject(k)) {
-            int rc = model_scenario_merge(mine, k, file, err, errsz);
-            if (rc)
-                return rc;
-            continue;
-        }
-        cJSON *dup = cJSON_Duplicate(k, 1);
-        if (!dup)
-            return base_errf(err, errsz, BASE_ERUNTIME, "%s: out of memory", file);
-        if (mine)
-            cJSON_ReplaceItemInObjectCaseSensitive(root, key, dup);
-        else
-            cJSON_AddItemToObject(root, key, dup);
-    }
-    return BASE_OK;
-}
-
-/* Parse text, merge profiles, parse the result. */
+/* Parse text, apply the profiles, parse the result. */
 static int load_text(const char *text, const char *file, const char *const *profiles, int nprof,
-                     model_scenario *out, char *err, size_t errsz)
+                     unsigned flags, model_scenario *out, char *err, size_t errsz)
 {
     int rc = BASE_OK;
-    cJSON *root = cJSON_Parse(text), *prof = NULL;
+    cJSON *root = cJSON_Parse(text), *prof = NULL, *applied = NULL;
     char *ptext = NULL;
     set_defaults(out, file);
     if (!root)
         return parse_error(text, file, err, errsz);
+    if (nprof > 0 && !(applied = cJSON_CreateArray())) {
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
+        goto cleanup;
+    }
     for (int i = 0; i < nprof; i++) {
         if ((rc = base_read_file(profiles[i], &ptext, NULL, err, errsz)))
             goto cleanup;
@@ -581,36 +557,34 @@ static int load_text(const char *text, const char *file, const char *const *prof
             rc = parse_error(ptext, profiles[i], err, errsz);
             goto cleanup;
         }
-        /* A profile's own fields are checked against the schema by
-         * parsing it merged into an empty scenario with a frame count. */
-        if ((rc = model_scenario_merge(root, prof, profiles[i], err, errsz)))
+        if ((rc = model_profile_apply(root, prof, profiles[i], flags, applied, err, errsz)))
             goto cleanup;
-        {
-            cJSON *probe = cJSON_Parse("{\"job\":{\"frames\":1}}");
-            model_scenario tmp;
-            rc = probe ? model_scenario_merge(probe, prof, profiles[i], err, errsz) : BASE_ERUNTIME;
-            if (!rc)
-                rc = model_scenario_from_json(probe, profiles[i], &tmp, err, errsz);
-            cJSON_Delete(probe);
-            if (rc)
-                goto cleanup;
-            model_scenario_free(&tmp);
-        }
         cJSON_Delete(prof);
         prof = NULL;
         free(ptext);
         ptext = NULL;
     }
-    rc = model_scenario_from_json(root, file, out, err, errsz);
+    if ((rc = model_scenario_from_json(root, file, out, err, errsz))) {
+        /* Each profile parsed alone: the problem is in the combination. */
+        size_t len = strlen(err);
+        for (int i = 0; i < nprof && len + 1 < errsz; i++)
+            len += (size_t)snprintf(err + len, errsz - len, "%s%s", i ? ", " : " (with --with ", profiles[i]);
+        if (nprof && len + 1 < errsz)
+            snprintf(err + len, errsz - len, ")");
+        goto cleanup;
+    }
+    out->applied = applied;
+    applied = NULL;
 cleanup:
+    cJSON_Delete(applied);
     cJSON_Delete(prof);
     free(ptext);
     cJSON_Delete(root);
     return rc;
 }
 
-int model_scenario_load(const char *path, const char *const *profiles, int nprof, model_scenario *out,
-                        char *err, size_t errsz)
+int model_scenario_load_flags(const char *path, const char *const *profiles, int nprof, unsigned flags,
+                              model_scenario *out, char *err, size_t errsz)
 {
     char *text = NULL;
     int rc = base_read_file(path, &text, NULL, err, errsz);
@@ -618,16 +592,28 @@ int model_scenario_load(const char *path, const char *const *profiles, int nprof
         set_defaults(out, path);
         return rc == BASE_ERUNTIME ? rc : BASE_EINPUT;
     }
-    rc = load_text(text, path, profiles, nprof, out, err, errsz);
+    rc = load_text(text, path, profiles, nprof, flags, out, err, errsz);
     free(text);
     return rc;
+}
+
+int model_scenario_load(const char *path, const char *const *profiles, int nprof, model_scenario *out,
+                        char *err, size_t errsz)
+{
+    return model_scenario_load_flags(path, profiles, nprof, 0, out, err, errsz);
+}
+
+int model_scenario_default_flags(const char *const *profiles, int nprof, unsigned flags, model_scenario *out,
+                                 char *err, size_t errsz)
+{
+    return load_text(model_default_scenario_json, "(built-in overlay-e7)", profiles, nprof, flags, out, err,
+                     errsz);
 }
 
 int model_scenario_default(const char *const *profiles, int nprof, model_scenario *out, char *err,
                            size_t errsz)
 {
-    return load_text(model_default_scenario_json, "(built-in overlay-e7)", profiles, nprof, out, err,
-                     errsz);
+    return model_scenario_default_flags(profiles, nprof, 0, out, err, errsz);
 }
 
 int model_scenario_parse_time(model_scenario *s, const cJSON *j, const char *path, model_dist *d, char *err,
@@ -661,6 +647,8 @@ void model_scenario_free(model_scenario *s)
     free(s->owned);
     s->owned = NULL;
     s->nowned = 0;
+    cJSON_Delete(s->applied);
+    s->applied = NULL;
 }
 
 int model_gpu_list_normalize(int *g, int n)

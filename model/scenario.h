@@ -7,7 +7,8 @@
  * transfer takes no time. Keys starting with "_" are comments, at any depth.
  * Everything else unknown is an input error with a did-you-mean.
  *
- * Files: model/scenario.c (the field table, the walk, defaults, profiles),
+ * Files: model/scenario.c (the field table, the walk, defaults, loading),
+ * model/profile.c (applying profiles, the record of what they applied),
  * model/dist_parse.c (numbers and distribution objects), model/workload.c
  * (the policy grammar, the workload and pool checks).
  *
@@ -17,7 +18,7 @@
  *
  * Ownership: model_scenario_load/parse fill a caller-owned struct whose
  * empirical sample arrays are owned by it and released by
- * model_scenario_free(). A struct copy (s2 = *s) is a borrowed view sharing
+ * model_scenario_free(), as is the applied-profile record. A struct copy (s2 = *s) is a borrowed view sharing
  * those arrays: never free a copy, and free the original last.
  * Overrides (frames, per-frame, gpus) are plain field writes on a copy.
  */
@@ -114,16 +115,27 @@ typedef struct {
     /* owned storage for empirical samples */
     double **owned;
     size_t nowned;
+
+    /* What the --with profiles applied (model/profile.h), a cJSON array
+     * owned by the struct; NULL when none was given. */
+    cJSON *applied;
 } model_scenario;
 
-/* Read PATH (JSON), deep-merge each of the nprof profile files into it (their
- * scenario sections; top-level "calibration" and "fit" are metadata and
- * ignored), then parse. */
+/* Read PATH (JSON), apply each of the nprof profile files to it in order
+ * (model/profile.h: a field a profile gives replaces the scenario's value
+ * whole), then parse. An error inside a profile names the profile; an error
+ * of the merged whole names PATH and the profiles applied. out->applied
+ * records what the profiles applied (NULL when nprof is 0). A kernel-only
+ * profile is refused unless flags has MODEL_PROFILE_ALLOW_KERNEL_ONLY. */
 int model_scenario_load(const char *path, const char *const *profiles, int nprof,
                         model_scenario *out, char *err, size_t errsz);
+int model_scenario_load_flags(const char *path, const char *const *profiles, int nprof, unsigned flags,
+                              model_scenario *out, char *err, size_t errsz);
 /* The built-in default (data/scenarios/overlay-e7.json compiled in). */
 int model_scenario_default(const char *const *profiles, int nprof, model_scenario *out,
                            char *err, size_t errsz);
+int model_scenario_default_flags(const char *const *profiles, int nprof, unsigned flags,
+                                 model_scenario *out, char *err, size_t errsz);
 /* Parse a JSON text / tree; `file` names it in messages and anchors
  * relative paths. */
 int model_scenario_parse(const char *text, const char *file, model_scenario *out, char *err,
@@ -132,8 +144,10 @@ int model_scenario_from_json(const cJSON *root, const char *file, model_scenario
                              size_t errsz);
 void model_scenario_free(model_scenario *s);
 
-/* Merge profile JSON `prof` (named `file` in messages) into `root` in place:
- * objects merge key by key, anything else replaces. */
+/* Apply profile JSON `prof` (named `file` in messages) to `root` in place,
+ * without validating it or recording it (model/profile.c): each field it
+ * gives replaces root's value whole; sections merge field by field;
+ * metadata, comments and a kernel_only section are skipped. */
 int model_scenario_merge(cJSON *root, const cJSON *prof, const char *file, char *err, size_t errsz);
 
 /* The built-in default scenario's JSON text. */

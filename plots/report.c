@@ -6,6 +6,7 @@
 #include "plots/report_doc.h"
 #include "plots/report_plan.h"
 #include "model/output.h"
+#include "model/profile.h"
 #include "base/cleanup.h"
 #include "base/status.h"
 #include "base/proc.h"
@@ -148,19 +149,19 @@ static int sources_load(sources *s, const plot_report_spec *r, char *err, size_t
 }
 
 /* Where the value of PATH came from, most specific first. */
-static void source_of(const sources *s, const plot_report_spec *r, const char *path, char *buf, size_t n)
+static void source_of(const sources *s, const model_scenario *sc, const plot_report_spec *r, const char *path,
+                      char *buf, size_t n)
 {
     if ((r->frames_given && !strcmp(path, "job.frames")) || (r->per_frame_given && !strcmp(path, "stage.per_frame_s")) ||
         (r->gpus_given && !strcmp(path, "parallel.gpus"))) {
         snprintf(buf, n, "given on the command line");
         return;
     }
-    for (int i = s->nprof - 1; i >= 0; i--) {
-        if (!json_at(s->prof[i], path))
-            continue;
-        int measured = cJSON_GetObjectItemCaseSensitive(s->prof[i], "calibration") ||
-                       cJSON_GetObjectItemCaseSensitive(s->prof[i], "fit");
-        snprintf(buf, n, "%s: %s", measured ? "calibrated" : "given", r->profiles[i]);
+    const cJSON *ap = model_profile_entry(sc->applied, path); /* what --with applied */
+    if (ap) {
+        snprintf(buf, n, "%s%s: %s", cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ap, "measured")) ? "calibrated" : "given",
+                 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ap, "kernel_only")) ? " (KERNEL ONLY: decode/encode excluded)" : "",
+                 cJSON_GetObjectItemCaseSensitive(ap, "file")->valuestring);
         return;
     }
     char fit[512];
@@ -357,7 +358,9 @@ static void field_value(const model_scenario *s, const plot_report_spec *r, cons
             l += (size_t)snprintf(val + l, n - l, "%s%d", g ? "," : "[", s->gpus[g]);
         if (l < n)
             snprintf(val + l, n - l, "]");
-    } else
+    } else if (model_profile_entry(s->applied, field))
+        describe(cJSON_GetObjectItemCaseSensitive(model_profile_entry(s->applied, field), "value"), val, n);
+    else
         describe(json_at(src->root, field), val, n);
 }
 
@@ -381,7 +384,7 @@ static void write_assumptions(plot_doc *d, const model_scenario *s, const plot_r
     char absent[2048] = "";
     for (int i = 0; fields[i]; i++) {
         char val[256], from[768];
-        source_of(src, r, fields[i], from, sizeof from);
+        source_of(src, s, r, fields[i], from, sizeof from);
         if (!strcmp(from, "default")) {
             if (len + strlen(fields[i]) + 3 < sizeof absent)
                 len += (size_t)snprintf(absent + len, sizeof absent - len, "%s%s", len ? ", " : "", fields[i]);
@@ -431,6 +434,21 @@ static void write_fit(plot_doc *d, const sources *src)
         plot_doc_table_row(d, &rt, cells);
     }
     plot_doc_table_end(d);
+}
+
+/* What the --with profiles applied: one line per field, as on stderr. */
+static void write_applied(plot_doc *d, const model_scenario *s)
+{
+    char line[2048];
+    if (!s->applied || !s->applied->child)
+        return;
+    plot_doc_heading(d, 2, "Profiles applied", "profiles");
+    plot_doc_para(d, "Each field a --with profile gave replaced the scenario's value whole. Per field: the value "
+                     "applied, the file, what the calibration covered, its fit and the machine it was measured on.");
+    for (const cJSON *e = s->applied->child; e; e = e->next) {
+        model_profile_line(e, s, line, sizeof line);
+        plot_doc_para(d, line);
+    }
 }
 
 static void write_method(plot_doc *d, const model_eval *sim)
@@ -509,6 +527,7 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
     plot_doc d = {md.f, html.f, stage, 0, ""};
     write_verdict(&d, s, &mo, e);
     write_table(&d, s, e, sim);
+    write_applied(&d, s);
     if (plot_report_has_plan(s) && (rc = plot_report_plan(&d, s, &r->opts, stage, drawn, err, errsz)))
         goto cleanup;
     if ((rc = write_charts(&d, drawn, err, errsz)))

@@ -244,10 +244,18 @@ static void test_command_substitution(void)
         CHECK(r->seconds[i] > 0);
     CHECK(count_entries(scratch) == 0); /* temp dir and outputs removed */
 
-    cJSON *j = cal_command_result_json(r);
+    cJSON *j = cal_command_result_json(r, &o);
     const cJSON *st = cJSON_GetObjectItem(j, "stage"), *fit = cJSON_GetObjectItem(j, "fit");
-    CHECK(cJSON_GetArraySize(j) == 2 && cJSON_GetArraySize(st) == 2 &&
+    CHECK(cJSON_GetArraySize(j) == 3 && cJSON_GetArraySize(st) == 2 &&
           cJSON_GetArraySize(fit) == 4);
+    /* the record: end to end, the template, both fields with the line's fit */
+    const cJSON *pv = cJSON_GetObjectItem(j, "_provenance");
+    CHECK(pv && !strcmp(cJSON_GetObjectItem(pv, "covers")->valuestring, "end_to_end"));
+    CHECK(pv && cJSON_GetArraySize(cJSON_GetObjectItem(pv, "command")) == 3);
+    const cJSON *pf = pv ? cJSON_GetObjectItem(cJSON_GetObjectItem(pv, "fields"), "stage.per_frame_s") : NULL;
+    CHECK(pf && cJSON_GetObjectItem(pf, "value")->valuedouble == r->fit.c1);
+    CHECK(pf && cJSON_GetObjectItem(pf, "r2")->valuedouble == r->fit.r2);
+    CHECK(pv && cJSON_IsString(cJSON_GetObjectItem(cJSON_GetObjectItem(pv, "machine"), "cpu")));
     CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(fit, "points")) == 4);
     CHECK_NEAR(cJSON_GetObjectItem(st, "ffmpeg_start_s")->valuedouble, r->fixed_s, 0);
     CHECK(r->fixed_s >= 0 && r->per_frame_s >= 0);
@@ -271,6 +279,13 @@ static void test_command_errors(void)
     o.argc = 2;
     CHECK(cal_command_run(&o, &r, err, sizeof err) == BASE_EINPUT);
     CHECK(strstr(err, "{input}") != NULL);
+
+    /* no {frames}: refused before any run, whatever else is right */
+    char *nof[] = {"sh", "-c", "sleep 0", NULL};
+    o.argv = nof;
+    o.argc = 3;
+    CHECK(cal_command_run(&o, &r, err, sizeof err) == BASE_EINPUT && !r);
+    CHECK(strstr(err, "{frames}") != NULL && strchr(err, '\n') == NULL);
 
     char *ok[] = {"true", NULL};
     o.argv = ok;

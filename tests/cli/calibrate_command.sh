@@ -30,13 +30,19 @@ expect_fail() {
 sleeper='sleep $(awk "BEGIN{print 0.05 + 0.004 * {frames}}")'
 "$FORKCAST" calibrate command --frames 30,60,120,240 --repeats 2 -o "$tmp/o.json" -- sh -c "$sleeper" \
   >"$tmp/table" 2>"$tmp/err"; rc=$?
-[ $rc -eq 0 ] && [ ! -s "$tmp/err" ] && ok "known cost: exit 0, quiet stderr (not a tty)" \
+[ $rc -eq 0 ] && [ ! -s "$tmp/err" ] && ok "known cost: exit 0, quiet stderr (not a tty, a good fit: no warning)" \
   || bad "known cost: rc=$rc $(cat "$tmp/err")"
 grep -q '^per_frame_s' "$tmp/table" && ok "table on stdout" || bad "table on stdout"
 python3 - "$tmp/o.json" <<'EOF' && ok "recovers b = 0.004 within 10%, exact JSON shape" || bad "recovery/shape"
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert set(d) == {"stage", "fit"}, d.keys()
+assert set(d) == {"stage", "fit", "_provenance"}, d.keys()
+p = d["_provenance"]
+assert p["covers"] == "end_to_end" and p["tool"] == "calibrate command" and p["warnings"] == [], p
+assert p["machine"]["cpu"] and p["command"][0] == "sh", p
+assert p["fields"]["stage.per_frame_s"]["value"] == d["fit"]["per_frame_s"]["value"]
+assert p["fields"]["stage.per_frame_s"]["ci95"] == d["fit"]["per_frame_s"]["ci95"]
+assert p["fields"]["stage.ffmpeg_start_s"]["r2"] == d["fit"]["r2"]
 assert set(d["stage"]) == {"per_frame_s", "ffmpeg_start_s"}
 f = d["fit"]
 assert set(f) == {"per_frame_s", "fixed_s", "r2", "points"}
@@ -56,7 +62,7 @@ assert f["r2"] > 0.99
 EOF
 
 # Without -o the JSON is on stdout and the table on stderr.
-"$FORKCAST" calibrate command --frames 1,2,3 --repeats 1 -- true >"$tmp/out" 2>"$tmp/err" \
+"$FORKCAST" calibrate command --frames 1,2,3 --repeats 1 -- sh -c ': {frames}' >"$tmp/out" 2>"$tmp/err" \
   && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/out" && grep -q per_frame_s "$tmp/err" \
   && ok "no -o: JSON on stdout" || bad "no -o: JSON on stdout"
 
@@ -86,11 +92,11 @@ expect_fail "{input} w/o --input"  -o "$tmp/o.json" -- cat '{input}'
 expect_fail "command exits 1"      --frames 30,60 --repeats 2 -o "$tmp/o.json" -- sh -c 'test {frames} -lt 50'
 grep -q "command 'sh' at frames=60: exited with status 1" "$tmp/err" && ok "error names command and frames" \
   || bad "error names command and frames: $(cat "$tmp/err")"
-expect_fail "command not found"    -o "$tmp/o.json" -- forkcast-no-such-command-xyz
+expect_fail "command not found"    -o "$tmp/o.json" -- forkcast-no-such-command-xyz {frames}
 grep -q 'failed to start' "$tmp/err" && ok "says failed to start" || bad "says failed to start"
 
 start=$(date +%s)
-expect_fail "hang with --timeout 1" --timeout 1 -o "$tmp/o.json" -- sleep 30
+expect_fail "hang with --timeout 1" --timeout 1 -o "$tmp/o.json" -- sh -c 'sleep 30; : {frames}'
 took=$(( $(date +%s) - start ))
 [ "$took" -le 10 ] && grep -q 'timed out after 1 s' "$tmp/err" && ok "timeout is fast (${took} s)" \
   || bad "timeout took ${took} s: $(cat "$tmp/err")"
@@ -105,7 +111,7 @@ running() {
 }
 
 # Ctrl-C: exit 130 (killed by SIGINT), no output, child killed, temp dir gone.
-"$FORKCAST" calibrate command --frames 1,2,3 --repeats 1 -o "$tmp/i.json" -- sleep 31.4159 2>"$tmp/err" &
+"$FORKCAST" calibrate command --frames 1,2,3 --repeats 1 -o "$tmp/i.json" -- sh -c 'sleep 31.4159; : {frames}' 2>"$tmp/err" &
 pid=$!
 sleep 0.5
 kill -INT $pid

@@ -35,7 +35,11 @@ grep -q '^startup' "$tmp/summary" && ok "summary on stdout" || bad "summary on s
 python3 - "$tmp/ff.json" <<'EOF' && ok "JSON: sections, distributions, positive costs, fits" || bad "JSON content"
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert set(d) == {"stage", "parallel", "calibration"}, d.keys()
+assert set(d) == {"stage", "parallel", "calibration", "_provenance"}, d.keys()
+pv = d["_provenance"]
+assert pv["covers"] == "ffmpeg_overheads" and pv["machine"]["ffmpeg"] == d["calibration"]["ffmpeg_version"], pv
+assert set(pv["fields"]) == {"stage.ffmpeg_start_s", "stage.seek_s", "parallel.concat_s", "parallel.concat_per_chunk_s"}
+assert pv["fields"]["parallel.concat_s"]["ci95"] == d["calibration"]["concat"]["split"]["fit"]["concat_s"]["ci95"]
 assert set(d["stage"]) == {"ffmpeg_start_s", "seek_s"}
 assert set(d["parallel"]) == {"concat_s", "concat_per_chunk_s"}
 

@@ -10,16 +10,25 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0
 bad() { echo "calibrate_kernels.sh: $*" >&2; fail=$((fail + 1)); }
 
-# check_json FILE MODE STAGE: top-level keys are stage + calibration only,
-# per_frame_s is a DESIGN.md distribution with a positive mean, and the
-# calibration says which mode and stage produced it.
+# check_json FILE MODE STAGE: top-level keys are stage (kernels: kernel_only,
+# never stage) + calibration + _provenance, per_frame_s is a DESIGN.md
+# distribution with a positive mean, the calibration says which mode and
+# stage produced it, and the record what it covers.
 check_json() {
   python3 - "$@" <<'EOF' || bad "$1: JSON check failed"
 import json, sys
 path, mode, stage = sys.argv[1:4]
 d = json.load(open(path))
-assert set(d) == {"stage", "calibration"}, f"top-level keys {sorted(d)}"
-pf = d["stage"]["per_frame_s"]
+sec = "kernel_only" if mode == "kernels" else "stage"
+assert set(d) == {sec, "calibration", "_provenance"}, f"top-level keys {sorted(d)}"
+pv = d["_provenance"]
+assert pv["covers"] == ("kernel_only" if mode == "kernels" else "end_to_end"), pv
+assert pv["tool"] == "calibrate " + mode and pv["stage"] == stage and pv["device"] == "cpu", pv
+assert pv["machine"]["cpu"], pv
+pf = d[sec]["stage"]["per_frame_s"] if mode == "kernels" else d["stage"]["per_frame_s"]
+rec = pv["fields"]["stage.per_frame_s"]
+assert abs(rec["value"] - pf.get("mean", pf.get("value"))) <= 1e-12 * max(1, rec["value"]), rec
+assert rec["ci95"][0] <= rec["value"] <= rec["ci95"][1], rec
 if pf["dist"] == "gamma":
     assert pf["mean"] > 0 and pf["cv"] > 0, pf
     assert set(pf) == {"dist", "mean", "cv"}, pf
