@@ -567,8 +567,11 @@ void model_profile_line(const cJSON *e, const model_scenario *s, char *buf, size
             put(&b, ", fitted to %s's observations, not measured on this machine", ex ? ex : "experiments");
         } else {
             put_machine(&b, e);
-            if (per_frame_field(field) && !is_gpu_name(str(e, "device")) && s && s->gpu_per_s > 0)
-                put(&b, "; not on the scenario's GPU");
+            const char *dev = str(e, "device");
+            if (per_frame_field(field) && s && s->gpu_per_s > 0) {
+                if (!is_gpu_name(dev) || !strcasestr(dev, s->gpu))
+                    put(&b, "; not on the scenario's %s", s->gpu);
+            }
         }
     }
     put(&b, ")");

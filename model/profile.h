@@ -56,7 +56,7 @@ int model_profile_apply(cJSON *root, const cJSON *prof, const char *file, unsign
 /* The applied-profile line for one entry of the record, no newline, e.g.
  * "stage.per_frame_s = 27.1 ms/frame [20.2, 33.9] from stage.json
  * (calibrate command, end to end, r² 0.89, measured on <cpu>, no GPU;
- * not on the scenario's GPU)". `s` (nullable) is the scenario it was
+ * not on the scenario's T4)". `s` (nullable) is the scenario it was
  * applied to, for the comparison with its platform. */
 void model_profile_line(const cJSON *entry, const model_scenario *s, char *buf, size_t n);
 

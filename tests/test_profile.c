@@ -153,7 +153,7 @@ static void test_kernel_only(void)
     CHECK(strstr(line, "KERNEL ONLY: decode/encode excluded") != NULL);
     CHECK(strstr(line, "gamma(mean 0.3 ms, cv 0.2) per frame, mean in [0.29, 0.31] ms from ") != NULL);
     CHECK(strstr(line, "measured on Test CPU, no GPU") != NULL);
-    CHECK(strstr(line, "not on the scenario's GPU") != NULL);
+    CHECK(strstr(line, "not on the scenario's T4") != NULL);
     model_scenario_free(&sc);
     /* the old format: the figure in "stage", calibration.mode "kernels" */
     p = put("kold.json", "{\"stage\":{\"per_frame_s\":0.0003},\"calibration\":{\"mode\":\"kernels\","
@@ -176,10 +176,18 @@ static void test_line_names_the_gpu(void)
     CHECK(model_scenario_load(scen(), &p, 1, &sc, err, sizeof err) == BASE_OK);
     model_profile_line(model_profile_entry(sc.applied, "stage.per_frame_s"), &sc, line, sizeof line);
     CHECK(strstr(line, "stage.per_frame_s = gamma(mean 5.1 ms, cv 0.3) per frame, mean in [5, 5.2] ms from ") != NULL);
-    CHECK(strstr(line, "(calibrate pipeline, end to end, 250 samples, measured on NVIDIA H200 (host CPU Host CPU))"));
-    CHECK(strstr(line, "not on the scenario") == NULL);
+    CHECK(strstr(line, "(calibrate pipeline, end to end, 250 samples, measured on NVIDIA H200 (host CPU Host CPU); not on the scenario's T4)"));
     if (!strstr(line, "measured on NVIDIA H200"))
         fprintf(stderr, "  line: %s\n", line);
+    model_scenario_free(&sc);
+
+    /* Measured on the scenario's own GPU type (platform.gpu T4): no caveat. */
+    p = put("t4.json", "{\"stage\":{\"per_frame_s\":0.02},\"_provenance\":{\"tool\":\"calibrate pipeline\","
+                       "\"covers\":\"end_to_end\",\"device\":\"Tesla T4\"}}");
+    CHECK(model_scenario_load(scen(), &p, 1, &sc, err, sizeof err) == BASE_OK);
+    model_profile_line(model_profile_entry(sc.applied, "stage.per_frame_s"), &sc, line, sizeof line);
+    CHECK(strstr(line, "measured on Tesla T4") != NULL);
+    CHECK(strstr(line, "not on the scenario") == NULL);
     model_scenario_free(&sc);
 
     p = put("run.json", "{\"stage\":{\"per_frame_s\":0.0061},\"calibration\":{\"mode\":\"gpu-run\","
@@ -255,7 +263,7 @@ static void test_pipeline_json_names_the_gpu(void)
     model_profile_line(e, &sc, line, sizeof line);
     CHECK(strstr(line, "(calibrate pipeline, end to end, 250 samples, measured on NVIDIA H200 (host CPU ") != NULL);
     CHECK(strstr(line, "warning: encode fell back to the CPU: no NVENC on this card") != NULL);
-    CHECK(strstr(line, "not on the scenario") == NULL);
+    CHECK(strstr(line, "not on the scenario's T4") != NULL); /* an H200 figure for a T4 scenario */
     const cJSON *how = cJSON_GetObjectItem(cJSON_GetObjectItem(e, "fit"), "how");
     CHECK(how && strstr(how->valuestring, "decode on nvdec, kernel on cuda, download on pcie, encode on cpu"));
     if (!strstr(line, "measured on NVIDIA H200"))

@@ -55,7 +55,7 @@ WITH_OPTS=
 applied "$tmp/cmd.json" stage.per_frame_s stage.ffmpeg_start_s
 grep 'applied stage.per_frame_s' "$tmp/adv.err" | grep -qF "(calibrate command, end to end, r² " \
   && grep 'applied stage.per_frame_s' "$tmp/adv.err" | grep -qF "measured on $cpu" \
-  && grep 'applied stage.per_frame_s' "$tmp/adv.err" | grep -qF "not on the scenario's GPU" \
+  && grep 'applied stage.per_frame_s' "$tmp/adv.err" | grep -qF "not on the scenario's T4" \
   && ok "command line: covers, r², the CPU, not the scenario's GPU" || bad "command line: $(grep per_frame "$tmp/adv.err")"
 
 # --- calibrate pipeline on the CPU: the line names the CPU and no GPU -----
