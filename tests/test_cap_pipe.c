@@ -47,6 +47,32 @@ static int scen(model_scenario *s, double m1, double m2, int k1, int k2, double 
     return rc;
 }
 
+/* n stages s0, s1, ... of exponential means m[i], each its own group on
+ * one container (the same platform as scen()). */
+static int scen_n(model_scenario *s, int n, const double *m, double rate, long jobs)
+{
+    char js[8192], st[4096] = "", cur[2048] = "";
+    size_t a = 0, b = 0;
+    for (int i = 0; i < n; i++) {
+        a += (size_t)snprintf(st + a, sizeof st - a, "%s{\"name\":\"s%d\",\"per_frame_s\":{\"T4\":{\"dist\":"
+                              "\"exponential\",\"mean\":%.17g}}}", i ? "," : "", i, m[i]);
+        b += (size_t)snprintf(cur + b, sizeof cur - b, "%s{\"stages\":[\"s%d\"],\"gpu\":\"T4\",\"gpus\":1}",
+                              i ? "," : "", i);
+    }
+    snprintf(js, sizeof js,
+             "{\"name\":\"tandem\",\"job\":{\"frames\":1,\"input_mb\":0,\"output_mb\":0},"
+             "\"stage\":{\"per_frame_s\":1,\"ffmpeg_start_s\":0,\"seek_s\":0},"
+             "\"platform\":{\"gpu\":\"T4\",\"gpu_per_s\":0.0001,\"cold_start_s\":0,\"warm_start_s\":0,"
+             "\"request_s\":0,\"download_mb_s\":0,\"upload_mb_s\":0},"
+             "\"parallel\":{\"gpus\":[1]},\"workload\":{\"rate_per_hour\":%.17g,\"jobs\":%ld},"
+             "\"pipeline\":{\"stages\":[%s],\"current\":[%s]}}", rate, jobs, st, cur);
+    int rc = model_scenario_parse(js, "t.json", s, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "scenario: %s\n", err);
+    CHECK(rc == 0);
+    return rc;
+}
+
 static int plan_of(const model_scenario *s, sim_cap_plan *pl)
 {
     const model_pipeline *p = s->pipeline;
@@ -188,6 +214,43 @@ static void test_mmc_tandem(void)
     model_scenario_free(&s);
 }
 
+/* Three pinned groups, M/M/2 -> M/M/1 -> M/M/3 at lambda 0.6 (rho 0.75,
+ * 0.6, 0.8): each wait Erlang C's, the end-to-end wait and latency their
+ * sums (the waits carried through every group). */
+static void test_three(void)
+{
+    model_scenario s;
+    sim_cap_plan pl;
+    sim_cap_pipe_result r;
+    double m[3] = {2.5, 1, 4}, lambda = 0.6, wq[3], wsum = 0, lsum = 0;
+    int c[3] = {2, 1, 3};
+    for (int g = 0; g < 3; g++) {
+        erlang_c(lambda, 1 / m[g], c[g], &wq[g]);
+        wsum += wq[g];
+        lsum += wq[g] + m[g];
+    }
+    if (scen_n(&s, 3, m, lambda * 3600, 1500000) || plan_of(&s, &pl))
+        return;
+    for (int g = 0; g < 3; g++)
+        pin(&pl.view[g], c[g]);
+    if (!run(&pl, 11, &r)) {
+        fprintf(stderr, "  M/M/2 -> M/M/1 -> M/M/3, lambda 0.6: W_q %.4f %.4f %.4f (Erlang C %.4f %.4f %.4f); "
+                        "end-to-end wait %.4f (%.4f, %+.2f%%), latency %.4f (%.4f, %+.2f%%)\n",
+                r.group[0].wait_mean, r.group[1].wait_mean, r.group[2].wait_mean, wq[0], wq[1], wq[2],
+                r.all.wait_mean, wsum, 100 * (r.all.wait_mean / wsum - 1), r.all.latency_mean, lsum,
+                100 * (r.all.latency_mean / lsum - 1));
+        CHECK(r.n == 3 && r.all.stable);
+        for (int g = 0; g < 3; g++)
+            CHECK_REL(r.group[g].wait_mean, wq[g], 0.03);
+        CHECK_REL(r.all.wait_mean, wsum, 0.03);
+        CHECK_REL(r.all.wait_mean, r.group[0].wait_mean + r.group[1].wait_mean + r.group[2].wait_mean, 1e-9);
+        CHECK_REL(r.all.latency_mean, lsum, 0.015);
+        CHECK_STR(pl.name, "s0: 1 x T4 -> s1: 1 x T4 -> s2: 1 x T4");
+    }
+    sim_cap_plan_free(&pl);
+    model_scenario_free(&s);
+}
+
 /* A loss system behind an M/M/infinity group: the second pool (2 pinned,
  * max_queue 0) sees Poisson arrivals, so it rejects Erlang B(lambda m2, 2);
  * the lost videos are lost end to end. */
@@ -253,11 +316,15 @@ static void test_identities(void)
     }
     if (scen(&s2, 1, 0.5, 2, 1, 3600, 50000, pool) || plan_of(&s2, &p2))
         goto cleanup;
+    p2.view[1].min_containers = 3; /* the second pool always warm: no cold start there */
     if (!run(&p2, 7, &r2) && !plain(&p2.view[0], 7, &q2)) {
         const sim_cap_result *g = &r2.group[0];
         CHECK(g->jobs == q2.jobs && g->served == q2.served && g->latency_mean == q2.latency_mean &&
               g->latency_p95 == q2.latency_p95 && g->wait_mean == q2.wait_mean && g->cold_starts == q2.cold_starts);
         CHECK(r2.group[1].jobs == q2.served); /* every video served by group 1 reaches group 2 */
+        /* the videos that met a cold start met it in the first group */
+        CHECK(r2.group[0].cold_per_job > 0.01 && r2.group[1].cold_starts == 0);
+        CHECK(r2.all.cold_per_job == r2.group[0].cold_per_job);
         CHECK_STR(p2.name, "a: 2 x T4 -> b: 1 x T4");
     }
     sim_cap_plan_free(&p2);
@@ -304,7 +371,15 @@ static void test_sweep(void)
                 target.p95_target, bis.sw->smallest, want);
         CHECK(bis.sw->smallest == want && want > 0 && want <= 4);
     }
-    /* a group with its own cap is left alone; none left: an error */
+    /* a group with its own cap is left alone: group 2 keeps 1 container at every size */
+    sim_cap_pipe_sweep own = {0};
+    pl.own_max[1] = 1;
+    pl.view[1].max_containers = 1;
+    CHECK(sim_cap_pipe_sweep_run(&pl, &every, &own, err, sizeof err) == 0);
+    for (int i = 0; own.sw && i < own.sw->n; i++)
+        CHECK(own.group[i].group[1].peak == 1 && own.group[i].group[0].peak == own.sw->runs[i].size);
+    sim_cap_pipe_sweep_free(&own);
+    /* none left to sweep: an error */
     pl.own_max[0] = pl.own_max[1] = 1;
     sim_cap_pipe_sweep none = {0};
     CHECK(sim_cap_pipe_sweep_run(&pl, &every, &none, err, sizeof err) == BASE_EINPUT && strstr(err, "own max"));
@@ -352,4 +427,4 @@ static void test_bad_plans(void)
     model_scenario_free(&s);
 }
 
-TEST_MAIN(test_mm_inf, test_mmc_tandem, test_loss_behind, test_identities, test_sweep, test_bad_plans)
+TEST_MAIN(test_mm_inf, test_mmc_tandem, test_three, test_loss_behind, test_identities, test_sweep, test_bad_plans)

@@ -360,6 +360,22 @@ assert a["scaledown_window_s"] == 60 and a["min_containers"] == 4 and a["max_que
 assert b["scaledown_window_s"] == 300 and b["min_containers"] == 0 and b["max_queue"] is None and b["idle_rule"] == "last_idle"
 assert a["max_containers"] == b["max_containers"] == 30
 EOF
+# a GPU type's own platform fields beat the scenario's, the command line beats both
+python3 - "$P" "$tmp/typed.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["plan"]["gpu_types"] = [{"name": "T4", "scaledown_window_s": 5, "max_containers": 9}, "L4", "H100"]
+json.dump(d, open(sys.argv[2], "w"))
+EOF
+"$FORKCAST" capacity "$tmp/typed.json" --rate 83.3 --hours 1 --json >"$tmp/ty1.json" \
+  && "$FORKCAST" capacity "$tmp/typed.json" --rate 83.3 --hours 1 --json --scaledown 60 >"$tmp/ty2.json" \
+  && python3 - "$tmp/ty1.json" "$tmp/ty2.json" <<'EOF' && ok "pipeline: type override over the scenario, options over both" || bad "pipeline precedence"
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+assert [g["pool"]["scaledown_window_s"] for g in a["groups"]] == [5, 5]
+assert [g["pool"]["scaledown_window_s"] for g in b["groups"]] == [60, 60]
+assert [g["pool"]["max_containers"] for g in b["groups"]] == [9, 9]
+EOF
 "$FORKCAST" capacity $P --rate 83.3 --hours 2 --csv >"$tmp/p.csv" && python3 - "$tmp/p.csv" <<'EOF' && ok "pipeline CSV: a row per group and one end to end" || bad "pipeline CSV"
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1])))
