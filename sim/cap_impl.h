@@ -16,6 +16,9 @@
  *   sim/cap_json.c   the JSON writers
  *   sim/capacity.c   sim_cap_new (validation, the auto policy's cache) and
  *                    sim_cap_run
+ *   sim/cap_pipe.c   a pipeline's pools in tandem (sim/cap_pipe.h): one run
+ *                    state per group, through the hooks at the end of
+ *                    sim_cap_state (served_fn, sim_cap_inject, ext_end)
  */
 #ifndef FORKCAST_SIM_CAP_IMPL_H
 #define FORKCAST_SIM_CAP_IMPL_H
