@@ -546,8 +546,11 @@ int cli_cmd_capacity(int argc, char **argv)
         return rc;
     int piped = s.pipeline && s.pipeline->has_stages && !(c.plan && !strcmp(c.plan, "stage"));
     if (!piped && ((c.plan && strcmp(c.plan, "stage")) || c.ngroup)) {
-        rc = cli_usage_error("%s: %s needs a pipeline section (pipeline.stages)", s.file,
-                             c.ngroup ? "--group" : "--plan");
+        if (c.plan && !strcmp(c.plan, "stage"))
+            rc = cli_usage_error("--group does not apply with --plan stage (one stage, one pool)");
+        else
+            rc = cli_usage_error("%s: %s needs a pipeline section (pipeline.stages)", s.file,
+                                 c.ngroup ? "--group" : "--plan");
         goto cleanup;
     }
     if (piped && (rc = pipe_combinations(&c, &a)))

@@ -446,6 +446,7 @@ NEEDLE="no per_frame_s figure for GPU type 'L4'" expect_fail "--plan no figure" 
 NEEDLE="pipeline.current" expect_fail "--plan current without one" "$tmp/nocur.json" $W
 NEEDLE="needs a pipeline section" expect_fail "--plan on a one-stage scenario" --rate 10 --hours 1 --plan recommended
 NEEDLE="needs a pipeline section" expect_fail "--group on a one-stage scenario" --rate 10 --hours 1 --group 1:max_containers=2
+NEEDLE="--plan stage" expect_fail "--group with --plan stage" $PF $W --plan stage --group 1:max_containers=2
 NEEDLE="groups 1..2" expect_fail "--group 3" $PF $W --group 3:max_containers=2
 NEEDLE="neither a group number" expect_fail "--group unknown stage" $PF $W --group encode:max_containers=2
 NEEDLE="max_containers: must be between 0 and 1000000" expect_fail "--group max_containers -1" $PF $W --group overlay:max_containers=-1
