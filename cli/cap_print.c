@@ -2,6 +2,7 @@
 #include "cli/cap_print.h"
 
 #include "cli/cli.h"
+#include "base/csv.h"
 #include "model/workload.h"
 
 #include <cjson/cJSON.h>
@@ -209,4 +210,168 @@ void cli_cap_sweep_text(const model_scenario *s, const sim_cap_sweep *sw)
         else
             printf("\nno pool size in %ld..%ld meets p95 <= %g s\n", sw->lo, sw->hi, sw->p95_target);
     }
+}
+
+/* ---- pipelines ------------------------------------------------------------------- */
+
+static void pool_words(const model_scenario *v, char *buf, size_t n)
+{
+    char maxc[32], q[96] = "", inp[96] = "";
+    if (v->max_containers > 0)
+        snprintf(maxc, sizeof maxc, "%d", v->max_containers);
+    else
+        snprintf(maxc, sizeof maxc, "unlimited");
+    if (v->has_max_queue)
+        snprintf(q, sizeof q, ", queue %ld", v->max_queue);
+    if (v->queue_timeout_s > 0)
+        snprintf(q + strlen(q), sizeof q - strlen(q), ", queue timeout %g s", v->queue_timeout_s);
+    int m = model_pool_inputs(v);
+    if (m > 1)
+        snprintf(inp, sizeof inp, ", %d inputs (throughput %g)", m, model_pool_throughput(v, m));
+    if (v->initial_warm > v->min_containers)
+        snprintf(inp + strlen(inp), sizeof inp - strlen(inp), ", %d warm at t = 0", v->initial_warm);
+    snprintf(buf, n, "max %s, min %d, buffer %d, scale-down %g s%s%s, idle rule %s", maxc, v->min_containers,
+             v->buffer_containers, v->scaledown_window_s, q, inp, model_idle_rule_name(v->idle_rule));
+}
+
+static int lossy(const model_scenario *v)
+{
+    return v->has_max_queue || v->queue_timeout_s > 0;
+}
+
+static void pipe_header(const model_scenario *s, const sim_cap_plan *pl)
+{
+    char wl[1200];
+    model_workload_name(s, wl, sizeof wl);
+    printf("%s: %s, seed %lu\n", s->name, wl, s->seed);
+    printf("plan: %s (%s%s); each group its own pool\n", pl->name,
+           !strcmp(pl->from, "current") ? "pipeline.current" : pl->from,
+           !strcmp(pl->from, "recommended") ? " by forkcast plan" : "");
+    for (int g = 0; g < pl->n; g++) {
+        char pool[512];
+        pool_words(&pl->view[g], pool, sizeof pool);
+        printf("  group %d  %s at $%.6g/s per container; %s\n", g + 1, pl->label[g],
+               model_scenario_rate(&pl->view[g]), pool);
+    }
+}
+
+void cli_cap_pipe_text(const model_scenario *s, const sim_cap_plan *pl, const sim_cap_pipe_result *r)
+{
+    const sim_cap_result *a = &r->all;
+    int lost = 0;
+    for (int g = 0; g < pl->n; g++)
+        lost |= lossy(&pl->view[g]);
+    pipe_header(s, pl);
+    printf("\n  %-28s %12s %9s %10s %6s %6s %6s %5s %6s %10s%s\n", "group", "latency mean", "p95", "queue p95",
+           "cold", "busy", "idle", "peak", "util", "cost/day", lost ? "    lost" : "");
+    for (int g = 0; g < r->n; g++) {
+        const sim_cap_result *x = &r->group[g];
+        char l[32] = "", cost[32];
+        if (lost)
+            snprintf(l, sizeof l, "  %5.1f%%", 100 * (x->rejected_fraction + x->timed_out_fraction));
+        snprintf(cost, sizeof cost, "$%.2f", x->cost_per_day);
+        printf("  %-2d %-25.25s %10.1f s %7.1f s %8.1f s %5.1f%% %6.2f %6.2f %5d %5.1f%% %10s%s%s\n", g + 1,
+               pl->label[g], x->latency_mean, x->latency_p95, x->wait_p95, 100 * x->cold_start_fraction,
+               x->mean_busy, x->mean_idle, x->peak, 100 * x->utilization, cost, l, x->stable ? "" : "  UNSTABLE");
+    }
+    printf("  (latency: arrival at the group to its job's end, served jobs; cold: of its inputs; cost at the "
+           "group's GPU rate)\n\n");
+    printf("end to end: arrival at group 1 to the end of group %d, over the videos served by every group\n", r->n);
+    printf("videos        %ld counted of %ld (warm-up %ld), %ld served", a->jobs, a->jobs_total,
+           a->jobs_total - a->jobs, a->served);
+    if (lost)
+        printf(" (%.2f%% rejected, %.2f%% timed out, in any group)", 100 * a->rejected_fraction,
+               100 * a->timed_out_fraction);
+    printf("\n");
+    if (a->served > 0) {
+        printf("latency       mean %.1f s   p50 %.1f s   p95 %.1f s   p99 %.1f s\n", a->latency_mean, a->latency_p50,
+               a->latency_p95, a->latency_p99);
+        printf("queue wait    mean %.2f s   p95 %.2f s (a video's waits in the groups, summed)\n", a->wait_mean,
+               a->wait_p95);
+    } else {
+        printf("latency       - (no video was served)\n");
+    }
+    printf("cold starts   %.1f%% of inputs, %.1f%% of container starts, %.1f%% of served videos (in any group)\n",
+           100 * a->cold_start_fraction, 100 * a->cold_per_container_start, 100 * a->cold_per_job);
+    printf("containers    mean busy %.2f   mean idle %.2f   peak %d (all groups at once)\n", a->mean_busy,
+           a->mean_idle, a->peak);
+    printf("cost          $%.5f per served video   $%.4f per hour   $%.2f per day   (idle containers $%.2f)\n",
+           a->cost_per_job, a->cost_per_hour, a->cost_per_day, a->idle_cost_usd);
+}
+
+void cli_cap_pipe_csv(const sim_cap_plan *pl, const sim_cap_pipe_result *r)
+{
+    printf("group,plan,%s\n", csv_head);
+    for (int g = 0; g < r->n; g++) {
+        printf("%d,", g + 1);
+        base_csv_field(stdout, pl->label[g], BASE_CSV_RFC);
+        printf(",");
+        csv_row(&r->group[g]);
+    }
+    printf("all,");
+    base_csv_field(stdout, pl->name, BASE_CSV_RFC);
+    printf(",");
+    csv_row(&r->all);
+}
+
+int cli_cap_pipe_json(const model_scenario *s, const sim_cap_plan *pl, const sim_cap_pipe_result *r)
+{
+    return print_json(sim_cap_pipe_json(s, pl, r));
+}
+
+void cli_cap_pipe_warn(const sim_cap_plan *pl, const sim_cap_pipe_result *r, const char *what)
+{
+    char who[512];
+    for (int g = 0; g < r->n; g++) {
+        snprintf(who, sizeof who, "%sgroup %d (%s): ", what ? what : "", g + 1, pl->label[g]);
+        cli_cap_warn(&r->group[g], who);
+    }
+}
+
+void cli_cap_pipe_sweep_text(const model_scenario *s, const sim_cap_plan *pl, const sim_cap_pipe_sweep *ps)
+{
+    const sim_cap_sweep *sw = ps->sw;
+    int target = sw->p95_target > 0, lost = 0;
+    for (int g = 0; g < pl->n; g++)
+        lost |= lossy(&pl->view[g]);
+    pipe_header(s, pl);
+    printf("sweep max_containers %ld..%ld of every group%s", sw->lo, sw->hi,
+           target ? "" : " (same seed)");
+    for (int g = 0; g < pl->n; g++)
+        if (pl->own_max[g])
+            printf("%s%d", g == 0 || !pl->own_max[g - 1] ? " but group " : ", ", g + 1);
+    if (target)
+        printf(" for end-to-end latency p95 <= %g s (bisection, same seed)", sw->p95_target);
+    printf("\n\n max  latency mean   p95      queue p95  cold/video   cost/day  peaks%s%s\n", lost ? "    lost" : "",
+           target ? "   target" : "");
+    for (int i = 0; i < sw->n; i++) {
+        const sim_cap_result *e = &sw->runs[i].r;
+        char peaks[128] = "", l[32] = "", cost[32];
+        size_t len = 0;
+        snprintf(cost, sizeof cost, "$%.2f", e->cost_per_day);
+        for (int g = 0; g < ps->group[i].n && len < sizeof peaks; g++)
+            len += (size_t)snprintf(peaks + len, sizeof peaks - len, "%s%d", g ? "/" : "", ps->group[i].group[g].peak);
+        if (lost)
+            snprintf(l, sizeof l, "  %5.1f%%", 100 * (e->rejected_fraction + e->timed_out_fraction));
+        printf("%4ld  %9.1f s %8.1f s %8.1f s  %8.1f%%  %10s  %-8s%s%s%s\n", sw->runs[i].size, e->latency_mean,
+               e->latency_p95, e->wait_p95, 100 * e->cold_per_job, cost, peaks, l,
+               !target ? "" : sim_cap_sweep_meets(sw, i) ? "   met" : "   missed", e->stable ? "" : "   unstable");
+    }
+    if (target) {
+        if (sw->smallest > 0)
+            printf("\nsmallest cap meeting p95 <= %g s end to end: %ld container%s per group\n", sw->p95_target,
+                   sw->smallest, sw->smallest == 1 ? "" : "s");
+        else
+            printf("\nno cap in %ld..%ld meets p95 <= %g s end to end\n", sw->lo, sw->hi, sw->p95_target);
+    }
+}
+
+void cli_cap_pipe_sweep_csv(const sim_cap_pipe_sweep *ps)
+{
+    cli_cap_sweep_csv(ps->sw);
+}
+
+int cli_cap_pipe_sweep_json(const model_scenario *s, const sim_cap_plan *pl, const sim_cap_pipe_sweep *ps)
+{
+    return print_json(sim_cap_pipe_sweep_json(s, pl, ps));
 }

@@ -6,6 +6,7 @@
 #define FORKCAST_CLI_CAP_PRINT_H
 
 #include "model/scenario.h"
+#include "sim/cap_pipe.h"
 #include "sim/cap_sweep.h"
 #include "sim/capacity.h"
 
@@ -22,5 +23,16 @@ int cli_cap_sweep_json(const model_scenario *s, const sim_cap_sweep *sw);
 
 /* "forkcast: warning: unstable: ..." on stderr for each unstable run. */
 void cli_cap_warn(const sim_cap_result *r, const char *what);
+
+/* A pipeline (sim/cap_pipe.h): each group's pool and figures, then end to
+ * end; the sweep of a cap over the groups. The warning names each unstable
+ * group ("what" prefixes it: a sweep's size). */
+void cli_cap_pipe_text(const model_scenario *s, const sim_cap_plan *pl, const sim_cap_pipe_result *r);
+void cli_cap_pipe_csv(const sim_cap_plan *pl, const sim_cap_pipe_result *r);
+int cli_cap_pipe_json(const model_scenario *s, const sim_cap_plan *pl, const sim_cap_pipe_result *r);
+void cli_cap_pipe_sweep_text(const model_scenario *s, const sim_cap_plan *pl, const sim_cap_pipe_sweep *ps);
+void cli_cap_pipe_sweep_csv(const sim_cap_pipe_sweep *ps);
+int cli_cap_pipe_sweep_json(const model_scenario *s, const sim_cap_plan *pl, const sim_cap_pipe_sweep *ps);
+void cli_cap_pipe_warn(const sim_cap_plan *pl, const sim_cap_pipe_result *r, const char *what);
 
 #endif

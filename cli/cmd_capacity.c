@@ -1,8 +1,11 @@
 /* cli/cmd_capacity.c -- `forkcast capacity`: a stream of jobs on an autoscaled
  * GPU pool (sim/capacity.h, docs/capacity.md), one run, a transient run or a
- * pool-size sweep (sim/cap_sweep.h). Parses (getopt_long: "--opt V" and
- * "--opt=V"), applies the overrides, calls, prints (cli/cap_print.h). */
+ * pool-size sweep (sim/cap_sweep.h); on a pipeline scenario, a plan's
+ * groups as pools in tandem (sim/cap_pipe.h, cli/cap_plan.h). Parses
+ * (getopt_long: "--opt V" and "--opt=V"), applies the overrides, calls,
+ * prints (cli/cap_print.h). */
 #include "cli/cli.h"
+#include "cli/cap_plan.h"
 #include "cli/cap_print.h"
 #include "cli/scenario_args.h"
 #include "base/status.h"
@@ -50,6 +53,14 @@ static void usage(FILE *f)
             "                      run pool sizes A..B (same seed each); with --p95-target,\n"
             "                      bisect for the smallest meeting it\n"
             "  --p95-target S      latency p95 target for --sweep, s\n"
+            "pipelines (a scenario with a pipeline section; every pool option applies to every group):\n"
+            "  --plan P            current (pipeline.current, the default), recommended (forkcast\n"
+            "                      plan's), 'framing: 4 x H100 -> overlay: 1 x T4' (or\n"
+            "                      framing:4xH100,overlay:1xT4), or stage (stage.per_frame_s alone)\n"
+            "  --group G:FIELD=V[,FIELD=V...]  one group's pool (G: its number or a stage):\n"
+            "                      max_containers, min_containers, buffer_containers,\n"
+            "                      scaledown_window_s, max_queue, queue_timeout_s, max_inputs,\n"
+            "                      initial_warm, idle_rule (repeatable)\n"
             "%s",
             SIM_CAP_MAX_BUCKETS, cli_scen_help);
 }
@@ -67,12 +78,15 @@ typedef struct {
     const char *series;
     int sweep;
     long sweep_a, sweep_b;
+    const char *plan;                       /* --plan; NULL: current */
+    const char *group[CLI_CAP_MAX_GROUP_OPTS];
+    int ngroup;
 } cap_args;
 
 enum {
     O_RATE = 256, O_CV, O_HOURS, O_JOBS, O_WARMUP, O_WARM, O_MAXC, O_MINC, O_BUFC, O_SCALEDOWN, O_MAXQ,
     O_TIMEOUT, O_INPUTS, O_THROUGHPUT, O_RULE, O_POLICY, O_SEED, O_TRANSIENT, O_BUCKETS, O_SERIES, O_STEP,
-    O_SWEEP, O_TARGET, O_SHARED, O_SHARED_FLAG, O_NOT_HERE,
+    O_SWEEP, O_TARGET, O_PLAN, O_GROUP, O_SHARED, O_SHARED_FLAG, O_NOT_HERE,
 };
 
 static const struct option long_opts[] = {
@@ -99,6 +113,8 @@ static const struct option long_opts[] = {
     {"series-step", required_argument, NULL, O_STEP},
     {"sweep", required_argument, NULL, O_SWEEP},
     {"p95-target", required_argument, NULL, O_TARGET},
+    {"plan", required_argument, NULL, O_PLAN},
+    {"group", required_argument, NULL, O_GROUP},
     /* the shared scenario options (cli/scenario_args.h) */
     {"with", required_argument, NULL, O_SHARED},
     {"frames", required_argument, NULL, O_SHARED},
@@ -223,8 +239,47 @@ static int take(cap_args *c, int ch, int argc, char **argv)
     case O_STEP: return NUM("--series-step", 1e-6, 1e9, &c->series_step, dummy);
     case O_SWEEP: return parse_sweep(optarg, c);
     case O_TARGET: return NUM("--p95-target", 1e-9, 1e9, &c->p95_target, dummy);
+    case O_PLAN:
+        if (!*optarg)
+            return cli_usage_error("--plan: empty (current, recommended, stage or 'STAGE: K x GPU -> ...')");
+        c->plan = optarg;
+        return CLI_OK;
+    case O_GROUP:
+        if (c->ngroup >= CLI_CAP_MAX_GROUP_OPTS)
+            return cli_usage_error("--group: at most %d", CLI_CAP_MAX_GROUP_OPTS);
+        c->group[c->ngroup++] = optarg;
+        return CLI_OK;
     }
     return cli_usage_error("capacity: unknown option (see --help)");
+}
+
+/* The pool options (every group of a pipeline gets them too). */
+static void apply_pool(const cap_args *c, model_scenario *s)
+{
+    if (c->has_max)
+        s->max_containers = (int)c->max_c;
+    if (c->has_min)
+        s->min_containers = (int)c->min_c;
+    if (c->has_buf)
+        s->buffer_containers = (int)c->buf_c;
+    if (c->has_scaledown)
+        s->scaledown_window_s = c->scaledown;
+    if (c->has_warm)
+        s->initial_warm = (int)c->warm;
+    if (c->has_max_q) {
+        s->has_max_queue = !c->queue_unlimited;
+        s->max_queue = c->max_q;
+    }
+    if (c->has_timeout)
+        s->queue_timeout_s = c->timeout;
+    if (c->has_inputs)
+        s->max_inputs = (int)c->inputs;
+    if (c->nthroughput) {
+        s->throughput = c->throughput;
+        s->nthroughput = c->nthroughput;
+    }
+    if (c->has_rule)
+        s->idle_rule = c->rule;
 }
 
 /* The overrides; the library validates the result. */
@@ -255,33 +310,10 @@ static int apply(cap_args *c, model_scenario *s)
     }
     if (c->has_warmup)
         s->warmup_jobs = c->warmup;
-    if (c->has_max)
-        s->max_containers = (int)c->max_c;
-    if (c->has_min)
-        s->min_containers = (int)c->min_c;
-    if (c->has_buf)
-        s->buffer_containers = (int)c->buf_c;
+    apply_pool(c, s);
     if (c->has_max && s->max_containers > 0 && s->min_containers > s->max_containers)
         return cli_usage_error("--max-containers %d is below min_containers %d", s->max_containers,
                                s->min_containers);
-    if (c->has_scaledown)
-        s->scaledown_window_s = c->scaledown;
-    if (c->has_warm)
-        s->initial_warm = (int)c->warm;
-    if (c->has_max_q) {
-        s->has_max_queue = !c->queue_unlimited;
-        s->max_queue = c->max_q;
-    }
-    if (c->has_timeout)
-        s->queue_timeout_s = c->timeout;
-    if (c->has_inputs)
-        s->max_inputs = (int)c->inputs;
-    if (c->nthroughput) {
-        s->throughput = c->throughput;
-        s->nthroughput = c->nthroughput;
-    }
-    if (c->has_rule)
-        s->idle_rule = c->rule;
     if (c->has_seed)
         s->seed = (unsigned long)c->seed;
     if (c->has_policy)
@@ -378,6 +410,86 @@ static int check_combinations(const cap_args *c)
     return CLI_OK;
 }
 
+/* ---- pipelines ---------------------------------------------------------------- */
+
+/* What a pipeline run does not take: one line, CLI_EUSAGE. */
+static int pipe_combinations(const cap_args *c, const cli_scen_args *a)
+{
+    const char *bad = c->has_policy ? "--policy (the plan fixes each group's GPU count)"
+                      : c->transient > 0 ? "--transient"
+                      : c->series ? "--series"
+                      : a->per_frame >= 0 ? "--per-frame (a plan takes pipeline.stages' figures)"
+                      : a->ngpus > 0 ? "--gpus (the plan fixes each group's GPU count)"
+                      : NULL;
+    if (bad)
+        return cli_usage_error("capacity: %s does not apply to a pipeline (single-stage runs only; --plan stage "
+                               "runs stage.per_frame_s alone)", bad);
+    return CLI_OK;
+}
+
+static int pipe_sweep(const model_scenario *s, const cap_args *c, const sim_cap_plan *pl, int json, int csv)
+{
+    char err[1024], what[64];
+    sim_cap_pipe_sweep ps;
+    sim_cap_sweep_spec spec = {c->sweep_a, c->sweep_b, c->p95_target};
+    int rc = sim_cap_pipe_sweep_run(pl, &spec, &ps, err, sizeof err);
+    if (rc)
+        return cli_fail(rc, "%s", err);
+    if (json)
+        rc = cli_cap_pipe_sweep_json(s, pl, &ps);
+    else if (csv)
+        cli_cap_pipe_sweep_csv(&ps);
+    else
+        cli_cap_pipe_sweep_text(s, pl, &ps);
+    fflush(stdout);
+    for (int i = 0; i < ps.sw->n; i++) {
+        snprintf(what, sizeof what, "max_containers %ld: ", ps.sw->runs[i].size);
+        cli_cap_pipe_warn(pl, &ps.group[i], what);
+    }
+    sim_cap_pipe_sweep_free(&ps);
+    return rc;
+}
+
+/* A plan's groups as pools in tandem: resolve the plan, give every group
+ * the pool options, then its own (--group), run or sweep, print. */
+static int pipe_cmd(const model_scenario *s, const cap_args *c, const cli_scen_args *a)
+{
+    char err[1024];
+    sim_cap_plan pl;
+    sim_cap_pipe_result *r = NULL;
+    int rc = pipe_combinations(c, a);
+    if (rc || (rc = cli_cap_plan_resolve(s, c->plan, &pl)))
+        return rc;
+    for (int g = 0; g < pl.n; g++)
+        apply_pool(c, &pl.view[g]);
+    if ((rc = cli_cap_group_apply(&pl, c->group, c->ngroup)))
+        goto cleanup;
+    if (c->sweep) {
+        rc = pipe_sweep(s, c, &pl, a->json, a->csv);
+        goto cleanup;
+    }
+    if (!(r = malloc(sizeof *r))) {
+        rc = cli_fail(CLI_ERUNTIME, "out of memory");
+        goto cleanup;
+    }
+    if ((rc = sim_cap_pipe_run(&pl, s->seed, r, err, sizeof err))) {
+        rc = cli_fail(rc, "%s", err);
+        goto cleanup;
+    }
+    if (a->json)
+        rc = cli_cap_pipe_json(s, &pl, r);
+    else if (a->csv)
+        cli_cap_pipe_csv(&pl, r);
+    else
+        cli_cap_pipe_text(s, &pl, r);
+    fflush(stdout);
+    cli_cap_pipe_warn(&pl, r, NULL);
+cleanup:
+    free(r);
+    sim_cap_plan_free(&pl);
+    return rc;
+}
+
 /* getopt_long over argv; the shared scenario options go to cli_scen_take(). */
 static int parse(int argc, char **argv, cli_scen_args *a, cap_args *c, int *help)
 {
@@ -432,8 +544,23 @@ int cli_cmd_capacity(int argc, char **argv)
     }
     if ((rc = cli_scen_load(&a, &s)))
         return rc;
+    int piped = s.pipeline && s.pipeline->has_stages && !(c.plan && !strcmp(c.plan, "stage"));
+    if (!piped && ((c.plan && strcmp(c.plan, "stage")) || c.ngroup)) {
+        if (c.plan && !strcmp(c.plan, "stage"))
+            rc = cli_usage_error("--group does not apply with --plan stage (one stage, one pool)");
+        else
+            rc = cli_usage_error("%s: %s needs a pipeline section (pipeline.stages)", s.file,
+                                 c.ngroup ? "--group" : "--plan");
+        goto cleanup;
+    }
+    if (piped && (rc = pipe_combinations(&c, &a)))
+        goto cleanup;
     if ((rc = apply(&c, &s)))
         goto cleanup;
+    if (piped) {
+        rc = pipe_cmd(&s, &c, &a);
+        goto cleanup;
+    }
     if (c.sweep) {
         rc = sweep(&s, &c, a.json, a.csv);
         goto cleanup;

@@ -1,10 +1,12 @@
 /* cli/cmd_plan.c -- `forkcast plan`: which stages in which chunked jobs, on
  * which GPU type, with how many containers (model/plan.h), optionally
- * checked by the simulator (sim/plan_verify.h). */
+ * checked by the simulator (sim/plan_verify.h) and ranked again under a
+ * stream of videos (--rate: sim/cap_pipe_rank.h). */
 #include "cli/cli.h"
 #include "base/csv.h"
 #include "model/plan.h"
 #include "model/plan_out.h"
+#include "sim/cap_pipe_rank.h"
 #include "sim/plan_verify.h"
 
 #include <getopt.h>
@@ -21,7 +23,8 @@ static void usage(FILE *f)
             "usage: forkcast plan [FILE] [--objective cost|speed|balanced[:W]] [--p95-target S|none]\n"
             "                     [--max-cost USD|none] [--gpu-types T4,L4,...] [--gpus LIST]\n"
             "                     [--with PROFILE | --with STAGE[@GPU]=PROFILE] [--verify]\n"
-            "                     [--replications R] [--seed S] [--threads T] [--json|--csv]\n\n"
+            "                     [--replications R] [--seed S] [--threads T] [--json|--csv]\n"
+            "                     [--rate PER_HOUR [--hours H]]\n\n"
             "The cheapest way to run a whole pipeline within a latency target: every grouping of\n"
             "the stages into contiguous chunked jobs x GPU type x containers per job, in closed\n"
             "form (mean and p95 wall, mean cost; the p95 of the sum of the jobs' walls by\n"
@@ -47,7 +50,13 @@ static void usage(FILE *f)
             "  --verify                simulate every Pareto plan and the current one; print the\n"
             "                          model-vs-simulation differences in standard errors\n"
             "  --replications R        --verify replications per plan (default sim.replications)\n"
-            "  --seed S, --threads T   --verify seed (default sim.seed) and threads (all cores)\n"
+            "  --seed S, --threads T   --verify and --rate seed (default sim.seed); --verify\n"
+            "                          threads (all cores)\n"
+            "  --rate PER_HOUR         run every Pareto plan and the current one through the\n"
+            "                          capacity simulator (each group its own pool) at this\n"
+            "                          Poisson rate; rank them again by cost per day and p95\n"
+            "                          under load, and say whether the best differs\n"
+            "  --hours H               --rate run length (default workload.hours, else 24)\n"
             "  --json | --csv          JSON (the Pareto plans, recommended, current, summary) or\n"
             "                          CSV of every candidate\n\n"
             "A target no plan meets is an answer, not an error: \"no plan meets ...\" with the\n"
@@ -65,6 +74,7 @@ typedef struct {
     int verify, json, csv;
     long reps, seed;
     unsigned threads;
+    double rate, hours;                  /* --rate, --hours; 0: not given */
 } plan_args;
 
 /* A --with value STAGE[@GPU]=FILE whose STAGE is one of the scenario's. */
@@ -83,6 +93,7 @@ static int parse_args(int argc, char **argv, plan_args *a)
         {"replications", required_argument, 0, 'r'}, {"seed", required_argument, 0, 's'},
         {"threads", required_argument, 0, 'j'},   {"json", no_argument, 0, 'J'},
         {"csv", no_argument, 0, 'C'},             {"with", required_argument, 0, 'w'},
+        {"rate", required_argument, 0, 'R'},      {"hours", required_argument, 0, 'H'},
         {"help", no_argument, 0, 'h'},            {0, 0, 0, 0},
     };
     long n;
@@ -113,6 +124,14 @@ static int parse_args(int argc, char **argv, plan_args *a)
                 return -1;
             a->threads = (unsigned)n;
             break;
+        case 'R':
+            if (cli_parse_double("--rate", optarg, 1e-9, 1e9, &a->rate))
+                return -1;
+            break;
+        case 'H':
+            if (cli_parse_double("--hours", optarg, 1e-6, 1e6, &a->hours))
+                return -1;
+            break;
         case 'w':
             if (a->nplain + a->nstage >= MAX_WITH) {
                 cli_usage_error("--with: at most %d profiles", MAX_WITH);
@@ -136,6 +155,15 @@ static int parse_args(int argc, char **argv, plan_args *a)
     }
     if (a->json && a->csv) {
         cli_usage_error("--json and --csv exclude each other");
+        return -1;
+    }
+    if (a->hours > 0 && !(a->rate > 0)) {
+        cli_usage_error("--hours needs --rate");
+        return -1;
+    }
+    if (a->rate > 0 && a->csv) {
+        cli_usage_error("--rate and --csv exclude each other (the CSV lists every candidate; --rate runs the "
+                        "Pareto plans: use --json)");
         return -1;
     }
     if (a->verify && a->csv) {
@@ -347,6 +375,51 @@ static void json_verify(cJSON *json, const model_plan_result *r, const sim_plan_
     }
 }
 
+/* ---- --rate ------------------------------------------------------------------------ */
+
+static int run_rank(const plan_args *a, const model_plan_result *r, sim_cap_rank *k)
+{
+    char err[1024];
+    sim_cap_rank_opts o = {a->rate, a->hours > 0 ? a->hours : r->s->hours > 0 ? r->s->hours : 24,
+                           a->seed >= 0 ? (uint64_t)a->seed : r->s->seed};
+    int rc = sim_cap_rank_run(r, &o, k, err, sizeof err);
+    return rc ? cli_fail(rc, "%s", err) : CLI_OK;
+}
+
+static void print_rank(FILE *f, const sim_cap_rank *k)
+{
+    int lost = 0;
+    for (int i = 0; i < k->n; i++)
+        lost |= k->row[i].lost > 0;
+    fprintf(f, "\nunder load: %s, seed %lu; each group its own pool (forkcast capacity); %d plans in %.2f s\n",
+            k->workload, (unsigned long)k->o.seed, k->n, k->run_s);
+    if (k->goal.p95_target_s > 0 || k->goal.max_cost_usd > 0) {
+        fprintf(f, "targets under load:");
+        if (k->goal.p95_target_s > 0)
+            fprintf(f, " p95 %.4g s%s", k->goal.p95_target_s, k->goal.p95_from_current ? " (the current plan's)" : "");
+        if (k->goal.max_cost_usd > 0)
+            fprintf(f, "%s $%.4g per video%s", k->goal.p95_target_s > 0 ? "," : "", k->goal.max_cost_usd,
+                    k->goal.cost_from_current ? " (the current plan's)" : "");
+        fprintf(f, "\n");
+    }
+    fprintf(f, "  %-46s %10s %10s %10s %10s %10s%s  targets\n", "plan (* best under load)", "single p95",
+            "load mean", "load p95", "cost/day", "$/video", lost ? "    lost" : "");
+    for (int i = 0; i < k->n; i++) {
+        const sim_cap_rank_row *x = &k->row[i];
+        const sim_cap_result *e = &x->res.all;
+        char cost[32], l[32] = "";
+        snprintf(cost, sizeof cost, "$%.2f", e->cost_per_day);
+        if (lost)
+            snprintf(l, sizeof l, "  %5.1f%%", 100 * x->lost);
+        if (x->current && !x->pareto)
+            fprintf(f, "  current:\n");
+        fprintf(f, "%-2s%-46.46s %8.1f s %8.1f s %8.1f s %10s  $%-8.4f%s  %s%s\n", i == k->best ? "*" : "", x->name,
+                x->single_p95, e->latency_mean, e->latency_p95, cost, e->cost_per_job, l,
+                !e->stable ? "unstable" : x->meets ? "ok" : "missed", x->current && x->pareto ? " (current)" : "");
+    }
+    fprintf(f, "\n%s\n", k->summary);
+}
+
 int cli_cmd_plan(int argc, char **argv)
 {
     plan_args a = {.seed = -1};
@@ -354,6 +427,7 @@ int cli_cmd_plan(int argc, char **argv)
     model_pipeline *pipe = NULL;
     model_plan_result *r = NULL;
     sim_plan_check *checks = NULL;
+    sim_cap_rank rank = {0};
     char err[1024];
     int rc = parse_args(argc, argv, &a);
     if (rc)
@@ -378,6 +452,8 @@ int cli_cmd_plan(int argc, char **argv)
     sim_plan_verify_opts vo;
     if (a.verify && (rc = run_verify(&a, r, &vo, &checks)))
         goto cleanup;
+    if (a.rate > 0 && (rc = run_rank(&a, r, &rank)))
+        goto cleanup;
     if (a.csv) {
         if (model_plan_csv(stdout, r))
             rc = cli_fail(CLI_ERUNTIME, "writing output failed");
@@ -389,14 +465,26 @@ int cli_cmd_plan(int argc, char **argv)
         }
         if (a.verify)
             json_verify(j, r, &vo, checks);
+        if (a.rate > 0) {
+            cJSON *u = sim_cap_rank_json(&rank);
+            if (!u) {
+                cJSON_Delete(j);
+                rc = cli_fail(CLI_ERUNTIME, "out of memory");
+                goto cleanup;
+            }
+            cJSON_AddItemToObject(j, "under_load", u);
+        }
         rc = cli_write_json(j, NULL);
         cJSON_Delete(j);
     } else {
         print_text(stdout, r);
         if (a.verify)
             print_verify(stdout, r, &vo, checks);
+        if (a.rate > 0)
+            print_rank(stdout, &rank);
     }
 cleanup:
+    sim_cap_rank_free(&rank);
     free(checks);
     model_plan_result_free(r);
     model_scenario_free(&s);

@@ -16,6 +16,9 @@
  *   sim/cap_json.c   the JSON writers
  *   sim/capacity.c   sim_cap_new (validation, the auto policy's cache) and
  *                    sim_cap_run
+ *   sim/cap_pipe.c   a pipeline's pools in tandem (sim/cap_pipe.h): one run
+ *                    state per group, through the hooks at the end of
+ *                    sim_cap_state (served_fn, sim_cap_inject, ext_end)
  */
 #ifndef FORKCAST_SIM_CAP_IMPL_H
 #define FORKCAST_SIM_CAP_IMPL_H
@@ -139,12 +142,19 @@ enum { S_NEW, S_WARM, S_JOIN, S_JOIN_BOOT };
 
 typedef struct {
     double arrival, wait;   /* wait: the longest of its chunks' waits so far */
+    double origin, uwait;   /* a pipeline's job: its arrival at the first group, its
+                               waits in the groups before (else arrival, 0) */
     long frames;
     int k, left;            /* chunks not done (queued or running) */
     int bucket;             /* transient: arrival bucket, -1 none */
-    unsigned counted : 1, dropped : 1, cold : 1;
+    unsigned counted : 1, dropped : 1, cold : 1, ucold : 1; /* ucold: cold in a group before */
     int next_free;
 } sim_cap_job;
+
+typedef struct sim_cap_state sim_cap_state;
+/* A pipeline's hook (sim/cap_pipe.c): job b has been served by this pool
+ * at `now` (called before its slot is freed). */
+typedef void (*sim_cap_served_fn)(void *ctx, const sim_cap_job *b, double now);
 
 typedef struct {
     double spawn, cold_end; /* cold_end: when its (one) cold start ended */
@@ -178,7 +188,7 @@ typedef struct {
 
 enum { STOP_NONE, STOP_BOUND };
 
-typedef struct {
+struct sim_cap_state {
     sim_cap *c;
     const model_scenario *s;
     sim *sim;
@@ -237,13 +247,25 @@ typedef struct {
     sim_cap_bsum *bk;
     int nbk;
     double bk_w;
-} sim_cap_state;
+
+    /* a pipeline's group (sim/cap_pipe.c): NULL / 0 for a plain run */
+    sim_cap_served_fn served_fn;
+    void *served_ctx;
+    int ext_end;            /* 1: the pipeline ends the run, not this pool */
+    int upstream;           /* 1: arrivals come from sim_cap_inject() only */
+};
 
 /* sim/cap_pool.c: set up a run of c with seed (the initial containers live,
- * the first arrival scheduled): BASE_OK or the error in err. Free with
- * sim_cap_state_free() whatever it returned. */
-int sim_cap_state_init(sim_cap_state *r, sim_cap *c, uint64_t seed, const sim_cap_opts *o, char *err,
-                       size_t errsz);
+ * the first arrival scheduled unless `upstream`): BASE_OK or the error in
+ * err. Arrivals and frames draw from stream 2 g of the seed, service times
+ * from stream 2 g + 1 (a plain run: g = 0). Free with sim_cap_state_free()
+ * whatever it returned. */
+int sim_cap_state_init(sim_cap_state *r, sim_cap *c, uint64_t seed, int g, int upstream, const sim_cap_opts *o,
+                       char *err, size_t errsz);
+/* A pipeline's job b, served by the group before at `now`, arrives here:
+ * the same admission, dispatch and counting as an arrival (counted as b
+ * was), with its origin, waits and cold flag carried on. */
+void sim_cap_inject(sim_cap_state *r, const sim_cap_job *b, double now);
 void sim_cap_state_free(sim_cap_state *r);
 void sim_cap_oom(sim_cap_state *r);
 /* Input i of job j has finished on container x (already removed from x's

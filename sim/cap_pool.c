@@ -66,7 +66,7 @@ static void fill(sim_cap_state *r, double now)
  * and the horizon. */
 static void check_end(sim_cap_state *r, double now)
 {
-    if (r->end_pushed || !r->arrivals_done || (r->open ? r->insys_counted : r->insys_all) > 0)
+    if (r->ext_end || r->end_pushed || !r->arrivals_done || (r->open ? r->insys_counted : r->insys_all) > 0)
         return;
     r->end_pushed = 1;
     double t = isfinite(r->horizon) ? fmax(now, r->horizon) : now;
@@ -235,6 +235,8 @@ static void job_done(sim_cap_state *r, int j, double now)
         sim_cap_bucket_job(r, b->bucket, B_SERVED, b, lat);
     }
     r->insys_all--;
+    if (r->served_fn)
+        r->served_fn(r->served_ctx, b, now);
     job_free(r, j);
     check_end(r, now);
 }
@@ -347,30 +349,15 @@ static void stop_full(sim_cap_state *r)
     sim_stop(r->sim);
 }
 
-static void on_arrival(sim *sm, const sim_event *ev, void *ctx)
+/* Admit (or reject) a job of `frames` frames and k chunks arriving now;
+ * `up` is the pipeline's job from the group before (NULL: a new arrival,
+ * counted when the window is open). */
+static void admit(sim_cap_state *r, long frames, int k, const sim_cap_job *up, double now)
 {
-    sim_cap_state *r = ctx;
     const model_scenario *s = r->s;
-    double now = ev->t;
-    (void)sm;
-    sim_cap_advance(r, now);
-    long frames = ev->x.i;
-    int k;
-    int rc = sim_cap_pick_k(r->c, frames, &k, r->err, r->errsz);
-    if (rc) {
-        r->rc = rc;
-        sim_stop(r->sim);
-        return;
-    }
-    if ((long)r->qlen + r->inputs + k > SIM_CAP_MAX_INPUTS || r->insys_all >= SIM_CAP_MAX_INPUTS) {
-        stop_full(r);
-        return;
-    }
-    long idx = r->arrived++;
-    if (!r->open && idx == s->warmup_jobs)
-        sim_cap_window_open(r, now);
-    int bucket = r->open ? sim_cap_bucket_of(r, now) : -1;
-    if (r->open) {
+    int counted = up ? up->counted : r->open;
+    int bucket = counted ? sim_cap_bucket_of(r, now) : -1;
+    if (counted) {
         r->counted++;
         r->chunks += k;
         r->ksum += k;
@@ -380,25 +367,70 @@ static void on_arrival(sim *sm, const sim_event *ev, void *ctx)
     if (s->has_max_queue) {
         long need = k - startable(r);
         if (need > 0 && (long)r->qlen + need > s->max_queue) {
-            if (r->open) {
+            if (counted) {
                 r->rejected++;
                 sim_cap_bucket_job(r, bucket, B_REJECTED, NULL, 0);
             }
-            next_arrival(r, now);
             return;
         }
     }
     int j = job_new(r);
     if (j < 0)
         return;
-    r->jobs[j] = (sim_cap_job){.arrival = now, .frames = frames, .k = k, .left = k, .bucket = bucket,
-                               .counted = r->open, .next_free = -1};
+    r->jobs[j] = (sim_cap_job){.arrival = now, .origin = up ? up->origin : now,
+                               .uwait = up ? up->uwait + up->wait : 0, .frames = frames, .k = k, .left = k,
+                               .bucket = bucket, .counted = (unsigned)counted,
+                               .ucold = up ? up->ucold | up->cold : 0, .next_free = -1};
     r->insys_all++;
-    r->insys_counted += r->open;
+    r->insys_counted += counted;
     for (int i = 0; i < k && !r->rc; i++)
         dispatch(r, j, i, now);
     fill(r, now);
+}
+
+/* The GPU count of a job arriving now, and the bound: -1 when the run
+ * stopped (an error, or the system is full). */
+static int arriving_k(sim_cap_state *r, long frames)
+{
+    int k;
+    int rc = sim_cap_pick_k(r->c, frames, &k, r->err, r->errsz);
+    if (rc) {
+        r->rc = rc;
+        sim_stop(r->sim);
+        return -1;
+    }
+    if ((long)r->qlen + r->inputs + k > SIM_CAP_MAX_INPUTS || r->insys_all >= SIM_CAP_MAX_INPUTS) {
+        stop_full(r);
+        return -1;
+    }
+    return k;
+}
+
+static void on_arrival(sim *sm, const sim_event *ev, void *ctx)
+{
+    sim_cap_state *r = ctx;
+    double now = ev->t;
+    (void)sm;
+    sim_cap_advance(r, now);
+    long frames = ev->x.i;
+    int k = arriving_k(r, frames);
+    if (k < 0)
+        return;
+    long idx = r->arrived++;
+    if (!r->open && idx == r->s->warmup_jobs)
+        sim_cap_window_open(r, now);
+    admit(r, frames, k, NULL, now);
     next_arrival(r, now);
+}
+
+void sim_cap_inject(sim_cap_state *r, const sim_cap_job *b, double now)
+{
+    sim_cap_advance(r, now);
+    int k = arriving_k(r, b->frames);
+    if (k < 0)
+        return;
+    r->arrived++;
+    admit(r, b->frames, k, b, now);
 }
 
 static void on_chunk_done(sim *sm, const sim_event *ev, void *ctx)
@@ -490,8 +522,8 @@ static void workload_init(sim_cap_state *r)
     }
 }
 
-int sim_cap_state_init(sim_cap_state *r, sim_cap *c, uint64_t seed, const sim_cap_opts *o, char *err,
-                       size_t errsz)
+int sim_cap_state_init(sim_cap_state *r, sim_cap *c, uint64_t seed, int g, int upstream, const sim_cap_opts *o,
+                       char *err, size_t errsz)
 {
     const model_scenario *s = c->s;
     memset(r, 0, sizeof *r);
@@ -510,8 +542,9 @@ int sim_cap_state_init(sim_cap_state *r, sim_cap *c, uint64_t seed, const sim_ca
     if (!r->sim || !r->ra || !r->rs || sim_cap_hist_init(&r->lat) || sim_cap_hist_init(&r->wait) ||
         sim_cap_hist_init(&r->life) || (o && o->buckets > 0 && sim_cap_buckets_init(r, o->buckets)))
         return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
-    sim_mc_seed_rng(r->ra, seed, 0);
-    sim_mc_seed_rng(r->rs, seed, 1);
+    sim_mc_seed_rng(r->ra, seed, 2 * (uint64_t)g);
+    sim_mc_seed_rng(r->rs, seed, 2 * (uint64_t)g + 1);
+    r->upstream = upstream;
     sim_on(r->sim, EV_ARRIVAL, on_arrival, r);
     sim_on(r->sim, EV_CHUNK_DONE, on_chunk_done, r);
     sim_on(r->sim, EV_BOOTED, on_booted, r);
@@ -533,7 +566,8 @@ int sim_cap_state_init(sim_cap_state *r, sim_cap *c, uint64_t seed, const sim_ca
         sim_cap_idle_add(r, x, 0);
     }
     r->peak = r->live;
-    next_arrival(r, 0);
+    if (!upstream)
+        next_arrival(r, 0);
     return r->rc;
 }
 

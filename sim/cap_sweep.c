@@ -4,27 +4,41 @@
 
 #include <stdlib.h>
 
-/* One capacity run of s at pool size `size`, appended to sw->runs. */
-static int run_size(const model_scenario *s, long size, sim_cap_sweep *sw, char *err, size_t errsz)
+typedef struct {
+    sim_cap_sweep_fn fn;
+    void *ctx;
+} sweep_run;
+
+/* One run at pool size `size`, appended to sw->runs. */
+static int run_size(const sweep_run *u, long size, sim_cap_sweep *sw, char *err, size_t errsz)
 {
-    model_scenario v = *s; /* a borrowed view: s owns any empirical samples */
-    v.max_containers = (int)size;
-    sim_cap *cap = NULL;
     sim_cap_sweep_point *p = &sw->runs[sw->n];
     p->size = size;
-    int rc = sim_cap_new(&v, &cap, err, errsz);
-    if (!rc)
-        rc = sim_cap_run(cap, v.seed, NULL, &p->r, err, errsz);
-    sim_cap_free(cap);
+    p->seq = sw->n;
+    int rc = u->fn(u->ctx, size, sw->n, &p->r, err, errsz);
     if (!rc)
         sw->n++;
     return rc;
 }
 
-/* The smallest size meeting the target: lo, else hi, else bisect between. */
-static int bisect(const model_scenario *s, sim_cap_sweep *sw, char *err, size_t errsz)
+/* The capacity run of scenario ctx at max_containers `size`. */
+static int cap_run(void *ctx, long size, int seq, sim_cap_result *out, char *err, size_t errsz)
 {
-    int rc = run_size(s, sw->lo, sw, err, errsz);
+    model_scenario v = *(const model_scenario *)ctx; /* a borrowed view: s owns any empirical samples */
+    v.max_containers = (int)size;
+    sim_cap *cap = NULL;
+    (void)seq;
+    int rc = sim_cap_new(&v, &cap, err, errsz);
+    if (!rc)
+        rc = sim_cap_run(cap, v.seed, NULL, out, err, errsz);
+    sim_cap_free(cap);
+    return rc;
+}
+
+/* The smallest size meeting the target: lo, else hi, else bisect between. */
+static int bisect(const sweep_run *u, sim_cap_sweep *sw, char *err, size_t errsz)
+{
+    int rc = run_size(u, sw->lo, sw, err, errsz);
     if (rc)
         return rc;
     if (sim_cap_sweep_meets(sw, sw->n - 1)) {
@@ -33,12 +47,12 @@ static int bisect(const model_scenario *s, sim_cap_sweep *sw, char *err, size_t 
     }
     if (sw->hi == sw->lo)
         return BASE_OK;
-    if ((rc = run_size(s, sw->hi, sw, err, errsz)) || !sim_cap_sweep_meets(sw, sw->n - 1))
+    if ((rc = run_size(u, sw->hi, sw, err, errsz)) || !sim_cap_sweep_meets(sw, sw->n - 1))
         return rc;
     long bad = sw->lo, good = sw->hi;
     while (good - bad > 1) {
         long mid = bad + (good - bad) / 2;
-        if ((rc = run_size(s, mid, sw, err, errsz)))
+        if ((rc = run_size(u, mid, sw, err, errsz)))
             return rc;
         if (sim_cap_sweep_meets(sw, sw->n - 1))
             good = mid;
@@ -55,10 +69,42 @@ static int by_size(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+int sim_cap_sweep_run_fn(long lo, long hi, double p95_target, sim_cap_sweep_fn fn, void *ctx, sim_cap_sweep **out,
+                         char *err, size_t errsz)
+{
+    int rc = BASE_OK, target = p95_target > 0;
+    sweep_run u = {fn, ctx};
+    *out = NULL;
+    if (!target && hi - lo + 1 > SIM_CAP_SWEEP_MAX_RUNS)
+        return base_errf(err, errsz, BASE_EINPUT, "--sweep: at most %d sizes without --p95-target (got %ld)",
+                         SIM_CAP_SWEEP_MAX_RUNS, hi - lo + 1);
+    sim_cap_sweep *sw = calloc(1, sizeof *sw);
+    if (!sw || !(sw->runs = calloc(SIM_CAP_SWEEP_MAX_RUNS, sizeof *sw->runs))) {
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
+        goto cleanup;
+    }
+    sw->lo = lo;
+    sw->hi = hi;
+    sw->p95_target = target ? p95_target : 0;
+    sw->smallest = -1;
+    if (target)
+        rc = bisect(&u, sw, err, errsz);
+    else
+        for (long m = lo; m <= hi && !rc; m++)
+            rc = run_size(&u, m, sw, err, errsz);
+    if (rc)
+        goto cleanup;
+    qsort(sw->runs, (size_t)sw->n, sizeof *sw->runs, by_size);
+    *out = sw;
+    return BASE_OK;
+cleanup:
+    sim_cap_sweep_free(sw);
+    return rc;
+}
+
 int sim_cap_sweep_run(const model_scenario *s, const sim_cap_sweep_spec *spec, sim_cap_sweep **out,
                       char *err, size_t errsz)
 {
-    int rc = BASE_OK;
     long lo = spec->from, hi = spec->to;
     *out = NULL;
     if (lo < s->min_containers)
@@ -71,32 +117,7 @@ int sim_cap_sweep_run(const model_scenario *s, const sim_cap_sweep_spec *spec, s
         return base_errf(err, errsz, BASE_EINPUT,
                          "--sweep: nothing to run: min_containers %d / buffer_containers %d / initial_warm %d "
                          "exceed %ld", s->min_containers, s->buffer_containers, s->initial_warm, hi);
-    int target = spec->p95_target > 0;
-    if (!target && hi - lo + 1 > SIM_CAP_SWEEP_MAX_RUNS)
-        return base_errf(err, errsz, BASE_EINPUT, "--sweep: at most %d sizes without --p95-target (got %ld)",
-                         SIM_CAP_SWEEP_MAX_RUNS, hi - lo + 1);
-    sim_cap_sweep *sw = calloc(1, sizeof *sw);
-    if (!sw || !(sw->runs = calloc(SIM_CAP_SWEEP_MAX_RUNS, sizeof *sw->runs))) {
-        rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
-        goto cleanup;
-    }
-    sw->lo = lo;
-    sw->hi = hi;
-    sw->p95_target = target ? spec->p95_target : 0;
-    sw->smallest = -1;
-    if (target)
-        rc = bisect(s, sw, err, errsz);
-    else
-        for (long m = lo; m <= hi && !rc; m++)
-            rc = run_size(s, m, sw, err, errsz);
-    if (rc)
-        goto cleanup;
-    qsort(sw->runs, (size_t)sw->n, sizeof *sw->runs, by_size);
-    *out = sw;
-    return BASE_OK;
-cleanup:
-    sim_cap_sweep_free(sw);
-    return rc;
+    return sim_cap_sweep_run_fn(lo, hi, spec->p95_target, cap_run, (void *)s, out, err, errsz);
 }
 
 void sim_cap_sweep_free(sim_cap_sweep *sw)

@@ -39,6 +39,7 @@ typedef struct {
 
 typedef struct {
     long size;              /* max_containers of this run */
+    int seq;                /* the order it ran in: 0, 1, ... */
     sim_cap_result r;
 } sim_cap_sweep_point;
 
@@ -56,6 +57,13 @@ typedef struct {
 int sim_cap_sweep_run(const model_scenario *s, const sim_cap_sweep_spec *spec, sim_cap_sweep **out,
                       char *err, size_t errsz);
 void sim_cap_sweep_free(sim_cap_sweep *sw);
+
+/* The same search over sizes lo..hi (1 <= lo <= hi, already raised to what
+ * the pools need) with another run: fn(ctx, size, seq, out, ...) fills the
+ * result the target is judged on (sim/cap_pipe.h runs a pipeline). */
+typedef int (*sim_cap_sweep_fn)(void *ctx, long size, int seq, sim_cap_result *out, char *err, size_t errsz);
+int sim_cap_sweep_run_fn(long lo, long hi, double p95_target, sim_cap_sweep_fn fn, void *ctx, sim_cap_sweep **out,
+                         char *err, size_t errsz);
 
 /* 1 when run i meets the target: stable, some job served, and the served
  * jobs' latency p95 <= p95_target. */

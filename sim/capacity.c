@@ -166,7 +166,7 @@ int sim_cap_run_opts(sim_cap *c, uint64_t seed, const sim_cap_opts *o, sim_cap_r
         return base_errf(err, errsz, BASE_EINPUT,
                          "%s: transient: needs workload.hours, no warm-up and 1..%d buckets (got %g h, warm-up "
                          "%ld, %d buckets)", s->file, SIM_CAP_MAX_BUCKETS, s->hours, s->warmup_jobs, o->buckets);
-    int rc = sim_cap_state_init(&r, c, seed, o, err, errsz);
+    int rc = sim_cap_state_init(&r, c, seed, 0, 0, o, err, errsz);
     if (rc)
         goto cleanup;
     rc = sim_run(r.sim);

@@ -304,4 +304,168 @@ NEEDLE="platform.idle_rule" expect_fail "file: idle_rule fifo" "$tmp/rule.json" 
 scenario thr '{"rate_per_hour":3,"hours":1}' '"concurrency_throughput":[1,1.5]'
 NEEDLE="max_inputs" expect_fail "file: throughput without max_inputs" "$tmp/thr.json" $S
 
+# ---- pipelines: a plan's groups as pools in tandem (docs/capacity.md, "Pipelines") ----
+P=data/scenarios/pipeline-t50-t51.json
+W="--rate 83.3 --hours 24"
+"$FORKCAST" capacity $P $W >"$tmp/pt.txt" 2>"$tmp/err" && [ ! -s "$tmp/err" ] \
+  && grep -q '^plan: framing: 4 x T4 -> overlay: 1 x T4 (pipeline.current)' "$tmp/pt.txt" \
+  && grep -q '^  group 2  overlay: 1 x T4 at \$0.000164/s' "$tmp/pt.txt" && grep -q '^end to end' "$tmp/pt.txt" \
+  && ok "pipeline: the current plan by default, each group listed" || bad "pipeline text: $(head -c 300 "$tmp/err")"
+"$FORKCAST" capacity $P $W --json >"$tmp/pc.json" 2>"$tmp/err" \
+  && "$FORKCAST" capacity $P $W --json --plan recommended >"$tmp/pr.json" \
+  && "$FORKCAST" capacity $P $W --json "--plan=framing+overlay: 4 x T4" >"$tmp/pg.json" \
+  && "$FORKCAST" plan $P --json >"$tmp/plan.json" \
+  && "$FORKCAST" capacity $P $W --json --plan stage >"$tmp/ps.json" \
+  && "$FORKCAST" capacity $P $W --json --plan "framing:4xT4,overlay:1xT4" >"$tmp/pc2.json" \
+  || bad "pipeline JSON runs: $(head -c 300 "$tmp/err")"
+python3 - "$tmp" <<'EOF' && ok "pipeline JSON: groups add up, recommended = forkcast plan's, a SPEC = the same plan, --plan stage = one stage" || bad "pipeline JSON"
+import json, sys
+t = sys.argv[1]
+c, r, g, pl, st, c2 = (json.load(open(f"{t}/{n}.json")) for n in ("pc", "pr", "pg", "plan", "ps", "pc2"))
+assert c["pipeline"] is True and c["plan"] == {"plan": "framing: 4 x T4 -> overlay: 1 x T4", "from": "current", "groups": 2}
+g1, g2 = c["groups"]
+assert g1["stages"] == ["framing"] and g2["stages"] == ["overlay"] and g1["gpus"] == 4 and g2["gpus"] == 1
+assert g1["policy"] == "fixed:4" and g2["policy"] == "fixed:1" and g2["pool"]["min_containers"] == 4
+rel = lambda a, b, e: abs(a - b) <= e * max(abs(a), abs(b), 1e-300)
+# nothing is lost: every video goes through both groups, so the means and bills add up
+assert c["jobs"] == g1["jobs"] == g2["jobs"] == c["served"] == g2["served"]
+assert rel(c["latency_s"]["mean"], g1["latency_s"]["mean"] + g2["latency_s"]["mean"], 1e-9)
+assert rel(c["queue_wait_s"]["mean"], g1["queue_wait_s"]["mean"] + g2["queue_wait_s"]["mean"], 1e-9)
+for k in ("cost_per_day_usd", "cost_usd", "idle_cost_usd", "billed_container_s"):
+    assert rel(c[k], g1[k] + g2[k], 1e-9), k
+assert g1["window_s"] == g2["window_s"] == c["window_s"]
+assert max(g1["containers"]["peak"], g2["containers"]["peak"]) <= c["containers"]["peak"] \
+       <= g1["containers"]["peak"] + g2["containers"]["peak"]
+L = c["little"]
+assert rel(L["mean_in_system"], L["arrival_rate_per_s"] * L["mean_time_in_system_s"], 0.01)
+assert r["plan"]["plan"] == pl["recommended"]["plan"] == "framing+overlay: 4 x T4" and r["plan"]["from"] == "recommended"
+g["plan"]["from"] = "recommended"
+assert g == r, "a SPEC of the recommended plan runs the recommended plan"
+c2["plan"]["from"] = "current"
+assert c2 == c
+assert "pipeline" not in st and st["policy"] == "auto" and st["pool"]["min_containers"] == 4
+print(f"     current p95 {c['latency_s']['p95']:.1f} s ${c['cost_per_day_usd']:.2f}/day; "
+      f"recommended p95 {r['latency_s']['p95']:.1f} s ${r['cost_per_day_usd']:.2f}/day")
+EOF
+# pool options reach every group; --group one group, after them; --opt V = --opt=V
+"$FORKCAST" capacity $P --rate 83.3 --hours 2 --json --scaledown 60 --max-containers 30 \
+  --group overlay:min_containers=0,scaledown_window_s=300 --group 1:max_queue=5,idle_rule=newest >"$tmp/po.json" \
+  && "$FORKCAST" capacity $P --rate=83.3 --hours=2 --json --scaledown=60 --max-containers=30 \
+  --group=overlay:min_containers=0,scaledown_window_s=300 --group=1:max_queue=5,idle_rule=newest >"$tmp/po2.json" \
+  && cmp -s "$tmp/po.json" "$tmp/po2.json" && python3 - "$tmp/po.json" <<'EOF' && ok "pipeline: pool options to every group, --group to one" || bad "pipeline pool options"
+import json, sys
+d = json.load(open(sys.argv[1]))
+a, b = d["groups"][0]["pool"], d["groups"][1]["pool"]
+assert a["scaledown_window_s"] == 60 and a["min_containers"] == 4 and a["max_queue"] == 5 and a["idle_rule"] == "newest"
+assert b["scaledown_window_s"] == 300 and b["min_containers"] == 0 and b["max_queue"] is None and b["idle_rule"] == "last_idle"
+assert a["max_containers"] == b["max_containers"] == 30
+EOF
+# a GPU type's own platform fields beat the scenario's, the command line beats both
+python3 - "$P" "$tmp/typed.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["plan"]["gpu_types"] = [{"name": "T4", "scaledown_window_s": 5, "max_containers": 9}, "L4", "H100"]
+json.dump(d, open(sys.argv[2], "w"))
+EOF
+"$FORKCAST" capacity "$tmp/typed.json" --rate 83.3 --hours 1 --json >"$tmp/ty1.json" \
+  && "$FORKCAST" capacity "$tmp/typed.json" --rate 83.3 --hours 1 --json --scaledown 60 >"$tmp/ty2.json" \
+  && python3 - "$tmp/ty1.json" "$tmp/ty2.json" <<'EOF' && ok "pipeline: type override over the scenario, options over both" || bad "pipeline precedence"
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+assert [g["pool"]["scaledown_window_s"] for g in a["groups"]] == [5, 5]
+assert [g["pool"]["scaledown_window_s"] for g in b["groups"]] == [60, 60]
+assert [g["pool"]["max_containers"] for g in b["groups"]] == [9, 9]
+EOF
+"$FORKCAST" capacity $P --rate 83.3 --hours 2 --csv >"$tmp/p.csv" && python3 - "$tmp/p.csv" <<'EOF' && ok "pipeline CSV: a row per group and one end to end" || bad "pipeline CSV"
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+assert rows[0][:3] == ["group", "plan", "jobs"] and [r[0] for r in rows[1:]] == ["1", "2", "all"], rows
+assert rows[3][1] == "framing: 4 x T4 -> overlay: 1 x T4" and len({len(r) for r in rows}) == 1
+EOF
+# a sweep of the cap over both groups: the smallest meeting the target, met above it, missed below
+"$FORKCAST" capacity $P $W --sweep max_containers=4..40 --p95-target 150 --json >"$tmp/psw.json" 2>/dev/null \
+  && python3 - "$tmp/psw.json" <<'EOF' && ok "pipeline --sweep --p95-target on the end-to-end p95" || bad "pipeline sweep"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["pipeline"] and d["sweep"] == "max_containers" and d["p95_target_s"] == 150
+runs, m = d["runs"], d["smallest"]
+met = [x["max_containers"] for x in runs if x["meets_target"]]
+assert met and m == min(met) and all(not x["meets_target"] for x in runs if x["max_containers"] < m)
+for x in runs:
+    assert x["meets_target"] == (x["stable"] and x["latency_s"]["p95"] <= 150)
+    assert [g["pool"]["max_containers"] for g in x["groups"]] == [x["max_containers"]] * 2
+print(f"     smallest cap {m} of {[x['max_containers'] for x in runs]}")
+EOF
+# plan --rate: the loaded table ranks by cost per day within the current plan's loaded p95
+"$FORKCAST" plan $P --rate 83.3 --hours 24 --json >"$tmp/pu.json" 2>"$tmp/err" \
+  && "$FORKCAST" plan $P --rate 83.3 --hours 24 >"$tmp/pu.txt" && grep -q '^best under Poisson 83.3 jobs/h' "$tmp/pu.txt" \
+  && python3 - "$tmp/pu.json" "$tmp/pc.json" <<'EOF' && ok "plan --rate: ranked under load, the current row = capacity's run" || bad "plan --rate: $(head -c 300 "$tmp/err")"
+import json, sys
+d, cap = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+u = d["under_load"]
+rows = u["plans"]
+assert u["rate_per_hour"] == 83.3 and u["hours"] == 24 and len(rows) == len(d["plans"]) + 1
+cur = [x for x in rows if x["current"]]
+assert len(cur) == 1 and cur[0]["plan"] == cap["plan"]["plan"]
+assert cur[0]["latency_s"] == cap["latency_s"] and cur[0]["cost_per_day_usd"] == cap["cost_per_day_usd"]
+assert u["p95_target_s"] == cur[0]["latency_s"]["p95"]          # the current plan's, under load
+for x in rows:
+    assert x["meets_targets"] == (x["stable"] and x["lost_fraction"] <= 0.01 and x["latency_s"]["p95"] <= u["p95_target_s"])
+best = min((x for x in rows if x["meets_targets"]), key=lambda x: (x["cost_per_day_usd"], x["latency_s"]["p95"]))
+assert u["best"] == best["plan"] and u["single_recommended"] == d["recommended"]["plan"]
+assert u["differs"] == (u["best"] != u["single_recommended"])
+print(f"     best under load {u['best']} (${best['cost_per_day_usd']:.2f}/day), differs {u['differs']}")
+EOF
+# a given target is kept under load; the best is the cheapest per day meeting it, whichever the
+# single-video search recommended
+"$FORKCAST" plan $P --rate 83.3 --hours 24 --p95-target 100 --json >"$tmp/pu2.json" && python3 - "$tmp/pu2.json" <<'EOF' && ok "plan --rate with a given target keeps it" || bad "plan --rate --p95-target"
+import json, sys
+u = json.load(open(sys.argv[1]))["under_load"]
+assert u["p95_target_s"] == 100
+rows = u["plans"]
+for x in rows:
+    assert x["meets_targets"] == (x["stable"] and x["lost_fraction"] <= 0.01 and x["latency_s"]["p95"] <= 100)
+best = min((x for x in rows if x["meets_targets"]), key=lambda x: (x["cost_per_day_usd"], x["latency_s"]["p95"]))
+single = [x for x in rows if x["plan"] == u["single_recommended"]][0]
+assert u["best"] == best["plan"] and u["differs"] == (best is not single)
+assert single["single"]["wall_p95_s"] <= 100 and u["differs"] == (not single["meets_targets"])
+print(f"     best under load {u['best']}, single-video {u['single_recommended']}, differs {u['differs']}")
+EOF
+
+python3 - "$P" "$tmp/nocur.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1])); del d["pipeline"]["current"]; json.dump(d, open(sys.argv[2], "w"))
+EOF
+PF=$P
+NEEDLE="unknown stage 'overlya' (did you mean 'overlay'?)" expect_fail "--plan unknown stage" $PF $W --plan "framing: 4 x T4 -> overlya: 1 x T4"
+NEEDLE="stage 'overlay' is in no group" expect_fail "--plan missing a stage" $PF $W --plan framing:4xT4
+NEEDLE="expected 'framing'" expect_fail "--plan out of order" $PF $W --plan overlay:1xT4,framing:4xT4
+NEEDLE="expected 'K x GPU'" expect_fail "--plan K 0" $PF $W --plan framing+overlay:0xT4
+NEEDLE="no price for GPU type 'X100'" expect_fail "--plan unpriced type" $PF $W --plan framing+overlay:4xX100
+NEEDLE="no per_frame_s figure for GPU type 'L4'" expect_fail "--plan no figure" $PF $W --plan framing+overlay:4xL4
+NEEDLE="pipeline.current" expect_fail "--plan current without one" "$tmp/nocur.json" $W
+NEEDLE="needs a pipeline section" expect_fail "--plan on a one-stage scenario" --rate 10 --hours 1 --plan recommended
+NEEDLE="needs a pipeline section" expect_fail "--group on a one-stage scenario" --rate 10 --hours 1 --group 1:max_containers=2
+NEEDLE="--plan stage" expect_fail "--group with --plan stage" $PF $W --plan stage --group 1:max_containers=2
+NEEDLE="groups 1..2" expect_fail "--group 3" $PF $W --group 3:max_containers=2
+NEEDLE="neither a group number" expect_fail "--group unknown stage" $PF $W --group encode:max_containers=2
+NEEDLE="max_containers: must be between 0 and 1000000" expect_fail "--group max_containers -1" $PF $W --group overlay:max_containers=-1
+NEEDLE="scaledown_window_s" expect_fail "--group scale-down -5" $PF $W --group 2:scaledown_window_s=-5
+NEEDLE="max_inputs" expect_fail "--group max_inputs 0" $PF $W --group 2:max_inputs=0
+NEEDLE="unknown field 'foo'" expect_fail "--group unknown field" $PF $W --group overlay:foo=1
+NEEDLE="group 2 (overlay: 1 x T4): " expect_fail "--group min above max" $PF $W --group overlay:min_containers=5,max_containers=2
+NEEDLE="--policy" expect_fail "--policy on a pipeline" $PF $W --policy fixed:2
+NEEDLE="--series" expect_fail "--series on a pipeline" $PF $W $S
+NEEDLE="--transient" expect_fail "--transient on a pipeline" $PF --rate 10 --transient
+NEEDLE="own max_containers" expect_fail "--sweep with every group's own cap" $PF $W --sweep max_containers=4..8 --group 1:max_containers=4 --group 2:max_containers=4
+expect_plan_fail() { # NAME NEEDLE ARGS...
+  local name=$1 needle=$2; shift 2
+  "$FORKCAST" plan "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
+  if [ $rc -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -qF -- "$needle" "$tmp/err" && [ ! -s "$tmp/out" ]; then ok "$name"
+  else bad "$name (rc=$rc, stderr: $(head -c 300 "$tmp/err"))"; fi
+}
+expect_plan_fail "plan --hours without --rate" "--hours needs --rate" $PF --hours 3
+expect_plan_fail "plan --rate with --csv" "--rate and --csv" $PF --rate 10 --csv
+expect_plan_fail "plan --rate 0" "--rate" $PF --rate 0
+
 exit $fail
