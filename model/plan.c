@@ -90,8 +90,13 @@ static int eval_choices(model_plan_result *r, int first, int last, int t, const 
         c->g.gpus = ks[i];
         c->type = t;
         c->current = current;
-        if ((rc = model_predict_k(prep, (double)r->s->frames, ks[i], &c->r, err, errsz)) ||
-            (rc = plan_dist_table(prep, (double)r->s->frames, c, err, errsz)))
+        model_job *jb = NULL;
+        if ((rc = model_job_new(prep, (double)r->s->frames, ks[i], &jb, err, errsz)))
+            break;
+        model_job_predict(jb, &c->r);
+        rc = plan_dist_table(jb, c, err, errsz);
+        model_job_free(jb);
+        if (rc)
             break;
         r->nchoice++;
     }
