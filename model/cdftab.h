@@ -44,6 +44,25 @@ int model_cdftab_build(model_cdftab *t, model_cdftab_fn f, const void *ctx, doub
                        double above, int n0, int nmax, double tol, int *ok, char *err, size_t errsz);
 void model_cdftab_free(model_cdftab *t);
 
+/* The 8 Lagrange weights of nodes 0..7 at position s (0 <= s <= 7):
+ * w[j] = prod_{k != j} (s - k) / (j - k). */
+static inline void model_cdftab_weights(double s, double w[8])
+{
+    double d[8], pre[9], suf[9];
+    for (int j = 0; j < 8; j++)
+        d[j] = s - j;
+    pre[0] = suf[8] = 1;
+    for (int j = 0; j < 8; j++) {
+        pre[j + 1] = pre[j] * d[j];
+        suf[7 - j] = suf[8 - j] * d[7 - j];
+    }
+    /* 1 / prod_{k != j} (j - k) = (-1)^(7-j) / (j! (7-j)!) */
+    static const double c[8] = {-1.0 / 5040, 1.0 / 720, -1.0 / 240, 1.0 / 144,
+                                -1.0 / 144, 1.0 / 240, -1.0 / 720, 1.0 / 5040};
+    for (int j = 0; j < 8; j++)
+        w[j] = c[j] * pre[j] * suf[j + 1];
+}
+
 /* The interpolant at x: the values of the 8 nodes around it. */
 static inline double model_cdftab_eval(const model_cdftab *t, double x)
 {
@@ -57,24 +76,18 @@ static inline double model_cdftab_eval(const model_cdftab *t, double x)
         i = 0;
     else if (i > t->n - 8)
         i = t->n - 8;
-    /* nodes 0..7 of the stencil at s - j; weight j = prod_{k != j} (s - k) / (j - k) */
-    double s = u - i, d[8], pre[9], suf[9];
-    for (int j = 0; j < 8; j++)
-        d[j] = s - j;
-    pre[0] = suf[8] = 1;
-    for (int j = 0; j < 8; j++) {
-        pre[j + 1] = pre[j] * d[j];
-        suf[7 - j] = suf[8 - j] * d[7 - j];
-    }
-    /* 1 / prod_{k != j} (j - k) = (-1)^(7-j) / (j! (7-j)!) */
-    static const double c[8] = {-1.0 / 5040, 1.0 / 720, -1.0 / 240, 1.0 / 144,
-                                -1.0 / 144, 1.0 / 240, -1.0 / 720, 1.0 / 5040};
+    double w[8], acc = 0;
+    model_cdftab_weights(u - i, w);
     const double *v = t->v + i;
-    double acc = 0;
     for (int j = 0; j < 8; j++)
-        acc += c[j] * v[j] * pre[j] * suf[j + 1];
+        acc += w[j] * v[j];
     return acc;
 }
+
+/* A table filled by its owner (n odd >= 33): 1 when the table of its even
+ * points, interpolated at the odd ones, is within tol of them (t->err gets
+ * the largest difference). The check model_cdftab_build makes per level. */
+int model_cdftab_check_odd(model_cdftab *t, double tol);
 
 /* For a nondecreasing table: the x in [a, b] where the interpolant reaches
  * p (below[0] < p < v[n-1]; the ends otherwise), to 1e-13 of the step. */

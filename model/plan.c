@@ -16,7 +16,7 @@
 
 model_plan_goal model_plan_goal_of(const model_pipeline *pipe)
 {
-    return (model_plan_goal){pipe->objective, pipe->balanced_weight, pipe->p95_target_s, pipe->max_cost_usd, 0, 0, 0, 0};
+    return (model_plan_goal){pipe->objective, pipe->balanced_weight, pipe->p95_target_s, pipe->max_cost_usd, 0, 0, 0, 0, 0};
 }
 
 /* ---- types ------------------------------------------------------------------ */
@@ -83,6 +83,7 @@ static int eval_choices(model_plan_result *r, int first, int last, int t, const 
     int rc = model_pipeline_group_scenario(r->pipe, &r->types[t].s, &g, &sg, err, errsz);
     if (rc || (rc = grow_choices(r, n, err, errsz)) || (rc = model_prep_new(&sg, &prep, err, errsz)))
         return rc;
+    model_prep_set_exact(prep, r->goal.exact);
     for (int i = 0; i < n; i++) {
         model_plan_choice *c = &r->choice[r->nchoice];
         memset(c, 0, sizeof *c);

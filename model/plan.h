@@ -59,6 +59,7 @@ typedef struct {
     double p95_target_s, max_cost_usd;  /* 0: none given */
     int p95_none, cost_none;            /* 1: no target at all, not even the current plan's */
     int p95_from_current, cost_from_current; /* set by the search: the target is the current plan's */
+    int exact;                          /* 1: the closed form without its tables (model_prep_set_exact): checks */
 } model_plan_goal;
 
 /* One group choice: stages first..last on type `type` with `gpus` containers. */

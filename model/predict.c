@@ -75,17 +75,12 @@ void model_prep_set_exact(model_prep *p, int exact)
 
 /* ---- classes and the max ------------------------------------------------ */
 
-static double sum_cdf(const model_rv_sum *s, const model_cdftab *g, double t)
-{
-    return g ? predict_fast_sum_cdf(s, g, t) : model_rv_sum_cdf(s, t);
-}
-
 double predict_classes_max_cdf(double t, const job *j)
 {
     double g = 1;
     for (int i = 0; i < j->n && g > 0; i++) {
         const klass *c = &j->c[i];
-        double f = sum_cdf(&c->wall, c->gwall, t);
+        double f = predict_fast_cdf(&c->fwall, &c->wall, t);
         if (f <= 0)
             return 0;
         g *= c->count == 1 ? f : pow(f, c->count);
@@ -231,7 +226,7 @@ void model_billed_moments(model_cdf_fn cdf, const void *ctx, double lo, double h
 static double bill_cdf(double t, const void *ctx)
 {
     const klass *c = ctx;
-    return sum_cdf(&c->bill, c->gbill, t);
+    return predict_fast_cdf(&c->fbill, &c->bill, t);
 }
 
 static double point_cdf(double t, const void *ctx)
@@ -312,6 +307,7 @@ static int build_classes(model_prep *p, double frames, int k, job *j, int fast, 
     part parts[MAXCLASS];
     int nc = split(s, frames, k, parts), rc;
     j->fast = fast;
+    j->n = nc; /* before the tables: model_job_free frees what was built */
     for (int i = 0; i < nc; i++) {
         klass *c = &j->c[i];
         c->count = parts[i].count;
@@ -331,12 +327,12 @@ static int build_classes(model_prep *p, double frames, int k, job *j, int fast, 
             return rc;
         if (!ok) {
             j->fast = 0;
-            c->gwall = c->gbill = NULL;
+            memset(&c->fwall, 0, sizeof c->fwall);
+            memset(&c->fbill, 0, sizeof c->fbill);
             model_rv_sum_init(&c->wall, xw, &proc[0]);
             model_rv_sum_init(&c->bill, brv, &proc[0]);
         }
     }
-    j->n = nc;
     return BASE_OK;
 }
 
@@ -456,7 +452,7 @@ void model_job_free(model_job *jb)
 
 int model_job_fast(const model_job *jb)
 {
-    return jb->j.fast + jb->j.maxt_ok;
+    return jb->j.fast;
 }
 
 void model_job_predict(model_job *jb, model_kresult *out)

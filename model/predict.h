@@ -104,8 +104,8 @@ int model_predict_wall_cdf(model_prep *p, double frames, int k, const double *t,
  * evaluations (forkcast plan asks both of every group choice). Borrows the
  * prep, whose scenario must not change while the job lives; free with
  * model_job_free. model_predict_k and model_predict_wall_cdf are
- * new + one question + free. model_job_fast: 0 exact, 1 tabulated classes,
- * 2 tabulated max CDF too (for tests and benches). */
+ * new + one question + free. model_job_fast: 1 when every class is on the
+ * fast path (for tests and benches). */
 typedef struct model_job model_job;
 int model_job_new(model_prep *p, double frames, int k, model_job **out, char *err, size_t errsz);
 void model_job_predict(model_job *j, model_kresult *out);

@@ -1,31 +1,27 @@
-/* model/predict_fast.c -- the closed form's fast path: the overhead sums',
- * the processing laws' and the job's max CDFs as verified tables
- * (model/cdftab.h). See predict_int.h; the semantics are predict.c's.
+/* model/predict_fast.c -- the closed form's fast path: the overhead sums'
+ * and the processing laws' CDFs, and each container class's, as verified
+ * tables (model/cdftab.h). See predict_int.h; the semantics are predict.c's.
  *
- * Tolerances (absolute, on a CDF, checked at every midpoint of the table's
- * coarser level, model/cdftab.h): COMP_TOL for an overhead or processing
- * CDF (so a class CDF, their mixture, is within it too), MAX_TOL for the
- * max CDF against the product of the classes' tabulated CDFs. A table
- * covers [q(TAIL_LO), q(1 - 1e-12)] of its law (the exact path's own upper
- * end); the max table the range where the max CDF is above MAX_LO and
- * below 1 - MAX_HI (or the classes' upper end). */
+ * Tolerances (absolute, on a CDF, checked at every midpoint of a table's
+ * coarser level): COMP_TOL for an overhead sum's or a processing law's
+ * table (against the exact CDF), CLASS_TOL for a class's (the mixture over
+ * its nodes, computed from the component's table on that table's grid,
+ * against the same mixture between the grid points). A component table
+ * covers [q(TAIL_LO), q(1 - 1e-12)] of its law, the exact path's own upper
+ * end; below it the CDF is taken as 0 (an error of at most TAIL_LO). */
 #include "model/predict_int.h"
 #include "base/status.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #define TAIL_LO 1e-13
 #define COMP_N0 65
 #define COMP_NMAX 4097
-#define COMP_TOL 1e-11
-#define MAX_N0 65
-#define MAX_NMAX 4097
-#define MAX_TOL 1e-10
-#define MAX_LO 1e-15
-#define MAX_HI 1e-13
+#define COMP_TOL 1e-9
+#define CLASS_TOL 1e-8
 
 static double dist_cdf_fn(double x, const void *ctx)
 {
@@ -61,7 +57,6 @@ static int prep_table(model_prep *p, int i, prep_xtab **out, char *err, size_t e
 {
     prep_xtab *x = &p->xt[i];
     const model_rv *rv = prep_rv(p, i);
-    int rc = BASE_OK;
     *out = x;
     if (x->built)
         return BASE_OK;
@@ -73,9 +68,9 @@ static int prep_table(model_prep *p, int i, prep_xtab **out, char *err, size_t e
     if (rv->kind != MODEL_RV_DIST || rv->kinks || !smooth_kind(rv->d.kind))
         return BASE_OK;
     double a = model_rv_quantile(rv, TAIL_LO), b = rv->hi;
-    if (b > a && model_rv_cdf(rv, a) <= 2 * TAIL_LO)
-        rc = model_cdftab_build(&x->t, rv_cdf_fn, rv, a, b, 0, 1, COMP_N0, COMP_NMAX, COMP_TOL, &x->ok, err, errsz);
-    return rc;
+    if (!(b > a) || !(model_rv_cdf(rv, a) <= 2 * TAIL_LO))
+        return BASE_OK;
+    return model_cdftab_build(&x->t, rv_cdf_fn, rv, a, b, 0, 1, COMP_N0, COMP_NMAX, COMP_TOL, &x->ok, err, errsz);
 }
 
 static int same_dist(const model_dist *a, const model_dist *b)
@@ -84,7 +79,8 @@ static int same_dist(const model_dist *a, const model_dist *b)
            a->n == b->n;
 }
 
-/* The job's entry for processing law y, its table built on first use. */
+/* The job's entry for processing law y: its table and quantiles, built on
+ * first use. */
 static int law_of(job *j, const model_dist *y, fast_law **out, char *err, size_t errsz)
 {
     for (int i = 0; i < j->nlaw; i++)
@@ -112,17 +108,112 @@ static int law_of(job *j, const model_dist *y, fast_law **out, char *err, size_t
     return rc;
 }
 
+static void axpy(double *restrict y, const double *restrict x, double a, int n)
+{
+    for (int i = 0; i < n; i++)
+        y[i] += a * x[i];
+}
+
+/* The mixture (1/N) sum_m g(t - node_m) of s on g's grid: point i is at
+ * g's position i - d_m for node m, d_m = (node_m - min node) / h = k_m +
+ * phi_m, so it takes g's nodes i - k_m - 4 + q (q = 0..7) with the 8
+ * weights of position 4 - phi_m, the same at every i: the table is g's
+ * values (padded with its below / above values) convolved with a kernel
+ * of k_max + 8 taps, the sum over the nodes of their weights (or, when
+ * that is longer, 8 taps per node). Checked by model_cdftab_check_odd. */
+static int mix_table(const model_rv_sum *s, const model_cdftab *g, model_cdftab *out, int *ok, char *err,
+                     size_t errsz)
+{
+    double ymin = INFINITY, ymax = -INFINITY, h = g->h;
+    *ok = 0;
+    for (int m = 0; m < MODEL_RV_NODES; m++) {
+        ymin = fmin(ymin, s->nodes[m]);
+        ymax = fmax(ymax, s->nodes[m]);
+    }
+    int kmax = (int)floor((ymax - ymin) / h), n = g->n + kmax + 2;
+    n += !(n & 1); /* odd: its even points make the coarse table */
+    int pad = kmax + 8, np = pad + n + 8, taps = kmax + 8;
+    memset(out, 0, sizeof *out);
+    out->v = calloc((size_t)n, sizeof *out->v);
+    double *gp = malloc((size_t)np * sizeof *gp), *c = calloc((size_t)taps, sizeof *c);
+    if (!out->v || !gp || !c) {
+        free(gp);
+        free(c);
+        model_cdftab_free(out);
+        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
+    }
+    out->n = n;
+    out->a = g->a + ymin;
+    out->h = h;
+    out->inv_h = 1 / h;
+    out->b = out->a + (n - 1) * h;
+    out->above = 1;
+    for (int x = 0; x < np; x++)
+        gp[x] = x < pad ? g->below : x - pad >= g->n ? g->above : g->v[x - pad];
+    double *v = out->v;
+    int per_node = taps > 8 * MODEL_RV_NODES;
+    for (int m = 0; m < MODEL_RV_NODES; m++) {
+        double d = (s->nodes[m] - ymin) / h, w[8];
+        int k = (int)floor(d);
+        k = k > kmax ? kmax : k;
+        model_cdftab_weights(4 - (d - k), w);
+        for (int q = 0; q < 8; q++) {
+            if (per_node) /* v[i] += w_q g[i - k - 4 + q] */
+                axpy(v, gp + pad - k - 4 + q, w[q], n);
+            else
+                c[k + 7 - q] += w[q]; /* tap j = k + 4 - q, stored at j + 3 */
+        }
+    }
+    if (!per_node) /* v[i] = sum_j c_j g[i - j] */
+        for (int t = 0; t < taps; t++)
+            axpy(v, gp + pad + 3 - t, c[t], n);
+    free(gp);
+    free(c);
+    for (int i = 0; i < n; i++)
+        v[i] = fmin(1, fmax(0, v[i] / MODEL_RV_NODES));
+    *ok = model_cdftab_check_odd(out, CLASS_TOL);
+    return BASE_OK;
+}
+
+/* f's mode and tables for sum s, whose mixed CDF is g (NULL: none verified). */
+static int fast_of(fast_cdf *f, const model_rv_sum *s, const model_cdftab *g, char *err, size_t errsz)
+{
+    memset(f, 0, sizeof *f);
+    if (!g)
+        return BASE_OK;
+    f->g = g;
+    if (s->y_fixed || s->x_point) {
+        f->mode = FAST_SHIFT;
+        f->shift = s->y_fixed ? model_dist_mean(&s->y) : s->x->offset;
+        return BASE_OK;
+    }
+    int ok = 0, rc = mix_table(s, g, &f->own, &ok, err, errsz);
+    if (rc)
+        return rc;
+    if (ok) {
+        f->mode = FAST_TABLE;
+        f->tab = &f->own;
+    } else {
+        if (getenv("FC_DEBUG")) fprintf(stderr, "mix fail n=%d err=%g g.n=%d g.a=%g g.b=%g own.a=%g own.b=%g mix_over_y=%d\n", f->own.n, f->own.err, g->n, g->a, g->b, f->own.a, f->own.b, s->mix_over_y);
+        model_cdftab_free(&f->own);
+        f->mode = FAST_MIX;
+    }
+    return BASE_OK;
+}
+
 int predict_fast_sums(model_prep *p, job *j, klass *c, const model_rv *xw, const model_rv *xb, const model_dist *y,
                       int *ok, char *err, size_t errsz)
 {
     fast_law *l = NULL;
     int rc = law_of(j, y, &l, err, errsz);
     *ok = 0;
+    memset(&c->fwall, 0, sizeof c->fwall);
+    memset(&c->fbill, 0, sizeof c->fbill);
     if (rc)
         return rc;
     const model_rv *xs[2] = {xw, xb};
     model_rv_sum *sum[2] = {&c->wall, &c->bill};
-    const model_cdftab **g[2] = {&c->gwall, &c->gbill};
+    const model_cdftab *g[2];
     for (int w = 0; w < 2; w++) {
         prep_xtab *xt = NULL;
         int xi = prep_index(p, xs[w]);
@@ -134,22 +225,57 @@ int predict_fast_sums(model_prep *p, job *j, klass *c, const model_rv *xw, const
         int use_x = !s->x_point && (s->y_fixed || s->mix_over_y);
         if (use_x ? !xt->ok : !l->ok)
             return BASE_OK;
-        *g[w] = use_x ? &xt->t : &l->t;
+        g[w] = use_x ? &xt->t : &l->t;
+    }
+    if ((rc = fast_of(&c->fwall, &c->wall, g[0], err, errsz)))
+        return rc;
+    if (xb == xw) { /* the same sum: share the wall's table */
+        c->fbill = c->fwall;
+        memset(&c->fbill.own, 0, sizeof c->fbill.own);
+    } else if ((rc = fast_of(&c->fbill, &c->bill, g[1], err, errsz))) {
+        model_cdftab_free(&c->fwall.own);
+        return rc;
     }
     *ok = 1;
     return BASE_OK;
 }
 
-double predict_fast_sum_cdf(const model_rv_sum *s, const model_cdftab *g, double t)
+double predict_fast_cdf(const fast_cdf *f, const model_rv_sum *s, double t)
 {
-    if (s->y_fixed)
-        return model_cdftab_eval(g, t - model_dist_mean(&s->y));
-    if (s->x_point)
-        return model_cdftab_eval(g, t - s->x->offset);
+    switch (f->mode) {
+    case FAST_NONE: return model_rv_sum_cdf(s, t);
+    case FAST_SHIFT: return model_cdftab_eval(f->g, t - f->shift);
+    case FAST_TABLE: return model_cdftab_eval(f->tab, t);
+    case FAST_MIX: break;
+    }
     double acc = 0;
     for (int m = 0; m < MODEL_RV_NODES; m++)
-        acc += model_cdftab_eval(g, t - s->nodes[m]);
+        acc += model_cdftab_eval(f->g, t - s->nodes[m]);
     return fmin(1, fmax(0, acc / MODEL_RV_NODES));
+}
+
+/* Where f's CDF rises from 0 to 1: [*a, *b]. */
+static void fast_range(const fast_cdf *f, const model_rv_sum *s, double *a, double *b)
+{
+    switch (f->mode) {
+    case FAST_SHIFT:
+        *a = f->g->a + f->shift;
+        *b = f->g->b + f->shift;
+        return;
+    case FAST_TABLE:
+        *a = f->tab->a;
+        *b = f->tab->b;
+        return;
+    default:
+        break;
+    }
+    double ymin = INFINITY, ymax = -INFINITY;
+    for (int m = 0; m < MODEL_RV_NODES; m++) {
+        ymin = fmin(ymin, s->nodes[m]);
+        ymax = fmax(ymax, s->nodes[m]);
+    }
+    *a = f->g->a + ymin;
+    *b = f->g->b + ymax;
 }
 
 static double max_fn(double t, const void *ctx)
@@ -157,43 +283,28 @@ static double max_fn(double t, const void *ctx)
     return predict_classes_max_cdf(t, ctx);
 }
 
-/* Bisection for where F crosses level (F(x0) <= level < F(x1)); keeps x0's side. */
-static double crossing(const job *j, double x0, double x1, double level)
-{
-    for (int it = 0; it < 40 && x1 - x0 > 1e-9 * (fabs(x0) + fabs(x1)); it++) {
-        double x = 0.5 * (x0 + x1);
-        if (predict_classes_max_cdf(x, j) <= level)
-            x0 = x;
-        else
-            x1 = x;
-    }
-    return x0;
-}
-
 int predict_fast_max(job *j, char *err, size_t errsz)
 {
-    double lo = -INFINITY, hi = -INFINITY;
+    double a = -INFINITY, b = -INFINITY;
     j->maxt_ok = 0;
     for (int i = 0; i < j->n; i++) {
-        lo = fmax(lo, j->c[i].wall.lo);
-        hi = fmax(hi, j->c[i].wall.hi);
+        double ca, cb;
+        fast_range(&j->c[i].fwall, &j->c[i].wall, &ca, &cb);
+        a = fmax(a, ca);
+        b = fmax(b, cb);
     }
-    if (!(hi > lo) || !isfinite(hi) || !isfinite(lo))
+    if (!(b > a) || !isfinite(a) || !isfinite(b))
         return BASE_OK;
-    double a = lo, b = hi;
-    if (predict_classes_max_cdf(lo, j) <= MAX_LO && predict_classes_max_cdf(hi, j) > MAX_LO)
-        a = crossing(j, lo, hi, MAX_LO);
-    if (predict_classes_max_cdf(hi, j) >= 1 - MAX_HI && predict_classes_max_cdf(a, j) < 1 - MAX_HI)
-        b = fmin(hi, crossing(j, a, hi, 1 - MAX_HI) + 1e-6 * (hi - lo)); /* just past the crossing */
-    if (!(b > a))
-        return BASE_OK;
-    int ok = 0, rc = model_cdftab_build(&j->maxt, max_fn, j, a, b, 0, 1, MAX_N0, MAX_NMAX, MAX_TOL, &ok, err, errsz);
+    int ok = 0, rc = model_cdftab_build(&j->maxt, max_fn, j, a, b, 0, 1, COMP_N0, COMP_NMAX, CLASS_TOL, &ok, err,
+                                        errsz);
     if (rc || !ok)
         model_cdftab_free(&j->maxt);
     j->maxt_ok = !rc && ok;
     if (getenv("FC_DEBUG")) {
-        fprintf(stderr, "max n=%d err=%.2g ok=%d classes=%d laws:", j->maxt.n ? j->maxt.n : -1, j->maxt.err, ok, j->n);
-        for (int i = 0; i < j->nlaw; i++) fprintf(stderr, " %d(%.2g,%d)", j->law[i].t.n, j->law[i].t.err, j->law[i].ok);
+        fprintf(stderr, "max n=%d err=%.2g ok=%d:", j->maxt.n, j->maxt.err, ok);
+        for (int i = 0; i < j->n; i++)
+            fprintf(stderr, " c%d(m%d n%d e%.1g)", i, j->c[i].fwall.mode, j->c[i].fwall.mode == FAST_TABLE ? j->c[i].fwall.tab->n : j->c[i].fwall.g->n, j->c[i].fwall.mode == FAST_TABLE ? j->c[i].fwall.tab->err : j->c[i].fwall.g->err);
+        for (int i = 0; i < j->nlaw; i++) fprintf(stderr, " law %d(%.2g,%d)", j->law[i].t.n, j->law[i].t.err, j->law[i].ok);
         fprintf(stderr, "\n");
     }
     return rc;
@@ -201,11 +312,15 @@ int predict_fast_max(job *j, char *err, size_t errsz)
 
 void predict_fast_job_free(job *j)
 {
+    model_cdftab_free(&j->maxt);
+    j->maxt_ok = 0;
+    for (int i = 0; i < j->n; i++) {
+        model_cdftab_free(&j->c[i].fwall.own);
+        model_cdftab_free(&j->c[i].fbill.own);
+    }
     for (int i = 0; i < j->nlaw; i++)
         model_cdftab_free(&j->law[i].t);
     j->nlaw = 0;
-    model_cdftab_free(&j->maxt);
-    j->maxt_ok = 0;
 }
 
 void predict_fast_prep_free(model_prep *p)

@@ -8,10 +8,11 @@
  * CDF, thousands of times per job. The fast path computes the same
  * quantities with those CDFs read from verified tables (model/cdftab.h):
  * the overhead sums' CDFs once per prep, each processing law's once per
- * job, and the job's max CDF once per job; the mixing nodes, the classes
- * and every integral, quantile and billing sum are the exact path's. A
- * job takes it when every table it needs verifies (else the exact path);
- * with a fixed per-frame law, or model_prep_set_exact(), never.
+ * job, each container class's CDF (the mixture over its nodes) and the
+ * max over the classes once per job; the mixing nodes, the classes and every integral, quantile and
+ * billing sum are the exact path's. A class takes it when the tables it
+ * needs verify (else it is exact); with a fixed per-frame law, or
+ * model_prep_set_exact(), no class does.
  */
 #ifndef FORKCAST_MODEL_PREDICT_INT_H
 #define FORKCAST_MODEL_PREDICT_INT_H
@@ -50,12 +51,28 @@ struct model_prep {
     prep_xtab xt[PREP_NX];    /* the fast path's */
 };
 
+/* How a sum's CDF is evaluated on the fast path. */
+typedef enum {
+    FAST_NONE,   /* exact: model_rv_sum_cdf */
+    FAST_SHIFT,  /* one node (y fixed, or x a point): g at t - shift */
+    FAST_TABLE,  /* the mixture tabulated: tab */
+    FAST_MIX,    /* the mixture over the nodes of g (its table did not verify) */
+} fast_mode;
+
+typedef struct {
+    fast_mode mode;
+    const model_cdftab *g;    /* the mixed CDF: an overhead sum's or a processing law's */
+    double shift;
+    const model_cdftab *tab;  /* FAST_TABLE: own, or the wall's for an identical bill */
+    model_cdftab own;
+} fast_cdf;
+
 typedef struct {
     int count, warm, seek;
     double frames;
     model_rv_sum wall;   /* container time */
     model_rv_sum bill;   /* billed container time (before rounding) */
-    const model_cdftab *gwall, *gbill; /* fast path: the table of the CDF each sum mixes; NULL exact */
+    fast_cdf fwall, fbill;
     double process_mean, upload;
 } klass;
 
@@ -74,25 +91,26 @@ typedef struct {
     /* concat nodes for the wall CDF (mean-matched quantile midpoints) */
     int concat_random;
     double concat_mean, concat_nodes[MODEL_RV_NODES];
-    /* fast path */
-    int fast, maxt_ok;
+    int fast;            /* every class on the fast path */
     fast_law law[MAXCLASS];
     int nlaw;
-    model_cdftab maxt;   /* the max CDF over the classes, when maxt_ok */
+    int maxt_ok;         /* the max CDF tabulated (fast only) */
+    model_cdftab maxt;
 } job;
 
-/* prod_c F_c(t)^count_c from the classes (predict.c). */
+/* prod_c F_c(t)^count_c over the classes (predict.c). */
 double predict_classes_max_cdf(double t, const job *j);
 
 /* Fast path (predict_fast.c). predict_fast_sums fills c's wall and bill
- * sums (xw, xb: their overhead sums, y: the processing law) from tables;
- * *ok = 0 when a table it needs does not verify (c is then unusable).
- * predict_fast_max tabulates the job's max CDF (j->maxt_ok = 0 when it does
- * not verify: max_cdf then multiplies the classes' tabulated CDFs). */
+ * sums (xw, xb: their overhead sums, y: the processing law) and their
+ * fast_cdf; *ok = 0 when a table they need does not verify (c is then to
+ * be built exactly). predict_fast_cdf evaluates one. */
 int predict_fast_sums(model_prep *p, job *j, klass *c, const model_rv *xw, const model_rv *xb, const model_dist *y,
                       int *ok, char *err, size_t errsz);
+double predict_fast_cdf(const fast_cdf *f, const model_rv_sum *s, double t);
+/* The max CDF of a fast job as a table over where it rises from 0 to 1
+ * (j->maxt_ok = 0 when it does not verify to CLASS_TOL). */
 int predict_fast_max(job *j, char *err, size_t errsz);
-double predict_fast_sum_cdf(const model_rv_sum *s, const model_cdftab *g, double t);
 void predict_fast_job_free(job *j);
 void predict_fast_prep_free(model_prep *p);
 
