@@ -22,6 +22,7 @@
 #define COMP_NMAX 4097
 #define COMP_TOL 1e-9
 #define CLASS_TOL 1e-8
+#define MIX_REFINE 2 /* a class table may halve its component's step twice */
 
 static double dist_cdf_fn(double x, const void *ctx)
 {
@@ -114,14 +115,39 @@ static void axpy(double *restrict y, const double *restrict x, double a, int n)
         y[i] += a * x[i];
 }
 
-/* The mixture (1/N) sum_m g(t - node_m) of s on g's grid: point i is at
- * g's position i - d_m for node m, d_m = (node_m - min node) / h = k_m +
- * phi_m, so it takes g's nodes i - k_m - 4 + q (q = 0..7) with the 8
- * weights of position 4 - phi_m, the same at every i: the table is g's
- * values (padded with its below / above values) convolved with a kernel
- * of k_max + 8 taps, the sum over the nodes of their weights (or, when
- * that is longer, 8 taps per node). Checked by model_cdftab_check_odd. */
-static int mix_table(const model_rv_sum *s, const model_cdftab *g, model_cdftab *out, int *ok, char *err,
+/* One phase of the mixture table: v[i] = sum_m g(A + (i + f) h - node_m)
+ * for i in [0, n), g's interpolant at its position i + f - d_m, d_m =
+ * (node_m - min node) / h. With i + f - d_m = i - k - phi (k = floor(d_m -
+ * f)) that is g's nodes i - k - 4 + q, q = 0..7, with the 8 weights of
+ * position 4 - phi, the same at every i: g's values (gp: padded by pad
+ * below / above values) convolved with a kernel of kmax + 9 taps, the sum
+ * over the nodes of their weights (8 taps per node when that is shorter). */
+static void mix_phase(const model_rv_sum *s, double ymin, double h, double f, const double *gp, int pad, int kmax,
+                      double *c, double *v, int n)
+{
+    int taps = kmax + 9, per_node = taps > 8 * MODEL_RV_NODES;
+    memset(c, 0, (size_t)taps * sizeof *c);
+    memset(v, 0, (size_t)n * sizeof *v);
+    for (int m = 0; m < MODEL_RV_NODES; m++) {
+        double d = (s->nodes[m] - ymin) / h - f, w[8];
+        int k = (int)floor(d);
+        k = k < -1 ? -1 : k > kmax ? kmax : k;
+        model_cdftab_weights(4 - (d - k), w);
+        for (int q = 0; q < 8; q++) {
+            if (per_node) /* v[i] += w_q g[i - k - 4 + q] */
+                axpy(v, gp + pad - k - 4 + q, w[q], n);
+            else
+                c[k + 8 - q] += w[q]; /* tap j = k + 4 - q, stored at j + 4 */
+        }
+    }
+    if (!per_node) /* v[i] = sum_j c_j g[i - j] */
+        for (int t = 0; t < taps; t++)
+            axpy(v, gp + pad + 4 - t, c[t], n);
+}
+
+/* The mixture (1/N) sum_m g(t - node_m) of s on g's grid refined 2^r
+ * times (one phase per offset), checked by model_cdftab_check_odd. */
+static int mix_table(const model_rv_sum *s, const model_cdftab *g, int r, model_cdftab *out, int *ok, char *err,
                      size_t errsz)
 {
     double ymin = INFINITY, ymax = -INFINITY, h = g->h;
@@ -131,48 +157,37 @@ static int mix_table(const model_rv_sum *s, const model_cdftab *g, model_cdftab 
         ymax = fmax(ymax, s->nodes[m]);
     }
     int kmax = (int)floor((ymax - ymin) / h), n = g->n + kmax + 2;
-    n += !(n & 1); /* odd: its even points make the coarse table */
-    int pad = kmax + 8, np = pad + n + 8, taps = kmax + 8;
+    n += r == 0 && !(n & 1); /* an odd count: its even points make the coarse table */
+    int R = 1 << r, ns = (n - 1) * R + 1, pad = kmax + 8, np = pad + n + 8;
     memset(out, 0, sizeof *out);
-    out->v = calloc((size_t)n, sizeof *out->v);
-    double *gp = malloc((size_t)np * sizeof *gp), *c = calloc((size_t)taps, sizeof *c);
-    if (!out->v || !gp || !c) {
-        free(gp);
-        free(c);
+    out->v = malloc((size_t)ns * sizeof *out->v);
+    double *gp = malloc((size_t)np * sizeof *gp), *c = malloc((size_t)(kmax + 9) * sizeof *c);
+    double *ph = malloc((size_t)n * sizeof *ph);
+    int rc = BASE_OK;
+    if (!out->v || !gp || !c || !ph) {
         model_cdftab_free(out);
-        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
+        goto cleanup;
     }
-    out->n = n;
+    out->n = ns;
     out->a = g->a + ymin;
-    out->h = h;
-    out->inv_h = 1 / h;
-    out->b = out->a + (n - 1) * h;
+    out->h = h / R;
+    out->inv_h = R / h;
+    out->b = out->a + (ns - 1) * out->h;
     out->above = 1;
     for (int x = 0; x < np; x++)
         gp[x] = x < pad ? g->below : x - pad >= g->n ? g->above : g->v[x - pad];
-    double *v = out->v;
-    int per_node = taps > 8 * MODEL_RV_NODES;
-    for (int m = 0; m < MODEL_RV_NODES; m++) {
-        double d = (s->nodes[m] - ymin) / h, w[8];
-        int k = (int)floor(d);
-        k = k > kmax ? kmax : k;
-        model_cdftab_weights(4 - (d - k), w);
-        for (int q = 0; q < 8; q++) {
-            if (per_node) /* v[i] += w_q g[i - k - 4 + q] */
-                axpy(v, gp + pad - k - 4 + q, w[q], n);
-            else
-                c[k + 7 - q] += w[q]; /* tap j = k + 4 - q, stored at j + 3 */
-        }
+    for (int p = 0; p < R; p++) {
+        mix_phase(s, ymin, h, (double)p / R, gp, pad, kmax, c, ph, n);
+        for (int i = 0; i * R + p < ns; i++)
+            out->v[i * R + p] = fmin(1, fmax(0, ph[i] / MODEL_RV_NODES));
     }
-    if (!per_node) /* v[i] = sum_j c_j g[i - j] */
-        for (int t = 0; t < taps; t++)
-            axpy(v, gp + pad + 3 - t, c[t], n);
+    *ok = model_cdftab_check_odd(out, CLASS_TOL);
+cleanup:
     free(gp);
     free(c);
-    for (int i = 0; i < n; i++)
-        v[i] = fmin(1, fmax(0, v[i] / MODEL_RV_NODES));
-    *ok = model_cdftab_check_odd(out, CLASS_TOL);
-    return BASE_OK;
+    free(ph);
+    return rc;
 }
 
 /* f's mode and tables for sum s, whose mixed CDF is g (NULL: none verified). */
@@ -187,7 +202,11 @@ static int fast_of(fast_cdf *f, const model_rv_sum *s, const model_cdftab *g, ch
         f->shift = s->y_fixed ? model_dist_mean(&s->y) : s->x->offset;
         return BASE_OK;
     }
-    int ok = 0, rc = mix_table(s, g, &f->own, &ok, err, errsz);
+    int ok = 0, rc = BASE_OK;
+    for (int r = 0; r <= MIX_REFINE && !ok && !rc; r++) {
+        model_cdftab_free(&f->own);
+        rc = mix_table(s, g, r, &f->own, &ok, err, errsz);
+    }
     if (rc)
         return rc;
     if (ok) {
