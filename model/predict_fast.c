@@ -15,12 +15,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 
 #define TAIL_LO 1e-13
 #define COMP_N0 65
 #define COMP_NMAX 4097
-#define COMP_TOL 1e-9
+#define COMP_TOL 1e-8
 #define CLASS_TOL 1e-8
 #define MIX_REFINE 2 /* a class table may halve its component's step twice */
 
@@ -213,7 +212,6 @@ static int fast_of(fast_cdf *f, const model_rv_sum *s, const model_cdftab *g, ch
         f->mode = FAST_TABLE;
         f->tab = &f->own;
     } else {
-        if (getenv("FC_DEBUG")) fprintf(stderr, "mix fail n=%d err=%g g.n=%d g.a=%g g.b=%g own.a=%g own.b=%g mix_over_y=%d\n", f->own.n, f->own.err, g->n, g->a, g->b, f->own.a, f->own.b, s->mix_over_y);
         model_cdftab_free(&f->own);
         f->mode = FAST_MIX;
     }
@@ -319,13 +317,6 @@ int predict_fast_max(job *j, char *err, size_t errsz)
     if (rc || !ok)
         model_cdftab_free(&j->maxt);
     j->maxt_ok = !rc && ok;
-    if (getenv("FC_DEBUG")) {
-        fprintf(stderr, "max n=%d err=%.2g ok=%d:", j->maxt.n, j->maxt.err, ok);
-        for (int i = 0; i < j->n; i++)
-            fprintf(stderr, " c%d(m%d n%d e%.1g)", i, j->c[i].fwall.mode, j->c[i].fwall.mode == FAST_TABLE ? j->c[i].fwall.tab->n : j->c[i].fwall.g->n, j->c[i].fwall.mode == FAST_TABLE ? j->c[i].fwall.tab->err : j->c[i].fwall.g->err);
-        for (int i = 0; i < j->nlaw; i++) fprintf(stderr, " law %d(%.2g,%d)", j->law[i].t.n, j->law[i].t.err, j->law[i].ok);
-        fprintf(stderr, "\n");
-    }
     return rc;
 }
 
