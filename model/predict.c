@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LIMIT 400
+
 
 int model_prep_new(const model_scenario *s, model_prep **out, char *err, size_t errsz)
 {
@@ -26,7 +26,7 @@ int model_prep_new(const model_scenario *s, model_prep **out, char *err, size_t 
     if (!p)
         return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
     p->s = s;
-    p->ws = gsl_integration_workspace_alloc(LIMIT);
+    p->ws = gsl_integration_workspace_alloc(PREDICT_LIMIT);
     if (!p->ws) {
         rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         goto cleanup;
@@ -159,7 +159,7 @@ static double integrate(gsl_integration_workspace *ws, double (*f)(double, void 
         return 0;
     gsl_function fn = {f, ctx};
     double r = 0, e = 0;
-    gsl_integration_qag(&fn, a, b, 1e-12 * (b - a), 1e-9, LIMIT, GSL_INTEG_GAUSS31, ws, &r, &e);
+    gsl_integration_qag(&fn, a, b, 1e-12 * (b - a), 1e-9, PREDICT_LIMIT, GSL_INTEG_GAUSS31, ws, &r, &e);
     return r;
 }
 
@@ -209,7 +209,7 @@ void model_billed_moments(model_cdf_fn cdf, const void *ctx, double lo, double h
         }
     }
     /* Continuous: E[max(mn, X)] = mn + int_mn^hi (1 - F), plus g/2 for rounding. */
-    gsl_integration_workspace *ws = gsl_integration_workspace_alloc(LIMIT);
+    gsl_integration_workspace *ws = gsl_integration_workspace_alloc(PREDICT_LIMIT);
     double a = fmax(mn, lo);
     tailctx t = {cdf, ctx, mn, 0};
     double i1 = a > mn ? a - mn : 0, i2 = a * a - mn * mn;
@@ -241,15 +241,10 @@ static double rv_cdf_fn(double t, const void *ctx)
 
 /* ---- the split ---------------------------------------------------------- */
 
-typedef struct {
-    int count, warm, seek;
-    double frames;
-} part;
-
 /* Containers of (frames, k) in at most MAXCLASS classes: boundaries at 0,
  * 1 (seek), min_containers (warm), N mod k (one more frame), k; the frames
  * of each from model_chunk_split(). */
-static int split(const model_scenario *s, double frames, int k, part *out)
+int predict_split(const model_scenario *s, double frames, int k, predict_part *out)
 {
     model_split sp = model_chunk_split(frames, k);
     int minc = s->min_containers < k ? s->min_containers : k;
@@ -264,14 +259,14 @@ static int split(const model_scenario *s, double frames, int k, part *out)
         int from = cuts[a], to = cuts[a + 1] > k ? k : cuts[a + 1];
         if (to <= from)
             continue;
-        out[nc++] = (part){to - from, from < minc, from > 0, model_chunk_frames(&sp, from)};
+        out[nc++] = (predict_part){to - from, from < minc, from > 0, model_chunk_frames(&sp, from)};
     }
     assert(nc <= MAXCLASS);
     return nc;
 }
 
 /* Expected billed seconds of a concat variable (0 when not billed). */
-static double concat_billed_s(const model_scenario *s, const model_rv *c, double *e2)
+double predict_concat_billed_s(const model_scenario *s, const model_rv *c, double *e2)
 {
     double e1 = 0;
     *e2 = 0;
@@ -286,7 +281,7 @@ static double concat_billed_s(const model_scenario *s, const model_rv *c, double
     return e1;
 }
 
-static int build_concat(const model_scenario *s, int k, model_rv *c, char *err, size_t errsz)
+int predict_build_concat(const model_scenario *s, int k, model_rv *c, char *err, size_t errsz)
 {
     model_rv_part parts[2] = {{s->concat, 1}, {s->concat_per_chunk, k}};
     return model_rv_build(c, parts, 2, 0, err, errsz);
@@ -304,8 +299,8 @@ static int build_classes(model_prep *p, double frames, int k, job *j, int fast, 
     model_chunk_group grp = model_chunk_group_of(s);
     model_billing bill = model_chunk_billing(s);
     double dl = model_chunk_download_s(&grp);
-    part parts[MAXCLASS];
-    int nc = split(s, frames, k, parts), rc;
+    predict_part parts[MAXCLASS];
+    int nc = predict_split(s, frames, k, parts), rc;
     j->fast = fast;
     j->n = nc; /* before the tables: model_job_free frees what was built */
     for (int i = 0; i < nc; i++) {
@@ -340,7 +335,7 @@ static int build_classes(model_prep *p, double frames, int k, job *j, int fast, 
  * by the caller) and the job's mixing nodes. */
 static int job_concat(const model_scenario *s, int k, job *j, model_rv *concat, char *err, size_t errsz)
 {
-    int rc = build_concat(s, k, concat, err, errsz);
+    int rc = predict_build_concat(s, k, concat, err, errsz);
     if (rc)
         return rc;
     j->concat_mean = concat->mean;
@@ -370,7 +365,7 @@ static void cost_stats(const model_scenario *s, const job *j, int k, const model
     }
     if (k > 1) {
         double crate = model_chunk_concat_rate(s);
-        e1 = concat_billed_s(s, concat, &e2);
+        e1 = predict_concat_billed_s(s, concat, &e2);
         cmean += e1 * crate;
         cvar += fmax(0, e2 - e1 * e1) * crate * crate;
     }
@@ -561,141 +556,4 @@ int model_predict_wall_cdf(model_prep *p, double frames, int k, const double *t,
         rc = model_job_wall_cdf(jb, t, n, F, lo, hi, err, errsz);
     model_job_free(jb);
     return rc;
-}
-
-/* ---- means only ---------------------------------------------------------- */
-
-typedef struct {
-    const model_rv_table *t[MAXCLASS];
-    double shift[MAXCLASS];
-    int count[MAXCLASS];
-    int n;
-} tabjob;
-
-static double ipow(double x, int m)
-{
-    double r = 1;
-    for (; m; m >>= 1, x *= x)
-        if (m & 1)
-            r *= x;
-    return r;
-}
-
-static double tab_one_minus_max(double t, void *ctx)
-{
-    const tabjob *j = ctx;
-    double g = 1;
-    for (int i = 0; i < j->n; i++) {
-        double f = model_rv_table_cdf(j->t[i], t - j->shift[i]);
-        if (f <= 0)
-            return 1;
-        g *= ipow(f, j->count[i]);
-    }
-    return 1 - g;
-}
-
-typedef struct {
-    const model_rv_table *t;
-    double shift;
-} shifted;
-
-static double shifted_cdf(double x, const void *ctx)
-{
-    const shifted *sc = ctx;
-    return model_rv_table_cdf(sc->t, x - sc->shift);
-}
-
-/* E[concat] and its expected cost for k, cached per prep. */
-static int concat_means(model_prep *p, int k, double *mean, double *cost, char *err, size_t errsz)
-{
-    for (int i = 0; i < p->nconcat; i++)
-        if (p->concat[i].k == k) {
-            *mean = p->concat[i].mean;
-            *cost = p->concat[i].cost;
-            return BASE_OK;
-        }
-    model_rv c;
-    double e2;
-    int rc = build_concat(p->s, k, &c, err, errsz);
-    if (rc)
-        return rc;
-    *mean = c.mean;
-    *cost = concat_billed_s(p->s, &c, &e2) * model_chunk_concat_rate(p->s);
-    model_rv_free(&c);
-    if (p->nconcat < CONCAT_CACHE) {
-        p->concat[p->nconcat].k = k;
-        p->concat[p->nconcat].mean = *mean;
-        p->concat[p->nconcat++].cost = *cost;
-    }
-    return BASE_OK;
-}
-
-int model_predict_means(model_prep *p, double frames, int k, double *wall, double *cost, char *err,
-                        size_t errsz)
-{
-    const model_scenario *s = p->s;
-    assert(k >= 1 && frames > 0);
-    if (!model_dist_is_fixed(&s->per_frame)) {
-        model_kresult r;
-        int rc = model_predict_k(p, frames, k, &r, err, errsz);
-        *wall = r.wall_mean;
-        *cost = r.cost_mean;
-        return rc;
-    }
-    if (!p->tab) {
-        p->tab = malloc(6 * sizeof *p->tab);
-        if (!p->tab)
-            return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
-        for (int i = 0; i < 4; i++)
-            model_rv_table_init(&p->tab[i], &p->over[i / 2][i % 2]);
-        model_rv_table_init(&p->tab[4], &p->nostart[0]);
-        model_rv_table_init(&p->tab[5], &p->nostart[1]);
-    }
-    model_chunk_group grp = model_chunk_group_of(s);
-    double per_frame = model_dist_mean(&s->per_frame), dl = model_chunk_download_s(&grp);
-    double up = model_chunk_upload_per_frame_s(&grp, frames);
-    double rate = model_scenario_rate(s), lo = -INFINITY, hi = -INFINITY, c = 0;
-    int kinks = 0;
-    part parts[MAXCLASS];
-    tabjob j = {.n = split(s, frames, k, parts)};
-    for (int i = 0; i < j.n; i++) {
-        const part *q = &parts[i];
-        const model_rv_table *t = &p->tab[q->warm * 2 + q->seek];
-        double shift = q->frames * (per_frame + up) + dl;
-        j.t[i] = t;
-        j.shift[i] = shift;
-        j.count[i] = q->count;
-        kinks |= t->rv->kinks;
-        lo = fmax(lo, t->lo + shift);
-        hi = fmax(hi, t->hi + shift);
-        const model_rv_table *b = (!q->warm && !s->bill_includes_cold_start) ? &p->tab[4 + q->seek] : t;
-        double e1 = b->rv->mean + shift, e2;
-        if (s->bill_granularity_s > 0 || s->bill_minimum_s > b->lo + shift) {
-            shifted sc = {b, shift};
-            model_billed_moments(shifted_cdf, &sc, b->lo + shift, b->hi + shift, e1, b->rv->var,
-                                 s->bill_granularity_s, s->bill_minimum_s, &e1, &e2);
-        }
-        c += q->count * e1 * rate;
-    }
-    double emax = lo;
-    if (j.n == 1 && j.count[0] == 1) {
-        emax = j.t[0]->rv->mean + j.shift[0];
-    } else if (hi > lo) {
-        /* Piecewise-linear CDFs need a tighter tolerance: QAG's error
-         * estimate is optimistic across kinks. */
-        gsl_function fn = {tab_one_minus_max, &j};
-        double r = 0, e = 0;
-        gsl_integration_qag(&fn, lo, hi, 1e-12 * (hi - lo), kinks ? 1e-9 : 1e-7, LIMIT, GSL_INTEG_GAUSS21, p->ws,
-                            &r, &e);
-        emax = lo + r;
-    }
-    double cm = 0, cc = 0;
-    if (k > 1) {
-        int rc = concat_means(p, k, &cm, &cc, err, errsz);
-        if (rc)
-            return rc;
-    }
-    *wall = emax + cm;
-    *cost = c + cc;
-    return BASE_OK;
 }

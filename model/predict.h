@@ -24,15 +24,21 @@
  * rate, or not at all. cost_p50/p95/p99 use a normal approximation from the
  * exact mean and variance; wall quantiles are exact up to quadrature.
  *
- * Fast path: with a random per-frame law the CDFs above are read from
- * verified tables (model/cdftab.h: the overhead sums' once per prep, each
- * processing law's and the job's max CDF once per job, each within 1e-11 /
- * 1e-10 of what it replaces at every midpoint checked), the nodes, classes,
- * integrals, quantiles and billing sums being the same; a table that does
- * not verify (kinked or atomic laws: uniform, empirical, a convolution
- * grid) leaves that part exact. Against the exact path (model_prep_set_exact)
- * mean and p95 wall and mean cost agree to ~1e-9 relative (tests/test_plan.c
- * checks 1e-6 on random scenarios); ~45 ms -> ~1 ms per (frames, k) with
+ * Fast path (model/predict_fast.c): with a random per-frame law the CDFs
+ * above are read from verified 8-point tables (model/cdftab.h): each
+ * overhead sum's once per prep, each processing law's (n, n + 1 frames)
+ * once per job, each class's mixture over its nodes (one convolution of
+ * its component's table with the nodes' weights) and the max over the
+ * classes once per job; the nodes, classes, quadratures, quantile solves
+ * and billing sums are the exact path's. Every table is within 1e-8 of
+ * what it replaces at each midpoint of its checked level (the table in use
+ * has half that step). A class whose table does not verify -- a law with
+ * kinks or atoms (uniform, empirical, a convolution grid of two random
+ * overheads), GSL's incomplete gamma where it is noisy (shapes above
+ * ~3e4) -- stays exact. Against the exact path (model_prep_set_exact)
+ * mean, quantiles and sd of the wall and mean cost agree within 1e-6
+ * relative, the documented tolerance (tests/test_plan.c on random
+ * scenarios; observed <= 2e-10); ~45 ms -> ~0.7 ms per (frames, k) with
  * gamma per-frame times and a random concat (bench/bench_plan.c).
  *
  * model_prep caches the overhead distributions of one scenario. It borrows

@@ -64,7 +64,6 @@ static int prep_table(model_prep *p, int i, prep_xtab **out, char *err, size_t e
     if (rv->kind != MODEL_RV_POINT)
         for (int m = 0; m < MODEL_RV_NODES; m++)
             x->q[m] = model_rv_quantile(rv, (m + 0.5) / MODEL_RV_NODES);
-    x->qdone = 1;
     if (rv->kind != MODEL_RV_DIST || rv->kinks || !smooth_kind(rv->d.kind))
         return BASE_OK;
     double a = model_rv_quantile(rv, TAIL_LO), b = rv->hi;

@@ -9,9 +9,10 @@
  * quantities with those CDFs read from verified tables (model/cdftab.h):
  * the overhead sums' CDFs once per prep, each processing law's once per
  * job, each container class's CDF (the mixture over its nodes) and the
- * max over the classes once per job; the mixing nodes, the classes and every integral, quantile and
- * billing sum are the exact path's. A class takes it when the tables it
- * needs verify (else it is exact); with a fixed per-frame law, or
+ * max over the classes once per job; the mixing nodes, the classes and
+ * every integral, quantile and billing sum are the exact path's. A class
+ * takes it when the tables it needs verify (else it is exact); the max
+ * table needs every class on it; with a fixed per-frame law, or
  * model_prep_set_exact(), no class does.
  */
 #ifndef FORKCAST_MODEL_PREDICT_INT_H
@@ -29,7 +30,7 @@
 /* An overhead sum's table (when it is used as the mixed CDF) and its
  * quantiles (when it gives the mixing nodes), built on first use. */
 typedef struct {
-    int built, ok, qdone;
+    int built, ok;
     model_cdftab t;
     double q[MODEL_RV_NODES]; /* at (m + 0.5) / MODEL_RV_NODES, before the mean match */
 } prep_xtab;
@@ -97,6 +98,18 @@ typedef struct {
     int maxt_ok;         /* the max CDF tabulated (fast only) */
     model_cdftab maxt;
 } job;
+
+#define PREDICT_LIMIT 400 /* quadrature workspace intervals */
+
+/* Containers of (frames, k) in at most MAXCLASS classes (predict.c). */
+typedef struct {
+    int count, warm, seek;
+    double frames;
+} predict_part;
+int predict_split(const model_scenario *s, double frames, int k, predict_part *out);
+/* The concat of k chunks (owned by the caller) and its expected billed seconds. */
+int predict_build_concat(const model_scenario *s, int k, model_rv *c, char *err, size_t errsz);
+double predict_concat_billed_s(const model_scenario *s, const model_rv *c, double *e2);
 
 /* prod_c F_c(t)^count_c over the classes (predict.c). */
 double predict_classes_max_cdf(double t, const job *j);
