@@ -67,7 +67,7 @@ static int prep_table(model_prep *p, int i, prep_xtab **out, char *err, size_t e
     if (rv->kind != MODEL_RV_DIST || rv->kinks || !smooth_kind(rv->d.kind))
         return BASE_OK;
     double a = model_rv_quantile(rv, TAIL_LO), b = rv->hi;
-    if (!(b > a) || !(model_rv_cdf(rv, a) <= 2 * TAIL_LO))
+    if (!(b > a) || !isfinite(a) || !isfinite(b) || !(model_rv_cdf(rv, a) <= 2 * TAIL_LO))
         return BASE_OK;
     return model_cdftab_build(&x->t, rv_cdf_fn, rv, a, b, 0, 1, COMP_N0, COMP_NMAX, COMP_TOL, &x->ok, err, errsz);
 }
@@ -97,7 +97,7 @@ static int law_of(job *j, const model_dist *y, fast_law **out, char *err, size_t
     if (!smooth_kind(y->kind))
         return BASE_OK;
     double a = model_dist_quantile(y, TAIL_LO);
-    if (!(l->hi > a) || !(model_dist_cdf(y, a) <= 2 * TAIL_LO))
+    if (!(l->hi > a) || !isfinite(a) || !isfinite(l->hi) || !(model_dist_cdf(y, a) <= 2 * TAIL_LO))
         return BASE_OK;
     int rc = model_cdftab_build(&l->t, dist_cdf_fn, &l->d, a, l->hi, 0, 1, COMP_N0, COMP_NMAX, COMP_TOL, &l->ok,
                                 err, errsz);
