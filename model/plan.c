@@ -83,6 +83,7 @@ static int eval_choices(model_plan_result *r, int first, int last, int t, const 
     int rc = model_pipeline_group_scenario(r->pipe, &r->types[t].s, &g, &sg, err, errsz);
     if (rc || (rc = grow_choices(r, n, err, errsz)) || (rc = model_prep_new(&sg, &prep, err, errsz)))
         return rc;
+    model_prep_set_exact(prep, r->exact);
     for (int i = 0; i < n; i++) {
         model_plan_choice *c = &r->choice[r->nchoice];
         memset(c, 0, sizeof *c);
@@ -90,8 +91,13 @@ static int eval_choices(model_plan_result *r, int first, int last, int t, const 
         c->g.gpus = ks[i];
         c->type = t;
         c->current = current;
-        if ((rc = model_predict_k(prep, (double)r->s->frames, ks[i], &c->r, err, errsz)) ||
-            (rc = plan_dist_table(prep, (double)r->s->frames, c, err, errsz)))
+        model_job *jb = NULL;
+        if ((rc = model_job_new(prep, (double)r->s->frames, ks[i], &jb, err, errsz)))
+            break;
+        model_job_predict(jb, &c->r);
+        rc = plan_dist_table(jb, c, err, errsz);
+        model_job_free(jb);
+        if (rc)
             break;
         r->nchoice++;
     }
@@ -321,6 +327,12 @@ static int eval_current(model_plan_result *r, char *err, size_t errsz)
 int model_plan_search(const model_scenario *s, model_pipeline *pipe, const model_plan_goal *goal,
                       model_plan_result **out, char *err, size_t errsz)
 {
+    return model_plan_search_ex(s, pipe, goal, 0, out, err, errsz);
+}
+
+int model_plan_search_ex(const model_scenario *s, model_pipeline *pipe, const model_plan_goal *goal, int exact,
+                         model_plan_result **out, char *err, size_t errsz)
+{
     double t0 = base_now_s();
     int rc;
     int(*slot)[MODEL_PIPE_MAX_STAGES][2] = NULL;
@@ -332,6 +344,7 @@ int model_plan_search(const model_scenario *s, model_pipeline *pipe, const model
     r->s = s;
     r->pipe = pipe;
     r->goal = *goal;
+    r->exact = exact;
     r->recommended = r->runner_up = r->closest[0] = r->closest[1] = -1;
     slot = calloc(MODEL_PIPE_MAX_STAGES, sizeof *slot);
     if (!slot) {

@@ -106,6 +106,7 @@ typedef struct {
     int has_current;
     double cost_max, p95_max;           /* the balanced normalisation (over the Pareto set) */
     double search_s;                    /* wall time of the search, s */
+    int exact;                          /* the closed form without its tables (model_plan_search_ex) */
     char summary[1024];                 /* the recommendation in one line */
     char why[1024];                     /* why the runner-up lost ("" none) */
 } model_plan_result;
@@ -119,6 +120,10 @@ model_plan_goal model_plan_goal_of(const model_pipeline *pipe);
  * BASE_ERUNTIME out of memory. */
 int model_plan_search(const model_scenario *s, model_pipeline *pipe, const model_plan_goal *goal,
                       model_plan_result **out, char *err, size_t errsz);
+/* The same; exact = 1 turns the closed form's tables off (model_prep_set_exact)
+ * for checking them: tests/test_plan.c and bench/bench_plan.c compare. */
+int model_plan_search_ex(const model_scenario *s, model_pipeline *pipe, const model_plan_goal *goal, int exact,
+                         model_plan_result **out, char *err, size_t errsz);
 void model_plan_result_free(model_plan_result *r);
 
 /* The platform of one group of candidate c (a view of the type's platform,

@@ -13,10 +13,10 @@
 
 /* ---- tables ---------------------------------------------------------------- */
 
-int plan_dist_table(model_prep *p, double frames, model_plan_choice *c, char *err, size_t errsz)
+int plan_dist_table(model_job *jb, model_plan_choice *c, char *err, size_t errsz)
 {
     double lo, hi, t[MODEL_PLAN_TAB];
-    int rc = model_predict_wall_cdf(p, frames, c->g.gpus, NULL, 0, NULL, &lo, &hi, err, errsz);
+    int rc = model_job_wall_cdf(jb, NULL, 0, NULL, &lo, &hi, err, errsz);
     if (rc)
         return rc;
     double mean = c->r.wall_mean, sd = c->r.wall_sd;
@@ -32,7 +32,7 @@ int plan_dist_table(model_prep *p, double frames, model_plan_choice *c, char *er
     c->h = (b - a) / (MODEL_PLAN_TAB - 1);
     for (int i = 0; i < MODEL_PLAN_TAB; i++)
         t[i] = a + i * c->h;
-    if ((rc = model_predict_wall_cdf(p, frames, c->g.gpus, t, MODEL_PLAN_TAB, c->F, NULL, NULL, err, errsz)))
+    if ((rc = model_job_wall_cdf(jb, t, MODEL_PLAN_TAB, c->F, NULL, NULL, err, errsz)))
         return rc;
     for (int i = 0; i < MODEL_PLAN_TAB; i++) {
         double f = fmin(1, fmax(0, c->F[i]));

@@ -38,8 +38,8 @@ typedef struct {
     int n, cap;
 } plan_pmf;
 
-/* Fill c's table from the prep of its group's platform (c->r already set). */
-int plan_dist_table(model_prep *p, double frames, model_plan_choice *c, char *err, size_t errsz);
+/* Fill c's table from its group's job (c->r already set). */
+int plan_dist_table(model_job *jb, model_plan_choice *c, char *err, size_t errsz);
 /* F of c's wall at x (the table; a point's step). */
 double plan_dist_cdf(const model_plan_choice *c, double x);
 /* 1 when a's wall is stochastically at most b's (F_a >= F_b everywhere, to 1e-12). */

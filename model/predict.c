@@ -2,6 +2,7 @@
 #include "model/predict.h"
 #include "base/status.h"
 #include "model/chunk.h"
+#include "model/predict_int.h"
 
 #include <assert.h>
 #include <gsl/gsl_errno.h>
@@ -11,25 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAXCLASS 6
-#define LIMIT 400
 
-#define CONCAT_CACHE 16
-
-struct model_prep {
-    const model_scenario *s;
-    model_rv over[2][2];      /* [warm][seek]: start + request + ffmpeg_start (+ seek) */
-    model_rv nostart[2];      /* [seek]: the same without start (cold start not billed) */
-    gsl_integration_workspace *ws;
-    /* model_predict_means: tables of the above, built on first use, and
-     * E[concat] with its expected billing per k. */
-    model_rv_table *tab;      /* [0..3] over[warm][seek], [4..5] nostart[seek] */
-    int nconcat;
-    struct {
-        int k;
-        double mean, cost;
-    } concat[CONCAT_CACHE];
-};
 
 int model_prep_new(const model_scenario *s, model_prep **out, char *err, size_t errsz)
 {
@@ -43,7 +26,7 @@ int model_prep_new(const model_scenario *s, model_prep **out, char *err, size_t 
     if (!p)
         return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
     p->s = s;
-    p->ws = gsl_integration_workspace_alloc(LIMIT);
+    p->ws = gsl_integration_workspace_alloc(PREDICT_LIMIT);
     if (!p->ws) {
         rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         goto cleanup;
@@ -78,40 +61,36 @@ void model_prep_free(model_prep *p)
             model_rv_free(&p->over[w][k]);
     model_rv_free(&p->nostart[0]);
     model_rv_free(&p->nostart[1]);
+    predict_fast_prep_free(p);
     free(p->tab);
     if (p->ws)
         gsl_integration_workspace_free(p->ws);
     free(p);
 }
 
+void model_prep_set_exact(model_prep *p, int exact)
+{
+    p->exact = exact;
+}
+
 /* ---- classes and the max ------------------------------------------------ */
 
-typedef struct {
-    int count, warm, seek;
-    double frames;
-    model_rv_sum wall;   /* container time */
-    model_rv_sum bill;   /* billed container time (before rounding) */
-    double process_mean, upload;
-} klass;
-
-typedef struct {
-    klass c[MAXCLASS];
-    int n;
-    /* concat nodes for the wall CDF (mean-matched quantile midpoints) */
-    int concat_random;
-    double concat_mean, concat_nodes[MODEL_RV_NODES];
-} job;
-
-static double max_cdf(double t, const job *j)
+double predict_classes_max_cdf(double t, const job *j)
 {
     double g = 1;
     for (int i = 0; i < j->n && g > 0; i++) {
-        double f = model_rv_sum_cdf(&j->c[i].wall, t);
+        const klass *c = &j->c[i];
+        double f = predict_fast_cdf(&c->fwall, &c->wall, t);
         if (f <= 0)
             return 0;
-        g *= j->c[i].count == 1 ? f : pow(f, j->c[i].count);
+        g *= c->count == 1 ? f : pow(f, c->count);
     }
     return g;
+}
+
+static double max_cdf(double t, const job *j)
+{
+    return j->maxt_ok ? model_cdftab_eval(&j->maxt, t) : predict_classes_max_cdf(t, j);
 }
 
 static double wall_cdf(double t, const job *j)
@@ -180,7 +159,7 @@ static double integrate(gsl_integration_workspace *ws, double (*f)(double, void 
         return 0;
     gsl_function fn = {f, ctx};
     double r = 0, e = 0;
-    gsl_integration_qag(&fn, a, b, 1e-12 * (b - a), 1e-9, LIMIT, GSL_INTEG_GAUSS31, ws, &r, &e);
+    gsl_integration_qag(&fn, a, b, 1e-12 * (b - a), 1e-9, PREDICT_LIMIT, GSL_INTEG_GAUSS31, ws, &r, &e);
     return r;
 }
 
@@ -230,7 +209,7 @@ void model_billed_moments(model_cdf_fn cdf, const void *ctx, double lo, double h
         }
     }
     /* Continuous: E[max(mn, X)] = mn + int_mn^hi (1 - F), plus g/2 for rounding. */
-    gsl_integration_workspace *ws = gsl_integration_workspace_alloc(LIMIT);
+    gsl_integration_workspace *ws = gsl_integration_workspace_alloc(PREDICT_LIMIT);
     double a = fmax(mn, lo);
     tailctx t = {cdf, ctx, mn, 0};
     double i1 = a > mn ? a - mn : 0, i2 = a * a - mn * mn;
@@ -246,7 +225,8 @@ void model_billed_moments(model_cdf_fn cdf, const void *ctx, double lo, double h
 
 static double bill_cdf(double t, const void *ctx)
 {
-    return model_rv_sum_cdf(ctx, t);
+    const klass *c = ctx;
+    return predict_fast_cdf(&c->fbill, &c->bill, t);
 }
 
 static double point_cdf(double t, const void *ctx)
@@ -261,15 +241,10 @@ static double rv_cdf_fn(double t, const void *ctx)
 
 /* ---- the split ---------------------------------------------------------- */
 
-typedef struct {
-    int count, warm, seek;
-    double frames;
-} part;
-
 /* Containers of (frames, k) in at most MAXCLASS classes: boundaries at 0,
  * 1 (seek), min_containers (warm), N mod k (one more frame), k; the frames
  * of each from model_chunk_split(). */
-static int split(const model_scenario *s, double frames, int k, part *out)
+int predict_split(const model_scenario *s, double frames, int k, predict_part *out)
 {
     model_split sp = model_chunk_split(frames, k);
     int minc = s->min_containers < k ? s->min_containers : k;
@@ -284,14 +259,14 @@ static int split(const model_scenario *s, double frames, int k, part *out)
         int from = cuts[a], to = cuts[a + 1] > k ? k : cuts[a + 1];
         if (to <= from)
             continue;
-        out[nc++] = (part){to - from, from < minc, from > 0, model_chunk_frames(&sp, from)};
+        out[nc++] = (predict_part){to - from, from < minc, from > 0, model_chunk_frames(&sp, from)};
     }
     assert(nc <= MAXCLASS);
     return nc;
 }
 
 /* Expected billed seconds of a concat variable (0 when not billed). */
-static double concat_billed_s(const model_scenario *s, const model_rv *c, double *e2)
+double predict_concat_billed_s(const model_scenario *s, const model_rv *c, double *e2)
 {
     double e1 = 0;
     *e2 = 0;
@@ -306,7 +281,7 @@ static double concat_billed_s(const model_scenario *s, const model_rv *c, double
     return e1;
 }
 
-static int build_concat(const model_scenario *s, int k, model_rv *c, char *err, size_t errsz)
+int predict_build_concat(const model_scenario *s, int k, model_rv *c, char *err, size_t errsz)
 {
     model_rv_part parts[2] = {{s->concat, 1}, {s->concat_per_chunk, k}};
     return model_rv_build(c, parts, 2, 0, err, errsz);
@@ -315,15 +290,19 @@ static int build_concat(const model_scenario *s, int k, model_rv *c, char *err, 
 /* ---- the prediction --------------------------------------------------- */
 
 /* The classes of (frames, k): each one's wall and billed time, the overhead
- * sums of the prep plus download, processing and upload. */
-static void build_classes(const model_prep *p, double frames, int k, job *j)
+ * sums of the prep plus download, processing and upload. With fast, each
+ * class's sums read tables (predict_int.h) where they verify, else they
+ * are built exactly; j->fast stays 1 only when every class's do. */
+static int build_classes(model_prep *p, double frames, int k, job *j, int fast, char *err, size_t errsz)
 {
     const model_scenario *s = p->s;
     model_chunk_group grp = model_chunk_group_of(s);
     model_billing bill = model_chunk_billing(s);
     double dl = model_chunk_download_s(&grp);
-    part parts[MAXCLASS];
-    int nc = split(s, frames, k, parts);
+    predict_part parts[MAXCLASS];
+    int nc = predict_split(s, frames, k, parts), rc;
+    j->fast = fast;
+    j->n = nc; /* before the tables: model_job_free frees what was built */
     for (int i = 0; i < nc; i++) {
         klass *c = &j->c[i];
         c->count = parts[i].count;
@@ -331,25 +310,32 @@ static void build_classes(const model_prep *p, double frames, int k, job *j)
         c->seek = parts[i].seek;
         c->frames = parts[i].frames;
         model_dist proc[MODEL_CHUNK_MAX_STAGES];
-        int np = model_chunk_process(&grp, c->frames, proc);
+        int np = model_chunk_process(&grp, c->frames, proc), ok = 0;
         assert(np == 1);
         (void)np;
         c->process_mean = model_dist_mean(&proc[0]);
         c->upload = model_chunk_upload_s(&grp, frames, c->frames);
         proc[0].shift += dl + c->upload;
-        model_rv_sum_init(&c->wall, &p->over[c->warm][c->seek], &proc[0]);
-        const model_rv *brv = (!c->warm && !bill.includes_cold_start) ? &p->nostart[c->seek]
-                                                                       : &p->over[c->warm][c->seek];
-        model_rv_sum_init(&c->bill, brv, &proc[0]);
+        const model_rv *xw = &p->over[c->warm][c->seek];
+        const model_rv *brv = (!c->warm && !bill.includes_cold_start) ? &p->nostart[c->seek] : xw;
+        if (fast && (rc = predict_fast_sums(p, j, c, xw, brv, &proc[0], &ok, err, errsz)))
+            return rc;
+        if (!ok) {
+            j->fast = 0;
+            memset(&c->fwall, 0, sizeof c->fwall);
+            memset(&c->fbill, 0, sizeof c->fbill);
+            model_rv_sum_init(&c->wall, xw, &proc[0]);
+            model_rv_sum_init(&c->bill, brv, &proc[0]);
+        }
     }
-    j->n = nc;
+    return BASE_OK;
 }
 
 /* Concat: concat_s + k * one draw of concat_per_chunk, into *concat (owned
  * by the caller) and the job's mixing nodes. */
 static int job_concat(const model_scenario *s, int k, job *j, model_rv *concat, char *err, size_t errsz)
 {
-    int rc = build_concat(s, k, concat, err, errsz);
+    int rc = predict_build_concat(s, k, concat, err, errsz);
     if (rc)
         return rc;
     j->concat_mean = concat->mean;
@@ -373,13 +359,13 @@ static void cost_stats(const model_scenario *s, const job *j, int k, const model
     double e1, e2, cmean = 0, cvar = 0;
     for (int i = 0; i < j->n; i++) {
         const model_rv_sum *b = &j->c[i].bill;
-        model_billed_moments(bill_cdf, b, b->lo, b->hi, b->mean, b->var, g, mn, &e1, &e2);
+        model_billed_moments(bill_cdf, &j->c[i], b->lo, b->hi, b->mean, b->var, g, mn, &e1, &e2);
         cmean += j->c[i].count * e1 * rate;
         cvar += j->c[i].count * fmax(0, e2 - e1 * e1) * rate * rate;
     }
     if (k > 1) {
         double crate = model_chunk_concat_rate(s);
-        e1 = concat_billed_s(s, concat, &e2);
+        e1 = predict_concat_billed_s(s, concat, &e2);
         cmean += e1 * crate;
         cvar += fmax(0, e2 - e1 * e1) * crate * crate;
     }
@@ -412,43 +398,90 @@ static void breakdown(const model_scenario *s, const job *j, model_kresult *out)
                 bd->upload - bd->concat;
 }
 
-int model_predict_k(model_prep *p, double frames, int k, model_kresult *out, char *err, size_t errsz)
+struct model_job {
+    model_prep *p;
+    double frames;
+    int k;
+    job j;
+    model_rv concat;
+    double lo, hi;     /* the max's support over the classes */
+};
+
+int model_job_new(model_prep *p, double frames, int k, model_job **out, char *err, size_t errsz)
 {
-    const model_scenario *s = p->s;
-    int rc = BASE_OK;
-    model_rv concat = {0};
-    job *j = calloc(1, sizeof *j);
-    if (!j)
-        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
     assert(k >= 1 && frames > 0);
+    model_job *jb = calloc(1, sizeof *jb);
+    if (!jb)
+        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
+    jb->p = p;
+    jb->frames = frames;
+    jb->k = k;
+    job *j = &jb->j;
+    int fast = !p->exact && !model_dist_is_fixed(&p->s->per_frame);
+    int rc = build_classes(p, frames, k, j, fast, err, errsz);
+    if (!rc && j->fast)
+        rc = predict_fast_max(j, err, errsz);
+    if (!rc && k > 1)
+        rc = job_concat(p->s, k, j, &jb->concat, err, errsz);
+    if (rc) {
+        model_job_free(jb);
+        return rc;
+    }
+    jb->lo = jb->hi = -INFINITY;
+    for (int i = 0; i < j->n; i++) {
+        jb->lo = fmax(jb->lo, j->c[i].wall.lo);
+        jb->hi = fmax(jb->hi, j->c[i].wall.hi);
+    }
+    *out = jb;
+    return BASE_OK;
+}
+
+void model_job_free(model_job *jb)
+{
+    if (!jb)
+        return;
+    predict_fast_job_free(&jb->j);
+    model_rv_free(&jb->concat);
+    free(jb);
+}
+
+int model_job_fast(const model_job *jb)
+{
+    return jb->j.fast;
+}
+
+void model_job_predict(model_job *jb, model_kresult *out)
+{
+    const model_scenario *s = jb->p->s;
+    const job *j = &jb->j;
+    int k = jb->k;
+    double lo = jb->lo, hi = jb->hi;
     memset(out, 0, sizeof *out);
     out->gpus = k;
-    build_classes(p, frames, k, j);
-
-    /* E[max] over classes. */
-    double lo = -INFINITY, hi = -INFINITY;
-    for (int i = 0; i < j->n; i++) {
-        lo = fmax(lo, j->c[i].wall.lo);
-        hi = fmax(hi, j->c[i].wall.hi);
-    }
-    double emax = lo + integrate(p->ws, one_minus_max_cdf, j, lo, hi);
-    if (k > 1 && (rc = job_concat(s, k, j, &concat, err, errsz)))
-        goto cleanup;
-    /* Var[max] from E[max^2] = lo^2 + int 2t(1 - G); concat adds its own. */
-    double emax2 = lo * lo + integrate(p->ws, two_t_tail, j, lo, hi);
+    /* E[max] over classes; Var[max] from E[max^2] = lo^2 + int 2t(1 - G);
+     * concat adds its own. */
+    double emax = lo + integrate(jb->p->ws, one_minus_max_cdf, (void *)j, lo, hi);
+    double emax2 = lo * lo + integrate(jb->p->ws, two_t_tail, (void *)j, lo, hi);
     out->wall_mean = emax + j->concat_mean;
-    out->wall_sd = sqrt(fmax(0, emax2 - emax * emax) + (k > 1 ? concat.var : 0));
-    double qlo = lo + (j->concat_random ? concat.lo : j->concat_mean);
-    double qhi = hi + (j->concat_random ? concat.hi : j->concat_mean);
+    out->wall_sd = sqrt(fmax(0, emax2 - emax * emax) + (k > 1 ? jb->concat.var : 0));
+    double qlo = lo + (j->concat_random ? jb->concat.lo : j->concat_mean);
+    double qhi = hi + (j->concat_random ? jb->concat.hi : j->concat_mean);
     out->wall_p50 = solve_quantile(j, 0.50, qlo, qhi);
     out->wall_p95 = solve_quantile(j, 0.95, qlo, qhi);
     out->wall_p99 = solve_quantile(j, 0.99, qlo, qhi);
-    cost_stats(s, j, k, &concat, out);
+    cost_stats(s, j, k, &jb->concat, out);
     breakdown(s, j, out);
-cleanup:
-    model_rv_free(&concat);
-    free(j);
-    return rc;
+}
+
+int model_predict_k(model_prep *p, double frames, int k, model_kresult *out, char *err, size_t errsz)
+{
+    model_job *jb = NULL;
+    int rc = model_job_new(p, frames, k, &jb, err, errsz);
+    if (rc)
+        return rc;
+    model_job_predict(jb, out);
+    model_job_free(jb);
+    return BASE_OK;
 }
 
 /* wall_cdf at t[0..n) with a random concat: the max's CDF tabulated once
@@ -498,171 +531,29 @@ static int mixed_wall_cdf(const job *j, double clo, double chi, const double *t,
     return BASE_OK;
 }
 
+int model_job_wall_cdf(model_job *jb, const double *t, int n, double *F, double *lo, double *hi, char *err,
+                       size_t errsz)
+{
+    const job *j = &jb->j;
+    assert(n >= 0);
+    if (lo)
+        *lo = jb->lo + (j->concat_random ? jb->concat.lo : j->concat_mean);
+    if (hi)
+        *hi = jb->hi + (j->concat_random ? jb->concat.hi : j->concat_mean);
+    if (j->concat_random && n >= 16)
+        return mixed_wall_cdf(j, jb->lo, jb->hi, t, n, F, err, errsz);
+    for (int i = 0; i < n; i++)
+        F[i] = wall_cdf(t[i], j);
+    return BASE_OK;
+}
+
 int model_predict_wall_cdf(model_prep *p, double frames, int k, const double *t, int n, double *F,
                            double *lo, double *hi, char *err, size_t errsz)
 {
-    int rc = BASE_OK;
-    model_rv concat = {0};
-    job *j = calloc(1, sizeof *j);
-    if (!j)
-        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
-    assert(k >= 1 && frames > 0 && n >= 0);
-    build_classes(p, frames, k, j);
-    double clo = -INFINITY, chi = -INFINITY;
-    for (int i = 0; i < j->n; i++) {
-        clo = fmax(clo, j->c[i].wall.lo);
-        chi = fmax(chi, j->c[i].wall.hi);
-    }
-    if (k > 1 && (rc = job_concat(p->s, k, j, &concat, err, errsz)))
-        goto cleanup;
-    if (lo)
-        *lo = clo + (j->concat_random ? concat.lo : j->concat_mean);
-    if (hi)
-        *hi = chi + (j->concat_random ? concat.hi : j->concat_mean);
-    if (j->concat_random && n >= 16)
-        rc = mixed_wall_cdf(j, clo, chi, t, n, F, err, errsz);
-    else
-        for (int i = 0; i < n; i++)
-            F[i] = wall_cdf(t[i], j);
-cleanup:
-    model_rv_free(&concat);
-    free(j);
+    model_job *jb = NULL;
+    int rc = model_job_new(p, frames, k, &jb, err, errsz);
+    if (!rc)
+        rc = model_job_wall_cdf(jb, t, n, F, lo, hi, err, errsz);
+    model_job_free(jb);
     return rc;
-}
-
-/* ---- means only ---------------------------------------------------------- */
-
-typedef struct {
-    const model_rv_table *t[MAXCLASS];
-    double shift[MAXCLASS];
-    int count[MAXCLASS];
-    int n;
-} tabjob;
-
-static double ipow(double x, int m)
-{
-    double r = 1;
-    for (; m; m >>= 1, x *= x)
-        if (m & 1)
-            r *= x;
-    return r;
-}
-
-static double tab_one_minus_max(double t, void *ctx)
-{
-    const tabjob *j = ctx;
-    double g = 1;
-    for (int i = 0; i < j->n; i++) {
-        double f = model_rv_table_cdf(j->t[i], t - j->shift[i]);
-        if (f <= 0)
-            return 1;
-        g *= ipow(f, j->count[i]);
-    }
-    return 1 - g;
-}
-
-typedef struct {
-    const model_rv_table *t;
-    double shift;
-} shifted;
-
-static double shifted_cdf(double x, const void *ctx)
-{
-    const shifted *sc = ctx;
-    return model_rv_table_cdf(sc->t, x - sc->shift);
-}
-
-/* E[concat] and its expected cost for k, cached per prep. */
-static int concat_means(model_prep *p, int k, double *mean, double *cost, char *err, size_t errsz)
-{
-    for (int i = 0; i < p->nconcat; i++)
-        if (p->concat[i].k == k) {
-            *mean = p->concat[i].mean;
-            *cost = p->concat[i].cost;
-            return BASE_OK;
-        }
-    model_rv c;
-    double e2;
-    int rc = build_concat(p->s, k, &c, err, errsz);
-    if (rc)
-        return rc;
-    *mean = c.mean;
-    *cost = concat_billed_s(p->s, &c, &e2) * model_chunk_concat_rate(p->s);
-    model_rv_free(&c);
-    if (p->nconcat < CONCAT_CACHE) {
-        p->concat[p->nconcat].k = k;
-        p->concat[p->nconcat].mean = *mean;
-        p->concat[p->nconcat++].cost = *cost;
-    }
-    return BASE_OK;
-}
-
-int model_predict_means(model_prep *p, double frames, int k, double *wall, double *cost, char *err,
-                        size_t errsz)
-{
-    const model_scenario *s = p->s;
-    assert(k >= 1 && frames > 0);
-    if (!model_dist_is_fixed(&s->per_frame)) {
-        model_kresult r;
-        int rc = model_predict_k(p, frames, k, &r, err, errsz);
-        *wall = r.wall_mean;
-        *cost = r.cost_mean;
-        return rc;
-    }
-    if (!p->tab) {
-        p->tab = malloc(6 * sizeof *p->tab);
-        if (!p->tab)
-            return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
-        for (int i = 0; i < 4; i++)
-            model_rv_table_init(&p->tab[i], &p->over[i / 2][i % 2]);
-        model_rv_table_init(&p->tab[4], &p->nostart[0]);
-        model_rv_table_init(&p->tab[5], &p->nostart[1]);
-    }
-    model_chunk_group grp = model_chunk_group_of(s);
-    double per_frame = model_dist_mean(&s->per_frame), dl = model_chunk_download_s(&grp);
-    double up = model_chunk_upload_per_frame_s(&grp, frames);
-    double rate = model_scenario_rate(s), lo = -INFINITY, hi = -INFINITY, c = 0;
-    int kinks = 0;
-    part parts[MAXCLASS];
-    tabjob j = {.n = split(s, frames, k, parts)};
-    for (int i = 0; i < j.n; i++) {
-        const part *q = &parts[i];
-        const model_rv_table *t = &p->tab[q->warm * 2 + q->seek];
-        double shift = q->frames * (per_frame + up) + dl;
-        j.t[i] = t;
-        j.shift[i] = shift;
-        j.count[i] = q->count;
-        kinks |= t->rv->kinks;
-        lo = fmax(lo, t->lo + shift);
-        hi = fmax(hi, t->hi + shift);
-        const model_rv_table *b = (!q->warm && !s->bill_includes_cold_start) ? &p->tab[4 + q->seek] : t;
-        double e1 = b->rv->mean + shift, e2;
-        if (s->bill_granularity_s > 0 || s->bill_minimum_s > b->lo + shift) {
-            shifted sc = {b, shift};
-            model_billed_moments(shifted_cdf, &sc, b->lo + shift, b->hi + shift, e1, b->rv->var,
-                                 s->bill_granularity_s, s->bill_minimum_s, &e1, &e2);
-        }
-        c += q->count * e1 * rate;
-    }
-    double emax = lo;
-    if (j.n == 1 && j.count[0] == 1) {
-        emax = j.t[0]->rv->mean + j.shift[0];
-    } else if (hi > lo) {
-        /* Piecewise-linear CDFs need a tighter tolerance: QAG's error
-         * estimate is optimistic across kinks. */
-        gsl_function fn = {tab_one_minus_max, &j};
-        double r = 0, e = 0;
-        gsl_integration_qag(&fn, lo, hi, 1e-12 * (hi - lo), kinks ? 1e-9 : 1e-7, LIMIT, GSL_INTEG_GAUSS21, p->ws,
-                            &r, &e);
-        emax = lo + r;
-    }
-    double cm = 0, cc = 0;
-    if (k > 1) {
-        int rc = concat_means(p, k, &cm, &cc, err, errsz);
-        if (rc)
-            return rc;
-    }
-    *wall = emax + cm;
-    *cost = c + cc;
-    return BASE_OK;
 }

@@ -262,6 +262,12 @@ double model_rv_table_cdf(const model_rv_table *t, double x)
 
 void model_rv_sum_init(model_rv_sum *s, const model_rv *x, const model_dist *y)
 {
+    model_rv_sum_init_q(s, x, y, NULL, NULL, 0);
+}
+
+void model_rv_sum_init_q(model_rv_sum *s, const model_rv *x, const model_dist *y, const double *xq,
+                         const double *yq, double yhi)
+{
     memset(s, 0, sizeof *s);
     s->x = x;
     s->y = *y;
@@ -271,14 +277,17 @@ void model_rv_sum_init(model_rv_sum *s, const model_rv *x, const model_dist *y)
     s->mean = x->mean + ym;
     s->var = x->var + yv;
     s->lo = x->lo + model_dist_min(y);
-    s->hi = x->hi + (s->y_fixed ? ym : model_dist_quantile(y, 1 - 1e-12));
+    s->hi = x->hi + (s->y_fixed ? ym : yq ? yhi : model_dist_quantile(y, 1 - 1e-12));
     if (s->y_fixed || s->x_point)
         return;
     s->mix_over_y = yv <= x->var;
     double sum = 0;
     for (int m = 0; m < MODEL_RV_NODES; m++) {
         double u = (m + 0.5) / MODEL_RV_NODES;
-        s->nodes[m] = s->mix_over_y ? model_dist_quantile(y, u) : model_rv_quantile(x, u);
+        if (s->mix_over_y)
+            s->nodes[m] = yq ? yq[m] : model_dist_quantile(y, u);
+        else
+            s->nodes[m] = xq ? xq[m] : model_rv_quantile(x, u);
         sum += s->nodes[m];
     }
     double want = s->mix_over_y ? ym : x->mean;

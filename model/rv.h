@@ -90,6 +90,12 @@ typedef struct {
 } model_rv_sum;
 
 void model_rv_sum_init(model_rv_sum *s, const model_rv *x, const model_dist *y);
+/* The same with the quantiles it needs supplied (NULL: computed as above):
+ * xq[m], yq[m] x's and y's at u = (m + 0.5) / MODEL_RV_NODES (before the
+ * mean match), and with yq, yhi = y's 1 - 1e-12 quantile. The closed
+ * form's fast path (model/predict_fast.c) gives them from tables and caches. */
+void model_rv_sum_init_q(model_rv_sum *s, const model_rv *x, const model_dist *y, const double *xq,
+                         const double *yq, double yhi);
 double model_rv_sum_cdf(const model_rv_sum *s, double t);
 
 #endif

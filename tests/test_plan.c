@@ -520,6 +520,143 @@ static void test_model_vs_sim(void)
     gsl_rng_free(g);
 }
 
+/* ---- the closed form's tables against the exact computation --------------------- */
+
+/* A random per-frame law of kind `kind` with mean m, as JSON. */
+static void law_json(gsl_rng *g, int kind, double m, char *buf, size_t n)
+{
+    double cv = unif(g, 0.1, 0.6);
+    switch (kind) {
+    case 0: snprintf(buf, n, "{\"dist\":\"gamma\",\"mean\":%.6g,\"cv\":%.6g}", m, cv); break;
+    case 1: snprintf(buf, n, "{\"dist\":\"lognormal\",\"median\":%.6g,\"p95\":%.6g}", m, m * (1 + cv * 2)); break;
+    case 2: snprintf(buf, n, "{\"dist\":\"normal\",\"mean\":%.6g,\"sd\":%.6g}", m, m * cv); break;
+    case 3: { /* empirical: 12 samples around m */
+        size_t l = (size_t)snprintf(buf, n, "{\"dist\":\"empirical\",\"samples\":[");
+        for (int i = 0; i < 12; i++)
+            l += (size_t)snprintf(buf + l, n - l, "%s%.6g", i ? "," : "", m * unif(g, 1 - cv, 1 + cv));
+        snprintf(buf + l, n - l, "]}");
+        break;
+    }
+    default: snprintf(buf, n, "{\"dist\":\"weibull\",\"scale\":%.6g,\"shape\":%.6g}", m, unif(g, 2, 6)); break;
+    }
+}
+
+/* A random pipeline with random per-frame laws of every kind (gamma,
+ * lognormal, normal, empirical, weibull), random overheads (some of them
+ * making a convolution grid, so some classes stay exact), billing with
+ * granularity, a minimum and an unbilled cold start, and a random concat. */
+static void random_law_json(gsl_rng *g, int it, char *buf, size_t n)
+{
+    /* 8 frames on up to 8 containers: one frame each, the raw law (kinked when empirical) */
+    int nst = 1 + (int)gsl_rng_uniform_int(g, 2), frames = it % 3 == 0 ? 8 : 40 + (int)gsl_rng_uniform_int(g, 300);
+    double med = unif(g, 5, 40);
+    char ff[128], law[512];
+    if (it % 3 == 2) /* two random overheads: the overhead sums are convolution grids */
+        snprintf(ff, sizeof ff, "{\"dist\":\"gamma\",\"mean\":%.6g,\"cv\":0.3}", unif(g, 0.5, 2));
+    else
+        snprintf(ff, sizeof ff, "%.6g", unif(g, 0.5, 2));
+    size_t l = (size_t)snprintf(
+        buf, n,
+        "{\"name\":\"fx\",\"job\":{\"frames\":%d,\"input_mb\":%.6g,\"output_mb\":%.6g},"
+        "\"stage\":{\"ffmpeg_start_s\":%s,\"seek_s\":%.6g},"
+        "\"platform\":{\"cold_start_s\":{\"dist\":\"lognormal\",\"median\":%.6g,\"p95\":%.6g},"
+        "\"warm_start_s\":%s,\"request_s\":0.15,\"download_mb_s\":%.6g,\"upload_mb_s\":%.6g,"
+        "\"gpu_per_s\":0.000164,\"billing\":{\"granularity_s\":%d,\"minimum_s\":%.6g,\"includes_cold_start\":%s},"
+        "\"min_containers\":%d},\"parallel\":{\"concat_s\":%.6g,\"concat_per_chunk_s\":"
+        "{\"dist\":\"gamma\",\"mean\":%.6g,\"cv\":0.4},\"concat_billed\":\"cpu\"},"
+        "\"pipeline\":{\"stages\":[",
+        frames, unif(g, 5, 50), unif(g, 5, 50), ff, unif(g, 0.3, 1), med, med * unif(g, 1.15, 1.9),
+        it % 2 ? "{\"dist\":\"gamma\",\"mean\":1.6,\"cv\":0.5}" : "1", unif(g, 30, 100), unif(g, 30, 100),
+        (int)gsl_rng_uniform_int(g, 2), gsl_rng_uniform(g) < 0.5 ? 0 : unif(g, 5, 60),
+        gsl_rng_uniform(g) < 0.5 ? "true" : "false", (int)gsl_rng_uniform_int(g, 4), unif(g, 0.5, 2),
+        unif(g, 0.1, 0.5));
+    for (int i = 0; i < nst; i++) {
+        law_json(g, (it + i) % 5, unif(g, 0.02, 0.7), law, sizeof law);
+        l += (size_t)snprintf(buf + l, n - l, "%s{\"name\":\"s%d\",\"per_frame_s\":{\"T4\":%s,\"L4\":%.6g}}",
+                              i ? "," : "", i, law, unif(g, 0.02, 0.5));
+    }
+    snprintf(buf + l, n - l, "]},\"plan\":{\"gpus\":%s,\"gpu_types\":[\"T4\",\"L4\"]}}",
+             it % 3 == 0 ? "[1,4,8]" : "[1,2,4,16]");
+}
+
+static double rel_diff(double a, double b)
+{
+    return b != 0 ? fabs(a - b) / fabs(b) : fabs(a);
+}
+
+/* The documented tolerance of the tables (docs/plan.md, model/predict.h):
+ * mean and p95 wall and mean cost within 1e-6 relative of the exact path. */
+#define TABLE_TOL 1e-6
+
+static void test_tables_vs_exact(void)
+{
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(g, 17);
+    static char json[8192];
+    double worst[6] = {0}; /* mean, p95, p50/p99, sd, cost, CDF table */
+    int nfast = 0, nrandom = 0, nchoice = 0, ncand = 0;
+    for (int it = 0; it < 9; it++) {
+        random_law_json(g, it, json, sizeof json);
+        model_scenario s;
+        model_pipeline *p[2] = {NULL, NULL};
+        model_plan_result *r[2] = {NULL, NULL};
+        CHECK(model_scenario_parse(json, "t.json", &s, err, sizeof err) == 0);
+        for (int e = 0; e < 2; e++) {
+            CHECK(model_pipeline_for(&s, &p[e], err, sizeof err) == 0);
+            model_plan_goal goal = model_plan_goal_of(p[e]);
+            CHECK(model_plan_search_ex(&s, p[e], &goal, e, &r[e], err, sizeof err) == 0);
+        }
+        const model_plan_result *f = r[0], *x = r[1];
+        CHECK(f && x && f->nchoice == x->nchoice);
+        for (int i = 0; f && x && i < f->nchoice && i < x->nchoice; i++) {
+            const model_kresult *a = &f->choice[i].r, *b = &x->choice[i].r;
+            double d[6] = {rel_diff(a->wall_mean, b->wall_mean), rel_diff(a->wall_p95, b->wall_p95),
+                           fmax(rel_diff(a->wall_p50, b->wall_p50), rel_diff(a->wall_p99, b->wall_p99)),
+                           rel_diff(a->wall_sd, b->wall_sd), rel_diff(a->cost_mean, b->cost_mean), 0};
+            for (int t = 0; t < MODEL_PLAN_TAB; t++)
+                d[5] = fmax(d[5], fabs(f->choice[i].F[t] - x->choice[i].F[t]));
+            CHECK(d[0] <= TABLE_TOL && d[1] <= TABLE_TOL && d[2] <= TABLE_TOL && d[4] <= TABLE_TOL);
+            CHECK(d[3] <= TABLE_TOL && d[5] <= TABLE_TOL);
+            CHECK(f->choice[i].kept == x->choice[i].kept);
+            for (int q = 0; q < 6; q++)
+                worst[q] = fmax(worst[q], d[q]);
+            nchoice++;
+        }
+        CHECK(f && x && f->ncand == x->ncand && f->recommended == x->recommended);
+        for (long i = 0; f && x && i < f->ncand && i < x->ncand; i++) {
+            CHECK(model_plan_same(f, &f->cand[i], &x->cand[i]));
+            CHECK_REL(f->cand[i].wall_mean, x->cand[i].wall_mean, TABLE_TOL);
+            CHECK_REL(f->cand[i].wall_p95, x->cand[i].wall_p95, TABLE_TOL);
+            CHECK_REL(f->cand[i].cost_mean, x->cand[i].cost_mean, TABLE_TOL);
+            ncand++;
+        }
+        /* the tables are in use: each group's job on the fast path but where a law has kinks */
+        model_prep *pp = NULL;
+        model_job *jb = NULL;
+        model_scenario sg;
+        for (int i = 0; f && i < f->nchoice; i++) {
+            const model_plan_choice *c = &f->choice[i];
+            CHECK(model_pipeline_group_scenario(f->pipe, &f->types[c->type].s, &c->g, &sg, err, sizeof err) == 0);
+            CHECK(model_prep_new(&sg, &pp, err, sizeof err) == 0);
+            CHECK(model_job_new(pp, (double)s.frames, c->g.gpus, &jb, err, sizeof err) == 0);
+            nfast += model_job_fast(jb);
+            nrandom += !model_dist_is_fixed(&sg.per_frame);
+            model_job_free(jb);
+            model_prep_free(pp);
+            model_scenario_free(&sg);
+        }
+        model_plan_result_free(r[0]);
+        model_plan_result_free(r[1]);
+        model_scenario_free(&s);
+    }
+    fprintf(stderr, "  tables vs exact, %d group choices (%d with a random law, %d of them all on tables), %d "
+            "candidates: worst relative difference: wall mean %.2e, p95 %.2e, p50/p99 %.2e, sd %.2e, cost %.2e; "
+            "CDF table %.2e absolute\n", nchoice, nrandom, nfast, ncand, worst[0], worst[1], worst[2], worst[3],
+            worst[4], worst[5]);
+    CHECK(nfast >= nrandom / 2 && nfast < nrandom); /* both paths exercised */
+    gsl_rng_free(g);
+}
+
 /* ---- one stage = advise ----------------------------------------------------------- */
 
 static void check_one_stage(const char *path)
@@ -698,5 +835,5 @@ static void test_unmet_targets(void)
     model_scenario_free(&s);
 }
 
-TEST_MAIN(test_wall_cdf, test_group_law, test_sum_p95, test_dominance_in_sums, test_one_stage, test_seed, test_bad_input, test_unmet_targets,
+TEST_MAIN(test_tables_vs_exact, test_wall_cdf, test_group_law, test_sum_p95, test_dominance_in_sums, test_one_stage, test_seed, test_bad_input, test_unmet_targets,
           test_brute_force, test_model_vs_sim)
