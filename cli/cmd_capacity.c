@@ -384,7 +384,7 @@ static int parse(int argc, char **argv, cli_scen_args *a, cap_args *c, int *help
     int ch, idx;
     opterr = 0;
     optind = 0;
-    while ((ch = getopt_long(argc, argv, "-h", long_opts, &idx)) != -1) {
+    while ((ch = cli_getopt_long(argc, argv, "-h", long_opts, &idx)) != -1) {
         if (ch == 'h') {
             *help = 1;
             return CLI_OK;
@@ -393,7 +393,7 @@ static int parse(int argc, char **argv, cli_scen_args *a, cap_args *c, int *help
             const char *bad = argv[optind - 1];
             if (optopt >= O_RATE) /* a long option of ours without its value */
                 return cli_usage_error("%s: missing value", bad);
-            return cli_usage_error("capacity: unknown option '%s' (see --help)", bad);
+            return cli_unknown_option("capacity", bad, long_opts);
         }
         if (ch == O_NOT_HERE)
             return cli_usage_error("capacity: --%s does not apply (policy auto uses the decision thresholds)",
@@ -422,7 +422,7 @@ int cli_cmd_capacity(int argc, char **argv)
     cap_args c;
     model_scenario s;
     int help = 0;
-    cli_scen_init(&a, 1);
+    cli_scen_init(&a);
     memset(&c, 0, sizeof c);
     int rc = parse(argc, argv, &a, &c, &help);
     if (rc || help) {

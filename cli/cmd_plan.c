@@ -89,7 +89,7 @@ static int parse_args(int argc, char **argv, plan_args *a)
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    while ((c = cli_getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 'h': usage(stdout); return 1;
         case 'o': a->objective = optarg; break;
@@ -124,7 +124,7 @@ static int parse_args(int argc, char **argv, plan_args *a)
                 a->plain[a->nplain++] = optarg;
             break;
         case ':': cli_usage_error("%s: missing value", argv[optind - 1]); return -1;
-        default: cli_usage_error("plan: unknown option '%s' (see --help)", argv[optind - 1]); return -1;
+        default: cli_unknown_option("plan", argv[optind - 1], opts); return -1;
         }
     }
     for (; optind < argc; optind++) {

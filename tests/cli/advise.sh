@@ -17,6 +17,10 @@ json_close "$tmp/a.json" $g/advise_default.json 1e-6 && ok "advise --json matche
 "$FORKCAST" model data/scenarios/overlay-e7.json --json >"$tmp/m.json"
 json_close "$tmp/m.json" $g/advise_default.json 1e-6 && ok "model FILE == advise default" || bad "model FILE vs advise"
 
+"$FORKCAST" model --json >"$tmp/m0.json" 2>"$tmp/err" && [ ! -s "$tmp/err" ] \
+  && json_close "$tmp/m0.json" $g/advise_default.json 1e-6 && ok "model without FILE == the built-in overlay-e7" \
+  || bad "model without FILE $(cat "$tmp/err")"
+
 "$FORKCAST" model data/scenarios/framing-t50.json --json >"$tmp/t.json"
 json_close "$tmp/t.json" $g/model_t50.json 1e-6 && ok "model framing-t50 matches golden" || bad "model t50 golden"
 python3 -c "import json,sys; d=json.load(open('$tmp/t.json')); assert d['verdict']['parallelize'] and d['verdict']['best_gpus']==4" \
@@ -75,7 +79,6 @@ echo '{"job":{"frames":300}' >"$tmp/bad3.json"
 expect_usage_error "invalid JSON" "bad3.json: invalid JSON" advise "$tmp/bad3.json"
 expect_usage_error "missing file" "nope.json: cannot open" advise "$tmp/nope.json"
 expect_usage_error "directory as file" "read error" advise "$tmp"
-expect_usage_error "model needs FILE" "missing scenario FILE" model
 expect_usage_error "--frames 0" "--frames: must be between 1" advise --frames 0
 expect_usage_error "--gpus 0" "--gpus: values must be between 1 and 4096" advise --gpus 1,0
 expect_usage_error "--gpus junk" "--gpus: expected a comma-separated list" advise --gpus 1,x
