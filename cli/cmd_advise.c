@@ -134,7 +134,7 @@ int cli_cmd_advise(int argc, char **argv)
     if (a.json)
         rc = have_sim ? emit_json_with_sim(&s, &e, &sim) : cli_emit_json(&s, &e);
     else if (a.csv)
-        rc = cli_emit_csv(stdout, &s, &e);
+        rc = cli_emit_csv(stdout, &s, &e, 1, have_sim ? &sim : NULL);
     else
         cli_print_eval(stdout, &s, &e, have_sim ? &sim : NULL);
 cleanup:

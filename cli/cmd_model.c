@@ -54,7 +54,7 @@ int cli_cmd_model(int argc, char **argv)
     if (a.json)
         rc = cli_emit_json(&s, &e);
     else if (a.csv)
-        rc = cli_emit_csv(stdout, &s, &e);
+        rc = cli_emit_csv(stdout, &s, &e, 0, NULL);
     else
         cli_print_eval(stdout, &s, &e, NULL);
 cleanup:

@@ -2,6 +2,7 @@
  * which GPU type, with how many containers (model/plan.h), optionally
  * checked by the simulator (sim/plan_verify.h). */
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "base/csv.h"
 #include "model/plan.h"
 #include "model/plan_out.h"
@@ -49,7 +50,8 @@ static void usage(FILE *f)
             "  --replications R        --verify replications per plan (default sim.replications)\n"
             "  --seed S, --threads T   --verify seed (default sim.seed) and threads (all cores)\n"
             "  --json | --csv          JSON (the Pareto plans, recommended, current, summary) or\n"
-            "                          CSV of every candidate\n\n"
+            "                          CSV of every candidate\n"
+            "  --quiet                 no --verify progress on stderr\n\n"
             "A target no plan meets is an answer, not an error: \"no plan meets ...\" with the\n"
             "closest plans, exit 0. Input errors (unknown stage, unpriced GPU type, a stage with\n"
             "no figure on any type considered, an empty search space): one line, exit 2.\n");
@@ -288,14 +290,19 @@ static int run_verify(const plan_args *a, const model_plan_result *r, sim_plan_v
     sim_plan_check *k = calloc((size_t)n, sizeof *k);
     if (!k)
         return cli_fail(CLI_ERUNTIME, "out of memory");
+    cli_progress pg;
+    cli_progress_begin(&pg, "plan --verify", "plans simulated", 0);
     for (int i = 0; i < n; i++) {
         const model_plan_cand *c = i < r->npareto ? &r->cand[r->pareto[i]] : &r->current;
         int rc = sim_plan_verify(r, c, o, &k[i], err, sizeof err);
+        cli_progress_update(&pg, NULL, i + 1, n);
         if (rc) {
+            cli_progress_end(&pg);
             free(k);
             return cli_fail(rc, "%s", err);
         }
     }
+    cli_progress_end(&pg);
     *out = k;
     return CLI_OK;
 }

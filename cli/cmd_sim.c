@@ -171,7 +171,7 @@ int cli_cmd_sim(int argc, char **argv)
     if (a.json)
         rc = emit_json(&s, &e, &st);
     else if (a.csv)
-        rc = cli_emit_csv(stdout, &s, &e);
+        rc = cli_emit_csv(stdout, &s, &e, 0, NULL);
     else {
         cli_print_eval(stdout, &s, &e, NULL);
         print_notes(&e);

@@ -33,6 +33,27 @@ d = json.load(open(sys.argv[1]))
 assert d["frames"] == 100000 and [r["gpus"] for r in d["results"]] == [1, 4]
 assert d["results"][1]["speedup"] > 3
 PY
+# --csv carries every column the table shows (sim p95 included, same
+# replications), no placeholder zeros: the closed form has no standard error.
+"$FORKCAST" advise >"$tmp/t.txt" 2>/dev/null && "$FORKCAST" advise --csv >"$tmp/a.csv" 2>/dev/null \
+  && "$FORKCAST" advise --csv --no-sim >"$tmp/n.csv" 2>/dev/null && python3 - "$tmp/t.txt" "$tmp/a.csv" "$tmp/n.csv" <<'PY' \
+  && ok "advise --csv: the table's columns (sim p95, 2000 replications), empty wall_stderr_s" || bad "advise --csv columns"
+import csv, json, re, sys
+table = [l.split() for l in open(sys.argv[1]) if re.match(r"^ +\d+  ", l)]
+rows = list(csv.DictReader(open(sys.argv[2])))
+assert len(rows) == len(table) == 4, (len(rows), len(table))
+for t, r in zip(table, rows):
+    # GPUs, wall mean, wall p95, sim p95, cost mean, speedup, cost change, beneficial
+    assert int(t[0]) == int(r["gpus"])
+    assert t[1] == "%.1f" % float(r["wall_mean_s"]) and t[3] == "%.1f" % float(r["wall_p95_s"]), (t, r)
+    assert t[5] == "%.1f" % float(r["sim_wall_p95_s"]), (t, r)
+    assert t[7] == "$%.5f" % float(r["cost_mean_usd"]) and t[8] == "%.2fx" % float(r["speedup"]), (t, r)
+    assert t[9] == "%+.1f%%" % ((float(r["cost_ratio"]) - 1) * 100), (t, r)
+    assert r["sim_replications"] == "2000" and r["wall_stderr_s"] == "", r
+for r in csv.DictReader(open(sys.argv[3])):
+    assert r["sim_replications"] == "" and r["sim_wall_p95_s"] == "", r
+PY
+
 "$FORKCAST" advise --per-frame 0.68 --csv >"$tmp/o.csv"
 head -1 "$tmp/o.csv" | grep -q '^scenario,method,frames,gpus,wall_mean_s' && [ "$(wc -l <"$tmp/o.csv")" -eq 5 ] \
   && ok "--per-frame with --csv" || bad "--csv"
