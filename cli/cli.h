@@ -39,7 +39,11 @@ int cli_cmd_plot(int argc, char **argv);
 int cli_cmd_report(int argc, char **argv);
 int cli_cmd_example(int argc, char **argv);
 
-/* calibrate modes (cli/cal_MODE.c), dispatched by cli/cmd_calibrate.c */
+int cli_cmd_completion(int argc, char **argv);
+
+/* calibrate modes (cli/cal_MODE.c), dispatched by cli/cmd_calibrate.c from
+ * this table (NULL-name terminated) */
+extern const cli_command cli_calibrate_modes[];
 int cli_calibrate_fit(int argc, char **argv);
 int cli_calibrate_ffmpeg(int argc, char **argv);
 int cli_calibrate_command(int argc, char **argv);
