@@ -4,6 +4,7 @@
  * "--opt=V"), applies the overrides, calls, prints (cli/cap_print.h). */
 #include "cli/cli.h"
 #include "cli/cap_print.h"
+#include "cli/progress.h"
 #include "cli/scenario_args.h"
 #include "base/status.h"
 #include "model/workload.h"
@@ -311,7 +312,10 @@ static int one_run(const model_scenario *s, const cap_args *c, sim_cap_bucket *b
     if (rc)
         return cli_fail(rc, "%s", err);
     sim_cap_series ser = {c->series_step > 0 ? c->series_step : 60, series_row, NULL};
-    sim_cap_opts o = {.series = c->series ? &ser : NULL, .buckets = nbk, .bucket = bk};
+    cli_progress pg;
+    cli_progress_begin(&pg, "capacity", s->hours > 0 ? "simulated s" : "jobs", 0);
+    sim_cap_opts o = {.series = c->series ? &ser : NULL, .buckets = nbk, .bucket = bk,
+                      .progress = cli_progress_cap, .progress_ctx = &pg};
     if (c->series) {
         if ((rc = base_out_open(&out, c->series, err, sizeof err))) {
             rc = cli_fail(rc, "%s", err);
@@ -321,7 +325,9 @@ static int one_run(const model_scenario *s, const cap_args *c, sim_cap_bucket *b
         ser.ctx = out.f;
         fprintf(out.f, "t_s,busy,idle,queue\n");
     }
-    if ((rc = sim_cap_run_opts(cap, s->seed, &o, r, err, sizeof err))) {
+    rc = sim_cap_run_opts(cap, s->seed, &o, r, err, sizeof err);
+    cli_progress_end(&pg);
+    if (rc) {
         rc = cli_fail(rc, "%s", err);
         goto cleanup;
     }

@@ -141,7 +141,6 @@ int cli_cmd_sim(int argc, char **argv)
         out_open = 1;
     }
     cli_progress pg;
-    cli_progress_begin(&pg, "sim", "replications", 0);
     sim_montecarlo_opts mo = {
         .replications = o.reps > 0 ? o.reps : s.replications,
         .seed = o.seed >= 0 ? (uint64_t)o.seed : (uint64_t)s.seed,
@@ -149,6 +148,7 @@ int cli_cmd_sim(int argc, char **argv)
         .progress = cli_progress_mc,
         .progress_ctx = &pg,
     };
+    cli_progress_begin(&pg, "sim", "replications", mo.replications);
     rc = sim_montecarlo_eval(&s, &a.opts, &mo, &e, &st, err, sizeof err);
     cli_progress_end(&pg);
     if (rc) {

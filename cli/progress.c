@@ -112,5 +112,15 @@ void cli_progress_step(void *ctx, const char *line)
 
 void cli_progress_mc(uint64_t done, uint64_t total, void *ctx)
 {
-    cli_progress_update(ctx, NULL, (double)done, (double)total);
+    cli_progress *p = ctx;
+    double f = total ? (double)done / (double)total : 0, r = (double)p->steps_total;
+    if (r > 0) /* the passes' draws as a share of the user's replications */
+        cli_progress_update(p, NULL, floor(f * r), r);
+    else
+        cli_progress_update(p, NULL, (double)done, (double)total);
+}
+
+void cli_progress_cap(void *ctx, double done, double total)
+{
+    cli_progress_update(ctx, NULL, done, total);
 }

@@ -34,7 +34,8 @@ typedef struct {
 } cli_progress;
 
 /* Start: the mode from cli_quiet, isatty(2) and FORKCAST_PROGRESS_S.
- * steps_total: for cli_progress_step (0 otherwise). */
+ * steps_total: the steps cli_progress_step expects, or the replications of
+ * cli_progress_mc (0 otherwise). */
 void cli_progress_begin(cli_progress *p, const char *task, const char *unit, long steps_total);
 /* done of total units (total > 0) in `phase` (NULL: none); rate-limited. */
 void cli_progress_update(cli_progress *p, const char *phase, double done, double total);
@@ -43,9 +44,13 @@ void cli_progress_end(cli_progress *p);
 
 /* Adapters, ctx a cli_progress: calibrate kernels/pipeline's (what, done,
  * total); calibrate ffmpeg/command's one line per step (the line is the
- * phase when step_starts); sim's Monte Carlo (done, total). */
+ * phase when step_starts); sim's Monte Carlo (done, total), shown as that
+ * share of steps_total (the replications asked for) when it is set: the
+ * library counts the draws of every pass. */
 void cli_progress_count(void *ctx, const char *what, long done, long total);
 void cli_progress_step(void *ctx, const char *line);
 void cli_progress_mc(uint64_t done, uint64_t total, void *ctx);
+/* capacity's (done, total) (sim/capacity.h). */
+void cli_progress_cap(void *ctx, double done, double total);
 
 #endif
