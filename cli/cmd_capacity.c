@@ -105,6 +105,7 @@ static const struct option long_opts[] = {
     {"frames", required_argument, NULL, O_SHARED},
     {"per-frame", required_argument, NULL, O_SHARED},
     {"gpus", required_argument, NULL, O_SHARED},
+    {"allow-kernel-only", no_argument, NULL, O_SHARED_FLAG},
     {"json", no_argument, NULL, O_SHARED_FLAG},
     {"csv", no_argument, NULL, O_SHARED_FLAG},
     {"objective", required_argument, NULL, O_NOT_HERE},
