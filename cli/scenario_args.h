@@ -6,17 +6,18 @@
  * cli_scen_options is their getopt_long table (cli/opts.h); cli_scen_opt()
  * takes one of them by its id, cli_scen_file() the FILE. Without FILE every
  * command reads the built-in overlay-e7 default. cli_scen_take() is the same
- * for one argv element (capacity's loop). cli_scen_load() loads the scenario
- * (or the built-in default when no FILE), applies the overrides and prints on stderr one line per
- * field a profile applied ("forkcast: applied FIELD = VALUE from FILE
- * (how it was measured)", model/profile.h), so stdout stays parseable. The scenario it fills is owned by
- * the caller: model_scenario_free() it.
+ * for one argv element (capacity's loop); cli_scen_parse() the whole loop.
+ * cli_scen_load() loads the scenario (or the built-in default when no
+ * FILE), applies the overrides and prints on stderr one line per field a
+ * profile applied ("forkcast: applied FIELD = VALUE from FILE (how it was
+ * measured)", model/profile.h), so stdout stays parseable. The scenario it
+ * fills is owned by the caller: model_scenario_free() it.
  */
 #ifndef FORKCAST_CLI_SCENARIO_ARGS_H
 #define FORKCAST_CLI_SCENARIO_ARGS_H
 
-#include "model/evaluate.h"
 #include "cli/opts.h"
+#include "model/evaluate.h"
 #include "model/scenario.h"
 
 #include <stdio.h>
@@ -56,8 +57,8 @@ int cli_scen_file(cli_scen_args *a, const char *arg);
  * consumed (i advanced past any value), 0 not ours, -1 error printed. */
 int cli_scen_take(cli_scen_args *a, int argc, char **argv, int *i);
 /* A scenario command's whole parse: argv through cli_parser with the
- * command's own table `own` and short options `shorts` ("o:" or NULL; it may repeat a shared name: its entry wins)
- * and cli_scen_options. Each option or positional goes first to
+ * command's own table `own` (it may repeat a shared name: its entry wins),
+ * then cli_scen_options, and its short options `shorts` ("o:" or NULL). Each option or positional goes first to
  * take(ctx, c, val) (1 taken, 0 not its own, -1 error printed); what it
  * leaves goes to cli_scen_opt() or, a positional, cli_scen_file(); the
  * arguments after "--" are positionals too. Returns CLI_OK, CLI_EUSAGE
