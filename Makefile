@@ -8,7 +8,9 @@
 #   make check-layers  no file includes a header from a layer above (make test runs it)
 #   make bench      benchmarks with peers measured in the same run
 #   make scenarios  regenerate data/scenarios/{overlay-e7,framing-t50}.json by fitting
-#   make install PREFIX=/usr/local
+#   make man        forkcast.1 from the --help outputs (help2man); man ./forkcast.1
+#   make completion $(BUILD)/forkcast.bash, generated from the parsers' option tables
+#   make install PREFIX=/usr/local  (binary, data, docs, man page, bash completion)
 #   make gpu-check  gpu/gpu_check (CUDA toolkit only); make gpu-bundle: what
 #                   scripts/gpu-run.sh carries to a GPU machine (docs/gpu.md)
 #
@@ -25,7 +27,7 @@ LDFLAGS    ?= -Wl,--as-needed
 
 DEB_PKGS := build-essential pkg-config libgsl-dev libcjson-dev ffmpeg \
             libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
-            libavfilter-dev gnuplot-nox python3-simpy python3-numpy python3
+            libavfilter-dev gnuplot-nox python3-simpy python3-numpy python3 help2man
 PC_MODS  := gsl libcjson libavformat libavcodec libavutil libswscale libavfilter
 
 PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PC_MODS) 2>/dev/null)
@@ -71,7 +73,7 @@ TESTS    += $(BUILD)/tests/test_cuda_emu
 endif
 BENCHES  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps run test test-inner check check-inner check-layers bench scenarios install clean
+.PHONY: all deps run test test-inner check check-inner check-layers bench scenarios install clean man completion
 all: forkcast
 
 forkcast: $(CLI_OBJ) $(BUILD)/libforkcast.a
@@ -161,7 +163,7 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory test-inner
 
-test-inner: forkcast $(TESTS) check-layers
+test-inner: forkcast $(TESTS) check-layers forkcast.1 $(BUILD)/forkcast.bash
 	@./scripts/run-tests.sh $(BUILD) ./forkcast
 
 # Includes point down the layers only (docs/architecture.md).
@@ -185,15 +187,28 @@ bench: forkcast $(BENCHES)
 scenarios: forkcast
 	./scripts/fit-scenarios.sh ./forkcast
 
-install: forkcast
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/forkcast $(DESTDIR)$(PREFIX)/share/doc/forkcast
+# The man page and the completion script come out of the binary: its --help
+# texts (help2man, scripts/gen-man.sh) and its parsers' tables (forkcast completion).
+man: forkcast.1
+forkcast.1: forkcast scripts/gen-man.sh
+	./scripts/gen-man.sh ./forkcast $@
+completion: $(BUILD)/forkcast.bash
+$(BUILD)/forkcast.bash: forkcast
+	@mkdir -p $(dir $@)
+	./forkcast completion bash > $@.tmp && mv $@.tmp $@
+
+install: forkcast forkcast.1 $(BUILD)/forkcast.bash
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/forkcast $(DESTDIR)$(PREFIX)/share/doc/forkcast \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 755 forkcast $(DESTDIR)$(PREFIX)/bin/forkcast
+	install -m 644 forkcast.1 $(DESTDIR)$(PREFIX)/share/man/man1/forkcast.1
+	install -m 644 $(BUILD)/forkcast.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/forkcast
 	cp -R data $(DESTDIR)$(PREFIX)/share/forkcast/
 	install -d $(DESTDIR)$(PREFIX)/share/forkcast/plots
 	install -m 644 plots/*.gp $(DESTDIR)$(PREFIX)/share/forkcast/plots/
 	cp -R docs/. README.md $(DESTDIR)$(PREFIX)/share/doc/forkcast/
 
 clean:
-	rm -rf build build-san forkcast out
+	rm -rf build build-san forkcast forkcast.1 out
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TESTS:=.d) $(BENCHES:=.d)

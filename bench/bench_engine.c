@@ -14,7 +14,7 @@
  * (the same steady-state queue throughout): the rate reported is the best
  * slice's -- the least disturbed, as bench_sim takes the best of its runs --
  * with the median slice printed beside. A sanity line compares the mean
- * wait over the whole run with Erlang C (REFERENCE.md section 4).
+ * wait over the whole run with Erlang C (docs/references.md).
  *
  *   build/bench/bench_engine [EVENTS]     M/M/c events, default 3e7 (~1.5 s
  *                                         here); hold runs EVENTS/2, EVENTS/4

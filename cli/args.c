@@ -178,8 +178,6 @@ int cli_parse_size(const char *opt, const char *s, int lo, int hi, int even, int
     return 0;
 }
 
-int cli_stderr_is_tty(void) { return isatty(2); }
-
 /* A calibrate mode's Ctrl-C: base/cleanup.h defers the first signal to this
  * flag; main() ends the process by that signal once the mode has returned. */
 static volatile sig_atomic_t cancelled;
@@ -197,10 +195,4 @@ void cli_cancel_end(cli_cancel *c)
 {
     (void)c;
     base_cleanup_defer(NULL);
-}
-
-void cli_progress_line(void *ctx, const char *line)
-{
-    (void)ctx;
-    fprintf(stderr, "forkcast: %s\n", line);
 }

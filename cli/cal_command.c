@@ -1,6 +1,8 @@
 /* cli/cal_command.c -- `forkcast calibrate command`: time any stage at
  * several frame counts and fit t = fixed + per_frame * frames. */
 #include "cli/cli.h"
+#include "cli/opts.h"
+#include "cli/progress.h"
 
 #include "calibrate/command_cal.h"
 #include "calibrate/video_index.h"
@@ -33,6 +35,7 @@ static void usage(FILE *f)
             "  --timeout S     seconds per run before its process group is killed (default 600)\n"
             "  --input FILE    video for {input}; must be a readable video file\n"
             "  --output-ext E  extension of {output} (default mp4)\n"
+            "  --quiet         no progress on stderr (by default: runs done, time left)\n"
             "  -o FILE         write the JSON there (atomically) and the table to stdout;\n"
             "                  without -o the JSON goes to stdout and the table to stderr\n\n"
             "Writes {\"stage\":{\"per_frame_s\":b,\"ffmpeg_start_s\":a},\"fit\":{\"per_frame_s\":\n"
@@ -89,6 +92,18 @@ static void default_frames_for(long n, int *frames, int *nframes)
     }
 }
 
+enum { O_FRAMES = 256, O_REPEATS, O_TIMEOUT, O_INPUT, O_EXT };
+
+static const struct option options[] = {
+    {"frames", required_argument, NULL, O_FRAMES},
+    {"repeats", required_argument, NULL, O_REPEATS},
+    {"timeout", required_argument, NULL, O_TIMEOUT},
+    {"input", required_argument, NULL, O_INPUT},
+    {"output-ext", required_argument, NULL, O_EXT},
+    {"output", required_argument, NULL, 'o'},
+    {NULL, 0, NULL, 0},
+};
+
 int cli_calibrate_command(int argc, char **argv)
 {
     int frames[MAX_FRAME_COUNTS] = {30, 60, 120, 240};
@@ -100,47 +115,33 @@ int cli_calibrate_command(int argc, char **argv)
     int cmdc = 0, seen_sep = 0;
     char err[1024];
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--")) {
-            seen_sep = 1;
-            cmd = argv + i + 1;
-            cmdc = argc - i - 1;
-            break;
-        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return CLI_OK;
-        } else if (!strcmp(a, "--frames")) {
-            if (cli_parse_int_list("--frames", val, 1, 1000000000, frames, MAX_FRAME_COUNTS,
-                                   &nframes))
-                return CLI_EUSAGE;
+    cli_parser p;
+    cli_parser_init(&p, "calibrate command", "o:", options, NULL);
+    for (int c; (c = cli_parser_next(&p, argc, argv)) != CLI_P_END;) {
+        const char *v = p.val;
+        int bad = 0;
+        switch (c) {
+        case CLI_P_ERR: return CLI_EUSAGE;
+        case CLI_P_HELP: usage(stdout); return CLI_OK;
+        case CLI_P_POS: return cli_usage_error("calibrate command: put the command after -- (got '%s')", v);
+        case O_FRAMES:
+            bad = cli_parse_int_list("--frames", v, 1, 1000000000, frames, MAX_FRAME_COUNTS, &nframes);
             frames_given = 1;
-            i++;
-        } else if (!strcmp(a, "--repeats")) {
-            if (cli_parse_long("--repeats", val, 1, 1000, &repeats))
-                return CLI_EUSAGE;
-            i++;
-        } else if (!strcmp(a, "--timeout")) {
-            if (cli_parse_double("--timeout", val, 0.001, 1e6, &timeout))
-                return CLI_EUSAGE;
-            i++;
-        } else if (!strcmp(a, "--input") || !strcmp(a, "-o") || !strcmp(a, "--output-ext")) {
-            if (!val || !*val)
-                return cli_usage_error("calibrate command: %s needs a value", a);
-            if (!strcmp(a, "--input"))
-                input = val;
-            else if (!strcmp(a, "-o"))
-                out = val;
-            else
-                ext = val;
-            i++;
-        } else if (a[0] != '-') {
-            return cli_usage_error("calibrate command: put the command after -- (got '%s')", a);
-        } else {
-            return cli_usage_error("calibrate command: unknown option '%s' (see --help)", a);
+            break;
+        case O_REPEATS: bad = cli_parse_long("--repeats", v, 1, 1000, &repeats); break;
+        case O_TIMEOUT: bad = cli_parse_double("--timeout", v, 0.001, 1e6, &timeout); break;
+        case O_INPUT: input = v; break;
+        case O_EXT: ext = v; break;
+        case 'o': out = v; break;
         }
+        if (bad)
+            return CLI_EUSAGE;
+        if (!*v && (c == O_INPUT || c == O_EXT || c == 'o'))
+            return cli_usage_error("calibrate command: %s needs a value", p.name);
     }
+    seen_sep = p.dashdash;
+    cmd = argv + p.rest;
+    cmdc = argc - p.rest;
     if (!seen_sep || cmdc < 1 || !cmd[0][0])
         return cli_usage_error("calibrate command: no command given after -- "
                                "(forkcast calibrate command [OPTIONS] -- CMD ARGS...)");
@@ -162,16 +163,20 @@ int cli_calibrate_command(int argc, char **argv)
 
     cli_cancel cancel;
     volatile sig_atomic_t *interrupted = cli_cancel_begin(&cancel);
+    cli_progress pg;
+    cli_progress_begin(&pg, "calibrate command", "runs", (long)nframes * repeats);
 
     cal_command_opts o = {
         .argv = cmd, .argc = cmdc, .frames = frames, .nframes = (size_t)nframes,
         .repeats = (int)repeats, .timeout_s = timeout, .input = input, .input_frames = in_frames, .output_ext = ext,
         .cancel = interrupted,
-        .progress = cli_stderr_is_tty() ? cli_progress_line : NULL,
+        .progress = cli_progress_step, /* one line per run done */
+        .progress_ctx = &pg,
     };
     cal_command_result *r = NULL;
     cJSON *doc = NULL;
     int rc = cal_command_run(&o, &r, err, sizeof err);
+    cli_progress_end(&pg);
     cli_cancel_end(&cancel);
     if (rc) {
         cli_fail(rc, "%s", err);

@@ -1,6 +1,8 @@
 /* cli/cal_ffmpeg.c -- `forkcast calibrate ffmpeg`: FFmpeg startup, seek,
  * decode/encode and concat costs on this machine. */
 #include "cli/cli.h"
+#include "cli/opts.h"
+#include "cli/progress.h"
 
 #include "calibrate/ffmpeg_cal.h"
 #include "base/status.h"
@@ -18,7 +20,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: forkcast calibrate ffmpeg [--input FILE] [--repeats R] [-o FILE]\n"
             "                                [--size WxH] [--seconds S] [--fps F] [--gop G]\n"
-            "                                [--preset P] [--timeout S]\n\n"
+            "                                [--preset P] [--timeout S] [--quiet]\n\n"
             "Measure what FFmpeg itself costs a chunked stage, with the ffmpeg on PATH and\n"
             "libavformat in-process:\n"
             "  startup  no-op runs (-f lavfi -i nullsrc=d=0 -f null -)  -> stage.ffmpeg_start_s\n"
@@ -34,7 +36,8 @@ static void usage(FILE *f)
             "  --preset P     libx264 preset of the encode test (default medium)\n"
             "  --timeout S    seconds allowed per ffmpeg run (default 600)\n"
             "  -o FILE        write the JSON there (atomically) and a summary to stdout;\n"
-            "                 without -o the JSON goes to stdout and the summary to stderr\n\n"
+            "                 without -o the JSON goes to stdout and the summary to stderr\n"
+            "  --quiet        no progress on stderr (by default: the phase being measured)\n\n"
             "Output: {\"stage\":{...},\"parallel\":{...},\"calibration\":{every point and fit with\n"
             "95%% intervals, ffmpeg version, input}}. \"calibration\" is ignored by merging.\n");
 }
@@ -73,6 +76,21 @@ static void print_summary(FILE *f, const cal_ffmpeg_result *r)
     print_line(f, "concat (1 GOP)", &r->concat_fixed, "concat_s", "per_chunk_s");
 }
 
+enum { O_REPEATS = 256, O_GOP, O_FPS, O_SECONDS, O_TIMEOUT, O_SIZE, O_INPUT, O_PRESET };
+
+static const struct option options[] = {
+    {"input", required_argument, NULL, O_INPUT},
+    {"repeats", required_argument, NULL, O_REPEATS},
+    {"output", required_argument, NULL, 'o'},
+    {"size", required_argument, NULL, O_SIZE},
+    {"seconds", required_argument, NULL, O_SECONDS},
+    {"fps", required_argument, NULL, O_FPS},
+    {"gop", required_argument, NULL, O_GOP},
+    {"preset", required_argument, NULL, O_PRESET},
+    {"timeout", required_argument, NULL, O_TIMEOUT},
+    {NULL, 0, NULL, 0},
+};
+
 int cli_calibrate_ffmpeg(int argc, char **argv)
 {
     cal_ffmpeg_opts o;
@@ -81,48 +99,32 @@ int cli_calibrate_ffmpeg(int argc, char **argv)
     char err[1024];
     long l;
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return CLI_OK;
+    cli_parser p;
+    cli_parser_init(&p, "calibrate ffmpeg", "o:", options, NULL);
+    for (int c; (c = cli_parser_next(&p, argc, argv)) != CLI_P_END;) {
+        const char *v = p.val;
+        int bad = 0;
+        switch (c) {
+        case CLI_P_ERR: return CLI_EUSAGE;
+        case CLI_P_HELP: usage(stdout); return CLI_OK;
+        case CLI_P_POS: return cli_usage_error("calibrate ffmpeg: unexpected argument '%s' (see --help)", v);
+        case O_REPEATS: bad = cli_parse_long("--repeats", v, 1, 1000, &l); o.repeats = (int)l; break;
+        case O_GOP: bad = cli_parse_long("--gop", v, 1, 100000, &l); o.gop = (int)l; break;
+        case O_FPS: bad = cli_parse_long("--fps", v, 1, 1000, &l); o.fps = (int)l; break;
+        case O_SECONDS: bad = cli_parse_double("--seconds", v, 0.001, 86400, &o.seconds); break;
+        case O_TIMEOUT: bad = cli_parse_double("--timeout", v, 0.001, 1e6, &o.timeout_s); break;
+        case O_SIZE: bad = cli_parse_size("--size", v, 16, 16384, 1, &o.width, &o.height); break;
+        case O_INPUT: o.input = v; break;
+        case O_PRESET: o.preset = v; break;
+        case 'o': out = v; break;
         }
-        if (!strcmp(a, "--repeats")) {
-            if (cli_parse_long("--repeats", val, 1, 1000, &l))
-                return CLI_EUSAGE;
-            o.repeats = (int)l;
-        } else if (!strcmp(a, "--gop")) {
-            if (cli_parse_long("--gop", val, 1, 100000, &l))
-                return CLI_EUSAGE;
-            o.gop = (int)l;
-        } else if (!strcmp(a, "--fps")) {
-            if (cli_parse_long("--fps", val, 1, 1000, &l))
-                return CLI_EUSAGE;
-            o.fps = (int)l;
-        } else if (!strcmp(a, "--seconds")) {
-            if (cli_parse_double("--seconds", val, 0.001, 86400, &o.seconds))
-                return CLI_EUSAGE;
-        } else if (!strcmp(a, "--timeout")) {
-            if (cli_parse_double("--timeout", val, 0.001, 1e6, &o.timeout_s))
-                return CLI_EUSAGE;
-        } else if (!strcmp(a, "--size")) {
-            if (cli_parse_size("--size", val, 16, 16384, 1, &o.width, &o.height))
-                return CLI_EUSAGE;
-        } else if (!strcmp(a, "--input") || !strcmp(a, "-o") || !strcmp(a, "--preset")) {
-            if (!val || !*val)
-                return cli_usage_error("calibrate ffmpeg: %s needs a value", a);
-            if (!strcmp(a, "--input"))
-                o.input = val;
-            else if (!strcmp(a, "-o"))
-                out = val;
-            else
-                o.preset = val;
-        } else {
-            return cli_usage_error("calibrate ffmpeg: unknown option '%s' (see --help)", a);
-        }
-        i++;
+        if (bad)
+            return CLI_EUSAGE;
+        if (!*v && (c == O_INPUT || c == O_PRESET || c == 'o'))
+            return cli_usage_error("calibrate ffmpeg: %s needs a value", p.name);
     }
+    if (p.rest < argc)
+        return cli_usage_error("calibrate ffmpeg: unexpected argument '%s' (see --help)", argv[p.rest]);
     if (out && cli_check_out_dir(out))
         return cli_usage_error("%s: cannot write there", out);
 
@@ -130,11 +132,17 @@ int cli_calibrate_ffmpeg(int argc, char **argv)
     cli_cancel cancel;
     volatile sig_atomic_t *interrupted = cli_cancel_begin(&cancel);
     o.cancel = interrupted;
-    o.progress = cli_stderr_is_tty() ? cli_progress_line : NULL;
+    cli_progress pg;
+    cli_progress_begin(&pg, "calibrate ffmpeg", "phases", o.input ? 4 : 5);
+    pg.step_starts = 1; /* each line starts a phase: generate?, startup, seek, codec, concat */
+    pg.eta = 0;         /* the phases take very different times */
+    o.progress = cli_progress_step;
+    o.progress_ctx = &pg;
 
     cal_ffmpeg_result *r = NULL;
     cJSON *doc = NULL;
     int rc = cal_ffmpeg_run(&o, &r, err, sizeof err);
+    cli_progress_end(&pg);
     cli_cancel_end(&cancel);
     if (rc) {
         cli_fail(rc, "%s", err);

@@ -1,7 +1,7 @@
 /* cli/cal_fit.c -- `forkcast calibrate fit EXPERIMENTS.json --scenario BASE.json [-o OUT.json]`. */
 #include "calibrate/fit.h"
 #include "cli/cli.h"
-#include "cli/scenario_args.h"
+#include "cli/opts.h"
 #include "base/status.h"
 
 #include <stdio.h>
@@ -22,6 +22,7 @@ static void usage(FILE *f)
             "                    e.g. platform.cold_start_s.median=25:1:300\n"
             "  -o OUT.json       write the fitted scenario here (atomically)\n"
             "  --json            print the fit (parameters, residuals) as JSON\n"
+            "  --quiet           accepted for uniformity (this mode prints no progress)\n"
             "See docs/calibrate.md for the experiments format.\n");
 }
 
@@ -47,6 +48,16 @@ static void print_tables(FILE *out, const cal_fit *f)
     }
 }
 
+enum { O_SCENARIO = 256, O_FREE, O_JSON };
+
+static const struct option options[] = {
+    {"scenario", required_argument, NULL, O_SCENARIO},
+    {"free", required_argument, NULL, O_FREE},
+    {"output", required_argument, NULL, 'o'},
+    {"json", no_argument, NULL, O_JSON},
+    {NULL, 0, NULL, 0},
+};
+
 int cli_calibrate_fit(int argc, char **argv)
 {
     const char *exp = NULL, *base_path = NULL, *free_spec = NULL, *outp = NULL;
@@ -55,30 +66,27 @@ int cli_calibrate_fit(int argc, char **argv)
     cal_fit f;
     cJSON *base = NULL, *fitted = NULL;
     memset(&f, 0, sizeof f);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return CLI_OK;
-        } else if (cli_opt_is(a, "--scenario")) {
-            if (!(base_path = cli_opt_value(argc, argv, &i, "--scenario")))
-                return CLI_EUSAGE;
-        } else if (cli_opt_is(a, "--free")) {
-            if (!(free_spec = cli_opt_value(argc, argv, &i, "--free")))
-                return CLI_EUSAGE;
-        } else if (!strcmp(a, "-o") || cli_opt_is(a, "--output")) {
-            if (!(outp = cli_opt_value(argc, argv, &i, "-o")))
-                return CLI_EUSAGE;
-        } else if (!strcmp(a, "--json")) {
-            json = 1;
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage_error("calibrate fit: unknown option '%s' (see --help)", a);
-        } else if (exp) {
-            return cli_usage_error("calibrate fit: one experiments file only (got '%s')", a);
-        } else {
-            exp = a;
+    cli_parser p;
+    cli_parser_init(&p, "calibrate fit", "o:", options, NULL);
+    for (int c; (c = cli_parser_next(&p, argc, argv)) != CLI_P_END;) {
+        switch (c) {
+        case CLI_P_ERR: return CLI_EUSAGE;
+        case CLI_P_HELP: usage(stdout); return CLI_OK;
+        case O_SCENARIO: base_path = p.val; break;
+        case O_FREE: free_spec = p.val; break;
+        case 'o': outp = p.val; break;
+        case O_JSON: json = 1; break;
+        case CLI_P_POS:
+            if (exp)
+                return cli_usage_error("calibrate fit: one experiments file only (got '%s')", p.val);
+            exp = p.val;
+            break;
         }
     }
+    if (p.rest < argc && (exp || p.rest + 1 < argc))
+        return cli_usage_error("calibrate fit: one experiments file only (got '%s')", argv[argc - 1]);
+    if (p.rest < argc)
+        exp = argv[p.rest];
     if (!exp)
         return cli_usage_error("calibrate fit: missing EXPERIMENTS.json (see --help)");
     if ((rc = cal_fit_load(exp, &f, err, sizeof err)))

@@ -1,6 +1,8 @@
 /* cli/cal_kernels.c -- `forkcast calibrate kernels`: per-frame cost of the
  * overlay and framing kernels, written as a scenario fragment. */
 #include "cli/cli.h"
+#include "cli/opts.h"
+#include "cli/progress.h"
 
 #include "calibrate/kernels_cal.h"
 #include "base/status.h"
@@ -32,16 +34,9 @@ static void usage(FILE *f)
             "  --out-size WxH     framing output (default H x H*16/9: 1080x1920 for 1080p)\n"
             "  --overlay-size WxH overlay graphic (default W/2 x H/4, a lower third)\n"
             "  --filter F         framing filter: lanczos (default) or bicubic\n"
-            "  --no-ffmpeg        skip timing FFmpeg's overlay filter and swscale alongside\n\n"
+            "  --no-ffmpeg        skip timing FFmpeg's overlay filter and swscale alongside\n"
+            "  --quiet            no progress on stderr\n\n"
             "The table goes to stdout with -o, else to stderr (stdout then carries the JSON).\n");
-}
-
-static void progress(void *arg, const char *what, long done, long total)
-{
-    (void)arg;
-    fprintf(stderr, "\rforkcast: calibrate kernels: %s %ld/%ld   ", what, done, total);
-    if (done == total && !strcmp(what, "framing"))
-        fputc('\n', stderr);
 }
 
 static void print_stats(FILE *f, const char *name, const cal_kernel_stats *st, int cuda)
@@ -64,58 +59,85 @@ static void print_header(FILE *f, int cuda, int ff)
     fprintf(f, " %11s%s\n", "kernel GB/s", ff ? "  ffmpeg ms  ratio" : "");
 }
 
+enum { O_BACKEND = 256, O_SIZE, O_OUT_SIZE, O_OV_SIZE, O_FRAMES, O_THREADS, O_STAGE, O_FILTER, O_NO_FFMPEG };
+
+static const struct option options[] = {
+    {"backend", required_argument, NULL, O_BACKEND},
+    {"size", required_argument, NULL, O_SIZE},
+    {"frames", required_argument, NULL, O_FRAMES},
+    {"stage", required_argument, NULL, O_STAGE},
+    {"output", required_argument, NULL, 'o'},
+    {"threads", required_argument, NULL, O_THREADS},
+    {"out-size", required_argument, NULL, O_OUT_SIZE},
+    {"overlay-size", required_argument, NULL, O_OV_SIZE},
+    {"filter", required_argument, NULL, O_FILTER},
+    {"no-ffmpeg", no_argument, NULL, O_NO_FFMPEG},
+    {NULL, 0, NULL, 0},
+};
+
+/* One option: 0 ok, else CLI_EUSAGE printed. */
+static int take(int c, const char *v, cal_kernels_opts *o, const char **out, const char **stage)
+{
+    long n;
+    switch (c) {
+    case O_NO_FFMPEG: o->with_ffmpeg = 0; return 0;
+    case O_BACKEND:
+        return kern_backend_parse(v, &o->backend)
+                   ? cli_usage_error("--backend: expected cpu, cuda, auto or ref, got '%s'", v) : 0;
+    case O_SIZE: return cli_parse_size("--size", v, 16, 16384, 0, &o->w, &o->h) ? CLI_EUSAGE : 0;
+    case O_OUT_SIZE: return cli_parse_size("--out-size", v, 2, 16384, 0, &o->out_w, &o->out_h) ? CLI_EUSAGE : 0;
+    case O_OV_SIZE: return cli_parse_size("--overlay-size", v, 1, 16384, 0, &o->ov_w, &o->ov_h) ? CLI_EUSAGE : 0;
+    case O_FRAMES:
+        if (cli_parse_long("--frames", v, 1, 1000000, &n))
+            return CLI_EUSAGE;
+        o->frames = n;
+        return 0;
+    case O_THREADS:
+        if (cli_parse_long("--threads", v, 1, 1024, &n))
+            return CLI_EUSAGE;
+        o->threads = (int)n;
+        return 0;
+    case O_STAGE:
+        if (strcmp(v, "overlay") && strcmp(v, "framing"))
+            return cli_usage_error("--stage: expected overlay or framing, got '%s'", v);
+        *stage = v;
+        return 0;
+    case O_FILTER:
+        return kern_filter_parse(v, &o->filter) ? cli_usage_error("--filter: expected lanczos or bicubic, got '%s'", v)
+                                                : 0;
+    case 'o': *out = v; return 0;
+    }
+    return cli_usage_error("calibrate kernels: unexpected argument '%s' (see --help)", v);
+}
+
+/* CLI_OK, CLI_EUSAGE printed, or -1 after --help. */
+static int parse(int argc, char **argv, cal_kernels_opts *o, const char **out, const char **stage)
+{
+    cli_parser p;
+    cli_parser_init(&p, "calibrate kernels", "o:", options, NULL);
+    for (int c; (c = cli_parser_next(&p, argc, argv)) != CLI_P_END;) {
+        if (c == CLI_P_ERR)
+            return CLI_EUSAGE;
+        if (c == CLI_P_HELP) {
+            usage(stdout);
+            return -1;
+        }
+        if (take(c, p.val, o, out, stage))
+            return CLI_EUSAGE;
+    }
+    if (p.rest < argc)
+        return cli_usage_error("calibrate kernels: unexpected argument '%s' (see --help)", argv[p.rest]);
+    return CLI_OK;
+}
+
 int cli_calibrate_kernels(int argc, char **argv)
 {
     cal_kernels_opts o;
     cal_kernels_opts_default(&o);
     const char *out = NULL, *stage = "overlay";
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        long n;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return CLI_OK;
-        } else if (!strcmp(a, "--no-ffmpeg")) {
-            o.with_ffmpeg = 0;
-            continue;
-        }
-        if (!v)
-            return cli_usage_error("calibrate kernels: %s needs a value (see --help)", a);
-        i++;
-        if (!strcmp(a, "--backend")) {
-            if (kern_backend_parse(v, &o.backend))
-                return cli_usage_error("--backend: expected cpu, cuda, auto or ref, got '%s'", v);
-        } else if (!strcmp(a, "--size")) {
-            if (cli_parse_size(a, v, 16, 16384, 0, &o.w, &o.h))
-                return CLI_EUSAGE;
-        } else if (!strcmp(a, "--out-size")) {
-            if (cli_parse_size(a, v, 2, 16384, 0, &o.out_w, &o.out_h))
-                return CLI_EUSAGE;
-        } else if (!strcmp(a, "--overlay-size")) {
-            if (cli_parse_size(a, v, 1, 16384, 0, &o.ov_w, &o.ov_h))
-                return CLI_EUSAGE;
-        } else if (!strcmp(a, "--frames")) {
-            if (cli_parse_long(a, v, 1, 1000000, &n))
-                return CLI_EUSAGE;
-            o.frames = n;
-        } else if (!strcmp(a, "--threads")) {
-            if (cli_parse_long(a, v, 1, 1024, &n))
-                return CLI_EUSAGE;
-            o.threads = (int)n;
-        } else if (!strcmp(a, "--stage")) {
-            if (strcmp(v, "overlay") && strcmp(v, "framing"))
-                return cli_usage_error("--stage: expected overlay or framing, got '%s'", v);
-            stage = v;
-        } else if (!strcmp(a, "--filter")) {
-            if (kern_filter_parse(v, &o.filter))
-                return cli_usage_error("--filter: expected lanczos or bicubic, got '%s'", v);
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            out = v;
-        } else {
-            return cli_usage_error("calibrate kernels: unknown option '%s' (see --help)", a);
-        }
-    }
+    int rc = parse(argc, argv, &o, &out, &stage);
+    if (rc)
+        return rc < 0 ? CLI_OK : rc;
     if (o.ov_w > o.w || o.ov_h > o.h)
         return cli_usage_error("--overlay-size: %dx%d does not fit in %dx%d", o.ov_w, o.ov_h, o.w, o.h);
 
@@ -123,12 +145,15 @@ int cli_calibrate_kernels(int argc, char **argv)
     volatile sig_atomic_t *interrupted = cli_cancel_begin(&cancel);
     o.cancel = interrupted;
     av_log_set_level(AV_LOG_QUIET); /* errors reach the user as our one line */
-    if (cli_stderr_is_tty())
-        o.progress = progress;
+    cli_progress pg;
+    cli_progress_begin(&pg, "calibrate kernels", "frames", 0);
+    o.progress = cli_progress_count;
+    o.progress_arg = &pg;
 
     char err[512];
     cal_kernels_result r;
-    int rc = cal_kernels_run(&o, &r, err, sizeof err);
+    rc = cal_kernels_run(&o, &r, err, sizeof err);
+    cli_progress_end(&pg);
     cli_cancel_end(&cancel);
     if (rc)
         return cli_fail(rc, "calibrate kernels: %s", err);

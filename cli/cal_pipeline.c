@@ -2,6 +2,8 @@
  * encode per frame, the phase table (which device did each phase), and
  * stage.per_frame_s. */
 #include "cli/cli.h"
+#include "cli/opts.h"
+#include "cli/progress.h"
 
 #include "calibrate/pipeline.h"
 #include "base/status.h"
@@ -39,20 +41,12 @@ static void usage(FILE *f)
             "  --codec-threads N decoder and encoder threads (default 0: FFmpeg decides)\n"
             "  --out-size WxH   framing output (default H x H*16/9: 1080x1920 for 1080p)\n"
             "  --filter F       framing filter: lanczos (default) or bicubic\n"
-            "  -o FILE          write the JSON there (atomically); default stdout\n\n"
+            "  -o FILE          write the JSON there (atomically); default stdout\n"
+            "  --quiet          no progress on stderr\n\n"
             "The table goes to stdout with -o, else to stderr (stdout then carries the JSON).\n"
             "Asking for a device this machine lacks (--backend cuda without a CUDA device,\n"
             "--decoder nvdec or --encoder nvenc where they cannot start) fails at once with\n"
             "exit 2; with auto the CPU takes over and the table and JSON say why.\n");
-}
-
-static void progress(void *arg, const char *what, long done, long total)
-{
-    (void)arg;
-    if (total > 0)
-        fprintf(stderr, "\rforkcast: calibrate pipeline: %s %ld/%ld   ", what, done, total);
-    else
-        fprintf(stderr, "\rforkcast: calibrate pipeline: %s %ld   ", what, done);
 }
 
 static int parse_dev(const char *opt, const char *v, const char *gpu_name, cal_dev *out)
@@ -68,68 +62,91 @@ static int parse_dev(const char *opt, const char *v, const char *gpu_name, cal_d
     return CLI_OK;
 }
 
+enum {
+    O_STAGE = 256, O_INPUT, O_SIZE, O_OUT_SIZE, O_FRAMES, O_BACKEND, O_DECODER, O_ENCODER, O_CUDA_VERSION,
+    O_THREADS, O_CODEC_THREADS, O_FILTER,
+};
+
+static const struct option options[] = {
+    {"stage", required_argument, NULL, O_STAGE},
+    {"input", required_argument, NULL, 'i'},
+    {"size", required_argument, NULL, O_SIZE},
+    {"frames", required_argument, NULL, O_FRAMES},
+    {"backend", required_argument, NULL, O_BACKEND},
+    {"decoder", required_argument, NULL, O_DECODER},
+    {"encoder", required_argument, NULL, O_ENCODER},
+    {"cuda-version", required_argument, NULL, O_CUDA_VERSION},
+    {"threads", required_argument, NULL, O_THREADS},
+    {"codec-threads", required_argument, NULL, O_CODEC_THREADS},
+    {"out-size", required_argument, NULL, O_OUT_SIZE},
+    {"filter", required_argument, NULL, O_FILTER},
+    {"output", required_argument, NULL, 'o'},
+    {NULL, 0, NULL, 0},
+};
+
+static int take_long(const char *opt, const char *v, long lo, long hi, int *dst)
+{
+    long n;
+    if (cli_parse_long(opt, v, lo, hi, &n))
+        return CLI_EUSAGE;
+    *dst = (int)n;
+    return CLI_OK;
+}
+
+/* One option: CLI_OK or CLI_EUSAGE printed. */
+static int take(int c, const char *v, cal_pipeline_opts *o, const char **out, int *sized)
+{
+    long n;
+    switch (c) {
+    case O_STAGE:
+        if (strcmp(v, "overlay") && strcmp(v, "framing"))
+            return cli_usage_error("--stage: expected overlay or framing, got '%s'", v);
+        o->stage = v;
+        return CLI_OK;
+    case 'i': o->input = v; return CLI_OK;
+    case O_SIZE:
+        *sized = 1;
+        return cli_parse_size("--size", v, 16, 8192, 0, &o->gen_w, &o->gen_h) ? CLI_EUSAGE : CLI_OK;
+    case O_OUT_SIZE: return cli_parse_size("--out-size", v, 2, 8192, 0, &o->out_w, &o->out_h) ? CLI_EUSAGE : CLI_OK;
+    case O_FRAMES:
+        if (cli_parse_long("--frames", v, 1, 10000000, &n))
+            return CLI_EUSAGE;
+        o->frames = n;
+        return CLI_OK;
+    case O_BACKEND:
+        return kern_backend_parse(v, &o->backend)
+                   ? cli_usage_error("--backend: expected cpu, cuda, auto or ref, got '%s'", v) : CLI_OK;
+    case O_DECODER: return parse_dev("--decoder", v, "nvdec", &o->decode_on);
+    case O_ENCODER: return parse_dev("--encoder", v, "nvenc", &o->encode_on);
+    case O_CUDA_VERSION: return take_long("--cuda-version", v, 0, 3, &o->cuda_version);
+    case O_THREADS: return take_long("--threads", v, 1, 1024, &o->threads);
+    case O_CODEC_THREADS: return take_long("--codec-threads", v, 0, 1024, &o->codec_threads);
+    case O_FILTER:
+        return kern_filter_parse(v, &o->filter) ? cli_usage_error("--filter: expected lanczos or bicubic, got '%s'", v)
+                                                : CLI_OK;
+    case 'o': *out = v; return CLI_OK;
+    }
+    return cli_usage_error("calibrate pipeline: unexpected argument '%s' (see --help)", v);
+}
+
 /* argv -> o and *out; CLI_OK, CLI_EUSAGE, or -1 after --help. */
 static int parse_args(int argc, char **argv, cal_pipeline_opts *o, const char **out)
 {
     int sized = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        long n;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+    cli_parser p;
+    cli_parser_init(&p, "calibrate pipeline", "i:o:", options, NULL);
+    for (int c; (c = cli_parser_next(&p, argc, argv)) != CLI_P_END;) {
+        if (c == CLI_P_ERR)
+            return CLI_EUSAGE;
+        if (c == CLI_P_HELP) {
             usage(stdout);
             return -1;
         }
-        if (!v)
-            return cli_usage_error("calibrate pipeline: %s needs a value (see --help)", a);
-        i++;
-        if (!strcmp(a, "--stage")) {
-            if (strcmp(v, "overlay") && strcmp(v, "framing"))
-                return cli_usage_error("--stage: expected overlay or framing, got '%s'", v);
-            o->stage = v;
-        } else if (!strcmp(a, "--input") || !strcmp(a, "-i")) {
-            o->input = v;
-        } else if (!strcmp(a, "--size")) {
-            if (cli_parse_size(a, v, 16, 8192, 0, &o->gen_w, &o->gen_h))
-                return CLI_EUSAGE;
-            sized = 1;
-        } else if (!strcmp(a, "--out-size")) {
-            if (cli_parse_size(a, v, 2, 8192, 0, &o->out_w, &o->out_h))
-                return CLI_EUSAGE;
-        } else if (!strcmp(a, "--frames")) {
-            if (cli_parse_long(a, v, 1, 10000000, &n))
-                return CLI_EUSAGE;
-            o->frames = n;
-        } else if (!strcmp(a, "--backend")) {
-            if (kern_backend_parse(v, &o->backend))
-                return cli_usage_error("--backend: expected cpu, cuda, auto or ref, got '%s'", v);
-        } else if (!strcmp(a, "--decoder")) {
-            if (parse_dev(a, v, "nvdec", &o->decode_on))
-                return CLI_EUSAGE;
-        } else if (!strcmp(a, "--encoder")) {
-            if (parse_dev(a, v, "nvenc", &o->encode_on))
-                return CLI_EUSAGE;
-        } else if (!strcmp(a, "--cuda-version")) {
-            if (cli_parse_long(a, v, 0, 3, &n))
-                return CLI_EUSAGE;
-            o->cuda_version = (int)n;
-        } else if (!strcmp(a, "--threads")) {
-            if (cli_parse_long(a, v, 1, 1024, &n))
-                return CLI_EUSAGE;
-            o->threads = (int)n;
-        } else if (!strcmp(a, "--codec-threads")) {
-            if (cli_parse_long(a, v, 0, 1024, &n))
-                return CLI_EUSAGE;
-            o->codec_threads = (int)n;
-        } else if (!strcmp(a, "--filter")) {
-            if (kern_filter_parse(v, &o->filter))
-                return cli_usage_error("--filter: expected lanczos or bicubic, got '%s'", v);
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            *out = v;
-        } else {
-            return cli_usage_error("calibrate pipeline: unknown option '%s' (see --help)", a);
-        }
+        if (take(c, p.val, o, out, &sized))
+            return CLI_EUSAGE;
     }
+    if (p.rest < argc)
+        return cli_usage_error("calibrate pipeline: unexpected argument '%s' (see --help)", argv[p.rest]);
     if (!o->stage)
         return cli_usage_error("calibrate pipeline: --stage overlay|framing is required (see --help)");
     if (sized && o->input)
@@ -180,15 +197,15 @@ int cli_calibrate_pipeline(int argc, char **argv)
     volatile sig_atomic_t *interrupted = cli_cancel_begin(&cancel);
     o.cancel = interrupted;
     av_log_set_level(AV_LOG_QUIET); /* errors reach the user as our one line */
-    int tty = cli_stderr_is_tty();
-    if (tty)
-        o.progress = progress;
+    cli_progress pg;
+    cli_progress_begin(&pg, "calibrate pipeline", "frames", 0);
+    o.progress = cli_progress_count;
+    o.progress_arg = &pg;
 
     char err[1200];
     cal_pipeline_result r;
     rc = cal_pipeline_run(&o, &r, err, sizeof err);
-    if (tty)
-        fputc('\n', stderr);
+    cli_progress_end(&pg);
     cli_cancel_end(&cancel);
     if (rc)
         return cli_fail(rc, "%s", err);

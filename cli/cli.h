@@ -11,6 +11,8 @@
 #ifndef FORKCAST_CLI_H
 #define FORKCAST_CLI_H
 
+#include "cli/opts.h"
+
 #include <cjson/cJSON.h>
 #include <signal.h>
 #include <stddef.h>
@@ -37,7 +39,11 @@ int cli_cmd_plot(int argc, char **argv);
 int cli_cmd_report(int argc, char **argv);
 int cli_cmd_example(int argc, char **argv);
 
-/* calibrate modes (cli/cal_MODE.c), dispatched by cli/cmd_calibrate.c */
+int cli_cmd_completion(int argc, char **argv);
+
+/* calibrate modes (cli/cal_MODE.c), dispatched by cli/cmd_calibrate.c from
+ * this table (NULL-name terminated) */
+extern const cli_command cli_calibrate_modes[];
 int cli_calibrate_fit(int argc, char **argv);
 int cli_calibrate_ffmpeg(int argc, char **argv);
 int cli_calibrate_command(int argc, char **argv);
@@ -70,9 +76,6 @@ int cli_check_out_dir(const char *path);
 /* "WxH" -> *w, *h with lo <= side <= hi, both even when `even`. */
 int cli_parse_size(const char *opt, const char *s, int lo, int hi, int even, int *w, int *h);
 
-/* 1 when stderr is a terminal (progress output allowed). */
-int cli_stderr_is_tty(void);
-
 /* Ctrl-C for long measurements: between cli_cancel_begin() and
  * cli_cancel_end() the first SIGINT/SIGTERM/SIGHUP only sets the returned
  * flag (library code polls it and cleans up); the process then ends by that
@@ -83,7 +86,6 @@ typedef struct {
 } cli_cancel;
 volatile sig_atomic_t *cli_cancel_begin(cli_cancel *c);
 void cli_cancel_end(cli_cancel *c);
-/* A progress callback printing "forkcast: LINE" on stderr. */
-void cli_progress_line(void *ctx, const char *line);
+/* Progress of long work: cli/progress.h. */
 
 #endif

@@ -1,6 +1,7 @@
 /* cli/cmd_advise.c -- `forkcast advise`: the closed form, checked by a short
  * Monte Carlo run (sim/advise_col.h). */
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "cli/print_eval.h"
 #include "cli/scenario_args.h"
 #include "model/output.h"
@@ -75,41 +76,54 @@ static int emit_json_with_sim(const model_scenario *s, const model_eval *e, cons
     return rc;
 }
 
+enum { O_NO_BREAK_EVEN = 256, O_NO_SIM };
+
+static const struct option options[] = {
+    {"no-break-even", no_argument, NULL, O_NO_BREAK_EVEN},
+    {"no-sim", no_argument, NULL, O_NO_SIM},
+    CLI_SCEN_OUT_OPTIONS,
+    {NULL, 0, NULL, 0},
+};
+
+typedef struct {
+    cli_scen_args *a;
+    int no_sim;
+} advise_args;
+
+static int take(void *ctx, int c, const char *v)
+{
+    advise_args *o = ctx;
+    (void)v;
+    if (c == O_NO_BREAK_EVEN)
+        o->a->opts.skip_break_even = 1;
+    else if (c == O_NO_SIM)
+        o->no_sim = 1;
+    else
+        return 0;
+    return 1;
+}
+
 int cli_cmd_advise(int argc, char **argv)
 {
     cli_scen_args a;
     model_scenario s;
     model_eval e, sim;
     char err[1024];
-    int no_sim = 0, have_sim = 0;
-    cli_scen_init(&a, 1);
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return CLI_OK;
-        }
-        if (!strcmp(argv[i], "--no-break-even")) {
-            a.opts.skip_break_even = 1;
-            continue;
-        }
-        if (!strcmp(argv[i], "--no-sim")) {
-            no_sim = 1;
-            continue;
-        }
-        int t = cli_scen_take(&a, argc, argv, &i);
-        if (t < 0)
-            return CLI_EUSAGE;
-        if (t == 0)
-            return cli_usage_error("%s: unknown option '%s' (see --help)", argv[0], argv[i]);
-    }
-    int rc = cli_scen_load(&a, &s);
+    int have_sim = 0;
+    advise_args o = {&a, 0};
+    cli_scen_init(&a);
+    int rc = cli_scen_parse(&a, "advise", NULL, options, take, &o, argc, argv);
+    if (rc == CLI_P_HELP)
+        usage(stdout);
     if (rc)
+        return rc == CLI_P_HELP ? CLI_OK : rc;
+    if ((rc = cli_scen_load(&a, &s)))
         return rc;
     if ((rc = model_evaluate(&s, &a.opts, &e, err, sizeof err))) {
         rc = cli_fail(rc, "%s", err);
         goto cleanup;
     }
-    if (!no_sim) {
+    if (!o.no_sim) {
         if ((rc = sim_advise_col(&s, &a.opts, 0, &sim, err, sizeof err))) {
             rc = cli_fail(rc, "%s", err);
             goto cleanup;
@@ -120,7 +134,7 @@ int cli_cmd_advise(int argc, char **argv)
     if (a.json)
         rc = have_sim ? emit_json_with_sim(&s, &e, &sim) : cli_emit_json(&s, &e);
     else if (a.csv)
-        rc = cli_emit_csv(stdout, &s, &e);
+        rc = cli_emit_csv(stdout, &s, &e, 1, have_sim ? &sim : NULL);
     else
         cli_print_eval(stdout, &s, &e, have_sim ? &sim : NULL);
 cleanup:

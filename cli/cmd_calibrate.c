@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const cli_command modes[] = {
+const cli_command cli_calibrate_modes[] = {
     {"kernels", cli_calibrate_kernels, "per-frame cost of the overlay and framing kernels (cpu, cuda)"},
     {"pipeline", cli_calibrate_pipeline, "decode -> kernel -> encode per frame, where the time goes"},
     {"ffmpeg", cli_calibrate_ffmpeg, "FFmpeg startup, seek vs GOP, decode/encode, concat vs k"},
@@ -21,7 +21,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: forkcast calibrate MODE [ARGS]   (forkcast calibrate MODE --help)\n\n"
                "Measure what a stage really costs; each mode writes a scenario fragment\n"
                "(JSON, -o FILE) that `forkcast advise|model|sim --with FILE` merges.\n\n");
-    for (const cli_command *m = modes; m->name; m++)
+    for (const cli_command *m = cli_calibrate_modes; m->name; m++)
         fprintf(f, "  %-9s %s\n", m->name, m->summary);
 }
 
@@ -35,7 +35,7 @@ int cli_cmd_calibrate(int argc, char **argv)
         usage(stdout);
         return CLI_OK;
     }
-    for (const cli_command *m = modes; m->name; m++) {
+    for (const cli_command *m = cli_calibrate_modes; m->name; m++) {
         if (strcmp(argv[1], m->name))
             continue;
         /* The modes that use the FFmpeg libraries load them here (av_lazy). */

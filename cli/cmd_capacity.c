@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "cli/cap_plan.h"
 #include "cli/cap_print.h"
+#include "cli/progress.h"
 #include "cli/scenario_args.h"
 #include "base/status.h"
 #include "model/workload.h"
@@ -120,6 +121,7 @@ static const struct option long_opts[] = {
     {"frames", required_argument, NULL, O_SHARED},
     {"per-frame", required_argument, NULL, O_SHARED},
     {"gpus", required_argument, NULL, O_SHARED},
+    {"allow-kernel-only", no_argument, NULL, O_SHARED_FLAG},
     {"json", no_argument, NULL, O_SHARED_FLAG},
     {"csv", no_argument, NULL, O_SHARED_FLAG},
     {"objective", required_argument, NULL, O_NOT_HERE},
@@ -343,7 +345,10 @@ static int one_run(const model_scenario *s, const cap_args *c, sim_cap_bucket *b
     if (rc)
         return cli_fail(rc, "%s", err);
     sim_cap_series ser = {c->series_step > 0 ? c->series_step : 60, series_row, NULL};
-    sim_cap_opts o = {.series = c->series ? &ser : NULL, .buckets = nbk, .bucket = bk};
+    cli_progress pg;
+    cli_progress_begin(&pg, "capacity", s->hours > 0 ? "simulated s" : "jobs", 0);
+    sim_cap_opts o = {.series = c->series ? &ser : NULL, .buckets = nbk, .bucket = bk,
+                      .progress = cli_progress_cap, .progress_ctx = &pg};
     if (c->series) {
         if ((rc = base_out_open(&out, c->series, err, sizeof err))) {
             rc = cli_fail(rc, "%s", err);
@@ -353,7 +358,9 @@ static int one_run(const model_scenario *s, const cap_args *c, sim_cap_bucket *b
         ser.ctx = out.f;
         fprintf(out.f, "t_s,busy,idle,queue\n");
     }
-    if ((rc = sim_cap_run_opts(cap, s->seed, &o, r, err, sizeof err))) {
+    rc = sim_cap_run_opts(cap, s->seed, &o, r, err, sizeof err);
+    cli_progress_end(&pg);
+    if (rc) {
         rc = cli_fail(rc, "%s", err);
         goto cleanup;
     }
@@ -496,7 +503,7 @@ static int parse(int argc, char **argv, cli_scen_args *a, cap_args *c, int *help
     int ch, idx;
     opterr = 0;
     optind = 0;
-    while ((ch = getopt_long(argc, argv, "-h", long_opts, &idx)) != -1) {
+    while ((ch = cli_getopt_long(argc, argv, "-h", long_opts, &idx)) != -1) {
         if (ch == 'h') {
             *help = 1;
             return CLI_OK;
@@ -505,7 +512,7 @@ static int parse(int argc, char **argv, cli_scen_args *a, cap_args *c, int *help
             const char *bad = argv[optind - 1];
             if (optopt >= O_RATE) /* a long option of ours without its value */
                 return cli_usage_error("%s: missing value", bad);
-            return cli_usage_error("capacity: unknown option '%s' (see --help)", bad);
+            return cli_unknown_option("capacity", bad, long_opts);
         }
         if (ch == O_NOT_HERE)
             return cli_usage_error("capacity: --%s does not apply (policy auto uses the decision thresholds)",
@@ -534,7 +541,7 @@ int cli_cmd_capacity(int argc, char **argv)
     cap_args c;
     model_scenario s;
     int help = 0;
-    cli_scen_init(&a, 1);
+    cli_scen_init(&a);
     memset(&c, 0, sizeof c);
     int rc = parse(argc, argv, &a, &c, &help);
     if (rc || help) {

@@ -3,6 +3,7 @@
  * exclude each other (workload sources and run lengths) appear as "_"
  * comment keys. tests/cli/example.sh checks it validates and is complete. */
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "model/scenario.h"
 
 #include <stdio.h>
@@ -81,22 +82,38 @@ static const char example[] =
 "  }\n"
 "}\n";
 
+enum { O_FIELDS = 256 };
+
+static const struct option options[] = {
+    {"fields", no_argument, NULL, O_FIELDS},
+    {NULL, 0, NULL, 0},
+};
+
 int cli_cmd_example(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("usage: forkcast example > scenario.json\n\n"
+    cli_parser p;
+    int fields = 0;
+    cli_parser_init(&p, "example", NULL, options, NULL);
+    for (int c; (c = cli_parser_next(&p, argc, argv)) != CLI_P_END;) {
+        if (c == CLI_P_ERR)
+            return CLI_EUSAGE;
+        if (c == CLI_P_HELP) {
+            printf("usage: forkcast example [--fields] > scenario.json\n\n"
                    "Print a complete scenario with every field filled and commented; it validates\n"
                    "and runs as it is (forkcast advise scenario.json).\n\n"
                    "  --fields   list every scenario field path instead\n");
             return CLI_OK;
         }
-        if (!strcmp(argv[i], "--fields")) {
-            for (const char *const *p = model_scenario_fields(); *p; p++)
-                printf("%s\n", *p);
-            return CLI_OK;
-        }
-        return cli_usage_error("example: unexpected argument '%s'", argv[i]);
+        if (c == CLI_P_POS)
+            return cli_usage_error("example: unexpected argument '%s'", p.val);
+        fields = 1;
+    }
+    if (p.rest < argc)
+        return cli_usage_error("example: unexpected argument '%s'", argv[p.rest]);
+    if (fields) {
+        for (const char *const *f = model_scenario_fields(); *f; f++)
+            printf("%s\n", *f);
+        return CLI_OK;
     }
     fputs(example, stdout);
     return CLI_OK;

@@ -9,10 +9,28 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: forkcast model FILE [options]\n\n"
+    fprintf(f, "usage: forkcast model [FILE] [options]\n\n"
                "Closed-form prediction (order statistics, numerical convolution) of wall time\n"
-               "and cost for each GPU count of the scenario.\n\n");
+               "and cost for each GPU count of the scenario. No FILE: the built-in overlay-e7\n"
+               "default (data/scenarios/overlay-e7.json).\n\n");
     fprintf(f, "%s  --no-break-even     skip the break-even search\n", cli_scen_help);
+}
+
+enum { O_NO_BREAK_EVEN = 256 };
+
+static const struct option options[] = {
+    {"no-break-even", no_argument, NULL, O_NO_BREAK_EVEN},
+    CLI_SCEN_OUT_OPTIONS,
+    {NULL, 0, NULL, 0},
+};
+
+static int take(void *ctx, int c, const char *v)
+{
+    (void)v;
+    if (c != O_NO_BREAK_EVEN)
+        return 0;
+    ((cli_scen_args *)ctx)->opts.skip_break_even = 1;
+    return 1;
 }
 
 int cli_cmd_model(int argc, char **argv)
@@ -21,24 +39,13 @@ int cli_cmd_model(int argc, char **argv)
     model_scenario s;
     model_eval e;
     char err[1024];
-    cli_scen_init(&a, 0);
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return CLI_OK;
-        }
-        if (!strcmp(argv[i], "--no-break-even")) {
-            a.opts.skip_break_even = 1;
-            continue;
-        }
-        int t = cli_scen_take(&a, argc, argv, &i);
-        if (t < 0)
-            return CLI_EUSAGE;
-        if (t == 0)
-            return cli_usage_error("%s: unknown option '%s' (see --help)", argv[0], argv[i]);
-    }
-    int rc = cli_scen_load(&a, &s);
+    cli_scen_init(&a);
+    int rc = cli_scen_parse(&a, "model", NULL, options, take, &a, argc, argv);
+    if (rc == CLI_P_HELP)
+        usage(stdout);
     if (rc)
+        return rc == CLI_P_HELP ? CLI_OK : rc;
+    if ((rc = cli_scen_load(&a, &s)))
         return rc;
     if ((rc = model_evaluate(&s, &a.opts, &e, err, sizeof err))) {
         rc = cli_fail(rc, "%s", err);
@@ -47,7 +54,7 @@ int cli_cmd_model(int argc, char **argv)
     if (a.json)
         rc = cli_emit_json(&s, &e);
     else if (a.csv)
-        rc = cli_emit_csv(stdout, &s, &e);
+        rc = cli_emit_csv(stdout, &s, &e, 0, NULL);
     else
         cli_print_eval(stdout, &s, &e, NULL);
 cleanup:

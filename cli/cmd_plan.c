@@ -3,6 +3,7 @@
  * checked by the simulator (sim/plan_verify.h) and ranked again under a
  * stream of videos (--rate: sim/cap_pipe_rank.h). */
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "base/csv.h"
 #include "model/plan.h"
 #include "model/plan_out.h"
@@ -58,7 +59,8 @@ static void usage(FILE *f)
             "                          under load, and say whether the best differs\n"
             "  --hours H               --rate run length (default workload.hours, else 24)\n"
             "  --json | --csv          JSON (the Pareto plans, recommended, current, summary) or\n"
-            "                          CSV of every candidate\n\n"
+            "                          CSV of every candidate\n"
+            "  --quiet                 no --verify progress on stderr\n\n"
             "A target no plan meets is an answer, not an error: \"no plan meets ...\" with the\n"
             "closest plans, exit 0. Input errors (unknown stage, unpriced GPU type, a stage with\n"
             "no figure on any type considered, an empty search space): one line, exit 2.\n");
@@ -100,7 +102,7 @@ static int parse_args(int argc, char **argv, plan_args *a)
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    while ((c = cli_getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 'h': usage(stdout); return 1;
         case 'o': a->objective = optarg; break;
@@ -143,7 +145,7 @@ static int parse_args(int argc, char **argv, plan_args *a)
                 a->plain[a->nplain++] = optarg;
             break;
         case ':': cli_usage_error("%s: missing value", argv[optind - 1]); return -1;
-        default: cli_usage_error("plan: unknown option '%s' (see --help)", argv[optind - 1]); return -1;
+        default: cli_unknown_option("plan", argv[optind - 1], opts); return -1;
         }
     }
     for (; optind < argc; optind++) {
@@ -316,14 +318,19 @@ static int run_verify(const plan_args *a, const model_plan_result *r, sim_plan_v
     sim_plan_check *k = calloc((size_t)n, sizeof *k);
     if (!k)
         return cli_fail(CLI_ERUNTIME, "out of memory");
+    cli_progress pg;
+    cli_progress_begin(&pg, "plan --verify", "plans simulated", 0);
     for (int i = 0; i < n; i++) {
         const model_plan_cand *c = i < r->npareto ? &r->cand[r->pareto[i]] : &r->current;
         int rc = sim_plan_verify(r, c, o, &k[i], err, sizeof err);
+        cli_progress_update(&pg, NULL, i + 1, n);
         if (rc) {
+            cli_progress_end(&pg);
             free(k);
             return cli_fail(rc, "%s", err);
         }
     }
+    cli_progress_end(&pg);
     *out = k;
     return CLI_OK;
 }

@@ -33,102 +33,140 @@ static void usage(FILE *f)
                "                      scenario's workload section\n"
                "  --replications R    cdf: simulated runs per GPU count (default sim.replications)\n"
                "  --threads T         threads for the grids (default: all cores)\n"
-               "  --with, --gpus, --objective, --usd-per-hour: as in `forkcast advise`\n\n"
+               "  --with, --gpus, --objective, --usd-per-hour: as in `forkcast advise`\n"
+               "  --quiet             no progress output on stderr\n\n"
+               "On success the image's path and the CSV's go to stdout, one a line (as report).\n"
                "Scripts: plots/KIND.gp, found under $FORKCAST_DATA, EXE/../share/forkcast or the\n"
                "source tree (docs/plots.md). gnuplot missing or an unwritable directory: exit 1.\n");
+}
+
+/* The paths written, on stdout as `forkcast report` prints its own: the
+ * image, then the CSV beside it (OUT with .csv for .png/.svg, plots/chart.h). */
+static void print_written(const char *out)
+{
+    printf("%s\n%.*s.csv\n", out, (int)(strlen(out) - 4), out);
+}
+
+enum { O_FRAMES = 256, O_PER_FRAME, O_POINTS, O_THREADS, O_REPS, O_INPUT };
+
+/* --frames and --per-frame take a range or one value here: these entries
+ * win over the shared ones (cli/scenario_args.h). */
+static const struct option options[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"frames", required_argument, NULL, O_FRAMES},
+    {"per-frame", required_argument, NULL, O_PER_FRAME},
+    {"points", required_argument, NULL, O_POINTS},
+    {"threads", required_argument, NULL, O_THREADS},
+    {"replications", required_argument, NULL, O_REPS},
+    {"input", required_argument, NULL, O_INPUT},
+    {NULL, 0, NULL, 0},
+};
+
+typedef struct {
+    cli_scen_args *a;
+    plot_opts o;
+    plot_kind kind;
+    const char *out;
+    int have_kind, frames_range, pf_range;
+    double fa, fb, pa, pb;
+} plot_args;
+
+static int take(void *ctx, int c, const char *v)
+{
+    plot_args *p = ctx;
+    long n;
+    switch (c) {
+    case CLI_P_POS:
+        if (p->have_kind)
+            return 0; /* the scenario FILE */
+        if (plot_kind_parse(v, &p->kind)) {
+            cli_usage_error("plot: unknown KIND '%s' (speedup, frames, map, gantt, cdf, breakdown, capacity, "
+                            "pareto, plan-gantt)", v);
+            return -1;
+        }
+        p->have_kind = 1;
+        return 1;
+    case 'o': p->out = v; return 1;
+    case O_FRAMES:
+        if (cli_parse_range("--frames", v, 1, (double)MODEL_MAX_FRAMES, &p->fa, &p->fb))
+            return -1;
+        p->frames_range = strstr(v, "..") != NULL;
+        p->a->frames = p->frames_range ? 0 : (long)p->fa;
+        if (!p->frames_range && p->fa != (double)p->a->frames) {
+            cli_usage_error("--frames: expected an integer, got '%s'", v);
+            return -1;
+        }
+        return 1;
+    case O_PER_FRAME:
+        if (cli_parse_range("--per-frame", v, 0, 1e6, &p->pa, &p->pb))
+            return -1;
+        p->pf_range = strstr(v, "..") != NULL;
+        if (p->pf_range && p->pa <= 0) {
+            cli_usage_error("--per-frame: a range must start above 0 (got %g)", p->pa);
+            return -1;
+        }
+        if (!p->pf_range)
+            p->a->per_frame = p->pa;
+        return 1;
+    case O_POINTS:
+        if (cli_parse_long("--points", v, 2, PLOT_SWEEP_MAX_POINTS, &n))
+            return -1;
+        p->o.points = (int)n;
+        return 1;
+    case O_THREADS:
+        if (cli_parse_long("--threads", v, 1, 1024, &n))
+            return -1;
+        p->o.threads = (unsigned)n;
+        return 1;
+    case O_REPS:
+        if (cli_parse_long("--replications", v, 1, 100000000, &n))
+            return -1;
+        p->o.replications = n;
+        return 1;
+    case O_INPUT: p->o.input = v; return 1;
+    }
+    return 0;
 }
 
 int cli_cmd_plot(int argc, char **argv)
 {
     cli_scen_args a;
     model_scenario s;
-    plot_opts o = {0};
-    plot_kind kind;
-    const char *out = NULL, *v;
     char err[1024];
-    long n;
-    int have_kind = 0, frames_range = 0, pf_range = 0;
-    double fa = 0, fb = 0, pa = 0, pb = 0;
-    cli_scen_init(&a, 1);
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return CLI_OK;
-        }
-        if (!have_kind && argv[i][0] != '-') {
-            if (plot_kind_parse(argv[i], &kind))
-                return cli_usage_error("plot: unknown KIND '%s' (speedup, frames, map, gantt, cdf, breakdown, "
-                                       "capacity, pareto, plan-gantt)",
-                                       argv[i]);
-            have_kind = 1;
-        } else if (!strcmp(argv[i], "-o") || cli_opt_is(argv[i], "--output")) {
-            if (!(out = cli_opt_value(argc, argv, &i, "-o")))
-                return CLI_EUSAGE;
-        } else if (cli_opt_is(argv[i], "--frames")) {
-            if (!(v = cli_opt_value(argc, argv, &i, "--frames")) ||
-                cli_parse_range("--frames", v, 1, (double)MODEL_MAX_FRAMES, &fa, &fb))
-                return CLI_EUSAGE;
-            frames_range = strstr(v, "..") != NULL;
-            a.frames = frames_range ? 0 : (long)fa;
-            if (!frames_range && fa != (double)a.frames)
-                return cli_usage_error("--frames: expected an integer, got '%s'", v);
-        } else if (cli_opt_is(argv[i], "--per-frame")) {
-            if (!(v = cli_opt_value(argc, argv, &i, "--per-frame")) ||
-                cli_parse_range("--per-frame", v, 0, 1e6, &pa, &pb))
-                return CLI_EUSAGE;
-            pf_range = strstr(v, "..") != NULL;
-            if (pf_range && pa <= 0)
-                return cli_usage_error("--per-frame: a range must start above 0 (got %g)", pa);
-            if (!pf_range)
-                a.per_frame = pa;
-        } else if (cli_opt_is(argv[i], "--points")) {
-            if (!(v = cli_opt_value(argc, argv, &i, "--points")) ||
-                cli_parse_long("--points", v, 2, PLOT_SWEEP_MAX_POINTS, &n))
-                return CLI_EUSAGE;
-            o.points = (int)n;
-        } else if (cli_opt_is(argv[i], "--threads")) {
-            if (!(v = cli_opt_value(argc, argv, &i, "--threads")) || cli_parse_long("--threads", v, 1, 1024, &n))
-                return CLI_EUSAGE;
-            o.threads = (unsigned)n;
-        } else if (cli_opt_is(argv[i], "--replications")) {
-            if (!(v = cli_opt_value(argc, argv, &i, "--replications")) ||
-                cli_parse_long("--replications", v, 1, 100000000, &n))
-                return CLI_EUSAGE;
-            o.replications = n;
-        } else if (cli_opt_is(argv[i], "--input")) {
-            if (!(o.input = cli_opt_value(argc, argv, &i, "--input")))
-                return CLI_EUSAGE;
-        } else {
-            int t = cli_scen_take(&a, argc, argv, &i);
-            if (t < 0)
-                return CLI_EUSAGE;
-            if (t == 0 || a.json || a.csv)
-                return cli_usage_error("plot: unknown option '%s' (see --help)", argv[i]);
-        }
-    }
-    if (!have_kind)
+    cli_scen_init(&a);
+    plot_args p = {.a = &a};
+    int rc = cli_scen_parse(&a, "plot", "o:", options, take, &p, argc, argv);
+    if (rc == CLI_P_HELP)
+        usage(stdout);
+    if (rc)
+        return rc == CLI_P_HELP ? CLI_OK : rc;
+    plot_opts o = p.o;
+    plot_kind kind = p.kind;
+    const char *out = p.out;
+    if (!p.have_kind)
         return cli_usage_error("plot: missing KIND (see forkcast plot --help)");
     if (!out)
         return cli_usage_error("plot: missing -o OUT.png|OUT.svg");
     const char *fmt;
     if (plot_format(out, &fmt))
         return cli_usage_error("-o: %s: must end in .png or .svg", out);
-    if (frames_range) {
-        o.frames_lo = fa;
-        o.frames_hi = fb;
+    if (p.frames_range) {
+        o.frames_lo = p.fa;
+        o.frames_hi = p.fb;
     }
-    if (pf_range) {
-        o.per_frame_lo = pa;
-        o.per_frame_hi = pb;
+    if (p.pf_range) {
+        o.per_frame_lo = p.pa;
+        o.per_frame_hi = p.pb;
     }
-    int rc = cli_scen_load(&a, &s);
-    if (rc)
+    if ((rc = cli_scen_load(&a, &s)))
         return rc;
     o.opts = a.opts;
     /* A chart of a CSV names a scenario only when one was given. */
     const model_scenario *sp = plot_kind_takes_input(kind) && o.input && !a.file ? NULL : &s;
     if ((rc = plot_chart(kind, sp, &o, out, err, sizeof err)))
         rc = cli_fail(rc, "%s", err);
+    else
+        print_written(out);
     model_scenario_free(&s);
     return rc;
 }

@@ -22,8 +22,44 @@ static void usage(FILE *f)
                "                      run the scenario's workload section; none: not drawn)\n"
                "  --threads T         threads for the grids (default: all cores)\n"
                "  --with, --frames, --gpus, --per-frame, --objective, --usd-per-hour: as in\n"
-               "                      `forkcast advise`\n\n"
+               "                      `forkcast advise`\n"
+               "  --quiet             no progress output on stderr\n\n"
+               "On success the paths of report.html and report.md go to stdout, one a line.\n"
                "gnuplot missing or DIR not writable: exit 1, no report file written.\n");
+}
+
+enum { O_TRACE = 256, O_WALLS, O_SERIES, O_THREADS };
+
+static const struct option options[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"trace", required_argument, NULL, O_TRACE},
+    {"walls", required_argument, NULL, O_WALLS},
+    {"series", required_argument, NULL, O_SERIES},
+    {"threads", required_argument, NULL, O_THREADS},
+    {NULL, 0, NULL, 0},
+};
+
+typedef struct {
+    plot_report_spec *r;
+    const char *dir;
+} report_args;
+
+static int take(void *ctx, int c, const char *v)
+{
+    report_args *o = ctx;
+    long n;
+    switch (c) {
+    case 'o': o->dir = v; return 1;
+    case O_TRACE: o->r->trace_csv = v; return 1;
+    case O_WALLS: o->r->walls_csv = v; return 1;
+    case O_SERIES: o->r->series_csv = v; return 1;
+    case O_THREADS:
+        if (cli_parse_long("--threads", v, 1, 1024, &n))
+            return -1;
+        o->r->opts.threads = (unsigned)n;
+        return 1;
+    }
+    return 0;
 }
 
 int cli_cmd_report(int argc, char **argv)
@@ -31,43 +67,18 @@ int cli_cmd_report(int argc, char **argv)
     cli_scen_args a;
     model_scenario s;
     plot_report_spec r = {0};
-    const char *dir = NULL, *v;
+    report_args o = {&r, NULL};
     char err[1024];
-    long n;
-    cli_scen_init(&a, 1);
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return CLI_OK;
-        }
-        if (!strcmp(argv[i], "-o") || cli_opt_is(argv[i], "--output")) {
-            if (!(dir = cli_opt_value(argc, argv, &i, "-o")))
-                return CLI_EUSAGE;
-        } else if (cli_opt_is(argv[i], "--trace")) {
-            if (!(r.trace_csv = cli_opt_value(argc, argv, &i, "--trace")))
-                return CLI_EUSAGE;
-        } else if (cli_opt_is(argv[i], "--walls")) {
-            if (!(r.walls_csv = cli_opt_value(argc, argv, &i, "--walls")))
-                return CLI_EUSAGE;
-        } else if (cli_opt_is(argv[i], "--series")) {
-            if (!(r.series_csv = cli_opt_value(argc, argv, &i, "--series")))
-                return CLI_EUSAGE;
-        } else if (cli_opt_is(argv[i], "--threads")) {
-            if (!(v = cli_opt_value(argc, argv, &i, "--threads")) || cli_parse_long("--threads", v, 1, 1024, &n))
-                return CLI_EUSAGE;
-            r.opts.threads = (unsigned)n;
-        } else {
-            int t = cli_scen_take(&a, argc, argv, &i);
-            if (t < 0)
-                return CLI_EUSAGE;
-            if (t == 0 || a.json || a.csv)
-                return cli_usage_error("report: unknown option '%s' (see --help)", argv[i]);
-        }
-    }
+    cli_scen_init(&a);
+    int rc = cli_scen_parse(&a, "report", "o:", options, take, &o, argc, argv);
+    if (rc == CLI_P_HELP)
+        usage(stdout);
+    if (rc)
+        return rc == CLI_P_HELP ? CLI_OK : rc;
+    const char *dir = o.dir;
     if (!dir || !*dir)
         return cli_usage_error("report: missing -o DIR");
-    int rc = cli_scen_load(&a, &s);
-    if (rc)
+    if ((rc = cli_scen_load(&a, &s)))
         return rc;
     r.opts.opts = a.opts;
     r.scenario_path = a.file;

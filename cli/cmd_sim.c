@@ -1,9 +1,9 @@
 /* cli/cmd_sim.c -- `forkcast sim`: Monte Carlo of the chunked job. */
 #include "cli/cli.h"
 #include "cli/print_eval.h"
+#include "cli/progress.h"
 #include "cli/scenario_args.h"
 #include "model/output.h"
-#include "base/clock.h"
 #include "base/status.h"
 #include "sim/montecarlo.h"
 
@@ -14,13 +14,15 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: forkcast sim FILE [options]\n\n"
+    fprintf(f, "usage: forkcast sim [FILE] [options]\n\n"
                "Discrete-event Monte Carlo of the chunked job for each GPU count: mean, sd,\n"
                "standard error, p50/p95/p99 of wall time and cost, the critical container's\n"
                "mean phases, and the verdict. Also simulates the effects the closed form omits\n"
                "(shared download link, max_containers, chunks_per_gpu, speculative backups,\n"
                "failures; docs/scenario.md). Replication r draws from a stream of (seed, r):\n"
-               "the output is the same for any --threads.\n\n"
+               "the output is the same for any --threads. No FILE: the built-in overlay-e7\n"
+               "default (data/scenarios/overlay-e7.json). A run of more than a few seconds\n"
+               "shows its progress on stderr (--quiet: none).\n\n"
                "%s"
                "  --replications R    replications (default: sim.replications, 10000)\n"
                "  --seed S            seed (default: sim.seed, 1)\n"
@@ -28,33 +30,6 @@ static void usage(FILE *f)
                "  --trace FILE.csv    write replication 0's timeline: k,container,chunk,phase,\n"
                "                      start_s,end_s (container -1: the orchestrator's concat)\n",
                cli_scen_help);
-}
-
-/* ---- progress bar: stderr, a terminal, runs over ~1 s ---------------------- */
-
-typedef struct {
-    double t0, last;
-    int shown, cleared;
-} progress;
-
-static void on_progress(uint64_t done, uint64_t total, void *ctx)
-{
-    progress *p = ctx;
-    double now = base_now_s();
-    if (p->cleared || (!p->shown && now - p->t0 < 1.0))
-        return;
-    if (done < total && now - p->last < 0.1)
-        return;
-    p->last = now;
-    p->shown = 1;
-    int width = 40, fill = (int)(width * (double)done / (double)total);
-    fprintf(stderr, "\rforkcast sim: [%.*s%*s] %3d%%", fill, "########################################",
-            width - fill, "", (int)(100.0 * (double)done / (double)total));
-    if (done == total) {
-        fprintf(stderr, "\r\033[K");
-        p->cleared = 1;
-    }
-    fflush(stderr);
 }
 
 /* ---- trace ---------------------------------------------------------------- */
@@ -95,22 +70,27 @@ typedef struct {
     const char *trace;
 } sim_args;
 
-/* One option of ours at argv[*i]: 1 taken, 0 not ours, -1 error printed. */
-static int take(sim_args *o, int argc, char **argv, int *i)
+enum { O_REPS = 256, O_SEED, O_THREADS, O_TRACE };
+
+static const struct option options[] = {
+    {"replications", required_argument, NULL, O_REPS},
+    {"seed", required_argument, NULL, O_SEED},
+    {"threads", required_argument, NULL, O_THREADS},
+    {"trace", required_argument, NULL, O_TRACE},
+    CLI_SCEN_OUT_OPTIONS,
+    {NULL, 0, NULL, 0},
+};
+
+/* One option of ours: 1 taken, 0 not ours, -1 error printed. */
+static int take(void *ctx, int c, const char *v)
 {
-    const char *v;
-    if (cli_opt_is(argv[*i], "--replications"))
-        return (v = cli_opt_value(argc, argv, i, "--replications")) &&
-                       !cli_parse_long("--replications", v, 1, 1099511627775L, &o->reps) ? 1 : -1; /* 2^40 - 1: sim/montecarlo.h */
-    if (cli_opt_is(argv[*i], "--seed"))
-        return (v = cli_opt_value(argc, argv, i, "--seed")) &&
-                       !cli_parse_long("--seed", v, 0, 9007199254740992L, &o->seed) ? 1 : -1;
-    if (cli_opt_is(argv[*i], "--threads"))
-        return (v = cli_opt_value(argc, argv, i, "--threads")) &&
-                       !cli_parse_long("--threads", v, 1, 1024, &o->threads) ? 1 : -1;
-    if (cli_opt_is(argv[*i], "--trace")) {
-        if (!(v = cli_opt_value(argc, argv, i, "--trace")))
-            return -1;
+    sim_args *o = ctx;
+    switch (c) {
+    case O_REPS: /* 2^40 - 1: sim/montecarlo.h */
+        return cli_parse_long("--replications", v, 1, 1099511627775L, &o->reps) ? -1 : 1;
+    case O_SEED: return cli_parse_long("--seed", v, 0, 9007199254740992L, &o->seed) ? -1 : 1;
+    case O_THREADS: return cli_parse_long("--threads", v, 1, 1024, &o->threads) ? -1 : 1;
+    case O_TRACE:
         if (!*v) {
             cli_usage_error("--trace: empty file name");
             return -1;
@@ -140,23 +120,14 @@ int cli_cmd_sim(int argc, char **argv)
     char err[1024];
     sim_args o = {0, 0, -1, NULL};
     const char *trace;
-    cli_scen_init(&a, 0);
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return CLI_OK;
-        }
-        int t = take(&o, argc, argv, &i);
-        if (t == 0)
-            t = cli_scen_take(&a, argc, argv, &i);
-        if (t < 0)
-            return CLI_EUSAGE;
-        if (t == 0)
-            return cli_usage_error("sim: unknown option '%s' (see --help)", argv[i]);
-    }
-    trace = o.trace;
-    int rc = cli_scen_load(&a, &s);
+    cli_scen_init(&a);
+    int rc = cli_scen_parse(&a, "sim", NULL, options, take, &o, argc, argv);
+    if (rc == CLI_P_HELP)
+        usage(stdout);
     if (rc)
+        return rc == CLI_P_HELP ? CLI_OK : rc;
+    trace = o.trace;
+    if ((rc = cli_scen_load(&a, &s)))
         return rc;
 
     base_out out = {0};
@@ -169,15 +140,18 @@ int cli_cmd_sim(int argc, char **argv)
         }
         out_open = 1;
     }
-    progress pg = {.t0 = base_now_s()};
+    cli_progress pg;
     sim_montecarlo_opts mo = {
         .replications = o.reps > 0 ? o.reps : s.replications,
         .seed = o.seed >= 0 ? (uint64_t)o.seed : (uint64_t)s.seed,
         .threads = (unsigned)o.threads,
-        .progress = cli_stderr_is_tty() ? on_progress : NULL,
+        .progress = cli_progress_mc,
         .progress_ctx = &pg,
     };
-    if ((rc = sim_montecarlo_eval(&s, &a.opts, &mo, &e, &st, err, sizeof err))) {
+    cli_progress_begin(&pg, "sim", "replications", mo.replications);
+    rc = sim_montecarlo_eval(&s, &a.opts, &mo, &e, &st, err, sizeof err);
+    cli_progress_end(&pg);
+    if (rc) {
         rc = cli_fail(rc, "%s", err);
         goto cleanup;
     }
@@ -197,7 +171,7 @@ int cli_cmd_sim(int argc, char **argv)
     if (a.json)
         rc = emit_json(&s, &e, &st);
     else if (a.csv)
-        rc = cli_emit_csv(stdout, &s, &e);
+        rc = cli_emit_csv(stdout, &s, &e, 0, NULL);
     else {
         cli_print_eval(stdout, &s, &e, NULL);
         print_notes(&e);

@@ -25,7 +25,8 @@ static void usage(FILE *f)
                "  --with, --gpus, --objective, --usd-per-hour: as in `forkcast advise`\n"
                "  --csv               frames,per_frame_s,gpus,wall_mean_s,cost_mean_usd,speedup,\n"
                "                      cost_ratio,beneficial,best_gpus (one row per point and GPU count)\n"
-               "  --json              the same as JSON\n",
+               "  --json              the same as JSON\n"
+               "  --quiet             no progress output on stderr\n",
             PLOT_SWEEP_MAX_POINTS);
 }
 
@@ -58,61 +59,76 @@ static void print_table(FILE *f, const model_scenario *s, const plot_sweep *sw)
         }
 }
 
+enum { O_FRAMES = 256, O_PER_FRAME, O_POINTS, O_THREADS };
+
+/* --frames and --per-frame are ranges here: these entries win over the
+ * shared single-value ones (cli/scenario_args.h). */
+static const struct option options[] = {
+    {"frames", required_argument, NULL, O_FRAMES},
+    {"per-frame", required_argument, NULL, O_PER_FRAME},
+    {"points", required_argument, NULL, O_POINTS},
+    {"threads", required_argument, NULL, O_THREADS},
+    CLI_SCEN_OUT_OPTIONS,
+    {NULL, 0, NULL, 0},
+};
+
+typedef struct {
+    plot_sweep_spec spec;
+    int have_frames, points;
+    long threads;
+    double pa, pb;
+} sweep_args;
+
+static int take(void *ctx, int c, const char *v)
+{
+    sweep_args *o = ctx;
+    long n;
+    switch (c) {
+    case O_FRAMES:
+        if (cli_parse_range("--frames", v, 1, (double)MODEL_MAX_FRAMES, &o->spec.frames_lo, &o->spec.frames_hi))
+            return -1;
+        o->have_frames = 1;
+        return 1;
+    case O_PER_FRAME:
+        if (cli_parse_range("--per-frame", v, 1e-9, 1e6, &o->pa, &o->pb))
+            return -1;
+        o->spec.per_frame_points = -1; /* set from --points once parsed */
+        return 1;
+    case O_POINTS:
+        if (cli_parse_long("--points", v, 1, PLOT_SWEEP_MAX_POINTS, &n))
+            return -1;
+        o->points = (int)n;
+        return 1;
+    case O_THREADS: return cli_parse_long("--threads", v, 1, 1024, &o->threads) ? -1 : 1;
+    }
+    return 0;
+}
+
 int cli_cmd_sweep(int argc, char **argv)
 {
     cli_scen_args a;
     model_scenario s;
-    plot_sweep_spec spec = {.frames_points = 20};
+    sweep_args o = {.spec = {.frames_points = 20}, .points = 20};
+    plot_sweep_spec spec;
     plot_sweep *sw = NULL;
     char err[1024];
-    int have_frames = 0, points = 20;
-    long threads = 0;
-    double pa = 0, pb = 0;
-    cli_scen_init(&a, 1);
-    for (int i = 1; i < argc; i++) {
-        const char *v;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return CLI_OK;
-        }
-        if (cli_opt_is(argv[i], "--frames")) {
-            if (!(v = cli_opt_value(argc, argv, &i, "--frames")) ||
-                cli_parse_range("--frames", v, 1, (double)MODEL_MAX_FRAMES, &spec.frames_lo, &spec.frames_hi))
-                return CLI_EUSAGE;
-            have_frames = 1;
-        } else if (cli_opt_is(argv[i], "--per-frame")) {
-            if (!(v = cli_opt_value(argc, argv, &i, "--per-frame")) ||
-                cli_parse_range("--per-frame", v, 1e-9, 1e6, &pa, &pb))
-                return CLI_EUSAGE;
-            spec.per_frame_points = -1; /* set below from --points */
-        } else if (cli_opt_is(argv[i], "--points")) {
-            long n;
-            if (!(v = cli_opt_value(argc, argv, &i, "--points")) ||
-                cli_parse_long("--points", v, 1, PLOT_SWEEP_MAX_POINTS, &n))
-                return CLI_EUSAGE;
-            points = (int)n;
-        } else if (cli_opt_is(argv[i], "--threads")) {
-            if (!(v = cli_opt_value(argc, argv, &i, "--threads")) || cli_parse_long("--threads", v, 1, 1024, &threads))
-                return CLI_EUSAGE;
-        } else {
-            int t = cli_scen_take(&a, argc, argv, &i);
-            if (t < 0)
-                return CLI_EUSAGE;
-            if (t == 0)
-                return cli_usage_error("sweep: unknown option '%s' (see --help)", argv[i]);
-        }
-    }
-    if (!have_frames)
-        return cli_usage_error("sweep: --frames A..B is required (see --help)");
-    spec.frames_points = points;
-    if (spec.per_frame_points < 0) {
-        spec.per_frame_lo = pa;
-        spec.per_frame_hi = pb;
-        spec.per_frame_points = points;
-    }
-    spec.threads = (unsigned)threads;
-    int rc = cli_scen_load(&a, &s);
+    cli_scen_init(&a);
+    int rc = cli_scen_parse(&a, "sweep", NULL, options, take, &o, argc, argv);
+    if (rc == CLI_P_HELP)
+        usage(stdout);
     if (rc)
+        return rc == CLI_P_HELP ? CLI_OK : rc;
+    spec = o.spec;
+    if (!o.have_frames)
+        return cli_usage_error("sweep: --frames A..B is required (see --help)");
+    spec.frames_points = o.points;
+    if (spec.per_frame_points < 0) {
+        spec.per_frame_lo = o.pa;
+        spec.per_frame_hi = o.pb;
+        spec.per_frame_points = o.points;
+    }
+    spec.threads = (unsigned)o.threads;
+    if ((rc = cli_scen_load(&a, &s)))
         return rc;
     spec.opts = a.opts;
     if ((rc = plot_sweep_run(&s, &spec, &sw, err, sizeof err))) {

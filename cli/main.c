@@ -22,6 +22,7 @@ const cli_command cli_commands[] = {
     {"report",    cli_cmd_report,    "Markdown and self-contained HTML report with every chart"},
     {"example",   cli_cmd_example,   "print a complete, commented scenario with every field"},
     {"calibrate", cli_cmd_calibrate, "measure a stage: kernels, ffmpeg, pipeline, command, fit"},
+    {"completion", cli_cmd_completion, "the bash completion script: source <(forkcast completion)"},
     {NULL, NULL, NULL},
 };
 
@@ -30,8 +31,10 @@ static void usage(FILE *f)
     fprintf(f, "usage: forkcast SUBCOMMAND [ARGS]   (forkcast SUBCOMMAND --help for details)\n\n"
                "Should this video stage be split into chunks across N GPU containers?\n\n");
     for (const cli_command *c = cli_commands; c->name; c++)
-        fprintf(f, "  %-10s %s\n", c->name, c->summary);
-    fprintf(f, "\nExit status: 0 ok, 1 runtime failure, 2 usage or input error.\n");
+        fprintf(f, "  %-11s %s\n", c->name, c->summary);
+    fprintf(f, "\nEvery subcommand takes --help and --quiet (no progress on stderr); options are\n"
+               "\"--opt V\" or \"--opt=V\", by their full names (docs/cli.md).\n\n"
+               "Exit status: 0 ok, 1 runtime failure, 2 usage or input error.\n");
 }
 
 static int dispatch(int argc, char **argv)

@@ -73,9 +73,9 @@ int cli_emit_json(const model_scenario *s, const model_eval *e)
     return rc;
 }
 
-int cli_emit_csv(FILE *f, const model_scenario *s, const model_eval *e)
+int cli_emit_csv(FILE *f, const model_scenario *s, const model_eval *e, int simcol, const model_eval *sim)
 {
-    char *text = model_eval_csv(s, e);
+    char *text = simcol ? model_eval_csv_sim(s, e, sim) : model_eval_csv(s, e);
     if (!text)
         return cli_fail(CLI_ERUNTIME, "out of memory");
     fputs(text, f);

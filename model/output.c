@@ -89,7 +89,8 @@ cJSON *model_eval_json(const model_scenario *s, const model_eval *e)
     return root;
 }
 
-char *model_eval_csv(const model_scenario *s, const model_eval *e)
+/* One CSV; `simcol` adds sim_replications,sim_wall_p95_s (from sim, or empty). */
+static char *eval_csv(const model_scenario *s, const model_eval *e, int simcol, const model_eval *sim)
 {
     /* The scenario name is the user's: quoted per RFC 4180 (base/csv.h). */
     size_t nq = base_csv_quote(NULL, 0, s->name, BASE_CSV_RFC);
@@ -103,19 +104,36 @@ char *model_eval_csv(const model_scenario *s, const model_eval *e)
     size_t n = (size_t)snprintf(buf, cap,
                                 "scenario,method,frames,gpus,wall_mean_s,wall_p50_s,wall_p95_s,wall_p99_s,"
                                 "wall_stderr_s,cost_mean_usd,cost_p95_usd,speedup,cost_ratio,beneficial,"
-                                "break_even_frames\n");
+                                "break_even_frames%s\n", simcol ? ",sim_replications,sim_wall_p95_s" : "");
+    int is_sim = !strcmp(e->method, "sim");
     for (int i = 0; i < e->nk; i++) {
         const model_kresult *r = &e->k[i];
-        char be[32] = "";
+        char be[32] = "", se[32] = "", sc[64] = "";
         if (r->gpus > 1 && e->break_even[i] >= 0)
             snprintf(be, sizeof be, "%ld", e->break_even[i]);
-        n += (size_t)snprintf(buf + n, cap - n, "%s,%s,%ld,%d,%.6g,%.6g,%.6g,%.6g,%.4g,%.6g,%.6g,%.6g,%.6g,%d,%s\n",
+        if (is_sim)
+            snprintf(se, sizeof se, "%.4g", r->wall_se);
+        if (simcol && sim)
+            snprintf(sc, sizeof sc, ",%ld,%.6g", sim->replications, sim->k[i].wall_p95);
+        else if (simcol)
+            snprintf(sc, sizeof sc, ",,");
+        n += (size_t)snprintf(buf + n, cap - n, "%s,%s,%ld,%d,%.6g,%.6g,%.6g,%.6g,%s,%.6g,%.6g,%.6g,%.6g,%d,%s%s\n",
                               name, e->method, e->frames, r->gpus, r->wall_mean, r->wall_p50, r->wall_p95,
-                              r->wall_p99, r->wall_se, r->cost_mean, r->cost_p95, r->speedup, r->cost_ratio,
-                              r->beneficial, be);
+                              r->wall_p99, se, r->cost_mean, r->cost_p95, r->speedup, r->cost_ratio,
+                              r->beneficial, be, sc);
     }
     free(name);
     return buf;
+}
+
+char *model_eval_csv(const model_scenario *s, const model_eval *e)
+{
+    return eval_csv(s, e, 0, NULL);
+}
+
+char *model_eval_csv_sim(const model_scenario *s, const model_eval *e, const model_eval *sim)
+{
+    return eval_csv(s, e, 1, sim);
 }
 
 const char *model_format_count(long n, char *buf, size_t sz)

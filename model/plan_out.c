@@ -1,4 +1,4 @@
-/* model/plan_out.c -- a plan search as JSON (DESIGN.md's shape) and as CSV
+/* model/plan_out.c -- a plan search as JSON (the shape docs/plan.md gives) and as CSV
  * (every candidate). See plan_out.h. */
 #include "model/plan_out.h"
 #include "base/csv.h"

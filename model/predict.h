@@ -1,6 +1,6 @@
 /* model/predict.h -- closed-form prediction of one job split over k GPUs.
  *
- * Semantics (DESIGN.md; the split, transfers, billing rounding and concat
+ * Semantics (docs/model.md; the split, transfers, billing rounding and concat
  * rate are model/chunk.h's): N frames split as evenly as possible (the first
  * N mod k containers get one more). Container i takes
  *   start (warm for i < min_containers, else cold) + request + download

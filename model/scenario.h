@@ -1,7 +1,7 @@
 /* model/scenario.h -- a scenario: one stage, one platform, the GPU counts to
  * compare; parsed from JSON and validated strictly.
  *
- * The format is DESIGN.md's (docs/scenario.md has every field). Times in s,
+ * The format is docs/scenario.md's (every field). Times in s,
  * sizes in MB, money in USD. Any time is a number or a distribution object
  * (model/dist.h). An omitted overhead is 0; an omitted bandwidth means the
  * transfer takes no time. Keys starting with "_" are comments, at any depth.

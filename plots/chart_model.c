@@ -146,7 +146,7 @@ cleanup:
     return rc;
 }
 
-/* The reference experiments marked on the map (REFERENCE.md section 1). */
+/* The reference experiments marked on the map (the T51 analysis: E7 and T50; docs/references.md). */
 static const struct {
     const char *label;
     double frames, per_frame;

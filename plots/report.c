@@ -365,7 +365,8 @@ static void field_value(const model_scenario *s, const plot_report_spec *r, cons
 }
 
 /* Every scenario field that is not at its default, with its source. */
-static void write_assumptions(plot_doc *d, const model_scenario *s, const plot_report_spec *r, const sources *src)
+static void write_assumptions(plot_doc *d, const model_scenario *s, const plot_report_spec *r, const sources *src,
+                              const model_eval *sim)
 {
     plot_doc_heading(d, 2, "Assumptions and where each number came from", "assumptions");
     plot_doc_parafmt(d, "Scenario: %s%s. Sources: fitted (the scenario's _fit block: a weighted least-squares fit to "
@@ -385,12 +386,16 @@ static void write_assumptions(plot_doc *d, const model_scenario *s, const plot_r
     for (int i = 0; fields[i]; i++) {
         char val[256], from[768];
         source_of(src, s, r, fields[i], from, sizeof from);
-        if (!strcmp(from, "default")) {
+        int reps = !strcmp(fields[i], "sim.replications"); /* what this report ran, beside it */
+        if (!strcmp(from, "default") && !reps) {
             if (len + strlen(fields[i]) + 3 < sizeof absent)
                 len += (size_t)snprintf(absent + len, sizeof absent - len, "%s%s", len ? ", " : "", fields[i]);
             continue;
         }
         field_value(s, r, src, fields[i], val, sizeof val);
+        if (reps)
+            snprintf(val + strlen(val), sizeof val - strlen(val), "; this report simulated %ld (sim p95, cdf: "
+                     "advise's check, min(%d, sim.replications))", sim->replications, SIM_ADVISE_REPS);
         const char *cells[3] = {fields[i], val, from};
         plot_doc_table_row(d, &at, cells);
     }
@@ -532,7 +537,7 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
         goto cleanup;
     if ((rc = write_charts(&d, drawn, err, errsz)))
         goto cleanup;
-    write_assumptions(&d, s, r, &src);
+    write_assumptions(&d, s, r, &src, sim);
     write_fit(&d, &src);
     write_method(&d, sim);
 

@@ -242,6 +242,8 @@ struct sim_cap_state {
 
     const sim_cap_series *series;
     long sample_i;
+    void (*progress)(void *ctx, double done, double total); /* sim_cap_opts' */
+    void *progress_ctx;
 
     /* transient buckets (NULL: none) */
     sim_cap_bsum *bk;

@@ -334,6 +334,9 @@ static void next_arrival(sim_cap_state *r, double from)
         double f = round(model_dist_sample(&s->frames_dist, r->ra));
         frames = !(f >= 1) ? 1 : f > MODEL_MAX_FRAMES ? MODEL_MAX_FRAMES : (long)f;
     }
+    if (r->progress && (r->arrived & 4095) == 0)
+        r->progress(r->progress_ctx, isfinite(r->horizon) ? fmin(t, r->horizon) : (double)r->arrived,
+                    isfinite(r->horizon) ? r->horizon : (double)r->max_jobs);
     if (!got || t > r->horizon) {
         r->arrivals_done = 1;
         check_end(r, from);
@@ -533,6 +536,8 @@ int sim_cap_state_init(sim_cap_state *r, sim_cap *c, uint64_t seed, int g, int u
     r->errsz = errsz;
     const sim_cap_series *series = o ? o->series : NULL;
     r->series = series && series->fn && series->step > 0 ? series : NULL;
+    r->progress = o ? o->progress : NULL;
+    r->progress_ctx = o ? o->progress_ctx : NULL;
     r->job_free = r->ctr_free = -1;
     r->idle_head = r->idle_tail = r->part_head = -1;
     workload_init(r);

@@ -144,6 +144,10 @@ typedef struct {
     const sim_cap_series *series; /* NULL: none */
     int buckets;                  /* transient: 1..SIM_CAP_MAX_BUCKETS buckets over [0, hours]; 0 none */
     sim_cap_bucket *bucket;       /* [buckets], filled by the run */
+    /* Progress, optional: every 4096 arrivals, (simulated s, workload.hours
+     * in s) or, without hours, (arrivals, workload.jobs), from the run's thread. */
+    void (*progress)(void *ctx, double done, double total);
+    void *progress_ctx;
 } sim_cap_opts;
 
 /* Validate what a capacity run needs beyond the scenario parser (a workload

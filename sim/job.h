@@ -1,6 +1,6 @@
 /* sim/job.h -- one replication of the chunked job: N frames over k GPUs.
  *
- * The process is DESIGN.md's, phase by phase, as model/predict.h states it,
+ * The process is docs/model.md's, phase by phase, as model/predict.h states it,
  * with the split, processing law, transfers, billing rounding and concat
  * rate from model/chunk.h:
  * N frames split into M chunks as evenly as possible (the first N mod M get

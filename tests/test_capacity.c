@@ -1,5 +1,5 @@
 /* tests/test_capacity.c -- the capacity simulator against queueing closed
- * forms (REFERENCE.md section 4: Erlang C, M/G/infinity, Little's law), the
+ * forms (docs/references.md: Erlang C, M/G/infinity, Little's law), the
  * closed-form single-job model, exact billing arithmetic, the auto policy
  * against model_evaluate, and every bad input. */
 #include "harness.h"
@@ -68,7 +68,7 @@ static void mmc_case(double lambda, double mu, int c, long jobs, double ref_pw, 
 {
     double pw, wq;
     erlang_c(lambda, mu, c, &pw, &wq);
-    CHECK_REL(pw, ref_pw, 2e-6); /* the formula above reproduces REFERENCE.md */
+    CHECK_REL(pw, ref_pw, 2e-6); /* the formula above reproduces docs/references.md */
     CHECK_REL(wq, ref_wq, 2e-6);
     char js[1024];
     snprintf(js, sizeof js,
@@ -105,7 +105,7 @@ static void test_erlang_c(void)
     mmc_case(0.2, 0.1, 3, 500000, 0.444444, 4.444444);
 }
 
-/* The lognormal mean from DESIGN.md's median/p95 form. */
+/* The lognormal mean from docs/scenario.md's median/p95 form. */
 static double lognormal_mean(double median, double p95)
 {
     double sigma = log(p95 / median) / gsl_cdf_ugaussian_Pinv(0.95);

@@ -1,5 +1,5 @@
-/* tests/test_model.c -- the closed-form predictor against REFERENCE.md §4
- * closed forms and independent brute-force integration. */
+/* tests/test_model.c -- the closed-form predictor against the closed forms of
+ * docs/references.md and independent brute-force integration. */
 #include "harness.h"
 #include "model/evaluate.h"
 #include "model/predict.h"

@@ -4,7 +4,7 @@
 A direct Monte Carlo of data/scenarios/overlay-e7.json, written plainly: per
 replication and per k in {1, 2, 4, 8, 16}, each container's time is
 start + request + download + ffmpeg_start + seek (chunks after the first)
-+ process + upload share (DESIGN.md semantics, frames split as evenly as
++ process + upload share (docs/model.md semantics, frames split as evenly as
 possible); wall = max + concat for k > 1; cost = sum of billed container
 times x rate (granularity, minimum, cold start billing as in the scenario).
 Draws with random.Random(1) (lognormvariate for a lognormal time). Then the

@@ -59,7 +59,7 @@ class Source(Process):
 
 
 def erlang_c(lam, mu, c):
-    """P_wait and W_q of M/M/c (REFERENCE.md section 4)."""
+    """P_wait and W_q of M/M/c (docs/references.md)."""
     a = lam / mu
     s = sum(a ** k / math.factorial(k) for k in range(c))
     top = a ** c / math.factorial(c) * c / (c - a)

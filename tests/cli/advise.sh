@@ -17,6 +17,10 @@ json_close "$tmp/a.json" $g/advise_default.json 1e-6 && ok "advise --json matche
 "$FORKCAST" model data/scenarios/overlay-e7.json --json >"$tmp/m.json"
 json_close "$tmp/m.json" $g/advise_default.json 1e-6 && ok "model FILE == advise default" || bad "model FILE vs advise"
 
+"$FORKCAST" model --json >"$tmp/m0.json" 2>"$tmp/err" && [ ! -s "$tmp/err" ] \
+  && json_close "$tmp/m0.json" $g/advise_default.json 1e-6 && ok "model without FILE == the built-in overlay-e7" \
+  || bad "model without FILE $(cat "$tmp/err")"
+
 "$FORKCAST" model data/scenarios/framing-t50.json --json >"$tmp/t.json"
 json_close "$tmp/t.json" $g/model_t50.json 1e-6 && ok "model framing-t50 matches golden" || bad "model t50 golden"
 python3 -c "import json,sys; d=json.load(open('$tmp/t.json')); assert d['verdict']['parallelize'] and d['verdict']['best_gpus']==4" \
@@ -29,6 +33,27 @@ d = json.load(open(sys.argv[1]))
 assert d["frames"] == 100000 and [r["gpus"] for r in d["results"]] == [1, 4]
 assert d["results"][1]["speedup"] > 3
 PY
+# --csv carries every column the table shows (sim p95 included, same
+# replications), no placeholder zeros: the closed form has no standard error.
+"$FORKCAST" advise >"$tmp/t.txt" 2>/dev/null && "$FORKCAST" advise --csv >"$tmp/a.csv" 2>/dev/null \
+  && "$FORKCAST" advise --csv --no-sim >"$tmp/n.csv" 2>/dev/null && python3 - "$tmp/t.txt" "$tmp/a.csv" "$tmp/n.csv" <<'PY' \
+  && ok "advise --csv: the table's columns (sim p95, 2000 replications), empty wall_stderr_s" || bad "advise --csv columns"
+import csv, json, re, sys
+table = [l.split() for l in open(sys.argv[1]) if re.match(r"^ +\d+  ", l)]
+rows = list(csv.DictReader(open(sys.argv[2])))
+assert len(rows) == len(table) == 4, (len(rows), len(table))
+for t, r in zip(table, rows):
+    # GPUs, wall mean, wall p95, sim p95, cost mean, speedup, cost change, beneficial
+    assert int(t[0]) == int(r["gpus"])
+    assert t[1] == "%.1f" % float(r["wall_mean_s"]) and t[3] == "%.1f" % float(r["wall_p95_s"]), (t, r)
+    assert t[5] == "%.1f" % float(r["sim_wall_p95_s"]), (t, r)
+    assert t[7] == "$%.5f" % float(r["cost_mean_usd"]) and t[8] == "%.2fx" % float(r["speedup"]), (t, r)
+    assert t[9] == "%+.1f%%" % ((float(r["cost_ratio"]) - 1) * 100), (t, r)
+    assert r["sim_replications"] == "2000" and r["wall_stderr_s"] == "", r
+for r in csv.DictReader(open(sys.argv[3])):
+    assert r["sim_replications"] == "" and r["sim_wall_p95_s"] == "", r
+PY
+
 "$FORKCAST" advise --per-frame 0.68 --csv >"$tmp/o.csv"
 head -1 "$tmp/o.csv" | grep -q '^scenario,method,frames,gpus,wall_mean_s' && [ "$(wc -l <"$tmp/o.csv")" -eq 5 ] \
   && ok "--per-frame with --csv" || bad "--csv"
@@ -75,7 +100,6 @@ echo '{"job":{"frames":300}' >"$tmp/bad3.json"
 expect_usage_error "invalid JSON" "bad3.json: invalid JSON" advise "$tmp/bad3.json"
 expect_usage_error "missing file" "nope.json: cannot open" advise "$tmp/nope.json"
 expect_usage_error "directory as file" "read error" advise "$tmp"
-expect_usage_error "model needs FILE" "missing scenario FILE" model
 expect_usage_error "--frames 0" "--frames: must be between 1" advise --frames 0
 expect_usage_error "--gpus 0" "--gpus: values must be between 1 and 4096" advise --gpus 1,0
 expect_usage_error "--gpus junk" "--gpus: expected a comma-separated list" advise --gpus 1,x

@@ -28,9 +28,9 @@ expect_fail() {
 
 # Known cost: t = 0.05 + 0.004 * frames (sleep; awk does the arithmetic).
 sleeper='sleep $(awk "BEGIN{print 0.05 + 0.004 * {frames}}")'
-"$FORKCAST" calibrate command --frames 30,60,120,240 --repeats 2 -o "$tmp/o.json" -- sh -c "$sleeper" \
+"$FORKCAST" calibrate command --quiet --frames 30,60,120,240 --repeats 2 -o "$tmp/o.json" -- sh -c "$sleeper" \
   >"$tmp/table" 2>"$tmp/err"; rc=$?
-[ $rc -eq 0 ] && [ ! -s "$tmp/err" ] && ok "known cost: exit 0, quiet stderr (not a tty, a good fit: no warning)" \
+[ $rc -eq 0 ] && [ ! -s "$tmp/err" ] && ok "known cost: exit 0, quiet stderr (--quiet: no progress; a good fit: no warning)" \
   || bad "known cost: rc=$rc $(cat "$tmp/err")"
 grep -q '^per_frame_s' "$tmp/table" && ok "table on stdout" || bad "table on stdout"
 python3 - "$tmp/o.json" <<'EOF' && ok "recovers b = 0.004 within 10%, exact JSON shape" || bad "recovery/shape"

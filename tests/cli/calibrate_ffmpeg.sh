@@ -28,9 +28,13 @@ expect_fail() {
 "$FORKCAST" calibrate --help | grep -q 'ffmpeg' && "$FORKCAST" calibrate --help | grep -q 'command' \
   && ok "modes listed in calibrate --help" || bad "modes listed"
 
-"$FORKCAST" calibrate ffmpeg --size 320x240 --seconds 3 --gop 10 --repeats 2 -o "$tmp/ff.json" \
+# Not a terminal: progress lines at most every FORKCAST_PROGRESS_S s, and nothing else.
+FORKCAST_PROGRESS_S=0.5 "$FORKCAST" calibrate ffmpeg --size 320x240 --seconds 3 --gop 10 --repeats 2 -o "$tmp/ff.json" \
   >"$tmp/summary" 2>"$tmp/err"; rc=$?
-[ $rc -eq 0 ] && [ ! -s "$tmp/err" ] && ok "small run: exit 0, quiet stderr" || bad "small run rc=$rc: $(cat "$tmp/err")"
+[ $rc -eq 0 ] && ! grep -v '^forkcast: calibrate ffmpeg: ' "$tmp/err" \
+  && grep -q '^forkcast: calibrate ffmpeg: .*: [0-9]/5 phases ([0-9]*%), [0-9.]* s elapsed$' "$tmp/err" \
+  && grep -q '^forkcast: calibrate ffmpeg: done, 5 phases in [0-9.]* s$' "$tmp/err" \
+  && ok "small run: exit 0, stderr only progress lines (phase n/5, elapsed)" || bad "small run rc=$rc: $(cat "$tmp/err")"
 grep -q '^startup' "$tmp/summary" && ok "summary on stdout" || bad "summary on stdout"
 python3 - "$tmp/ff.json" <<'EOF' && ok "JSON: sections, distributions, positive costs, fits" || bad "JSON content"
 import json, sys

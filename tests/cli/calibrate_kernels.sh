@@ -11,8 +11,8 @@ fail=0
 bad() { echo "calibrate_kernels.sh: $*" >&2; fail=$((fail + 1)); }
 
 # check_json FILE MODE STAGE: top-level keys are stage (kernels: kernel_only,
-# never stage) + calibration + _provenance, per_frame_s is a DESIGN.md
-# distribution with a positive mean, the calibration says which mode and
+# never stage) + calibration + _provenance, per_frame_s is a scenario
+# distribution (docs/scenario.md) with a positive mean, the calibration says which mode and
 # stage produced it, and the record what it covers.
 check_json() {
   python3 - "$@" <<'EOF' || bad "$1: JSON check failed"

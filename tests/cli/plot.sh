@@ -60,6 +60,9 @@ draw() {
   if [ $rc -ne 0 ] || [ -s "$tmp/err" ] || [ ! -s "$out" ] || [ ! -s "$tmp/$kind.csv" ]; then
     bad "$kind.$ext: rc=$rc $(cat "$tmp/err")"; return
   fi
+  # the paths written, on stdout as report prints its own: the image, then the CSV
+  [ "$(cat "$tmp/out")" = "$(printf '%s\n%s' "$out" "$tmp/$kind.csv")" ] \
+    || bad "$kind.$ext: stdout is not the two paths: $(cat "$tmp/out")"
   "$py" - "$out" "$ext" "$want" <<'EOF' && ok "$kind.$ext: valid, 1200x800, $want data series" || bad "$kind.$ext"
 import struct, sys, xml.etree.ElementTree as ET
 path, ext, want = sys.argv[1], sys.argv[2], int(sys.argv[3])

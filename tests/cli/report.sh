@@ -34,6 +34,17 @@ EOF
 [ $rc -eq 0 ] && [ ! -s "$tmp/err" ] && grep -q "$tmp/r/report.html" "$tmp/out" && ok "report -o DIR: exit 0, paths printed" \
   || bad "report: rc=$rc $(cat "$tmp/err")"
 "$FORKCAST" advise >"$tmp/advise.txt" 2>/dev/null
+# The report states the replications it simulated (advise's check, min(2000,
+# sim.replications)) beside the scenario's sim.replications, and they agree
+# with its method line; with sim.replications 500 it simulated 500.
+grep -q '^| sim.replications | 10000; this report simulated 2000 (' "$tmp/r/report.md" \
+  && grep -q 'sim p95: Monte Carlo, 2000 replications' "$tmp/r/report.md" \
+  && ok "report: sim.replications 10000, simulated 2000, said both" || bad "report replications: $(grep -n replications "$tmp/r/report.md")"
+python3 -c "import json; d=json.load(open('data/scenarios/overlay-e7.json')); d['sim']['replications']=500; json.dump(d, open('$tmp/r500.json','w'))"
+"$FORKCAST" report "$tmp/r500.json" -o "$tmp/r500" >/dev/null 2>&1 \
+  && grep -q '^| sim.replications | 500; this report simulated 500 (' "$tmp/r500/report.md" \
+  && grep -q 'sim p95: Monte Carlo, 500 replications' "$tmp/r500/report.md" \
+  && ok "report: sim.replications 500, simulated 500" || bad "report replications 500"
 "$FORKCAST" report -o "$tmp/all" --trace "$tmp/trace.csv" --walls "$tmp/walls.csv" --series "$tmp/series.csv" \
   >/dev/null 2>"$tmp/err" || bad "report with every input: $(cat "$tmp/err")"
 

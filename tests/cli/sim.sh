@@ -30,6 +30,8 @@ expect_fail() {
 "$FORKCAST" sim "$e7" --json >"$tmp/sim.json" 2>"$tmp/err" && [ ! -s "$tmp/err" ] \
   && ok "sim overlay-e7: exit 0, quiet stderr (not a tty: no progress bar)" || bad "sim overlay-e7 $(cat "$tmp/err")"
 "$FORKCAST" model "$e7" --json --no-break-even >"$tmp/model.json" || bad "model overlay-e7"
+"$FORKCAST" sim --json >"$tmp/sim0.json" 2>"$tmp/err" && [ ! -s "$tmp/err" ] && cmp -s "$tmp/sim0.json" "$tmp/sim.json" \
+  && ok "sim without FILE: the built-in overlay-e7, byte-identical" || bad "sim without FILE $(cat "$tmp/err")"
 python3 - "$tmp/sim.json" "$tmp/model.json" data/experiments/e7_overlay.json <<'EOF' \
   && ok "overlay-e7: sim within 3 SE of the model; within 5% (wall) / 10% (cost) of E7" || bad "overlay-e7 agreement"
 import json, sys
@@ -109,7 +111,6 @@ EOF
 expect_fail "--trace into a missing directory" sim "$e7" --replications 10 --trace "$tmp/no/such/t.csv"
 
 # Bad options
-expect_fail "no FILE"               sim
 expect_fail "--replications 0"      sim "$e7" --replications 0 --trace "$tmp/t.csv"
 expect_fail "--replications x"      sim "$e7" --replications x
 expect_fail "--threads 0"           sim "$e7" --threads 0
