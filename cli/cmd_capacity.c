@@ -509,7 +509,9 @@ static int parse(int argc, char **argv, cli_scen_args *a, cap_args *c, int *help
             return CLI_OK;
         }
         if (ch == '?') {
-            const char *bad = argv[optind - 1];
+            const char *bad = argv[optind - 1], *eq = strchr(bad, '=');
+            if (optopt >= O_RATE && eq) /* a flag of ours given a value */
+                return cli_usage_error("%.*s: takes no value (got '%s')", (int)(eq - bad), bad, bad);
             if (optopt >= O_RATE) /* a long option of ours without its value */
                 return cli_usage_error("%s: missing value", bad);
             return cli_unknown_option("capacity", bad, long_opts);

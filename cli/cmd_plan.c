@@ -145,7 +145,14 @@ static int parse_args(int argc, char **argv, plan_args *a)
                 a->plain[a->nplain++] = optarg;
             break;
         case ':': cli_usage_error("%s: missing value", argv[optind - 1]); return -1;
-        default: cli_unknown_option("plan", argv[optind - 1], opts); return -1;
+        default: {
+            const char *bad = argv[optind - 1], *eq = strchr(bad, '=');
+            if (optopt > 0 && eq) /* a flag of ours given a value */
+                cli_usage_error("%.*s: takes no value (got '%s')", (int)(eq - bad), bad, bad);
+            else
+                cli_unknown_option("plan", bad, opts);
+            return -1;
+        }
         }
     }
     for (; optind < argc; optind++) {

@@ -41,6 +41,8 @@ expect_usage_error "missing value" "--with: missing value" advise --with
 expect_usage_error "missing value (calibrate)" "--size: missing value" calibrate kernels --size
 expect_usage_error "flag with a value" "--json: takes no value (got '--json=yes')" advise --json=yes
 expect_usage_error "flag with a value (calibrate)" "--no-ffmpeg: takes no value" calibrate kernels --no-ffmpeg=1
+expect_usage_error "flag with a value (capacity)" "--json: takes no value (got '--json=3')" capacity --json=3
+expect_usage_error "flag with a value (plan)" "--json: takes no value (got '--json=3')" plan --json=3
 expect_usage_error "-o where there is none" "advise: unknown option '-o'" advise -o x
 
 # -o and --output alike.
