@@ -85,8 +85,9 @@ for ext in png svg; do
   draw speedup "$ext" 5
   # frames: (4 GPU counts + break-even points) x 2 panels
   draw frames "$ext" 10 --frames 100..100000 --points 12
-  # map: cells, grey, 4 GPU swatches, break-even, 2 marker layers, marker key, labels
-  draw map "$ext" 11 --points 12
+  # map: cells, grey, 4 GPU swatches, break-even, leader lines, 2 layers each of
+  # the experiment and the job markers, labels
+  draw map "$ext" 13 --points 12
   # gantt: bars + 8 phase swatches
   draw gantt "$ext" 9 --input "$tmp/trace.csv"
   # cdf: 3 GPU counts + p95 drops + p95 points
@@ -145,12 +146,19 @@ adv = json.load(open(f"{d}/advise.json"))
 be = {int(r["gpus"]): int(r["frames"]) for r in rows("frames-all") if r["series"] == "break_even"}
 want = {int(k): v for k, v in adv["break_even_frames"].items() if v is not None}
 assert be == want, (be, want)
-marks = {r["label"].split(":")[0]: r for r in rows("map-all") if r["series"] == "marker"}
-assert int(marks["E7 overlay"]["best_gpus"]) == 1, marks["E7 overlay"]
+marks = {r["label"].split(" measured")[0]: r for r in rows("map-all") if r["series"] == "experiment"}
+assert int(marks["E7"]["best_gpus"]) == 1, marks["E7"]
 t50 = json.load(open(f"{d}/t50.json"))
-assert t50["verdict"]["parallelize"] and int(marks["T50 framing"]["best_gpus"]) == t50["verdict"]["best_gpus"] > 1
+assert t50["verdict"]["parallelize"] and int(marks["T50"]["best_gpus"]) == t50["verdict"]["best_gpus"] > 1
 best = [r for r in t50["results"] if r["gpus"] == t50["verdict"]["best_gpus"]][0]
-assert close(float(marks["T50 framing"]["speedup"]), best["speedup"], 1e-6)
+assert close(float(marks["T50"]["speedup"]), best["speedup"], 1e-6)
+# the experiments as measured (data/experiments), the model's verdict a projection
+t50f = json.load(open("data/experiments/t50_framing.json"))
+o = [x for x in t50f["observations"] if x["gpus"] > 1][0]
+assert marks["T50"]["label"] == "T50 measured: %.2fx on %d warm GPUs (cost %.2fx)" % (o["speedup"], o["gpus"], o["cost_ratio"]), marks["T50"]
+assert marks["T50"]["note"] == "projected on overlay-e7: %d GPUs %.2fx faster (cost %.2fx)" % (best["gpus"], best["speedup"], best["cost_ratio"])
+svg = open(f"{d}/map.svg").read()
+assert "T50 measured: 3.56x on 4 warm GPUs" in svg and "projected on overlay-e7: not beneficial" in svg
 # cdf: p95 by linear interpolation between order statistics (GSL's rule)
 walls = {}
 for r in csv.DictReader(open(f"{d}/walls.csv")):
