@@ -336,7 +336,7 @@ static int csv_map(const model_scenario *s, const plot_opts *o, FILE *f, plot_va
         }
     }
     plot_frame fr = {MAP_L * 1200, MAP_R * 1200, MAP_B * 800, MAP_T * 800, sw->frames[0], sw->frames[sw->nframes - 1],
-                     sw->per_frame[0], sw->per_frame[sw->nper - 1]};
+                     sw->per_frame[0], sw->per_frame[sw->nper - 1], 0, 0};
     if ((rc = map_markers(f, s, o, &fr, bx, by, nb, err, errsz)))
         goto cleanup;
     plot_var_num(v, "map_l", MAP_L);

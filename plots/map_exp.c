@@ -146,15 +146,24 @@ void plot_exp_label(const plot_exp *e, char *buf, size_t n)
 
 /* ---- label placement ---------------------------------------------------------- */
 
-static double to_px(double v, double lo, double hi, double p0, double p1)
+static double to_px(double v, double lo, double hi, double p0, double p1, int lin)
 {
+    if (lin)
+        return p0 + (v - lo) / (hi - lo) * (p1 - p0);
     return p0 + (log(v) - log(lo)) / (log(hi) - log(lo)) * (p1 - p0);
 }
 
-static double from_px(double p, double lo, double hi, double p0, double p1)
+static double from_px(double p, double lo, double hi, double p0, double p1, int lin)
 {
+    if (lin)
+        return lo + (p - p0) / (p1 - p0) * (hi - lo);
     return exp(log(lo) + (p - p0) / (p1 - p0) * (log(hi) - log(lo)));
 }
+
+#define PX(f, v) to_px(v, (f)->xlo, (f)->xhi, (f)->l, (f)->r, (f)->linx)
+#define PY(f, v) to_px(v, (f)->ylo, (f)->yhi, (f)->b, (f)->t, (f)->liny)
+#define DX(f, p) from_px(p, (f)->xlo, (f)->xhi, (f)->l, (f)->r, (f)->linx)
+#define DY(f, p) from_px(p, (f)->ylo, (f)->yhi, (f)->b, (f)->t, (f)->liny)
 
 /* Does the segment (ax, ay)-(bx, by) meet the box? Liang-Barsky clipping. */
 static int seg_hits(double ax, double ay, double bx, double by, double x0, double x1, double y0, double y1)
@@ -178,6 +187,14 @@ static int seg_hits(double ax, double ay, double bx, double by, double x0, doubl
     return 1;
 }
 
+/* Do the segments a-b and c-d cross (proper or touching)? */
+static int seg_cross(double ax, double ay, double bx, double by, double cx, double cy, double dx, double dy)
+{
+    double d1 = (dx - cx) * (ay - cy) - (dy - cy) * (ax - cx), d2 = (dx - cx) * (by - cy) - (dy - cy) * (bx - cx);
+    double d3 = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax), d4 = (bx - ax) * (dy - ay) - (by - ay) * (dx - ax);
+    return d1 * d2 <= 0 && d3 * d4 <= 0;
+}
+
 static double overlap(double a0, double a1, double b0, double b1)
 {
     return fmax(0, fmin(a1, b1) - fmax(a0, b0));
@@ -186,19 +203,27 @@ static double overlap(double a0, double a1, double b0, double b1)
 #define MARKER_R_PX 13.0
 
 /* What a box at x0..x1, y0..y1 collides with: 1000 per px outside the plot
- * area's inner edge, 100 per segment crossed, the overlapping area with the
- * boxes before it and with the markers. 0 is a free place. */
+ * area's inner edge, 100 per segment or point obstacle within 3 px, the
+ * overlapping area with the boxes before it and with the markers. 0 is a
+ * free place. */
 static double box_cost(const plot_frame *f, const double *sx, const double *sy, int np, const plot_label *lab,
                        int i, int n, double x0, double x1, double y0, double y1)
 {
     double c = 0, in = 3;
     c += 1000 * (fmax(0, f->l + in - x0) + fmax(0, x1 - (f->r - in)) + fmax(0, f->b + in - y0) + fmax(0, y1 - (f->t - in)));
-    for (int s = 0; s + 1 < np; s++)
-        c += 100 * seg_hits(sx[s], sy[s], sx[s + 1], sy[s + 1], x0, x1, y0, y1);
+    for (int s = 0; s < np; s++) {
+        if (isnan(sx[s]) || isnan(sy[s]))
+            continue;
+        int alone = (s == 0 || isnan(sx[s - 1])) && (s + 1 == np || isnan(sx[s + 1]));
+        if (alone) /* a point obstacle */
+            c += 100 * seg_hits(sx[s], sy[s], sx[s], sy[s], x0 - 4, x1 + 4, y0 - 4, y1 + 4);
+        else if (s + 1 < np && !isnan(sx[s + 1]) && !isnan(sy[s + 1])) /* 3 px clear of the box */
+            c += 100 * seg_hits(sx[s], sy[s], sx[s + 1], sy[s + 1], x0 - 3, x1 + 3, y0 - 3, y1 + 3);
+    }
     for (int j = 0; j < n; j++) {
         if (!lab[j].placed)
             continue;
-        double mx = to_px(lab[j].x, f->xlo, f->xhi, f->l, f->r), my = to_px(lab[j].y, f->ylo, f->yhi, f->b, f->t);
+        double mx = PX(f, lab[j].x), my = PY(f, lab[j].y);
         c += overlap(x0, x1, mx - MARKER_R_PX, mx + MARKER_R_PX) * overlap(y0, y1, my - MARKER_R_PX, my + MARKER_R_PX);
         if (j < i)
             c += overlap(x0, x1, lab[j].x0 - 4, lab[j].x1 + 4) * overlap(y0, y1, lab[j].y0 - 4, lab[j].y1 + 4);
@@ -212,8 +237,8 @@ void plot_label_place(const plot_frame *f, const double *px, const double *py, i
     if (!sx || !sy)
         np = 0; /* placement without the line: still inside the plot and apart */
     for (int s = 0; s < np; s++) {
-        sx[s] = to_px(px[s], f->xlo, f->xhi, f->l, f->r);
-        sy[s] = to_px(py[s], f->ylo, f->yhi, f->b, f->t);
+        sx[s] = isnan(px[s]) || isnan(py[s]) ? NAN : PX(f, px[s]);
+        sy[s] = isnan(px[s]) || isnan(py[s]) ? NAN : PY(f, py[s]);
     }
     for (int i = 0; i < n; i++)
         lab[i].placed = lab[i].x >= f->xlo && lab[i].x <= f->xhi && lab[i].y >= f->ylo && lab[i].y <= f->yhi;
@@ -221,40 +246,62 @@ void plot_label_place(const plot_frame *f, const double *px, const double *py, i
         plot_label *L = &lab[i];
         if (!L->placed)
             continue;
-        double mx = to_px(L->x, f->xlo, f->xhi, f->l, f->r), my = to_px(L->y, f->ylo, f->yhi, f->b, f->t);
+        double mx = PX(f, L->x), my = PY(f, L->y);
         double w = L->chars * PLOT_LABEL_CHAR_PX + 2 * PLOT_LABEL_PAD_X_PX;
         double h = L->lines * PLOT_LABEL_LINE_PX + 2 * PLOT_LABEL_PAD_Y_PX;
-        /* Directions: right, left, below, above, then the corners; the box
-         * edge at gap px from the marker's centre. */
-        static const double dir[8][2] = {{1, 0}, {-1, 0}, {0, -1}, {0, 1}, {1, -1}, {1, 1}, {-1, -1}, {-1, 1}};
-        double best = INFINITY;
-        for (double gap = 14; gap <= 224 && best > 0; gap *= 2)
-            for (int d = 0; d < 8 && best > 0; d++) {
-                double cx = dir[d][0] > 0 ? mx + gap + w / 2 : dir[d][0] < 0 ? mx - gap - w / 2 : mx;
-                double cy = dir[d][1] > 0 ? my + gap + h / 2 : dir[d][1] < 0 ? my - gap - h / 2 : my;
-                if (dir[d][0] && dir[d][1]) /* corners: the box starts (ends) at the marker */
-                    cx = mx + dir[d][0] * (w / 2 - MARKER_R_PX);
-                /* Moved inside the plot area along the side it is on. */
-                if (!dir[d][0] || dir[d][1])
-                    cx = fmin(fmax(cx, f->l + 4 + w / 2), f->r - 4 - w / 2);
-                if (!dir[d][1])
-                    cy = fmin(fmax(cy, f->b + 4 + h / 2), f->t - 4 - h / 2);
-                double c = box_cost(f, sx, sy, np, lab, i, n, cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2);
-                if (c < best) {
-                    best = c;
-                    L->x0 = cx - w / 2;
-                    L->x1 = cx + w / 2;
-                    L->y0 = cy - h / 2;
-                    L->y1 = cy + h / 2;
+        /* Candidates: the box right or left of the marker (its near edge
+         * 14..224 px away), centred on it, or starting or ending at it,
+         * each at vertical offsets 0 or +-(14..224 px + half the box),
+         * moved inside the plot area. The nearest free one wins: free
+         * first, then the distance to the marker plus 50 px per line its
+         * leader would cross. */
+        double xs[13], ys[11], best = INFINITY;
+        int na = 0, nb = 0;
+        for (double g = 14; g <= 224; g *= 2) {
+            xs[na++] = mx + g + w / 2;
+            xs[na++] = mx - g - w / 2;
+        }
+        xs[na++] = mx;
+        xs[na++] = mx - MARKER_R_PX + w / 2;
+        xs[na++] = mx + MARKER_R_PX - w / 2;
+        ys[nb++] = my;
+        for (double g = 14; g <= 224; g *= 2) {
+            ys[nb++] = my - g - h / 2;
+            ys[nb++] = my + g + h / 2;
+        }
+        for (int a = 0; a < na; a++)
+            for (int b = 0; b < nb; b++) {
+                double cx = fmin(fmax(xs[a], f->l + 4 + w / 2), f->r - 4 - w / 2);
+                double cy = fmin(fmax(ys[b], f->b + 4 + h / 2), f->t - 4 - h / 2);
+                double x0 = cx - w / 2, x1 = cx + w / 2, y0 = cy - h / 2, y1 = cy + h / 2;
+                double c = box_cost(f, sx, sy, np, lab, i, n, x0, x1, y0, y1);
+                double px = fmin(fmax(mx, x0), x1), py = fmin(fmax(my, y0), y1), d = hypot(px - mx, py - my);
+                if (d > 20) {
+                    for (int s = 0; s + 1 < np; s++)
+                        if (!isnan(sx[s]) && !isnan(sx[s + 1]))
+                            d += 50 * seg_cross(mx, my, px, py, sx[s], sy[s], sx[s + 1], sy[s + 1]);
+                    for (int j = 0; j < n; j++) /* a leader through another marker */
+                        if (j != i && lab[j].placed &&
+                            seg_hits(mx, my, px, py, PX(f, lab[j].x) - MARKER_R_PX, PX(f, lab[j].x) + MARKER_R_PX,
+                                     PY(f, lab[j].y) - MARKER_R_PX, PY(f, lab[j].y) + MARKER_R_PX))
+                            d += 200;
+                }
+                double score = (c > 0 ? 1e9 + c * 1e3 : 0) + d;
+                if (score < best) {
+                    best = score;
+                    L->x0 = x0;
+                    L->x1 = x1;
+                    L->y0 = y0;
+                    L->y1 = y1;
                 }
             }
-        L->ax = from_px(L->x0 + PLOT_LABEL_PAD_X_PX, f->xlo, f->xhi, f->l, f->r);
-        L->ay = from_px(L->y1 - PLOT_LABEL_PAD_Y_PX - PLOT_LABEL_LINE_PX / 2, f->ylo, f->yhi, f->b, f->t);
+        L->ax = DX(f, L->x0 + PLOT_LABEL_PAD_X_PX);
+        L->ay = DY(f, L->y1 - PLOT_LABEL_PAD_Y_PX - PLOT_LABEL_LINE_PX / 2);
         double nx = fmin(fmax(mx, L->x0), L->x1), ny = fmin(fmax(my, L->y0), L->y1);
         L->lx = L->ly = NAN;
         if (hypot(nx - mx, ny - my) > 20) {
-            L->lx = from_px(nx, f->xlo, f->xhi, f->l, f->r);
-            L->ly = from_px(ny, f->ylo, f->yhi, f->b, f->t);
+            L->lx = DX(f, nx);
+            L->ly = DY(f, ny);
         }
     }
     free(sx);

@@ -1,5 +1,5 @@
 /* plots/map_exp.h -- internal to plots/: what the decision map marks and
- * where it writes the words (chart_model.c draws them).
+ * where charts write their words (chart_model.c, chart_plan.c).
  *
  * Experiments. plot_exp_load() reads every DIR/data/experiments/ *.json (the
  * files `forkcast calibrate fit` reads, docs/calibrate.md; DIR is
@@ -13,8 +13,9 @@
  * these "measured", on the experiment's own platform, and what the model
  * says at the same point on the map's platform a projection.
  *
- * Labels. plot_label_place() puts text boxes beside their markers on the
- * map's log-log plot area without crossing a polyline (the break-even line),
+ * Labels. plot_label_place() puts text boxes beside their markers on a
+ * plot area (the map's log-log one, pareto's) without crossing the lines
+ * and points it is given (the break-even line; the front, the candidates),
  * another box or a marker, inside the plot area: candidate positions right,
  * left, below, above and the four corners at growing distances, the first
  * free one, else the one with the least overlap. Box sizes come from the
@@ -61,7 +62,8 @@ void plot_exp_label(const plot_exp *e, char *buf, size_t n);
 
 typedef struct {
     double l, r, b, t;                 /* plot area on the canvas, px (y up) */
-    double xlo, xhi, ylo, yhi;         /* data range; both axes logarithmic */
+    double xlo, xhi, ylo, yhi;         /* data range */
+    int linx, liny;                    /* 1: that axis is linear (else logarithmic) */
 } plot_frame;
 
 typedef struct {
@@ -76,8 +78,10 @@ typedef struct {
     int placed;                        /* 0: marker outside the plot area, not drawn */
 } plot_label;
 
-/* Place labels in order (each avoids the ones before); poly: np points
- * (data) joined by segments; markers: the labels' own points. */
+/* Place labels in order (each avoids the ones before); obstacles: np
+ * points (data) joined by segments, a NAN point breaking the line (a point
+ * alone between breaks is a point obstacle); markers: the labels' own
+ * points. */
 void plot_label_place(const plot_frame *f, const double *px, const double *py, int np, plot_label *lab, int n);
 
 #endif

@@ -368,6 +368,68 @@ static void test_map_labels(void)
     }
 }
 
+/* pareto's two labels, rebuilt from the CSV as for the map: inside the plot
+ * area, apart, no candidate or front point within 3 px, the front's
+ * staircase and the p95 target line not through them. */
+static void test_pareto_labels(void)
+{
+    model_scenario s;
+    plot_opts o = {0};
+    plot_vars v = {.buf = ""};
+    int rc, nbox = 0, np = 0, nf = 0;
+    CHECK(model_scenario_load("data/scenarios/pipeline-t50-t51.json", NULL, 0, &s, err, sizeof err) == 0);
+    csv *c = csv_of(PLOT_PARETO, &s, &o, &v, &rc);
+    CHECK(rc == 0 && c);
+    double l = var_of(&v, "par_l") * 1200, r = var_of(&v, "par_r") * 1200, b = var_of(&v, "par_b") * 800,
+           t = var_of(&v, "par_t") * 800, xlo = var_of(&v, "xlo"), xhi = var_of(&v, "xhi"), ylo = var_of(&v, "ylo"),
+           yhi = var_of(&v, "yhi"), target = var_of(&v, "p95_target");
+    int lx = var_of(&v, "logx") > 0, ly = var_of(&v, "logy") > 0;
+#define PX(x) (l + (lx ? log((x) / xlo) / log(xhi / xlo) : ((x) - xlo) / (xhi - xlo)) * (r - l))
+#define PY(y) (b + (ly ? log((y) / ylo) / log(yhi / ylo) : ((y) - ylo) / (yhi - ylo)) * (t - b))
+    static double px[4096], py[4096], fx[256], fy[256];
+    double box[2][4];
+    for (int i = 0; c && i < c->n; i++) {
+        const char *series = c->f[i][0];
+        double x = PX(num(c, i, "cost_usd")), y = PY(num(c, i, "wall_p95_s"));
+        if (!strcmp(series, "candidate") && np < 4096) {
+            px[np] = x;
+            py[np++] = y;
+        } else if (!strcmp(series, "front") && nf < 256) {
+            fx[nf] = x;
+            fy[nf++] = y;
+        } else if ((!strcmp(series, "current") || !strcmp(series, "recommended")) && nbox < 2) {
+            double *q = box[nbox++];
+            q[0] = PX(num(c, i, "label_x")) - PLOT_LABEL_PAD_X_PX;
+            q[1] = q[0] + (double)strlen(c->f[i][col(c, "label")]) * PLOT_LABEL_CHAR_PX + 2 * PLOT_LABEL_PAD_X_PX;
+            q[3] = PY(num(c, i, "label_y")) + PLOT_LABEL_PAD_Y_PX + PLOT_LABEL_LINE_PX / 2;
+            q[2] = q[3] - PLOT_LABEL_LINE_PX - 2 * PLOT_LABEL_PAD_Y_PX;
+        }
+    }
+    CHECK(nbox == 2 && np > 20 && nf > 2);
+    for (int i = 0; i < nbox; i++) {
+        const double *q = box[i];
+        int hit = 0;
+        CHECK(q[0] >= l && q[1] <= r && q[2] >= b && q[3] <= t);
+        if (i)
+            CHECK(box[0][1] <= q[0] || q[1] <= box[0][0] || box[0][3] <= q[2] || q[3] <= box[0][2]);
+        for (int k = 0; k < np; k++)
+            hit |= px[k] > q[0] - 3 && px[k] < q[1] + 3 && py[k] > q[2] - 3 && py[k] < q[3] + 3;
+        for (int k = 0; k + 1 < nf; k++) /* steps: across at y_k, then down to y_k+1 */
+            for (int m = 0; m <= 200; m++) {
+                double x = fx[k] + (fx[k + 1] - fx[k]) * m / 200, y = fy[k] + (fy[k + 1] - fy[k]) * m / 200;
+                hit |= x > q[0] && x < q[1] && fy[k] > q[2] && fy[k] < q[3];
+                hit |= fx[k + 1] > q[0] && fx[k + 1] < q[1] && y > q[2] && y < q[3];
+            }
+        if (target > 0)
+            hit |= PY(target) > q[2] && PY(target) < q[3];
+        CHECK(!hit);
+    }
+#undef PX
+#undef PY
+    csv_free(c);
+    model_scenario_free(&s);
+}
+
 /* A data directory of its own (FORKCAST_DATA) with an empty plots/common.gp
  * and these experiments files; returns its path. */
 static const char *data_dir_with(const char *const *names, const char *const *texts, int n)
@@ -653,5 +715,5 @@ static void test_names(void)
     CHECK_STR(v.buf, "t='it''s'; x=0.5; ");
 }
 
-TEST_MAIN(test_speedup_csv, test_frames_csv, test_map_csv, test_map_labels, test_map_experiments, test_breakdown_csv, test_cdf_csv, test_sim_charts, test_gantt_csv,
+TEST_MAIN(test_speedup_csv, test_frames_csv, test_map_csv, test_map_labels, test_pareto_labels, test_map_experiments, test_breakdown_csv, test_cdf_csv, test_sim_charts, test_gantt_csv,
           test_bad_inputs, test_capacity_csv, test_names)

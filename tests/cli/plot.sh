@@ -81,17 +81,17 @@ EOF
 }
 
 for ext in png svg; do
-  # speedup: beneficial band, speedup, cost ratio, two threshold swatches
-  draw speedup "$ext" 5
-  # frames: (4 GPU counts + break-even points) x 2 panels
-  draw frames "$ext" 10 --frames 100..100000 --points 12
+  # speedup: beneficial band, speedup, cost ratio, two threshold swatches, the threshold line
+  draw speedup "$ext" 6
+  # frames: (4 GPU counts + break-even points) x 2 panels + the job's line in the key
+  draw frames "$ext" 11 --frames 100..100000 --points 12
   # map: cells, grey, 4 GPU swatches, break-even, leader lines, 2 layers each of
   # the experiment and the job markers, labels
   draw map "$ext" 13 --points 12
   # gantt: bars + 8 phase swatches
   draw gantt "$ext" 9 --input "$tmp/trace.csv"
-  # cdf: 3 GPU counts + p95 drops + p95 points
-  draw cdf "$ext" 5 --input "$tmp/walls.csv"
+  # cdf: 3 GPU counts + p95 drops + p95 points + the p95 key entry
+  draw cdf "$ext" 6 --input "$tmp/walls.csv"
   # breakdown: 8 phases + totals
   draw breakdown "$ext" 9
   # capacity: 3 percentiles + idle, busy, queue
@@ -176,7 +176,7 @@ EOF
 # gantt and cdf from the simulator itself: replication 0's trace and the
 # replications' wall times, the same as `forkcast sim` prints.
 draw gantt svg 9
-draw cdf svg 6 --replications 3000
+draw cdf svg 7 --replications 3000
 "$FORKCAST" sim data/scenarios/overlay-e7.json --replications 3000 --json >"$tmp/sim.json" 2>/dev/null
 "$FORKCAST" sim data/scenarios/overlay-e7.json --replications 1 --trace "$tmp/simtrace.csv" >/dev/null 2>&1
 "$py" - "$tmp" <<'EOF' && ok "gantt is forkcast sim --trace; cdf p95 is forkcast sim's p95 (3000 replications)" || bad "sim charts vs forkcast sim"
