@@ -9,6 +9,7 @@
 #include "plots/gnuplot.h"
 #include "plots/map_exp.h"
 #include "sim/montecarlo.h"
+#include "sim/capacity.h"
 
 #include <cjson/cJSON.h>
 
@@ -682,19 +683,134 @@ static void test_bad_inputs(void)
     CHECK(rc == BASE_EINPUT && !c && strstr(err, "needs a scenario"));
 }
 
+/* capacity --input: rows 60 s apart need no aggregation (the step is
+ * never finer than the input's); the pool rows carry them, the latency
+ * percentiles go to "latency" rows, an empty window stays out. */
 static void test_capacity_csv(void)
 {
     plot_opts o = {.input = write_tmp("series.csv", "t_s,queue,busy,idle,p99_s,p50_s\n0,0,1,2,50,40\n60,1,2,0,,\n")};
+    plot_vars v = {.buf = ""};
     int rc;
-    csv *c = csv_of(PLOT_CAPACITY, NULL, &o, NULL, &rc);
-    CHECK(rc == 0 && c && c->n == 2);
-    if (c && c->n == 2) {
+    csv *c = csv_of(PLOT_CAPACITY, NULL, &o, &v, &rc);
+    CHECK(rc == 0 && c && c->n == 3);
+    if (c && c->n == 3) {
+        CHECK_STR(c->f[0][col(c, "series")], "pool");
         CHECK(num(c, 0, "busy") == 1 && num(c, 0, "idle") == 2 && num(c, 0, "queue") == 0);
-        CHECK(num(c, 0, "p50_s") == 40 && num(c, 0, "p99_s") == 50 && !*c->f[0][col(c, "p95_s")]);
-        CHECK(!*c->f[1][col(c, "p50_s")]); /* empty window stays empty */
+        CHECK(num(c, 0, "t_end_s") == 60 && num(c, 0, "live_min") == 3 && num(c, 0, "live_max") == 3);
+        CHECK(num(c, 1, "t_s") == 60 && num(c, 1, "busy") == 2 && num(c, 1, "queue_max") == 1);
+        CHECK_STR(c->f[2][col(c, "series")], "latency");
+        CHECK(num(c, 2, "t_s") == 0 && num(c, 2, "p50_s") == 40 && num(c, 2, "p99_s") == 50);
+        CHECK(!*c->f[2][col(c, "p95_s")]);
     }
+    CHECK(var_of(&v, "step_s") == 60 && var_of(&v, "has_lat") == 0); /* no p95: no band */
     csv_free(c);
     unlink(o.input);
+}
+
+/* The step rule against hand values: the smallest listed step with
+ * D / step < 250, at least the input's own. */
+static void test_capacity_step(void)
+{
+    static const double d[][3] = {{86400, 0, 600},  {7200, 0, 30},      {100, 0, 1},
+                                  {2592000, 0, 10800}, {1e9, 0, 7 * 604800}, {600, 60, 60},
+                                  {249, 0, 1},      {250, 0, 2},        {86400 * 7, 0, 3600}};
+    for (size_t i = 0; i < sizeof d / sizeof *d; i++)
+        CHECK_NEAR(plot_capacity_step(d[i][0], d[i][1]), d[i][2], 0);
+    /* Windows floor(D / step) + 1: 101..250 for any run longer than 250 s. */
+    for (double D = 251; D < 1e8; D *= 1.07) {
+        double w = floor(D / plot_capacity_step(D, 0)) + 1;
+        CHECK(w >= 101 && w <= 250);
+    }
+}
+
+typedef struct {
+    double step;
+    double sum[512][3];
+    int n[512];
+} agg_t;
+
+static void agg_sample(double t, int busy, int idle, int queue, void *ctx)
+{
+    agg_t *a = ctx;
+    int b = (int)floor(t / a->step + 1e-9);
+    if (b < 512) {
+        a->sum[b][0] += busy;
+        a->sum[b][1] += idle;
+        a->sum[b][2] += queue;
+        a->n[b]++;
+    }
+}
+
+/* capacity from a workload (2 h of 90 jobs/h, a warm-up of 10): the pool
+ * rows are floor(t_end / 30 s) + 1 windows, each the mean of the pool
+ * sampled 10 times per window by sim/capacity.h here; the latency rows are
+ * min(60, jobs / 20) windows by arrival with p95 >= mean, their jobs adding
+ * up to the jobs served; the run's p95 is forkcast capacity's. The warm-up
+ * does not change the pool's path (the latency windows rely on it). */
+static void test_capacity_run(void)
+{
+    static const char *js =
+        "{\"name\": \"stream\", \"job\": {\"frames\": {\"dist\": \"lognormal\", \"median\": 300, \"p95\": 3000}},"
+        " \"stage\": {\"per_frame_s\": 0.025, \"ffmpeg_start_s\": 1.5},"
+        " \"platform\": {\"cold_start_s\": {\"dist\": \"lognormal\", \"median\": 33.3, \"p95\": 47.7}, \"warm_start_s\": 1,"
+        " \"gpu_per_s\": 0.000164, \"max_containers\": 6, \"scaledown_window_s\": 60},"
+        " \"parallel\": {\"gpus\": [1, 2, 4], \"policy\": \"auto\"},"
+        " \"workload\": {\"rate_per_hour\": 90, \"hours\": 2, \"warmup_jobs\": 10}}";
+    model_scenario s, t;
+    CHECK(model_scenario_load(write_tmp("stream.json", js), NULL, 0, &s, err, sizeof err) == 0);
+    sim_cap *cap = NULL, *cap0 = NULL;
+    sim_cap_result res, res0;
+    CHECK(sim_cap_new(&s, &cap, err, sizeof err) == 0 && sim_cap_run(cap, s.seed, NULL, &res, err, sizeof err) == 0);
+    double step = 30; /* 7200 s / 30 s = 240 < 250; 15 s would give 480 */
+    CHECK(plot_capacity_step(res.t_end, 0) == step);
+    agg_t *a = calloc(1, sizeof *a), *a0 = calloc(1, sizeof *a0);
+    a->step = a0->step = step;
+    sim_cap_series ser = {step / 10, agg_sample, a}, ser0 = {step / 10, agg_sample, a0};
+    CHECK(sim_cap_run(cap, s.seed, &ser, &res0, err, sizeof err) == 0);
+    t = s;
+    t.warmup_jobs = 0;
+    CHECK(sim_cap_new(&t, &cap0, err, sizeof err) == 0 && sim_cap_run(cap0, s.seed, &ser0, &res0, err, sizeof err) == 0);
+    CHECK(memcmp(a->sum, a0->sum, sizeof a->sum) == 0 && memcmp(a->n, a0->n, sizeof a->n) == 0);
+    plot_opts o = {0};
+    plot_vars v = {.buf = ""};
+    int rc, npool = 0, nlat = 0;
+    long jobs = 0;
+    csv *c = csv_of(PLOT_CAPACITY, &s, &o, &v, &rc);
+    CHECK(rc == 0 && c);
+    for (int r = 0; c && r < c->n; r++) {
+        if (!strcmp(c->f[r][col(c, "series")], "pool")) {
+            int b = (int)(num(c, r, "t_s") / step);
+            CHECK(b == npool && a->n[b] > 0);
+            npool++;
+            if (b < 512 && a->n[b]) {
+                CHECK_NEAR(num(c, r, "busy"), a->sum[b][0] / a->n[b], 1e-5);
+                CHECK_NEAR(num(c, r, "idle"), a->sum[b][1] / a->n[b], 1e-5);
+                CHECK_NEAR(num(c, r, "queue"), a->sum[b][2] / a->n[b], 1e-5);
+            }
+            CHECK(num(c, r, "live_min") <= num(c, r, "busy") + num(c, r, "idle") + 1e-9);
+            CHECK(num(c, r, "live_max") >= num(c, r, "busy") + num(c, r, "idle") - 1e-9);
+            CHECK(num(c, r, "live_max") <= 6);
+        } else {
+            CHECK_STR(c->f[r][col(c, "series")], "latency");
+            nlat++;
+            CHECK(num(c, r, "p95_s") >= num(c, r, "latency_mean_s"));
+            jobs += (long)num(c, r, "jobs");
+        }
+    }
+    CHECK(npool == (int)floor(res.t_end / step) + 1);
+    long windows = res0.jobs_total / 20 < 60 ? res0.jobs_total / 20 : 60;
+    CHECK(nlat >= windows - 1 && nlat <= windows); /* a window without a served job is left out */
+    CHECK(jobs == res0.served);
+    CHECK(var_of(&v, "has_lat") == 1);
+    CHECK_REL(var_of(&v, "lat_p95"), res.latency_p95, 1e-5);
+    CHECK_NEAR(var_of(&v, "lat_window_s"), 7200.0 / (double)windows, 1e-6);
+    csv_free(c);
+    free(a);
+    free(a0);
+    sim_cap_free(cap);
+    sim_cap_free(cap0);
+    model_scenario_free(&s);
+    unlink(write_tmp("stream.json", ""));
 }
 
 static void test_names(void)
@@ -716,4 +832,4 @@ static void test_names(void)
 }
 
 TEST_MAIN(test_speedup_csv, test_frames_csv, test_map_csv, test_map_labels, test_pareto_labels, test_map_experiments, test_breakdown_csv, test_cdf_csv, test_sim_charts, test_gantt_csv,
-          test_bad_inputs, test_capacity_csv, test_names)
+          test_bad_inputs, test_capacity_csv, test_capacity_step, test_capacity_run, test_names)

@@ -94,10 +94,11 @@ for ext in png svg; do
   draw cdf "$ext" 6 --input "$tmp/walls.csv"
   # breakdown: 8 phases + totals
   draw breakdown "$ext" 9
-  # capacity: 3 percentiles + idle, busy, queue
-  draw capacity "$ext" 6 --input "$tmp/series.csv"
+  # capacity: the p50-p95 band, p99, the run's p95 (none here) + live band, idle, busy, queue mean and max
+  draw capacity "$ext" 8 --input "$tmp/series.csv"
 done
-# capacity from the scenario's workload (sim/capacity): the run's percentiles + the pool
+# capacity from the scenario's workload (sim/capacity): the latency band per window, the run's
+# p50/p95/p99, the pool aggregated to the documented step
 cat >"$tmp/stream.json" <<'EOF'
 {"name": "stream", "job": {"frames": {"dist": "lognormal", "median": 300, "p95": 3000}, "input_mb": 10, "output_mb": 10},
  "stage": {"per_frame_s": 0.025, "ffmpeg_start_s": 1.5, "seek_s": 1},
@@ -106,16 +107,32 @@ cat >"$tmp/stream.json" <<'EOF'
  "parallel": {"gpus": [1, 2, 4], "policy": "auto"}, "workload": {"rate_per_hour": 90, "hours": 2}}
 EOF
 cp "$tmp/capacity.csv" "$tmp/capacity-input.csv"
-draw capacity png 6 "$tmp/stream.json"
-"$FORKCAST" capacity "$tmp/stream.json" --series "$tmp/stream-series.csv" >/dev/null 2>&1
-"$py" - "$tmp/capacity.csv" "$tmp/stream-series.csv" <<'EOF' && ok "capacity chart of a workload: the pool is forkcast capacity --series" || bad "capacity run CSV"
-import csv, sys
+draw capacity png 8 "$tmp/stream.json"
+"$FORKCAST" capacity "$tmp/stream.json" --json >"$tmp/stream-run.json" 2>/dev/null
+"$FORKCAST" capacity "$tmp/stream.json" --series "$tmp/stream-series.csv" --series-step 3 >/dev/null 2>&1
+"$py" - "$tmp/capacity.csv" "$tmp/stream-series.csv" "$tmp/stream-run.json" <<'EOF' && ok "capacity chart of a workload: rows at the documented step, each the mean of forkcast capacity --series at step/10; latency band columns" || bad "capacity run CSV"
+import csv, json, math, sys
 a = list(csv.DictReader(open(sys.argv[1])))
 b = list(csv.DictReader(open(sys.argv[2])))
-assert len(a) == len(b) > 100, (len(a), len(b))
-for x, y in zip(a, b):
-    assert [float(x[c]) for c in ("t_s", "busy", "idle", "queue")] == [float(y[c]) for c in ("t_s", "busy", "idle", "queue")]
-    assert int(x["busy"]) + int(x["idle"]) <= 6
+run = json.load(open(sys.argv[3]))
+# The rule (docs/plots.md): the smallest listed step with D / step < 250.
+steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 345600, 604800]
+D = run["window_s"]["end"]
+step = next(s for s in steps if D / s < 250)
+assert step == 30, step
+pool = [r for r in a if r["series"] == "pool"]
+lat = [r for r in a if r["series"] == "latency"]
+assert len(pool) == math.floor(D / step) + 1, (len(pool), D, step)
+for i, r in enumerate(pool):
+    samples = [x for x in b if math.floor(float(x["t_s"]) / step + 1e-9) == i]
+    assert len(samples) == 10 or i == len(pool) - 1, (i, len(samples))
+    for col in ("busy", "idle", "queue"):
+        want = sum(float(x[col]) for x in samples) / len(samples)
+        assert abs(float(r[col]) - want) < 1e-5, (i, col, r[col], want)
+    live = [int(x["busy"]) + int(x["idle"]) for x in samples]
+    assert float(r["live_min"]) == min(live) and float(r["live_max"]) == max(live) <= 6
+assert 5 <= len(lat) <= 60 and all(float(r["p95_s"]) >= float(r["latency_mean_s"]) > 0 for r in lat), lat[:2]
+assert sum(int(r["jobs"]) for r in lat) == run["served"], (sum(int(r["jobs"]) for r in lat), run["served"])
 EOF
 cp "$tmp/capacity-input.csv" "$tmp/capacity.csv"
 
@@ -170,7 +187,8 @@ for r in rows("cdf"):
 g = rows("gantt")
 assert len(g) == 12 and {int(r["row"]) for r in g} == {0, 2, 3, 4}
 cap = rows("capacity")
-assert [r["p50_s"] for r in cap] == ["44", "45", "60", "", "43"]
+assert [r["busy"] for r in cap if r["series"] == "pool"] == ["1", "3", "5", "2", "1"]  # 600 s apart: no aggregation
+assert [r["p50_s"] for r in cap if r["series"] == "latency"] == ["44", "45", "60", "43"]  # the empty window left out
 EOF
 
 # gantt and cdf from the simulator itself: replication 0's trace and the
