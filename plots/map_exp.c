@@ -253,8 +253,9 @@ void plot_label_place(const plot_frame *f, const double *px, const double *py, i
          * 14..224 px away), centred on it, or starting or ending at it,
          * each at vertical offsets 0 or +-(14..224 px + half the box),
          * moved inside the plot area. The nearest free one wins: free
-         * first, then the distance to the marker plus 50 px per line its
-         * leader would cross. */
+         * (box_cost 0, and no other marker within 30 px of the box and as
+         * near as its own) first, then the distance to the marker plus 50 px per line
+         * its leader would cross and 200 per marker it would pass. */
         double xs[13], ys[11], best = INFINITY;
         int na = 0, nb = 0;
         for (double g = 14; g <= 224; g *= 2) {
@@ -276,6 +277,14 @@ void plot_label_place(const plot_frame *f, const double *px, const double *py, i
                 double x0 = cx - w / 2, x1 = cx + w / 2, y0 = cy - h / 2, y1 = cy + h / 2;
                 double c = box_cost(f, sx, sy, np, lab, i, n, x0, x1, y0, y1);
                 double px = fmin(fmax(mx, x0), x1), py = fmin(fmax(my, y0), y1), d = hypot(px - mx, py - my);
+                for (int j = 0; j < n; j++) { /* beside another marker, as near as its own: read as that one's */
+                    if (j == i || !lab[j].placed)
+                        continue;
+                    double ox = PX(f, lab[j].x), oy = PY(f, lab[j].y);
+                    double dj = hypot(fmin(fmax(ox, x0), x1) - ox, fmin(fmax(oy, y0), y1) - oy);
+                    if (dj < 30 && dj < d + 8)
+                        c += 50;
+                }
                 if (d > 20) {
                     for (int s = 0; s + 1 < np; s++)
                         if (!isnan(sx[s]) && !isnan(sx[s + 1]))
