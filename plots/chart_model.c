@@ -3,7 +3,8 @@
 #include "plots/chart_csv.h"
 #include "base/csv.h"
 #include "plots/sweep.h"
-#include "plots/map_exp.h"
+#include "plots/experiments.h"
+#include "plots/labels.h"
 #include "model/predict.h"
 #include "base/status.h"
 

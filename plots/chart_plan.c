@@ -5,7 +5,7 @@
  * job). Both search the scenario's pipeline with its own plan section
  * (model/plan.h). See chart.h and chart_csv.h. */
 #include "plots/chart_csv.h"
-#include "plots/map_exp.h"
+#include "plots/labels.h"
 #include "base/csv.h"
 #include "base/status.h"
 #include "model/plan.h"

@@ -42,7 +42,7 @@ set ytics ('1 ms' 0.001, '3 ms' 0.003, '10 ms' 0.01, '30 ms' 0.03, '0.1 s' 0.1, 
            '10 s' 10, '30 s' 30, '100 s' 100, '0.1 ms' 0.0001, '0.3 ms' 0.0003)
 set grid front lc rgb '#ffffff' lw 0.6 dt 3
 set key at screen map_r + 0.02, screen map_t left top vertical Left reverse spacing 1.3 width 1 samplen 2
-# Label boxes: margins 2, 2 as map_exp.h assumes (PLOT_LABEL_PAD_*), so a box is where
+# Label boxes: margins 2, 2 as plots/labels.h assumes (PLOT_LABEL_PAD_*), so a box is where
 # forkcast placed it.
 set style textbox opaque fc rgb 'white' border lc rgb '#888888' margins 2, 2
 set tics out

@@ -9,7 +9,7 @@
 #   ascending cost; "current", "recommended" (or "closest" when no plan
 #   meets the targets): one row each, with its label, where forkcast placed
 #   it (clear of the points, the front, the target lines and each other:
-#   plots/map_exp.h) and, when away from its marker, a leader's end.
+#   plots/labels.h) and, when away from its marker, a leader's end.
 # Variables: plotdir csv out fmt title (common.gp), logx, logy (1: log
 #   axis), xlo xhi ylo yhi (the ranges, room for the labels on the right),
 #   par_l par_r par_b par_t (the plot area, screen fractions: the labels
@@ -41,7 +41,7 @@ set tmargin at screen par_t
 set key at screen 0.5, screen 0.02 center bottom horizontal maxrows 2 spacing 1.2 width 2 font ',12'
 set xrange [xlo : xhi]
 set yrange [ylo : yhi]
-# Label boxes: font ',11' and margins 2, 2 as plots/map_exp.h assumes.
+# Label boxes: font ',11' and margins 2, 2 as plots/labels.h assumes.
 set style textbox opaque fc rgb 'white' border lc rgb '#888888' margins 2, 2
 if (p95_target > 0) {
     set arrow 1 from graph 0, first p95_target to graph 1, first p95_target nohead dt 2 lw 2 lc rgb '#D55E00' front

@@ -7,7 +7,7 @@
 #include "base/status.h"
 #include "plots/chart.h"
 #include "plots/gnuplot.h"
-#include "plots/map_exp.h"
+#include "plots/labels.h"
 #include "sim/montecarlo.h"
 #include "sim/capacity.h"
 
@@ -297,7 +297,7 @@ static double var_of(const plot_vars *v, const char *name)
 }
 
 /* The map's label boxes, rebuilt from label_x/label_y, the text and the
- * font metrics of plots/map_exp.h on the plot area map.gp is given: inside
+ * font metrics of plots/labels.h on the plot area map.gp is given: inside
  * the plot area, apart from each other, and no point of the break-even line
  * (200 points along each segment) inside a box. */
 static void check_map_labels(const model_scenario *s, const plot_opts *o, int want)
