@@ -16,12 +16,15 @@ set xlabel 'wall time of the job (s)'
 set ylabel 'fraction of runs finished by then (CDF)'
 set yrange [0 : 1.02]
 set ytics 0.1
-set key inside right bottom vertical opaque box lc rgb '#cccccc' spacing 1.2
+set ytics add ('p95' 0.95)
+# The key outside: an opaque key inside would hide the curves of some k.
+set rmargin at screen 0.72
+set key at screen 0.74, graph 1 left top vertical Left reverse spacing 1.2 samplen 2.5 font ',12'
 set arrow 1 from graph 0, first 0.95 to graph 1, first 0.95 nohead dt 3 lw 1.2 lc rgb '#888888' back
-set label 1 'p95' at graph 0.005, first 0.95 offset 0, 0.6 font ',11' tc rgb '#666666'
 
 plot for [i = 1 : words(gpus)] csv using ((is('sample') && $2 == word(gpus, i) + 0) ? $3 : NaN):4 \
          with steps lw 2.5 lc rgb kcolor(word(gpus, i) + 0) \
          title sprintf('%s: p95 %s s', gpulabel(word(gpus, i) + 0), word(p95s, i)), \
      csv using (is('p95') ? $3 : NaN):4:(kcolor($2)) with impulses dt 2 lw 1.5 lc rgb variable notitle, \
-     csv using (is('p95') ? $3 : NaN):4:(kcolor($2)) with points pt 7 ps 1.8 lc rgb variable title 'p95 (95% finish sooner)'
+     csv using (is('p95') ? $3 : NaN):4:(kcolor($2)) with points pt 7 ps 1.8 lc rgb variable notitle, \
+     NaN with points pt 7 ps 1.8 lc rgb '#444444' title 'p95 (95% finish sooner)'

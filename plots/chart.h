@@ -66,6 +66,15 @@ int plot_write_csv(plot_kind kind, const model_scenario *s, const plot_opts *o, 
 /* The cdf chart's CSV from n (k, wall) samples in any order. */
 int plot_cdf_csv(const int *k, const double *wall, size_t n, FILE *f, plot_vars *v, char *err, size_t errsz);
 
+/* The capacity chart's step (docs/plots.md): the smallest of 1, 2, 5, 10,
+ * 15, 30 s, 1, 2, 5, 10, 15, 30 min, 1, 2, 3, 6, 12 h, 1, 2, 4, 7 days
+ * (then whole weeks) with duration_s / step < PLOT_CAP_MAX_POINTS, and at
+ * least min_step_s (an input's own spacing). A run of duration D has
+ * floor(D / step) + 1 windows (the last one partial): at most 250 and,
+ * consecutive steps being at most 2.5x apart, at least 101 when D > 250 s. */
+#define PLOT_CAP_MAX_POINTS 250
+double plot_capacity_step(double duration_s, double min_step_s);
+
 /* CSV + image: out ends in .png or .svg; FILE.csv beside it. All or nothing. */
 int plot_chart(plot_kind kind, const model_scenario *s, const plot_opts *o, const char *out, char *err,
                size_t errsz);

@@ -4,7 +4,7 @@
  * plot_model_csv() writes speedup, frames, map and breakdown from the
  * closed form (chart_model.c); plot_sim_csv() writes gantt, cdf and
  * capacity from o->input or, without it, from the simulator or the
- * scenario's workload (chart_sim.c). Each writes a header line and rows to
+ * scenario's workload (chart_sim.c, chart_cap.c). Each writes a header line and rows to
  * f and adds the variables its script reads to v. Contracts and errors as
  * plot_write_csv's; s is non-NULL unless o->input is set.
  */
@@ -18,6 +18,9 @@ int plot_model_csv(plot_kind kind, const model_scenario *s, const plot_opts *o, 
                    char *err, size_t errsz);
 int plot_sim_csv(plot_kind kind, const model_scenario *s, const plot_opts *o, FILE *f, plot_vars *v,
                  char *err, size_t errsz);
+/* capacity (chart_cap.c): o->input's rows, or the scenario's workload run,
+ * aggregated to plot_capacity_step(); called by plot_sim_csv. */
+int plot_cap_csv(const model_scenario *s, const plot_opts *o, FILE *f, plot_vars *v, char *err, size_t errsz);
 
 /* pareto and plan-gantt (chart_plan.c): the plan search of s's pipeline
  * with its plan section. */

@@ -3,6 +3,8 @@
 #include "plots/chart_csv.h"
 #include "base/csv.h"
 #include "plots/sweep.h"
+#include "plots/experiments.h"
+#include "plots/labels.h"
 #include "model/predict.h"
 #include "base/status.h"
 
@@ -10,6 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static double decade_floor(double x) { return pow(10, floor(log10(x) + 1e-9)); }
 static double decade_ceil(double x) { return pow(10, ceil(log10(x) - 1e-9)); }
@@ -146,17 +149,10 @@ cleanup:
     return rc;
 }
 
-/* The reference experiments marked on the map (the T51 analysis: E7 and T50; docs/references.md). */
-static const struct {
-    const char *label;
-    double frames, per_frame;
-} markers[] = {
-    {"E7 overlay", 300, 0.025},
-    {"T50 framing", 300, 0.68},
-};
-
-static int map_marker(FILE *f, const model_scenario *s, const plot_opts *o, const char *label, double frames,
-                      double per_frame, char *err, size_t errsz)
+/* The model's verdict at (frames, per_frame) on s's platform: the best k
+ * and its speedup and cost ratio (1, 1 and 1 when nothing pays). */
+static int verdict_at(const model_scenario *s, const plot_opts *o, double frames, double per_frame, int *best,
+                      double *speedup, double *cost_ratio, char *err, size_t errsz)
 {
     model_scenario t = *s;
     model_eval *e = malloc(sizeof *e);
@@ -166,25 +162,109 @@ static int map_marker(FILE *f, const model_scenario *s, const plot_opts *o, cons
     t.frames = (long)frames;
     t.frames_dist = model_dist_fixed(frames);
     t.per_frame = model_dist_fixed(per_frame);
-    if ((rc = eval_scenario(&t, o, 0, e, err, errsz)) == 0) {
-        int show = -1;
+    *best = 1;
+    *speedup = *cost_ratio = 1;
+    if ((rc = eval_scenario(&t, o, 0, e, err, errsz)) == 0)
         for (int i = 0; i < e->nk; i++)
-            if (e->k[i].gpus == e->best_gpus && e->best_gpus > 1)
-                show = i;
-        char verdict[96];
-        if (show >= 0)
-            snprintf(verdict, sizeof verdict, "%d GPUs %.2fx faster", e->best_gpus, e->k[show].speedup);
-        else
-            snprintf(verdict, sizeof verdict, "not beneficial");
-        char text[640];
-        snprintf(text, sizeof text, "%s: %s", label, verdict);
-        fprintf(f, "marker,%.0f,%.9g,,,,,%d,%.9g,%.9g,", frames, per_frame, e->best_gpus,
-                show >= 0 ? e->k[show].speedup : 1.0, show >= 0 ? e->k[show].cost_ratio : 1.0);
-        base_csv_field(f, text, BASE_CSV_ONELINE); /* the scenario's name: quoted, on one line for gnuplot */
-        fputc('\n', f);
-    }
+            if (e->k[i].gpus == e->best_gpus && e->best_gpus > 1) {
+                *best = e->best_gpus;
+                *speedup = e->k[i].speedup;
+                *cost_ratio = e->k[i].cost_ratio;
+            }
     free(e);
     return rc;
+}
+
+static void verdict_text(int best, double speedup, double cost_ratio, char *buf, size_t n)
+{
+    if (best > 1)
+        snprintf(buf, n, "%d GPUs %.2fx faster (cost %.2fx)", best, speedup, cost_ratio);
+    else
+        snprintf(buf, n, "not beneficial");
+}
+
+/* Plot area of map.gp on the 1200 x 800 canvas (screen fractions): the
+ * script sets its margins from these, so the label boxes are placed on the
+ * area they are drawn on. */
+#define MAP_L 0.105
+#define MAP_R 0.70
+#define MAP_B 0.10
+#define MAP_T 0.93
+
+typedef struct {
+    const char *series;
+    double frames, per_frame;
+    int best;
+    double speedup, cost_ratio;  /* the model here */
+    int mgpus;
+    double msp, mcr;             /* measured (experiments) */
+    char label[256], note[384];  /* first and second line */
+} map_mark;
+
+/* The experiments (measured, on their platform; the model's projection on
+ * this one) and the scenario's own job, their labels placed clear of the
+ * break-even line (bx, by: nb points), one row each. */
+static int map_markers(FILE *f, const model_scenario *s, const plot_opts *o, const plot_frame *fr, const double *bx,
+                       const double *by, int nb, char *err, size_t errsz)
+{
+    char dir[1024];
+    plot_exp ex[PLOT_EXP_MAX];
+    map_mark m[PLOT_EXP_MAX + 1];
+    plot_label lab[PLOT_EXP_MAX + 1];
+    int nex = 0, nm = 0, rc;
+    if ((rc = plot_data_dir(dir, sizeof dir, err, errsz)) || (rc = plot_exp_load(dir, ex, PLOT_EXP_MAX, &nex, err, errsz)))
+        return rc;
+    double own = model_dist_mean(&s->per_frame);
+    int dup = 0;
+    for (int i = 0; i < nex; i++) {
+        map_mark *k = &m[nm++];
+        char v[96];
+        *k = (map_mark){"experiment", ex[i].frames, ex[i].per_frame, 1, 1, 1, ex[i].gpus, ex[i].speedup, ex[i].cost_ratio,
+                        "", ""};
+        if ((rc = verdict_at(s, o, k->frames, k->per_frame, &k->best, &k->speedup, &k->cost_ratio, err, errsz)))
+            return rc;
+        plot_exp_label(&ex[i], k->label, sizeof k->label);
+        verdict_text(k->best, k->speedup, k->cost_ratio, v, sizeof v);
+        snprintf(k->note, sizeof k->note, "projected on %s: %s", s->name, v);
+        dup |= (double)s->frames == ex[i].frames && fabs(own - ex[i].per_frame) < 1e-9;
+    }
+    if (!dup && own > 0) {
+        map_mark *k = &m[nm++];
+        char v[128];
+        *k = (map_mark){"job", (double)s->frames, own, 1, 1, 1, 0, NAN, NAN, "", ""};
+        if ((rc = verdict_at(s, o, k->frames, own, &k->best, &k->speedup, &k->cost_ratio, err, errsz)))
+            return rc;
+        verdict_text(k->best, k->speedup, k->cost_ratio, v, sizeof v);
+        snprintf(k->label, sizeof k->label, "this job: %s", v);
+    }
+    for (int i = 0; i < nm; i++) {
+        size_t w = strlen(m[i].label) > strlen(m[i].note) ? strlen(m[i].label) : strlen(m[i].note);
+        lab[i] = (plot_label){.x = m[i].frames, .y = m[i].per_frame, .chars = (int)w, .lines = m[i].note[0] ? 2 : 1};
+    }
+    plot_label_place(fr, bx, by, nb, lab, nm);
+    for (int i = 0; i < nm; i++) {
+        const map_mark *k = &m[i];
+        fprintf(f, "%s,%.0f,%.9g,,,,,%d,%.9g,%.9g,", k->series, k->frames, k->per_frame, k->best, k->speedup,
+                k->cost_ratio);
+        base_csv_field(f, k->label, BASE_CSV_ONELINE); /* the scenario's name: quoted, on one line for gnuplot */
+        if (lab[i].placed)
+            fprintf(f, ",%.6g,%.6g,", lab[i].ax, lab[i].ay);
+        else
+            fputs(",,,", f);
+        if (k->mgpus > 0)
+            fprintf(f, "%d,%.6g,", k->mgpus, k->msp);
+        else
+            fputs(",,", f);
+        if (!isnan(k->mcr))
+            fprintf(f, "%.6g", k->mcr);
+        fputc(',', f);
+        base_csv_field(f, k->note, BASE_CSV_ONELINE);
+        if (lab[i].placed && !isnan(lab[i].lx))
+            fprintf(f, ",%.6g,%.6g\n", lab[i].lx, lab[i].ly);
+        else
+            fputs(",,\n", f);
+    }
+    return BASE_OK;
 }
 
 /* map: cells of the decision grid, the break-even line, the markers. */
@@ -202,7 +282,7 @@ static int csv_map(const model_scenario *s, const plot_opts *o, FILE *f, plot_va
     if ((rc = plot_sweep_run(s, &spec, &sw, err, errsz)))
         goto cleanup;
     fprintf(f, "series,frames,per_frame_s,frames_lo,frames_hi,per_frame_lo,per_frame_hi,best_gpus,speedup,"
-               "cost_ratio,label\n");
+               "cost_ratio,label,label_x,label_y,measured_gpus,measured_speedup,measured_cost_ratio,note,leader_x,leader_y\n");
     for (int i = 0; i < sw->nframes; i++)
         for (int j = 0; j < sw->nper; j++) {
             size_t pt = (size_t)i * sw->nper + j;
@@ -226,15 +306,15 @@ static int csv_map(const model_scenario *s, const plot_opts *o, FILE *f, plot_va
                     cr = c->cost_ratio;
                 }
             }
-            fprintf(f, "cell,%.0f,%.6g,%.6g,%.6g,%.6g,%.6g,%d,%.6g,%.6g,\n", x, y, xl, xh, yl, yh, sw->best_gpus[pt], sp,
-                    cr);
+            fprintf(f, "cell,%.0f,%.6g,%.6g,%.6g,%.6g,%.6g,%d,%.6g,%.6g,,,,,,,,,\n", x, y, xl, xh, yl, yh, sw->best_gpus[pt],
+                    sp, cr);
         }
     /* Break-even line: at each of 40 per-frame costs, the smallest frame
      * count at which some k > 1 is beneficial (model_break_even, exact). */
     if ((rc = model_prep_new(&t, &p, err, errsz)))
         goto cleanup;
-    double ys[40];
-    int ny = plot_logspace(plo, phi, o->points > 0 && o->points < 40 ? o->points : 40, 0, ys);
+    double ys[40], bx[40], by[40];
+    int ny = plot_logspace(plo, phi, o->points > 0 && o->points < 40 ? o->points : 40, 0, ys), nb = 0;
     for (int j = 0; j < ny; j++) {
         long best = -1;
         int bestk = 0;
@@ -250,19 +330,21 @@ static int csv_map(const model_scenario *s, const plot_opts *o, FILE *f, plot_va
                 bestk = t.gpus[g];
             }
         }
-        if (best > 0)
-            fprintf(f, "break_even,%ld,%.6g,,,,,%d,,,\n", best, ys[j], bestk);
+        if (best > 0) {
+            fprintf(f, "break_even,%ld,%.6g,,,,,%d,,,,,,,,,,,\n", best, ys[j], bestk);
+            bx[nb] = (double)best;
+            by[nb++] = ys[j];
+        }
     }
-    for (size_t m = 0; m < sizeof markers / sizeof *markers; m++)
-        if ((rc = map_marker(f, s, o, markers[m].label, markers[m].frames, markers[m].per_frame, err, errsz)))
-            goto cleanup;
-    /* The scenario's own point, unless it is one of the markers. */
-    double own = model_dist_mean(&s->per_frame);
-    int dup = 0;
-    for (size_t m = 0; m < sizeof markers / sizeof *markers; m++)
-        dup |= (double)s->frames == markers[m].frames && fabs(own - markers[m].per_frame) < 1e-9;
-    if (!dup && own > 0 && (rc = map_marker(f, s, o, s->name, (double)s->frames, own, err, errsz)))
+    plot_frame fr = {MAP_L * 1200, MAP_R * 1200, MAP_B * 800, MAP_T * 800, sw->frames[0], sw->frames[sw->nframes - 1],
+                     sw->per_frame[0], sw->per_frame[sw->nper - 1], 0, 0};
+    if ((rc = map_markers(f, s, o, &fr, bx, by, nb, err, errsz)))
         goto cleanup;
+    plot_var_num(v, "map_l", MAP_L);
+    plot_var_num(v, "map_r", MAP_R);
+    plot_var_num(v, "map_b", MAP_B);
+    plot_var_num(v, "map_t", MAP_T);
+    plot_var_str(v, "platform", s->name);
     plot_var_gpus(v, sw->gpus, sw->ngpus);
     plot_var_num(v, "frames_lo", sw->frames[0]);
     plot_var_num(v, "frames_hi", sw->frames[sw->nframes - 1]);

@@ -5,6 +5,7 @@
  * job). Both search the scenario's pipeline with its own plan section
  * (model/plan.h). See chart.h and chart_csv.h. */
 #include "plots/chart_csv.h"
+#include "plots/labels.h"
 #include "base/csv.h"
 #include "base/status.h"
 #include "model/plan.h"
@@ -33,54 +34,132 @@ static const model_plan_cand *shown(const model_plan_result *r)
     return i >= 0 ? &r->cand[i] : NULL;
 }
 
+/* Plot area of pareto.gp on the 1200 x 800 canvas (screen fractions; the
+ * script's margins come from these, so the labels are placed on it). */
+#define PARETO_L 0.09
+#define PARETO_R 0.97
+#define PARETO_B 0.19
+#define PARETO_T 0.92
+
 static void pareto_row(FILE *f, const model_plan_result *r, const char *series, const model_plan_cand *c,
-                       const char *prefix)
+                       const char *prefix, const plot_label *lab)
 {
     char d[512], label[600];
     model_plan_describe(r, c, d, sizeof d);
     snprintf(label, sizeof label, "%s%s", prefix, prefix[0] ? d : "");
     fprintf(f, "%s,%.9g,%.9g,%.9g,", series, c->cost_mean, c->wall_p95, c->wall_mean);
     base_csv_field(f, label, BASE_CSV_ONELINE);
-    fputc('\n', f);
+    if (lab && lab->placed)
+        fprintf(f, ",%.9g,%.9g", lab->ax, lab->ay);
+    else
+        fputs(",,", f);
+    if (lab && lab->placed && !isnan(lab->lx))
+        fprintf(f, ",%.9g,%.9g\n", lab->lx, lab->ly);
+    else
+        fputs(",,\n", f);
+}
+
+/* The current and recommended labels placed clear of every candidate, the
+ * front's staircase (as gnuplot's "steps" draws it), the target lines and
+ * each other. */
+static int pareto_labels(const model_plan_result *r, const model_plan_cand *w, const plot_frame *fr,
+                         plot_label *lab, char *err, size_t errsz)
+{
+    size_t n = 3 * (size_t)r->ncand + 3 * (size_t)r->npareto + 8, np = 0;
+    double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
+    char d[512];
+    if (!x || !y) {
+        free(x);
+        free(y);
+        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
+    }
+#define PT(a, b) (x[np] = (a), y[np++] = (b))
+    for (long i = 0; i < r->ncand; i++) {
+        PT(r->cand[i].cost_mean, r->cand[i].wall_p95);
+        PT(NAN, NAN);
+    }
+    for (int i = 0; i < r->npareto; i++) {
+        const model_plan_cand *c = &r->cand[r->pareto[i]];
+        if (i > 0)
+            PT(c->cost_mean, r->cand[r->pareto[i - 1]].wall_p95);
+        PT(c->cost_mean, c->wall_p95);
+    }
+    PT(NAN, NAN);
+    if (r->goal.p95_target_s > 0) {
+        PT(fr->xlo, r->goal.p95_target_s);
+        PT(fr->xhi, r->goal.p95_target_s);
+        PT(NAN, NAN);
+    }
+    if (r->goal.max_cost_usd > 0) {
+        PT(r->goal.max_cost_usd, fr->ylo);
+        PT(r->goal.max_cost_usd, fr->yhi);
+    }
+#undef PT
+    const model_plan_cand *c[2] = {r->has_current ? &r->current : NULL, w};
+    for (int i = 0; i < 2; i++) {
+        lab[i] = (plot_label){.x = c[i] ? c[i]->cost_mean : NAN, .y = c[i] ? c[i]->wall_p95 : NAN, .lines = 1};
+        if (c[i]) {
+            model_plan_describe(r, c[i], d, sizeof d);
+            lab[i].chars = (int)strlen(d) + (int)strlen(i ? "recommended: " : "current: ");
+        }
+    }
+    plot_label_place(fr, x, y, (int)np, lab, 2);
+    free(x);
+    free(y);
+    return BASE_OK;
 }
 
 static int csv_pareto(const model_scenario *s, FILE *f, plot_vars *v, char *err, size_t errsz)
 {
     model_plan_result *r = NULL;
+    plot_label lab[2];
     int rc = plot_plan_search(s, &r, err, errsz);
     if (rc)
         return rc;
     double cmin = INFINITY, cmax = 0, wmin = INFINITY, wmax = 0;
-    fprintf(f, "series,cost_usd,wall_p95_s,wall_mean_s,label\n");
+    fprintf(f, "series,cost_usd,wall_p95_s,wall_mean_s,label,label_x,label_y,leader_x,leader_y\n");
     for (long i = 0; i < r->ncand; i++) {
         const model_plan_cand *c = &r->cand[i];
-        pareto_row(f, r, "candidate", c, "");
+        pareto_row(f, r, "candidate", c, "", NULL);
         cmin = fmin(cmin, c->cost_mean);
         cmax = fmax(cmax, c->cost_mean);
         wmin = fmin(wmin, c->wall_p95);
         wmax = fmax(wmax, c->wall_p95);
     }
     for (int i = 0; i < r->npareto; i++)
-        pareto_row(f, r, "front", &r->cand[r->pareto[i]], "");
-    if (r->has_current)
-        pareto_row(f, r, "current", &r->current, "current: ");
-    const model_plan_cand *w = shown(r);
-    if (w)
-        pareto_row(f, r, "recommended", w, r->recommended >= 0 ? "recommended: " : "closest: ");
+        pareto_row(f, r, "front", &r->cand[r->pareto[i]], "", NULL);
     /* log axes when the range spans a decade-ish; room on the right for the labels */
     int lx = cmax > 6 * cmin, ly = wmax > 10 * wmin;
+    plot_frame fr = {PARETO_L * 1200, PARETO_R * 1200, PARETO_B * 800, PARETO_T * 800,
+                     lx ? cmin / 1.25 : fmax(0, cmin - 0.05 * (cmax - cmin)),
+                     lx ? cmax * 2 : cmax + 0.45 * (cmax - cmin) + 1e-12,
+                     ly ? wmin / 1.5 : fmax(0, wmin - 0.12 * (wmax - wmin)),
+                     ly ? wmax * 1.5 : wmax + 0.08 * (wmax - wmin) + 1e-9, !lx, !ly};
+    const model_plan_cand *w = shown(r);
+    if ((rc = pareto_labels(r, w, &fr, lab, err, errsz)))
+        goto cleanup;
+    if (r->has_current)
+        pareto_row(f, r, "current", &r->current, "current: ", &lab[0]);
+    if (w)
+        pareto_row(f, r, "recommended", w, r->recommended >= 0 ? "recommended: " : "closest: ", &lab[1]);
     plot_var_num(v, "logx", lx);
     plot_var_num(v, "logy", ly);
-    plot_var_num(v, "xlo", lx ? cmin / 1.25 : fmax(0, cmin - 0.05 * (cmax - cmin)));
-    plot_var_num(v, "xhi", lx ? cmax * 2 : cmax + 0.45 * (cmax - cmin) + 1e-12);
-    plot_var_num(v, "ylo", ly ? wmin / 1.5 : fmax(0, wmin - 0.12 * (wmax - wmin)));
-    plot_var_num(v, "yhi", ly ? wmax * 1.5 : wmax + 0.08 * (wmax - wmin) + 1e-9);
+    plot_var_num(v, "xlo", fr.xlo);
+    plot_var_num(v, "xhi", fr.xhi);
+    plot_var_num(v, "ylo", fr.ylo);
+    plot_var_num(v, "yhi", fr.yhi);
+    plot_var_num(v, "par_l", PARETO_L);
+    plot_var_num(v, "par_r", PARETO_R);
+    plot_var_num(v, "par_b", PARETO_B);
+    plot_var_num(v, "par_t", PARETO_T);
     plot_var_num(v, "p95_target", r->goal.p95_target_s);
     plot_var_str(v, "target_label", r->goal.p95_from_current ? "p95 target (the current plan's)" : "p95 target");
     plot_var_num(v, "max_cost", r->goal.max_cost_usd);
     plot_var_num(v, "has_current", r->has_current);
+    rc = ferror(f) ? base_errf(err, errsz, BASE_ERUNTIME, "writing the chart's CSV failed") : BASE_OK;
+cleanup:
     model_plan_result_free(r);
-    return ferror(f) ? base_errf(err, errsz, BASE_ERUNTIME, "writing the chart's CSV failed") : BASE_OK;
+    return rc;
 }
 
 /* ---- plan-gantt ------------------------------------------------------------------ */

@@ -1,9 +1,9 @@
 /* plots/chart_sim.c -- the charts of the simulator and of the files it
- * writes: gantt, cdf and capacity. See chart.h and chart_csv.h. */
+ * writes: gantt and cdf (capacity: chart_cap.c). See chart.h and
+ * chart_csv.h. */
 #include "plots/chart_csv.h"
 #include "plots/csv_in.h"
 #include "base/status.h"
-#include "sim/capacity.h"
 #include "sim/montecarlo.h"
 
 #include <assert.h>
@@ -318,104 +318,13 @@ cleanup:
     return rc;
 }
 
-/* capacity: the --series CSV, columns normalised (missing percentiles empty). */
-static int csv_capacity(const plot_opts *o, FILE *f, plot_vars *v, char *err, size_t errsz)
-{
-    static const char *need[] = {"t_s", "busy", "idle", "queue"};
-    static const char *lat[] = {"p50_s", "p95_s", "p99_s"};
-    plot_csvin c;
-    int idx[4], li[3], rc, nlat = 0;
-    if ((rc = plot_csvin_read(&c, o->input, err, errsz)) || (rc = plot_csvin_need(&c, need, 4, idx, err, errsz)))
-        goto cleanup;
-    for (int i = 0; i < 3; i++)
-        nlat += (li[i] = plot_csvin_col(&c, lat[i])) >= 0;
-    fprintf(f, "t_s,busy,idle,queue,p50_s,p95_s,p99_s\n");
-    double prev = -INFINITY;
-    for (int r = 0; r < c.nrows; r++) {
-        char *fl[PLOT_CSVIN_MAXCOLS];
-        double x[4];
-        if ((rc = plot_csvin_fields(&c, r, fl, err, errsz)))
-            goto cleanup;
-        for (int i = 0; i < 4; i++)
-            if ((rc = plot_csvin_num(&c, r, need[i], fl[idx[i]], &x[i], err, errsz)))
-                goto cleanup;
-        if (x[0] < prev || x[1] < 0 || x[2] < 0 || x[3] < 0) {
-            rc = base_errf(err, errsz, BASE_EINPUT, "%s: data row %d: t_s must not decrease and counts must be >= 0",
-                            c.file, r + 1);
-            goto cleanup;
-        }
-        prev = x[0];
-        fprintf(f, "%.9g,%.9g,%.9g,%.9g", x[0], x[1], x[2], x[3]);
-        for (int i = 0; i < 3; i++) {
-            double y;
-            /* An empty latency cell (no job finished in the window) stays empty. */
-            if (li[i] < 0 || !*fl[li[i]]) {
-                fputs(",", f);
-                continue;
-            }
-            if ((rc = plot_csvin_num(&c, r, lat[i], fl[li[i]], &y, err, errsz)))
-                goto cleanup;
-            fprintf(f, ",%.9g", y);
-        }
-        fputc('\n', f);
-    }
-    plot_var_num(v, "has_lat", nlat > 0);
-    plot_var_num(v, "lat_p50", -1);
-    plot_var_num(v, "lat_p95", -1);
-    plot_var_num(v, "lat_p99", -1);
-cleanup:
-    plot_csvin_free(&c);
-    return rc;
-}
-
-typedef struct {
-    FILE *f;
-    long rows;
-} series_out;
-
-static void series_row(double t, int busy, int idle, int queue, void *ctx)
-{
-    series_out *o = ctx;
-    fprintf(o->f, "%.9g,%d,%d,%d,,,\n", t, busy, idle, queue);
-    o->rows++;
-}
-
-/* capacity without --input: run the scenario's workload (sim/capacity.h)
- * and chart its pool over time; the latency percentiles are the run's
- * (the series has no per-window latency). */
-static int csv_capacity_run(const model_scenario *s, FILE *f, plot_vars *v, char *err, size_t errsz)
-{
-    sim_cap *cap = NULL;
-    sim_cap_result res;
-    series_out so = {f, 0};
-    /* About 1000 samples over a run of known length, at least one a minute. */
-    double step = s->hours > 0 ? fmax(60, ceil(s->hours * 3600 / 1000 / 60) * 60) : 60;
-    sim_cap_series ser = {step, series_row, &so};
-    if (!s->has_workload)
-        return base_errf(err, errsz, BASE_EINPUT,
-                          "capacity: needs --input FILE.csv or a scenario with a workload section (docs/capacity.md)");
-    int rc = sim_cap_new(s, &cap, err, errsz);
-    if (rc)
-        return rc;
-    fprintf(f, "t_s,busy,idle,queue,p50_s,p95_s,p99_s\n");
-    if ((rc = sim_cap_run(cap, s->seed, &ser, &res, err, errsz)) == 0) {
-        plot_var_num(v, "has_lat", 0);
-        plot_var_num(v, "lat_p50", res.latency_p50);
-        plot_var_num(v, "lat_p95", res.latency_p95);
-        plot_var_num(v, "lat_p99", res.latency_p99);
-        plot_var_num(v, "jobs", (double)res.jobs);
-    }
-    sim_cap_free(cap);
-    return rc;
-}
-
 int plot_sim_csv(plot_kind kind, const model_scenario *s, const plot_opts *o, FILE *f, plot_vars *v,
                  char *err, size_t errsz)
 {
     switch (kind) {
     case PLOT_GANTT: return o->input ? csv_gantt(o, f, v, err, errsz) : csv_gantt_sim(s, f, v, err, errsz);
     case PLOT_CDF: return o->input ? csv_cdf(o, f, v, err, errsz) : csv_cdf_sim(s, o, f, v, err, errsz);
-    case PLOT_CAPACITY: return o->input ? csv_capacity(o, f, v, err, errsz) : csv_capacity_run(s, f, v, err, errsz);
+    case PLOT_CAPACITY: return plot_cap_csv(s, o, f, v, err, errsz);
     default: break;
     }
     assert(0);

@@ -5,6 +5,7 @@
 #include "sim/advise_col.h"
 #include "plots/report_doc.h"
 #include "plots/report_plan.h"
+#include "plots/report_cap.h"
 #include "model/output.h"
 #include "model/profile.h"
 #include "base/cleanup.h"
@@ -198,7 +199,8 @@ typedef struct {
 static const chart_info charts[] = {
     {PLOT_MAP, "Decision map",
      "For any video length and per-frame cost on this platform: the best GPU count, grey where splitting does "
-     "not pay; the black line is the break-even; E7 and T50 are the seed experiments."},
+     "not pay; the black line is the break-even. The rings are the experiments as measured on their own "
+     "platforms, with what the model projects for them on this one."},
     {PLOT_SPEEDUP, "Speedup and cost against GPU count",
      "How much faster and how much dearer each GPU count is than 1 GPU for this job; blue points must be above "
      "the line, orange points below it; green bands are the beneficial GPU counts."},
@@ -211,8 +213,6 @@ static const chart_info charts[] = {
      "Each container's phases on a time line, from the simulator's trace."},
     {PLOT_CDF, "Simulated wall-time distribution",
      "The spread of the wall time over simulated runs, p95 marked."},
-    {PLOT_CAPACITY, "Capacity over time",
-     "A stream of jobs: latency percentiles and containers busy, idle and queued."},
 };
 
 /* DIR, made when missing; one we made is registered to go (if still empty)
@@ -246,9 +246,7 @@ static int draw_charts(const model_scenario *s, const plot_report_spec *r, const
         plot_kind k = charts[c].kind;
         plot_opts po = r->opts;
         po.replications = reps;
-        po.input = k == PLOT_GANTT ? r->trace_csv : k == PLOT_CDF ? r->walls_csv : k == PLOT_CAPACITY ? r->series_csv : NULL;
-        if (k == PLOT_CAPACITY && !po.input && !s->has_workload)
-            continue;
+        po.input = k == PLOT_GANTT ? r->trace_csv : k == PLOT_CDF ? r->walls_csv : NULL;
         snprintf(path, sizeof path, "%s/%s.png", stage, plot_kind_name(k));
         if ((rc = plot_chart(k, s, &po, path, err, errsz)))
             return rc;
@@ -324,7 +322,7 @@ static void write_table(plot_doc *d, const model_scenario *s, const model_eval *
     plot_doc_table_end(d);
 }
 
-/* Every chart, drawn or with why not. */
+/* Every chart (capacity: its own section). */
 static int write_charts(plot_doc *d, const int *drawn, char *err, size_t errsz)
 {
     plot_doc_heading(d, 2, "Charts", "charts");
@@ -332,12 +330,8 @@ static int write_charts(plot_doc *d, const int *drawn, char *err, size_t errsz)
         plot_kind k = charts[c].kind;
         plot_doc_heading(d, 3, charts[c].heading, plot_kind_name(k));
         plot_doc_para(d, charts[c].answers);
-        if (drawn[k]) {
+        if (drawn[k])
             plot_doc_image(d, plot_kind_name(k), charts[c].heading);
-        } else {
-            plot_doc_parafmt(d, "Not drawn: the scenario has no workload section (docs/capacity.md); or run forkcast "
-                        "capacity SCENARIO --series FILE.csv, then forkcast report --series FILE.csv.");
-        }
         if (d->err)
             return base_errf(err, errsz, BASE_ERUNTIME, "%s", d->errmsg);
     }
@@ -534,6 +528,9 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
     write_table(&d, s, e, sim);
     write_applied(&d, s);
     if (plot_report_has_plan(s) && (rc = plot_report_plan(&d, s, &r->opts, stage, drawn, err, errsz)))
+        goto cleanup;
+    if (plot_report_has_capacity(s, r->series_csv) &&
+        (rc = plot_report_capacity(&d, s, &r->opts, r->series_csv, stage, drawn, err, errsz)))
         goto cleanup;
     if ((rc = write_charts(&d, drawn, err, errsz)))
         goto cleanup;

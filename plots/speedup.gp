@@ -46,23 +46,24 @@ set y2tics add (sprintf('%.3g', max_ratio) max_ratio)
 set mytics 1
 set my2tics 1
 set xtics nomirror
-set key outside top center horizontal maxrows 2 width 2
+set key outside top center horizontal maxcols 2 width 1 font ',12' samplen 2.5
 
-# The threshold line and the region each rule rejects.
+# The threshold line and the region each rule rejects. The rules are named
+# in the key and the verdict in the title, never on the plot, so no line
+# can run through them.
 set object 1 rect from graph 0, graph 0 to graph 1, first min_speedup fc rgb c_speed fs transparent solid 0.10 noborder behind
 set object 2 rect from graph 0, first min_speedup to graph 1, graph 1 fc rgb c_cost fs transparent solid 0.10 noborder behind
 set arrow 1 from graph 0, first min_speedup to graph 1, first min_speedup nohead dt 2 lw 1.8 lc rgb '#555555' front
-set label 1 sprintf('speedup ≥ %.3g× needed: blue points above the line', min_speedup) at graph 0.01, first min_speedup \
-    offset 0.5, 0.8 tc rgb c_speed font ',12' front
-set label 2 sprintf('cost ≤ %.3g× allowed: orange points below the line', max_ratio) at graph 0.99, first min_speedup right \
-    offset -0.5, -0.8 tc rgb c_cost font ',12' front
 if (nbeneficial == 0) {
-    set label 3 sprintf('no GPU count is beneficial at %d frames', frames_now) at graph 0.5, graph 0.06 center \
-        font ',16' tc rgb '#333333' front
+    set title title."\n{/=13 no GPU count is beneficial at ".sprintf('%d', frames_now)." frames}"
 }
 
+# Key entries fill rows of two: the series on the left, the rules on the right.
 plot csv using (($6 > 0) ? $1 : NaN):(ylo):7:8:(ylo):(yhi) with boxxy fs solid 1.0 noborder fc rgb 0xBFE6D9 title 'beneficial GPU counts', \
+     NaN with boxes fs transparent solid 0.25 noborder fc rgb c_speed \
+         title sprintf('too slow: speedup < %.3g× (blue must be above the line)', min_speedup), \
      csv using 1:4 with linespoints lw 2.5 pt 7 ps 1.2 lc rgb c_speed title 'speedup (left axis)', \
+     NaN with boxes fs transparent solid 0.25 noborder fc rgb c_cost \
+         title sprintf('too expensive: cost > %.3g× (orange must be below it)', max_ratio), \
      csv using 1:5 axes x1y2 with linespoints lw 2.5 pt 5 ps 1.1 lc rgb c_cost title 'cost ratio (right axis)', \
-     NaN with boxes fs transparent solid 0.25 noborder fc rgb c_speed title 'too slow (speedup rule)', \
-     NaN with boxes fs transparent solid 0.25 noborder fc rgb c_cost title 'too expensive (cost rule)'
+     NaN with lines dt 2 lw 1.8 lc rgb '#555555' title 'both thresholds on one line (axes scaled so)'

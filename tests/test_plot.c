@@ -7,20 +7,54 @@
 #include "base/status.h"
 #include "plots/chart.h"
 #include "plots/gnuplot.h"
+#include "plots/labels.h"
 #include "sim/montecarlo.h"
+#include "sim/capacity.h"
+
+#include <cjson/cJSON.h>
 
 #include <stdlib.h>
 #include <unistd.h>
 
 static char err[1024];
 
-/* A parsed CSV: header + rows of string fields (owned by one buffer). */
+#define CSV_MAXCOL 24
+
+/* A parsed CSV: header + rows of string fields (owned by one buffer);
+ * quoted fields ("a, b", "" for a quote) unquoted in place. */
 typedef struct {
     char *text;
-    char *f[20000][12];
+    char *f[20000][CSV_MAXCOL];
     int n, ncol;
-    char *head[12];
+    char *head[CSV_MAXCOL];
 } csv;
+
+/* The field starting at p, unquoted in place and NUL-terminated; *next the
+ * field after it (NULL at the end of the line). */
+static char *csv_field(char *p, char **next)
+{
+    if (*p != '"') {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = 0;
+        *next = comma ? comma + 1 : NULL;
+        return p;
+    }
+    char *out = p, *in = p + 1;
+    for (;; in++) {
+        if (*in == '"' && in[1] == '"') {
+            *out++ = '"';
+            in++;
+        } else if (*in == '"' || !*in) {
+            break;
+        } else {
+            *out++ = *in;
+        }
+    }
+    *next = *in && in[1] == ',' ? in + 2 : NULL;
+    *out = 0;
+    return p;
+}
 
 static csv *csv_of(plot_kind kind, const model_scenario *s, const plot_opts *o, plot_vars *v, int *rc)
 {
@@ -43,12 +77,8 @@ static csv *csv_of(plot_kind kind, const model_scenario *s, const plot_opts *o, 
             *nl++ = 0;
         char **dst = line == 0 ? c->head : c->f[c->n];
         int k = 0;
-        for (char *tok = p, *comma; tok && k < 12; tok = comma ? comma + 1 : NULL) {
-            comma = strchr(tok, ',');
-            if (comma)
-                *comma = 0;
-            dst[k++] = tok;
-        }
+        for (char *tok = p, *next; tok && k < CSV_MAXCOL; tok = next)
+            dst[k++] = csv_field(tok, &next);
         if (line == 0)
             c->ncol = k;
         else if (c->n < 20000)
@@ -150,9 +180,42 @@ static void test_frames_csv(void)
     model_scenario_free(&s);
 }
 
+/* An experiments file's headline computed here from its observations:
+ * per k > 1 the speedup ("speedup", else wall_s(1) / wall_s(k)), the k with
+ * the largest, and the cost ratio there ("cost_ratio", else cost_usd(k) /
+ * cost_usd(1)). */
+static void exp_headline(const char *path, int *k, double *speedup, double *cost_ratio)
+{
+    char *text = NULL;
+    CHECK(base_read_file(path, &text, NULL, err, sizeof err) == 0);
+    cJSON *doc = cJSON_Parse(text), *obs = cJSON_GetObjectItem(doc, "observations");
+    double w1 = NAN, c1 = NAN;
+    *speedup = -1;
+    for (cJSON *o = obs ? obs->child : NULL; o; o = o->next)
+        if (cJSON_GetObjectItem(o, "gpus")->valueint == 1) {
+            w1 = cJSON_GetObjectItem(o, "wall_s") ? cJSON_GetObjectItem(o, "wall_s")->valuedouble : NAN;
+            c1 = cJSON_GetObjectItem(o, "cost_usd") ? cJSON_GetObjectItem(o, "cost_usd")->valuedouble : NAN;
+        }
+    for (cJSON *o = obs ? obs->child : NULL; o; o = o->next) {
+        int g = cJSON_GetObjectItem(o, "gpus")->valueint;
+        cJSON *sp = cJSON_GetObjectItem(o, "speedup"), *cr = cJSON_GetObjectItem(o, "cost_ratio");
+        cJSON *w = cJSON_GetObjectItem(o, "wall_s"), *c = cJSON_GetObjectItem(o, "cost_usd");
+        double x = sp ? sp->valuedouble : w ? w1 / w->valuedouble : NAN;
+        if (g > 1 && x > *speedup) {
+            *speedup = x;
+            *k = g;
+            *cost_ratio = cr ? cr->valuedouble : c ? c->valuedouble / c1 : NAN;
+        }
+    }
+    cJSON_Delete(doc);
+    free(text);
+}
+
 /* The decision map: cells agree with model_evaluate at their point, the
- * break-even line with model_break_even, E7 lands where nothing pays and
- * T50 where splitting does. */
+ * break-even line with model_break_even; each experiment of
+ * data/experiments is placed at its job with what was measured (from the
+ * file) and the model's projection on this platform: E7 lands where nothing
+ * pays and T50 where splitting does. */
 static void test_map_csv(void)
 {
     model_scenario s = scen_default();
@@ -168,7 +231,7 @@ static void test_map_csv(void)
         double n = num(c, r, "frames"), pf = num(c, r, "per_frame_s");
         t.per_frame = model_dist_fixed(pf);
         t.frames = (long)n;
-        if (!strcmp(series, "cell") || !strcmp(series, "marker")) {
+        if (!strcmp(series, "cell") || !strcmp(series, "experiment")) {
             model_eval e;
             CHECK(model_evaluate(&t, &(model_opts){.skip_break_even = 1}, &e, err, sizeof err) == 0);
             CHECK(num(c, r, "best_gpus") == e.best_gpus);
@@ -176,12 +239,36 @@ static void test_map_csv(void)
                 cells++;
                 CHECK(num(c, r, "frames_lo") <= n && n <= num(c, r, "frames_hi"));
                 CHECK(num(c, r, "per_frame_lo") <= pf && pf <= num(c, r, "per_frame_hi"));
-            } else if (strstr(c->f[r][col(c, "label")], "E7")) {
+                continue;
+            }
+            const char *label = c->f[r][col(c, "label")], *note = c->f[r][col(c, "note")];
+            const char *file = !strncmp(label, "E7 ", 3) ? "data/experiments/e7_overlay.json"
+                                                         : "data/experiments/t50_framing.json";
+            int k = 0;
+            double sp = 0, cr = 0;
+            char want[256];
+            exp_headline(file, &k, &sp, &cr);
+            CHECK(num(c, r, "measured_gpus") == k);
+            CHECK_REL(num(c, r, "measured_speedup"), sp, 1e-5);
+            CHECK_REL(num(c, r, "measured_cost_ratio"), cr, 1e-5);
+            if (!strncmp(label, "E7 ", 3)) {
                 e7 = 1;
                 CHECK(n == 300 && pf == 0.025 && e.best_gpus == 1);
-            } else if (strstr(c->f[r][col(c, "label")], "T50")) {
+                snprintf(want, sizeof want, "E7 measured: %.2fx on %d cold GPUs (cost %.2fx)", sp, k, cr);
+                CHECK_STR(label, want);
+                CHECK_STR(note, "projected on overlay-e7: not beneficial");
+            } else {
                 t50 = 1;
                 CHECK(n == 300 && pf == 0.68 && e.best_gpus > 1);
+                snprintf(want, sizeof want, "T50 measured: %.2fx on %d warm GPUs (cost %.2fx)", sp, k, cr);
+                CHECK_STR(label, want);
+                CHECK(strstr(label, "3.56x on 4 warm GPUs") != NULL);
+                for (int i = 0; i < e.nk; i++)
+                    if (e.k[i].gpus == e.best_gpus) {
+                        snprintf(want, sizeof want, "projected on overlay-e7: %d GPUs %.2fx faster (cost %.2fx)",
+                                 e.best_gpus, e.k[i].speedup, e.k[i].cost_ratio);
+                        CHECK_STR(note, want);
+                    }
             }
         } else {
             CHECK(!strcmp(series, "break_even"));
@@ -197,6 +284,226 @@ static void test_map_csv(void)
     CHECK(e7 && t50);
     model_prep_free(p);
     csv_free(c);
+    model_scenario_free(&s);
+}
+
+static double var_of(const plot_vars *v, const char *name)
+{
+    char key[64];
+    snprintf(key, sizeof key, "%s=", name);
+    const char *p = strstr(v->buf, key);
+    CHECK(p != NULL);
+    return p ? atof(p + strlen(key)) : NAN;
+}
+
+/* The map's label boxes, rebuilt from label_x/label_y, the text and the
+ * font metrics of plots/labels.h on the plot area map.gp is given: inside
+ * the plot area, apart from each other, and no point of the break-even line
+ * (200 points along each segment) inside a box. */
+static void check_map_labels(const model_scenario *s, const plot_opts *o, int want)
+{
+    plot_vars v = {.buf = ""};
+    int rc, nbox = 0, nbe = 0;
+    csv *c = csv_of(PLOT_MAP, s, o, &v, &rc);
+    CHECK(rc == 0 && c);
+    double l = var_of(&v, "map_l") * 1200, r = var_of(&v, "map_r") * 1200, b = var_of(&v, "map_b") * 800,
+           t = var_of(&v, "map_t") * 800;
+    double lx0 = log(var_of(&v, "frames_lo")), lx1 = log(var_of(&v, "frames_hi"));
+    double ly0 = log(var_of(&v, "per_frame_lo")), ly1 = log(var_of(&v, "per_frame_hi"));
+#define PX(x) (l + (log(x) - lx0) / (lx1 - lx0) * (r - l))
+#define PY(y) (b + (log(y) - ly0) / (ly1 - ly0) * (t - b))
+    double box[8][4], bx[64], by[64];
+    for (int i = 0; c && i < c->n; i++) {
+        const char *series = c->f[i][0];
+        if (!strcmp(series, "break_even") && nbe < 64) {
+            bx[nbe] = PX(num(c, i, "frames"));
+            by[nbe++] = PY(num(c, i, "per_frame_s"));
+        }
+        if ((strcmp(series, "experiment") && strcmp(series, "job")) || nbox == 8)
+            continue;
+        size_t a = strlen(c->f[i][col(c, "label")]), n2 = strlen(c->f[i][col(c, "note")]);
+        int lines = !strcmp(series, "experiment") ? 2 : 1;
+        double *q = box[nbox++];
+        q[0] = PX(num(c, i, "label_x")) - PLOT_LABEL_PAD_X_PX;
+        q[1] = q[0] + (double)(a > n2 ? a : n2) * PLOT_LABEL_CHAR_PX + 2 * PLOT_LABEL_PAD_X_PX;
+        q[3] = PY(num(c, i, "label_y")) + PLOT_LABEL_PAD_Y_PX + PLOT_LABEL_LINE_PX / 2;
+        q[2] = q[3] - lines * PLOT_LABEL_LINE_PX - 2 * PLOT_LABEL_PAD_Y_PX;
+    }
+    CHECK(nbox == want);
+    for (int i = 0; i < nbox; i++) {
+        const double *q = box[i];
+        CHECK(q[0] >= l && q[1] <= r && q[2] >= b && q[3] <= t);
+        for (int j = 0; j < i; j++)
+            CHECK(box[j][1] <= q[0] || q[1] <= box[j][0] || box[j][3] <= q[2] || q[3] <= box[j][2]);
+        int hit = 0;
+        for (int k = 0; k + 1 < nbe; k++)
+            for (int m = 0; m <= 200; m++) {
+                double x = bx[k] + (bx[k + 1] - bx[k]) * m / 200, y = by[k] + (by[k + 1] - by[k]) * m / 200;
+                hit |= x > q[0] && x < q[1] && y > q[2] && y < q[3];
+            }
+        CHECK(!hit);
+    }
+#undef PX
+#undef PY
+    csv_free(c);
+}
+
+/* Labels clear of the line at the default, on framing-t50, a long video
+ * (the job gets its own marker) and a warm L4 pool at 2,000 frames (where
+ * E7's label cannot sit beside it). */
+static void test_map_labels(void)
+{
+    model_scenario s = scen_default();
+    plot_opts o = {0};
+    check_map_labels(&s, &o, 2);
+    s.frames = 100000;
+    check_map_labels(&s, &o, 3);
+    model_scenario_free(&s);
+    static const char *files[] = {"data/scenarios/framing-t50.json", "data/scenarios/overlay-l4-warm.json"};
+    for (int i = 0; i < 2; i++) {
+        CHECK(model_scenario_load(files[i], NULL, 0, &s, err, sizeof err) == 0);
+        if (i == 1)
+            s.frames = 2000;
+        check_map_labels(&s, &o, i == 0 ? 2 : 3);
+        model_scenario_free(&s);
+    }
+}
+
+/* pareto's two labels, rebuilt from the CSV as for the map: inside the plot
+ * area, apart, no candidate or front point within 3 px, the front's
+ * staircase and the p95 target line not through them. */
+static void test_pareto_labels(void)
+{
+    model_scenario s;
+    plot_opts o = {0};
+    plot_vars v = {.buf = ""};
+    int rc, nbox = 0, np = 0, nf = 0;
+    CHECK(model_scenario_load("data/scenarios/pipeline-t50-t51.json", NULL, 0, &s, err, sizeof err) == 0);
+    csv *c = csv_of(PLOT_PARETO, &s, &o, &v, &rc);
+    CHECK(rc == 0 && c);
+    double l = var_of(&v, "par_l") * 1200, r = var_of(&v, "par_r") * 1200, b = var_of(&v, "par_b") * 800,
+           t = var_of(&v, "par_t") * 800, xlo = var_of(&v, "xlo"), xhi = var_of(&v, "xhi"), ylo = var_of(&v, "ylo"),
+           yhi = var_of(&v, "yhi"), target = var_of(&v, "p95_target");
+    int lx = var_of(&v, "logx") > 0, ly = var_of(&v, "logy") > 0;
+#define PX(x) (l + (lx ? log((x) / xlo) / log(xhi / xlo) : ((x) - xlo) / (xhi - xlo)) * (r - l))
+#define PY(y) (b + (ly ? log((y) / ylo) / log(yhi / ylo) : ((y) - ylo) / (yhi - ylo)) * (t - b))
+    static double px[4096], py[4096], fx[256], fy[256];
+    double box[2][4];
+    for (int i = 0; c && i < c->n; i++) {
+        const char *series = c->f[i][0];
+        double x = PX(num(c, i, "cost_usd")), y = PY(num(c, i, "wall_p95_s"));
+        if (!strcmp(series, "candidate") && np < 4096) {
+            px[np] = x;
+            py[np++] = y;
+        } else if (!strcmp(series, "front") && nf < 256) {
+            fx[nf] = x;
+            fy[nf++] = y;
+        } else if ((!strcmp(series, "current") || !strcmp(series, "recommended")) && nbox < 2) {
+            double *q = box[nbox++];
+            q[0] = PX(num(c, i, "label_x")) - PLOT_LABEL_PAD_X_PX;
+            q[1] = q[0] + (double)strlen(c->f[i][col(c, "label")]) * PLOT_LABEL_CHAR_PX + 2 * PLOT_LABEL_PAD_X_PX;
+            q[3] = PY(num(c, i, "label_y")) + PLOT_LABEL_PAD_Y_PX + PLOT_LABEL_LINE_PX / 2;
+            q[2] = q[3] - PLOT_LABEL_LINE_PX - 2 * PLOT_LABEL_PAD_Y_PX;
+        }
+    }
+    CHECK(nbox == 2 && np > 20 && nf > 2);
+    for (int i = 0; i < nbox; i++) {
+        const double *q = box[i];
+        int hit = 0;
+        CHECK(q[0] >= l && q[1] <= r && q[2] >= b && q[3] <= t);
+        if (i)
+            CHECK(box[0][1] <= q[0] || q[1] <= box[0][0] || box[0][3] <= q[2] || q[3] <= box[0][2]);
+        for (int k = 0; k < np; k++)
+            hit |= px[k] > q[0] - 3 && px[k] < q[1] + 3 && py[k] > q[2] - 3 && py[k] < q[3] + 3;
+        for (int k = 0; k + 1 < nf; k++) /* steps: across at y_k, then down to y_k+1 */
+            for (int m = 0; m <= 200; m++) {
+                double x = fx[k] + (fx[k + 1] - fx[k]) * m / 200, y = fy[k] + (fy[k + 1] - fy[k]) * m / 200;
+                hit |= x > q[0] && x < q[1] && fy[k] > q[2] && fy[k] < q[3];
+                hit |= fx[k + 1] > q[0] && fx[k + 1] < q[1] && y > q[2] && y < q[3];
+            }
+        if (target > 0)
+            hit |= PY(target) > q[2] && PY(target) < q[3];
+        CHECK(!hit);
+    }
+#undef PX
+#undef PY
+    csv_free(c);
+    model_scenario_free(&s);
+}
+
+/* A data directory of its own (FORKCAST_DATA) with an empty plots/common.gp
+ * and these experiments files; returns its path. */
+static const char *data_dir_with(const char *const *names, const char *const *texts, int n)
+{
+    static char dir[256];
+    char path[2048];
+    snprintf(dir, sizeof dir, "/tmp/forkcast-test-plot-%d-data", (int)getpid());
+    snprintf(path, sizeof path, "mkdir -p %s/plots %s/data/experiments && rm -f %s/data/experiments/*.json && "
+             ": > %s/plots/common.gp", dir, dir, dir, dir);
+    CHECK(system(path) == 0);
+    for (int i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s/data/experiments/%s", dir, names[i]);
+        FILE *f = fopen(path, "w");
+        CHECK(f != NULL);
+        if (f) {
+            fputs(texts[i], f);
+            fclose(f);
+        }
+    }
+    setenv("FORKCAST_DATA", dir, 1);
+    return dir;
+}
+
+/* The labels come from the files: a T50 of 2.5x at 0.9x the cost, and one
+ * with walls only (100 s at 1 GPU, 60 s at 2, 40 s at 8 of a warm pool of 2:
+ * the headline is 8 GPUs at 2.50x, cost 360 / 100 = 3.60x). A file without
+ * its job is an input error naming it; no files, no experiments. */
+static void test_map_experiments(void)
+{
+    model_scenario s = scen_default();
+    plot_opts o = {.points = 4};
+    int rc;
+    static const char *names[] = {"a.json", "b.json"};
+    static const char *texts[] = {
+        "{\"name\": \"T50 again\", \"known\": {\"job.frames\": 300, \"stage.per_frame_s\": 0.68, "
+        "\"platform.min_containers\": 4}, \"observations\": [{\"gpus\": 4, \"speedup\": 2.5, \"cost_ratio\": 0.9}]}",
+        "{\"name\": \"X9 walls\", \"known\": {\"job.frames\": 5000, \"stage.per_frame_s\": 0.01, "
+        "\"platform.min_containers\": 2}, \"observations\": [{\"gpus\": 1, \"wall_s\": 100, \"cost_usd\": 1}, "
+        "{\"gpus\": 2, \"wall_s\": 60, \"cost_usd\": 1.2}, {\"gpus\": 8, \"wall_s\": 40, \"cost_usd\": 3.6}]}"};
+    const char *dir = data_dir_with(names, texts, 2);
+    csv *c = csv_of(PLOT_MAP, &s, &o, NULL, &rc);
+    CHECK(rc == 0 && c);
+    int seen = 0;
+    for (int r = 0; c && r < c->n; r++) {
+        if (strcmp(c->f[r][0], "experiment"))
+            continue;
+        const char *label = c->f[r][col(c, "label")];
+        if (!strncmp(label, "T50", 3)) {
+            seen |= 1;
+            CHECK_STR(label, "T50 measured: 2.50x on 4 warm GPUs (cost 0.90x)");
+        } else {
+            seen |= 2;
+            CHECK_STR(label, "X9 measured: 2.50x on 8 GPUs (2 warm) (cost 3.60x)");
+            CHECK(num(c, r, "frames") == 5000 && num(c, r, "per_frame_s") == 0.01);
+        }
+        CHECK(*c->f[r][col(c, "label_x")]); /* inside the plot: placed */
+    }
+    CHECK(seen == 3);
+    csv_free(c);
+    static const char *bad[] = {"{\"name\": \"Y\", \"known\": {\"stage.per_frame_s\": 0.1}, \"observations\": []}"};
+    data_dir_with(names, bad, 1);
+    c = csv_of(PLOT_MAP, &s, &o, NULL, &rc);
+    CHECK(rc == BASE_EINPUT && !c && strstr(err, "a.json: known: needs job.frames"));
+    data_dir_with(names, texts, 0);
+    c = csv_of(PLOT_MAP, &s, &o, NULL, &rc);
+    CHECK(rc == 0 && c);
+    for (int r = 0; c && r < c->n; r++)
+        CHECK(strcmp(c->f[r][0], "experiment"));
+    csv_free(c);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+    unsetenv("FORKCAST_DATA");
     model_scenario_free(&s);
 }
 
@@ -376,19 +683,134 @@ static void test_bad_inputs(void)
     CHECK(rc == BASE_EINPUT && !c && strstr(err, "needs a scenario"));
 }
 
+/* capacity --input: rows 60 s apart need no aggregation (the step is
+ * never finer than the input's); the pool rows carry them, the latency
+ * percentiles go to "latency" rows, an empty window stays out. */
 static void test_capacity_csv(void)
 {
     plot_opts o = {.input = write_tmp("series.csv", "t_s,queue,busy,idle,p99_s,p50_s\n0,0,1,2,50,40\n60,1,2,0,,\n")};
+    plot_vars v = {.buf = ""};
     int rc;
-    csv *c = csv_of(PLOT_CAPACITY, NULL, &o, NULL, &rc);
-    CHECK(rc == 0 && c && c->n == 2);
-    if (c && c->n == 2) {
+    csv *c = csv_of(PLOT_CAPACITY, NULL, &o, &v, &rc);
+    CHECK(rc == 0 && c && c->n == 3);
+    if (c && c->n == 3) {
+        CHECK_STR(c->f[0][col(c, "series")], "pool");
         CHECK(num(c, 0, "busy") == 1 && num(c, 0, "idle") == 2 && num(c, 0, "queue") == 0);
-        CHECK(num(c, 0, "p50_s") == 40 && num(c, 0, "p99_s") == 50 && !*c->f[0][col(c, "p95_s")]);
-        CHECK(!*c->f[1][col(c, "p50_s")]); /* empty window stays empty */
+        CHECK(num(c, 0, "t_end_s") == 60 && num(c, 0, "live_min") == 3 && num(c, 0, "live_max") == 3);
+        CHECK(num(c, 1, "t_s") == 60 && num(c, 1, "busy") == 2 && num(c, 1, "queue_max") == 1);
+        CHECK_STR(c->f[2][col(c, "series")], "latency");
+        CHECK(num(c, 2, "t_s") == 0 && num(c, 2, "p50_s") == 40 && num(c, 2, "p99_s") == 50);
+        CHECK(!*c->f[2][col(c, "p95_s")]);
     }
+    CHECK(var_of(&v, "step_s") == 60 && var_of(&v, "has_lat") == 0); /* no p95: no band */
     csv_free(c);
     unlink(o.input);
+}
+
+/* The step rule against hand values: the smallest listed step with
+ * D / step < 250, at least the input's own. */
+static void test_capacity_step(void)
+{
+    static const double d[][3] = {{86400, 0, 600},  {7200, 0, 30},      {100, 0, 1},
+                                  {2592000, 0, 10800}, {1e9, 0, 7 * 604800}, {600, 60, 60},
+                                  {249, 0, 1},      {250, 0, 2},        {86400 * 7, 0, 3600}};
+    for (size_t i = 0; i < sizeof d / sizeof *d; i++)
+        CHECK_NEAR(plot_capacity_step(d[i][0], d[i][1]), d[i][2], 0);
+    /* Windows floor(D / step) + 1: 101..250 for any run longer than 250 s. */
+    for (double D = 251; D < 1e8; D *= 1.07) {
+        double w = floor(D / plot_capacity_step(D, 0)) + 1;
+        CHECK(w >= 101 && w <= 250);
+    }
+}
+
+typedef struct {
+    double step;
+    double sum[512][3];
+    int n[512];
+} agg_t;
+
+static void agg_sample(double t, int busy, int idle, int queue, void *ctx)
+{
+    agg_t *a = ctx;
+    int b = (int)floor(t / a->step + 1e-9);
+    if (b < 512) {
+        a->sum[b][0] += busy;
+        a->sum[b][1] += idle;
+        a->sum[b][2] += queue;
+        a->n[b]++;
+    }
+}
+
+/* capacity from a workload (2 h of 90 jobs/h, a warm-up of 10): the pool
+ * rows are floor(t_end / 30 s) + 1 windows, each the mean of the pool
+ * sampled 10 times per window by sim/capacity.h here; the latency rows are
+ * min(60, jobs / 20) windows by arrival with p95 >= mean, their jobs adding
+ * up to the jobs served; the run's p95 is forkcast capacity's. The warm-up
+ * does not change the pool's path (the latency windows rely on it). */
+static void test_capacity_run(void)
+{
+    static const char *js =
+        "{\"name\": \"stream\", \"job\": {\"frames\": {\"dist\": \"lognormal\", \"median\": 300, \"p95\": 3000}},"
+        " \"stage\": {\"per_frame_s\": 0.025, \"ffmpeg_start_s\": 1.5},"
+        " \"platform\": {\"cold_start_s\": {\"dist\": \"lognormal\", \"median\": 33.3, \"p95\": 47.7}, \"warm_start_s\": 1,"
+        " \"gpu_per_s\": 0.000164, \"max_containers\": 6, \"scaledown_window_s\": 60},"
+        " \"parallel\": {\"gpus\": [1, 2, 4], \"policy\": \"auto\"},"
+        " \"workload\": {\"rate_per_hour\": 90, \"hours\": 2, \"warmup_jobs\": 10}}";
+    model_scenario s, t;
+    CHECK(model_scenario_load(write_tmp("stream.json", js), NULL, 0, &s, err, sizeof err) == 0);
+    sim_cap *cap = NULL, *cap0 = NULL;
+    sim_cap_result res, res0;
+    CHECK(sim_cap_new(&s, &cap, err, sizeof err) == 0 && sim_cap_run(cap, s.seed, NULL, &res, err, sizeof err) == 0);
+    double step = 30; /* 7200 s / 30 s = 240 < 250; 15 s would give 480 */
+    CHECK(plot_capacity_step(res.t_end, 0) == step);
+    agg_t *a = calloc(1, sizeof *a), *a0 = calloc(1, sizeof *a0);
+    a->step = a0->step = step;
+    sim_cap_series ser = {step / 10, agg_sample, a}, ser0 = {step / 10, agg_sample, a0};
+    CHECK(sim_cap_run(cap, s.seed, &ser, &res0, err, sizeof err) == 0);
+    t = s;
+    t.warmup_jobs = 0;
+    CHECK(sim_cap_new(&t, &cap0, err, sizeof err) == 0 && sim_cap_run(cap0, s.seed, &ser0, &res0, err, sizeof err) == 0);
+    CHECK(memcmp(a->sum, a0->sum, sizeof a->sum) == 0 && memcmp(a->n, a0->n, sizeof a->n) == 0);
+    plot_opts o = {0};
+    plot_vars v = {.buf = ""};
+    int rc, npool = 0, nlat = 0;
+    long jobs = 0;
+    csv *c = csv_of(PLOT_CAPACITY, &s, &o, &v, &rc);
+    CHECK(rc == 0 && c);
+    for (int r = 0; c && r < c->n; r++) {
+        if (!strcmp(c->f[r][col(c, "series")], "pool")) {
+            int b = (int)(num(c, r, "t_s") / step);
+            CHECK(b == npool && a->n[b] > 0);
+            npool++;
+            if (b < 512 && a->n[b]) {
+                CHECK_NEAR(num(c, r, "busy"), a->sum[b][0] / a->n[b], 1e-5);
+                CHECK_NEAR(num(c, r, "idle"), a->sum[b][1] / a->n[b], 1e-5);
+                CHECK_NEAR(num(c, r, "queue"), a->sum[b][2] / a->n[b], 1e-5);
+            }
+            CHECK(num(c, r, "live_min") <= num(c, r, "busy") + num(c, r, "idle") + 1e-9);
+            CHECK(num(c, r, "live_max") >= num(c, r, "busy") + num(c, r, "idle") - 1e-9);
+            CHECK(num(c, r, "live_max") <= 6);
+        } else {
+            CHECK_STR(c->f[r][col(c, "series")], "latency");
+            nlat++;
+            CHECK(num(c, r, "p95_s") >= num(c, r, "latency_mean_s"));
+            jobs += (long)num(c, r, "jobs");
+        }
+    }
+    CHECK(npool == (int)floor(res.t_end / step) + 1);
+    long windows = res0.jobs_total / 20 < 60 ? res0.jobs_total / 20 : 60;
+    CHECK(nlat >= windows - 1 && nlat <= windows); /* a window without a served job is left out */
+    CHECK(jobs == res0.served);
+    CHECK(var_of(&v, "has_lat") == 1);
+    CHECK_REL(var_of(&v, "lat_p95"), res.latency_p95, 1e-5);
+    CHECK_NEAR(var_of(&v, "lat_window_s"), 7200.0 / (double)windows, 1e-6);
+    csv_free(c);
+    free(a);
+    free(a0);
+    sim_cap_free(cap);
+    sim_cap_free(cap0);
+    model_scenario_free(&s);
+    unlink(write_tmp("stream.json", ""));
 }
 
 static void test_names(void)
@@ -409,5 +831,5 @@ static void test_names(void)
     CHECK_STR(v.buf, "t='it''s'; x=0.5; ");
 }
 
-TEST_MAIN(test_speedup_csv, test_frames_csv, test_map_csv, test_breakdown_csv, test_cdf_csv, test_sim_charts, test_gantt_csv,
-          test_bad_inputs, test_capacity_csv, test_names)
+TEST_MAIN(test_speedup_csv, test_frames_csv, test_map_csv, test_map_labels, test_pareto_labels, test_map_experiments, test_breakdown_csv, test_cdf_csv, test_sim_charts, test_gantt_csv,
+          test_bad_inputs, test_capacity_csv, test_capacity_step, test_capacity_run, test_names)

@@ -180,9 +180,9 @@ import csv, sys
 lines = open(sys.argv[1], newline="").read().split("\n")
 rows = list(csv.reader(lines))
 head = rows[0]
-marks = [r for r in rows[1:] if r and r[0] == "marker"]
+marks = [dict(zip(head, r)) for r in rows[1:] if r and r[0] == "experiment"]
 assert all(len(r) == len(head) for r in rows[1:] if r), "field count"
-assert any(r[-1].startswith('a,"b" c: ') for r in marks), [r[-1] for r in marks]
+assert marks and all(m["note"].startswith('projected on a,"b" c: ') for m in marks), [m["note"] for m in marks]
 EOF
 fi
 

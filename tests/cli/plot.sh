@@ -84,22 +84,24 @@ EOF
 }
 
 for ext in png svg; do
-  # speedup: beneficial band, speedup, cost ratio, two threshold swatches
-  draw speedup "$ext" 5
-  # frames: (4 GPU counts + break-even points) x 2 panels
-  draw frames "$ext" 10 --frames 100..100000 --points 12
-  # map: cells, grey, 4 GPU swatches, break-even, 2 marker layers, marker key, labels
-  draw map "$ext" 11 --points 12
+  # speedup: beneficial band, speedup, cost ratio, two threshold swatches, the threshold line
+  draw speedup "$ext" 6
+  # frames: (4 GPU counts + break-even points) x 2 panels + the job's line in the key
+  draw frames "$ext" 11 --frames 100..100000 --points 12
+  # map: cells, grey, 4 GPU swatches, break-even, leader lines, 2 layers each of
+  # the experiment and the job markers, labels
+  draw map "$ext" 13 --points 12
   # gantt: bars + 8 phase swatches
   draw gantt "$ext" 9 --input "$tmp/trace.csv"
-  # cdf: 3 GPU counts + p95 drops + p95 points
-  draw cdf "$ext" 5 --input "$tmp/walls.csv"
+  # cdf: 3 GPU counts + p95 drops + p95 points + the p95 key entry
+  draw cdf "$ext" 6 --input "$tmp/walls.csv"
   # breakdown: 8 phases + totals
   draw breakdown "$ext" 9
-  # capacity: 3 percentiles + idle, busy, queue
-  draw capacity "$ext" 6 --input "$tmp/series.csv"
+  # capacity: the p50-p95 band, p99, the run's p95 (none here) + live band, idle, busy, queue mean and max
+  draw capacity "$ext" 8 --input "$tmp/series.csv"
 done
-# capacity from the scenario's workload (sim/capacity): the run's percentiles + the pool
+# capacity from the scenario's workload (sim/capacity): the latency band per window, the run's
+# p50/p95/p99, the pool aggregated to the documented step
 cat >"$tmp/stream.json" <<'EOF'
 {"name": "stream", "job": {"frames": {"dist": "lognormal", "median": 300, "p95": 3000}, "input_mb": 10, "output_mb": 10},
  "stage": {"per_frame_s": 0.025, "ffmpeg_start_s": 1.5, "seek_s": 1},
@@ -108,16 +110,32 @@ cat >"$tmp/stream.json" <<'EOF'
  "parallel": {"gpus": [1, 2, 4], "policy": "auto"}, "workload": {"rate_per_hour": 90, "hours": 2}}
 EOF
 cp "$tmp/capacity.csv" "$tmp/capacity-input.csv"
-draw capacity png 6 "$tmp/stream.json"
-"$FORKCAST" capacity "$tmp/stream.json" --series "$tmp/stream-series.csv" >/dev/null 2>&1
-"$py" - "$tmp/capacity.csv" "$tmp/stream-series.csv" <<'EOF' && ok "capacity chart of a workload: the pool is forkcast capacity --series" || bad "capacity run CSV"
-import csv, sys
+draw capacity png 8 "$tmp/stream.json"
+"$FORKCAST" capacity "$tmp/stream.json" --json >"$tmp/stream-run.json" 2>/dev/null
+"$FORKCAST" capacity "$tmp/stream.json" --series "$tmp/stream-series.csv" --series-step 3 >/dev/null 2>&1
+"$py" - "$tmp/capacity.csv" "$tmp/stream-series.csv" "$tmp/stream-run.json" <<'EOF' && ok "capacity chart of a workload: rows at the documented step, each the mean of forkcast capacity --series at step/10; latency band columns" || bad "capacity run CSV"
+import csv, json, math, sys
 a = list(csv.DictReader(open(sys.argv[1])))
 b = list(csv.DictReader(open(sys.argv[2])))
-assert len(a) == len(b) > 100, (len(a), len(b))
-for x, y in zip(a, b):
-    assert [float(x[c]) for c in ("t_s", "busy", "idle", "queue")] == [float(y[c]) for c in ("t_s", "busy", "idle", "queue")]
-    assert int(x["busy"]) + int(x["idle"]) <= 6
+run = json.load(open(sys.argv[3]))
+# The rule (docs/plots.md): the smallest listed step with D / step < 250.
+steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 345600, 604800]
+D = run["window_s"]["end"]
+step = next(s for s in steps if D / s < 250)
+assert step == 30, step
+pool = [r for r in a if r["series"] == "pool"]
+lat = [r for r in a if r["series"] == "latency"]
+assert len(pool) == math.floor(D / step) + 1, (len(pool), D, step)
+for i, r in enumerate(pool):
+    samples = [x for x in b if math.floor(float(x["t_s"]) / step + 1e-9) == i]
+    assert len(samples) == 10 or i == len(pool) - 1, (i, len(samples))
+    for col in ("busy", "idle", "queue"):
+        want = sum(float(x[col]) for x in samples) / len(samples)
+        assert abs(float(r[col]) - want) < 1e-5, (i, col, r[col], want)
+    live = [int(x["busy"]) + int(x["idle"]) for x in samples]
+    assert float(r["live_min"]) == min(live) and float(r["live_max"]) == max(live) <= 6
+assert 5 <= len(lat) <= 60 and all(float(r["p95_s"]) >= float(r["latency_mean_s"]) > 0 for r in lat), lat[:2]
+assert sum(int(r["jobs"]) for r in lat) == run["served"], (sum(int(r["jobs"]) for r in lat), run["served"])
 EOF
 cp "$tmp/capacity-input.csv" "$tmp/capacity.csv"
 
@@ -148,12 +166,19 @@ adv = json.load(open(f"{d}/advise.json"))
 be = {int(r["gpus"]): int(r["frames"]) for r in rows("frames-all") if r["series"] == "break_even"}
 want = {int(k): v for k, v in adv["break_even_frames"].items() if v is not None}
 assert be == want, (be, want)
-marks = {r["label"].split(":")[0]: r for r in rows("map-all") if r["series"] == "marker"}
-assert int(marks["E7 overlay"]["best_gpus"]) == 1, marks["E7 overlay"]
+marks = {r["label"].split(" measured")[0]: r for r in rows("map-all") if r["series"] == "experiment"}
+assert int(marks["E7"]["best_gpus"]) == 1, marks["E7"]
 t50 = json.load(open(f"{d}/t50.json"))
-assert t50["verdict"]["parallelize"] and int(marks["T50 framing"]["best_gpus"]) == t50["verdict"]["best_gpus"] > 1
+assert t50["verdict"]["parallelize"] and int(marks["T50"]["best_gpus"]) == t50["verdict"]["best_gpus"] > 1
 best = [r for r in t50["results"] if r["gpus"] == t50["verdict"]["best_gpus"]][0]
-assert close(float(marks["T50 framing"]["speedup"]), best["speedup"], 1e-6)
+assert close(float(marks["T50"]["speedup"]), best["speedup"], 1e-6)
+# the experiments as measured (data/experiments), the model's verdict a projection
+t50f = json.load(open("data/experiments/t50_framing.json"))
+o = [x for x in t50f["observations"] if x["gpus"] > 1][0]
+assert marks["T50"]["label"] == "T50 measured: %.2fx on %d warm GPUs (cost %.2fx)" % (o["speedup"], o["gpus"], o["cost_ratio"]), marks["T50"]
+assert marks["T50"]["note"] == "projected on overlay-e7: %d GPUs %.2fx faster (cost %.2fx)" % (best["gpus"], best["speedup"], best["cost_ratio"])
+svg = open(f"{d}/map.svg").read()
+assert "T50 measured: 3.56x on 4 warm GPUs" in svg and "projected on overlay-e7: not beneficial" in svg
 # cdf: p95 by linear interpolation between order statistics (GSL's rule)
 walls = {}
 for r in csv.DictReader(open(f"{d}/walls.csv")):
@@ -165,13 +190,14 @@ for r in rows("cdf"):
 g = rows("gantt")
 assert len(g) == 12 and {int(r["row"]) for r in g} == {0, 2, 3, 4}
 cap = rows("capacity")
-assert [r["p50_s"] for r in cap] == ["44", "45", "60", "", "43"]
+assert [r["busy"] for r in cap if r["series"] == "pool"] == ["1", "3", "5", "2", "1"]  # 600 s apart: no aggregation
+assert [r["p50_s"] for r in cap if r["series"] == "latency"] == ["44", "45", "60", "43"]  # the empty window left out
 EOF
 
 # gantt and cdf from the simulator itself: replication 0's trace and the
 # replications' wall times, the same as `forkcast sim` prints.
 draw gantt svg 9
-draw cdf svg 6 --replications 3000
+draw cdf svg 7 --replications 3000
 "$FORKCAST" sim data/scenarios/overlay-e7.json --replications 3000 --json >"$tmp/sim.json" 2>/dev/null
 "$FORKCAST" sim data/scenarios/overlay-e7.json --replications 1 --trace "$tmp/simtrace.csv" >/dev/null 2>&1
 "$py" - "$tmp" <<'EOF' && ok "gantt is forkcast sim --trace; cdf p95 is forkcast sim's p95 (3000 replications)" || bad "sim charts vs forkcast sim"

@@ -71,7 +71,7 @@ for fmt in ("md", "html"):
 md = open(f"{d}/r/report.md").read()
 for k in ("map", "speedup", "frames", "breakdown", "gantt", "cdf"):
     assert f"]({k}.png)" in md and f"]({k}.csv)" in md, k
-assert md.count("Not drawn") == 1  # capacity: no workload in the default
+assert "## Capacity" not in md and "capacity.png" not in md  # the default has no workload: no Capacity section
 html = open(f"{d}/r/report.html").read()
 assert not re.search(r"https?://", html), "external URL in the HTML"
 srcs = re.findall(r'src\s*=\s*"([^"]*)"', html)
@@ -88,8 +88,10 @@ assert "fitted to data/experiments/e7_overlay.json" in html
 assert "platform.cold_start_s" in html and "95% CI" in html
 # every chart with every input
 allhtml = open(f"{d}/all/report.html").read()
-assert allhtml.count("data:image/png;base64,") == 7 and "Not drawn" not in allhtml
+assert allhtml.count("data:image/png;base64,") == 7
 allmd = open(f"{d}/all/report.md").read()
+# --series without a workload: a Capacity section with the chart, the figures need a workload
+assert "## Capacity" in allmd and "need the scenario's workload section" in allmd and "p95 latency |" not in allmd
 for k in ("map", "speedup", "frames", "breakdown", "gantt", "cdf", "capacity"):
     assert f"]({k}.png)" in allmd
 EOF
@@ -106,6 +108,7 @@ assert "given on the command line" in row("job.frames") and "| 1200 |" in row("j
 assert "fitted to data/experiments/t50\\_framing.json" in row("platform.warm_start_s")
 assert "given: data/scenarios/framing-t50.json" in row("platform.gpu_per_s")
 assert md.index("BENEFICIAL") < md.index("## Predictions")
+assert "## Capacity" not in md  # framing-t50 has no workload
 EOF
 
 # A scenario with a workload: the capacity chart runs it.
@@ -115,7 +118,22 @@ cat >"$tmp/stream.json" <<'EOF'
               "gpu_per_s": 0.000164, "max_containers": 4, "scaledown_window_s": 60},
  "workload": {"rate_per_hour": 60, "hours": 1}}
 EOF
-"$FORKCAST" report "$tmp/stream.json" -o "$tmp/w" >/dev/null 2>"$tmp/err" && [ -s "$tmp/w/capacity.png" ]   && [ "$(grep -o 'data:image/png;base64,' "$tmp/w/report.html" | wc -l)" -eq 7 ]   && ok "a workload scenario adds the capacity chart" || bad "workload report: $(cat "$tmp/err")"
+"$FORKCAST" report "$tmp/stream.json" -o "$tmp/w" >/dev/null 2>"$tmp/err" && [ -s "$tmp/w/capacity.png" ] \
+  && [ "$(grep -o 'data:image/png;base64,' "$tmp/w/report.html" | wc -l)" -eq 7 ] \
+  && ok "a workload scenario adds the capacity chart" || bad "workload report: $(cat "$tmp/err")"
+"$FORKCAST" capacity "$tmp/stream.json" --json >"$tmp/w.json" 2>/dev/null
+"$py" - "$tmp/w/report.md" "$tmp/w/report.html" "$tmp/w.json" <<'EOF' && ok "a workload: the Capacity section with forkcast capacity's p95 latency, cold-start fraction, utilization, cost per day" || bad "Capacity section"
+import json, sys
+md, html, run = open(sys.argv[1]).read(), open(sys.argv[2]).read(), json.load(open(sys.argv[3]))
+assert md.count("## Capacity") == 1 and md.index("## Capacity") < md.index("## Charts")
+sec = md[md.index("## Capacity"):md.index("## Charts")]
+assert "| p95 latency | %.1f s |" % run["latency_s"]["p95"] in sec, sec
+assert "| cold-start fraction | %.1f%% |" % (100 * run["cold_start_fraction"]) in sec
+assert "| utilization | %.1f%% |" % (100 * run["utilization"]) in sec
+assert "| cost per day | $%.2f |" % run["cost_per_day_usd"] in sec
+assert "](capacity.png)" in sec and md.count("capacity.png") == 1
+assert '<h2 id="capacity">Capacity</h2>' in html or ">Capacity</h2>" in html
+EOF
 
 expect() { # NAME STATUS ARGS... : status, one "forkcast: " line, no report written
   local name=$1 want=$2; shift 2
