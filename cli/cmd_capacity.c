@@ -1,8 +1,11 @@
 /* cli/cmd_capacity.c -- `forkcast capacity`: a stream of jobs on an autoscaled
- * GPU pool (sim/capacity.h, docs/capacity.md), one run or a pool-size sweep. */
+ * GPU pool (sim/capacity.h, docs/capacity.md), one run or a pool-size sweep
+ * (sim/cap_sweep.h). Parses, applies the overrides, calls, prints. */
 #include "cli/cli.h"
 #include "cli/scenario_args.h"
 #include "base/status.h"
+#include "model/workload.h"
+#include "sim/cap_sweep.h"
 #include "sim/capacity.h"
 
 #include <cjson/cJSON.h>
@@ -10,8 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define SWEEP_MAX_RUNS 4096
 
 static void usage(FILE *f)
 {
@@ -46,32 +47,18 @@ typedef struct {
     double rate, hours, scaledown, series_step, p95_target;
     long jobs, warmup, max_c, min_c, buf_c, seed;
     int has_rate, has_hours, has_jobs, has_warmup, has_max, has_min, has_buf, has_scaledown, has_seed;
-    int has_policy, policy;
-    long policy_frames;
-    int policy_k;
-    const char *policy_text, *series;
+    int has_policy;
+    model_policy policy;
+    const char *series;
     int sweep;
     long sweep_a, sweep_b;
 } cap_args;
 
 static int parse_policy(const char *v, cap_args *c)
 {
-    long a = 0, b = 0;
-    char tail;
-    if (!strcmp(v, "auto")) {
-        c->policy = MODEL_POLICY_AUTO;
-    } else if (sscanf(v, "fixed:%ld%c", &a, &tail) == 1 && a >= 1 && a <= MODEL_MAX_GPUS) {
-        c->policy = MODEL_POLICY_FIXED;
-        c->policy_k = (int)a;
-    } else if (sscanf(v, "threshold:%ld:%ld%c", &a, &b, &tail) == 2 && a >= 1 && a <= MODEL_MAX_FRAMES &&
-               b >= 1 && b <= MODEL_MAX_GPUS) {
-        c->policy = MODEL_POLICY_THRESHOLD;
-        c->policy_frames = a;
-        c->policy_k = (int)b;
-    } else {
+    if (model_policy_parse(v, &c->policy))
         return cli_usage_error("--policy: must be auto, fixed:K or threshold:FRAMES:K with 1 <= K <= %d "
                                "(got '%s')", MODEL_MAX_GPUS, v);
-    }
     c->has_policy = 1;
     return 0;
 }
@@ -152,7 +139,6 @@ static int take(cap_args *c, int argc, char **argv, int *i)
         c->has_seed = 1;
     } else if (cli_opt_is(arg, "--policy")) {
         VALUE("--policy");
-        c->policy_text = v;
         if (parse_policy(v, c))
             return -1;
     } else if (cli_opt_is(arg, "--series")) {
@@ -215,104 +201,17 @@ static int apply(const cap_args *c, model_scenario *s)
         s->scaledown_window_s = c->scaledown;
     if (c->has_seed)
         s->seed = (unsigned long)c->seed;
-    if (c->has_policy) {
-        s->policy = c->policy;
-        s->policy_k = c->policy_k;
-        s->policy_frames = c->policy_frames;
-    }
+    if (c->has_policy)
+        model_policy_set(s, &c->policy);
     return CLI_OK;
-}
-
-static void policy_name(const model_scenario *s, char *buf, size_t n)
-{
-    if (s->policy == MODEL_POLICY_AUTO)
-        snprintf(buf, n, "auto");
-    else if (s->policy == MODEL_POLICY_FIXED)
-        snprintf(buf, n, "fixed:%d", s->policy_k);
-    else
-        snprintf(buf, n, "threshold:%ld:%d", s->policy_frames, s->policy_k);
-}
-
-static void workload_name(const model_scenario *s, char *buf, size_t n)
-{
-    char len[64] = "";
-    if (s->hours > 0)
-        snprintf(len, sizeof len, " for %g h", s->hours);
-    else if (s->jobs > 0)
-        snprintf(len, sizeof len, " for %ld jobs", s->jobs);
-    if (s->trace[0]) {
-        snprintf(buf, n, "trace %s%s", s->trace, len);
-    } else if (s->has_rate_by_hour) {
-        double peak = 0, sum = 0;
-        for (int h = 0; h < 24; h++) {
-            peak = fmax(peak, s->rate_by_hour[h]);
-            sum += s->rate_by_hour[h];
-        }
-        snprintf(buf, n, "daily profile (%g jobs/day, peak %g/h)%s", sum, peak, len);
-    } else {
-        snprintf(buf, n, "Poisson %g jobs/h%s", s->rate_per_hour, len);
-    }
 }
 
 /* ---- output ---------------------------------------------------------------- */
 
-static void add_result(cJSON *o, const sim_cap_result *r)
-{
-    cJSON_AddNumberToObject(o, "jobs", (double)r->jobs);
-    cJSON *l = cJSON_AddObjectToObject(o, "latency_s");
-    cJSON_AddNumberToObject(l, "mean", r->latency_mean);
-    cJSON_AddNumberToObject(l, "p50", r->latency_p50);
-    cJSON_AddNumberToObject(l, "p95", r->latency_p95);
-    cJSON_AddNumberToObject(l, "p99", r->latency_p99);
-    cJSON *w = cJSON_AddObjectToObject(o, "queue_wait_s");
-    cJSON_AddNumberToObject(w, "mean", r->wait_mean);
-    cJSON_AddNumberToObject(w, "p95", r->wait_p95);
-    cJSON_AddNumberToObject(o, "cold_start_fraction", r->cold_start_fraction);
-    cJSON_AddNumberToObject(o, "utilization", r->utilization);
-    cJSON *c = cJSON_AddObjectToObject(o, "containers");
-    cJSON_AddNumberToObject(c, "mean_busy", r->mean_busy);
-    cJSON_AddNumberToObject(c, "mean_idle", r->mean_idle);
-    cJSON_AddNumberToObject(c, "peak", r->peak);
-    cJSON_AddNumberToObject(o, "cost_per_job_usd", r->cost_per_job);
-    cJSON_AddNumberToObject(o, "cost_per_hour_usd", r->cost_per_hour);
-    cJSON_AddNumberToObject(o, "cost_per_day_usd", r->cost_per_day);
-    /* extras */
-    cJSON_AddNumberToObject(o, "jobs_total", (double)r->jobs_total);
-    cJSON_AddNumberToObject(o, "gpus_per_job_mean", r->gpus_per_job_mean);
-    cJSON_AddNumberToObject(o, "queue_mean", r->mean_queue);
-    cJSON_AddNumberToObject(o, "billed_container_s", r->billed_s);
-    cJSON_AddNumberToObject(o, "cost_usd", r->cost_usd);
-    cJSON *win = cJSON_AddObjectToObject(o, "window_s");
-    cJSON_AddNumberToObject(win, "start", r->t_start);
-    cJSON_AddNumberToObject(win, "end", r->t_end);
-    cJSON *lit = cJSON_AddObjectToObject(o, "little");
-    cJSON_AddNumberToObject(lit, "mean_in_system", r->mean_in_system);
-    cJSON_AddNumberToObject(lit, "arrival_rate_per_s", r->arrival_rate);
-    cJSON_AddNumberToObject(lit, "mean_latency_s", r->latency_mean);
-    cJSON_AddNumberToObject(o, "events", (double)r->events);
-}
-
-static cJSON *header_json(const model_scenario *s)
-{
-    char pol[64], wl[1200];
-    policy_name(s, pol, sizeof pol);
-    workload_name(s, wl, sizeof wl);
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "scenario", s->name);
-    cJSON_AddStringToObject(o, "method", "capacity");
-    cJSON_AddNumberToObject(o, "seed", (double)s->seed);
-    cJSON_AddStringToObject(o, "policy", pol);
-    cJSON_AddStringToObject(o, "workload", wl);
-    cJSON *p = cJSON_AddObjectToObject(o, "pool");
-    cJSON_AddNumberToObject(p, "max_containers", s->max_containers);
-    cJSON_AddNumberToObject(p, "min_containers", s->min_containers);
-    cJSON_AddNumberToObject(p, "buffer_containers", s->buffer_containers);
-    cJSON_AddNumberToObject(p, "scaledown_window_s", s->scaledown_window_s);
-    return o;
-}
-
 static int print_json(cJSON *o)
 {
+    if (!o)
+        return cli_fail(CLI_ERUNTIME, "out of memory");
     int rc = cli_write_json(o, NULL);
     cJSON_Delete(o);
     return rc;
@@ -334,8 +233,8 @@ static void csv_row(const sim_cap_result *r)
 static void print_text(const model_scenario *s, const sim_cap_result *r)
 {
     char pol[64], wl[1200], maxc[32];
-    policy_name(s, pol, sizeof pol);
-    workload_name(s, wl, sizeof wl);
+    model_policy_name(s, pol, sizeof pol);
+    model_workload_name(s, wl, sizeof wl);
     if (s->max_containers > 0)
         snprintf(maxc, sizeof maxc, "%d", s->max_containers);
     else
@@ -353,6 +252,47 @@ static void print_text(const model_scenario *s, const sim_cap_result *r)
     printf("utilization   %.1f%% of live container time busy\n", 100 * r->utilization);
     printf("cost          $%.5f per job   $%.4f per hour   $%.2f per day\n", r->cost_per_job, r->cost_per_hour,
            r->cost_per_day);
+}
+
+static void print_sweep_csv(const sim_cap_sweep *sw)
+{
+    int target = sw->p95_target > 0;
+    printf("max_containers,meets_target,%s\n", csv_head);
+    for (int i = 0; i < sw->n; i++) {
+        printf("%ld,%s,", sw->runs[i].size, !target ? "" : sim_cap_sweep_meets(sw, i) ? "true" : "false");
+        csv_row(&sw->runs[i].r);
+    }
+}
+
+static void print_sweep_text(const model_scenario *s, const sim_cap_sweep *sw)
+{
+    int target = sw->p95_target > 0;
+    char pol[64], wl[1200];
+    model_policy_name(s, pol, sizeof pol);
+    model_workload_name(s, wl, sizeof wl);
+    printf("%s: %s, policy %s, seed %lu\n", s->name, wl, pol, s->seed);
+    if (target)
+        printf("sweep max_containers %ld..%ld for latency p95 <= %g s (bisection, same seed)\n\n", sw->lo, sw->hi,
+               sw->p95_target);
+    else
+        printf("sweep max_containers %ld..%ld (same seed)\n\n", sw->lo, sw->hi);
+    printf(" max  latency mean   p95      queue p95  cold    util    peak  cost/day%s\n",
+           target ? "   target" : "");
+    for (int i = 0; i < sw->n; i++) {
+        const sim_cap_result *r = &sw->runs[i].r;
+        printf("%4ld  %9.1f s %8.1f s %8.1f s  %5.1f%%  %5.1f%%  %4d  $%8.2f%s\n", sw->runs[i].size,
+               r->latency_mean, r->latency_p95, r->wait_p95, 100 * r->cold_start_fraction,
+               100 * r->utilization, r->peak, r->cost_per_day,
+               !target ? "" : sim_cap_sweep_meets(sw, i) ? "   met" : "   missed");
+    }
+    if (target) {
+        long best = sw->smallest;
+        if (best > 0)
+            printf("\nsmallest pool meeting p95 <= %g s: %ld container%s\n", sw->p95_target, best,
+                   best == 1 ? "" : "s");
+        else
+            printf("\nno pool size in %ld..%ld meets p95 <= %g s\n", sw->lo, sw->hi, sw->p95_target);
+    }
 }
 
 /* ---- runs ------------------------------------------------------------------ */
@@ -397,129 +337,21 @@ cleanup:
     return rc;
 }
 
-typedef struct {
-    long size;
-    sim_cap_result r;
-} sweep_run;
-
-static int by_size(const void *a, const void *b)
+static int sweep(const model_scenario *s, const cap_args *c, int json, int csv)
 {
-    long x = ((const sweep_run *)a)->size, y = ((const sweep_run *)b)->size;
-    return (x > y) - (x < y);
-}
-
-static int sweep(model_scenario *s, const cap_args *c, int json, int csv)
-{
-    long lo = c->sweep_a, hi = c->sweep_b;
-    if (lo < s->min_containers)
-        lo = s->min_containers;
-    if (lo < s->buffer_containers)
-        lo = s->buffer_containers;
-    if (lo > hi)
-        return cli_usage_error("--sweep: nothing to run: min_containers %d / buffer_containers %d exceed %ld",
-                               s->min_containers, s->buffer_containers, hi);
-    int target = c->p95_target > 0;
-    if (!target && hi - lo + 1 > SWEEP_MAX_RUNS)
-        return cli_usage_error("--sweep: at most %d sizes without --p95-target (got %ld)", SWEEP_MAX_RUNS,
-                               hi - lo + 1);
-    sweep_run *runs = calloc(SWEEP_MAX_RUNS, sizeof *runs);
-    if (!runs)
-        return cli_fail(CLI_ERUNTIME, "out of memory");
-    int n = 0, rc = CLI_OK;
-    long best = -1;
-#define RUN(sz) do { \
-        runs[n].size = (sz); \
-        s->max_containers = (int)(sz); \
-        if ((rc = one_run(s, c, &runs[n].r))) \
-            goto cleanup; \
-        n++; \
-    } while (0)
-#define MEETS(i) (runs[i].r.latency_p95 <= c->p95_target)
-    if (!target) {
-        for (long m = lo; m <= hi; m++)
-            RUN(m);
-    } else {
-        /* Bisection: p95 assumed non-increasing in the pool size (common seed). */
-        RUN(lo);
-        if (MEETS(n - 1)) {
-            best = lo;
-        } else if (hi > lo) {
-            RUN(hi);
-            if (MEETS(n - 1)) {
-                long bad = lo, good = hi;
-                while (good - bad > 1) {
-                    long mid = bad + (good - bad) / 2;
-                    RUN(mid);
-                    if (MEETS(n - 1))
-                        good = mid;
-                    else
-                        bad = mid;
-                }
-                best = good;
-            }
-        }
-    }
-#undef RUN
-#undef MEETS
-    qsort(runs, (size_t)n, sizeof *runs, by_size);
-    if (json) {
-        cJSON *o = header_json(s);
-        cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "pool"), "max_containers");
-        cJSON_AddStringToObject(o, "sweep", "max_containers");
-        cJSON_AddNumberToObject(o, "from", (double)lo);
-        cJSON_AddNumberToObject(o, "to", (double)hi);
-        if (target) {
-            cJSON_AddNumberToObject(o, "p95_target_s", c->p95_target);
-            if (best > 0)
-                cJSON_AddNumberToObject(o, "smallest", (double)best);
-            else
-                cJSON_AddNullToObject(o, "smallest");
-        }
-        cJSON *arr = cJSON_AddArrayToObject(o, "runs");
-        for (int i = 0; i < n; i++) {
-            cJSON *e = cJSON_CreateObject();
-            cJSON_AddNumberToObject(e, "max_containers", (double)runs[i].size);
-            if (target)
-                cJSON_AddBoolToObject(e, "meets_target", runs[i].r.latency_p95 <= c->p95_target);
-            add_result(e, &runs[i].r);
-            cJSON_AddItemToArray(arr, e);
-        }
-        rc = print_json(o);
-    } else if (csv) {
-        printf("max_containers,meets_target,%s\n", csv_head);
-        for (int i = 0; i < n; i++) {
-            printf("%ld,%s,", runs[i].size,
-                   !target ? "" : runs[i].r.latency_p95 <= c->p95_target ? "true" : "false");
-            csv_row(&runs[i].r);
-        }
-    } else {
-        char pol[64], wl[1200];
-        policy_name(s, pol, sizeof pol);
-        workload_name(s, wl, sizeof wl);
-        printf("%s: %s, policy %s, seed %lu\n", s->name, wl, pol, s->seed);
-        if (target)
-            printf("sweep max_containers %ld..%ld for latency p95 <= %g s (bisection, same seed)\n\n", lo, hi,
-                   c->p95_target);
-        else
-            printf("sweep max_containers %ld..%ld (same seed)\n\n", lo, hi);
-        printf(" max  latency mean   p95      queue p95  cold    util    peak  cost/day%s\n",
-               target ? "   target" : "");
-        for (int i = 0; i < n; i++) {
-            const sim_cap_result *r = &runs[i].r;
-            printf("%4ld  %9.1f s %8.1f s %8.1f s  %5.1f%%  %5.1f%%  %4d  $%8.2f%s\n", runs[i].size,
-                   r->latency_mean, r->latency_p95, r->wait_p95, 100 * r->cold_start_fraction,
-                   100 * r->utilization, r->peak, r->cost_per_day,
-                   !target ? "" : r->latency_p95 <= c->p95_target ? "   met" : "   missed");
-        }
-        if (target) {
-            if (best > 0)
-                printf("\nsmallest pool meeting p95 <= %g s: %ld container%s\n", c->p95_target, best, best == 1 ? "" : "s");
-            else
-                printf("\nno pool size in %ld..%ld meets p95 <= %g s\n", lo, hi, c->p95_target);
-        }
-    }
-cleanup:
-    free(runs);
+    char err[1024];
+    sim_cap_sweep *sw = NULL;
+    sim_cap_sweep_spec spec = {c->sweep_a, c->sweep_b, c->p95_target};
+    int rc = sim_cap_sweep_run(s, &spec, &sw, err, sizeof err);
+    if (rc)
+        return cli_fail(rc, "%s", err);
+    if (json)
+        rc = print_json(sim_cap_sweep_json(s, sw));
+    else if (csv)
+        print_sweep_csv(sw);
+    else
+        print_sweep_text(s, sw);
+    sim_cap_sweep_free(sw);
     return rc;
 }
 
@@ -567,9 +399,7 @@ int cli_cmd_capacity(int argc, char **argv)
     if ((rc = one_run(&s, &c, &r)))
         goto cleanup;
     if (a.json) {
-        cJSON *o = header_json(&s);
-        add_result(o, &r);
-        rc = print_json(o);
+        rc = print_json(sim_cap_result_json(&s, &r));
     } else if (a.csv) {
         printf("%s\n", csv_head);
         csv_row(&r);

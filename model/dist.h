@@ -24,6 +24,8 @@
  * 0) when n > 1. n may be fractional (the continuous relaxation used for
  * break-even search); n <= 0 gives FIXED 0.
  *
+ * JSON forms of each kind: model/dist_parse.h (the scenario parser's).
+ *
  * Costs: cdf/pdf/quantile/mean/var are O(1) but EMPIRICAL cdf is O(log n).
  */
 #ifndef FORKCAST_MODEL_DIST_H

@@ -1,6 +1,7 @@
 /* model/predict.c -- E[wall], wall quantiles and E[cost] for one (N, k). */
 #include "model/predict.h"
 #include "base/status.h"
+#include "model/chunk.h"
 
 #include <assert.h>
 #include <gsl/gsl_errno.h>
@@ -266,19 +267,13 @@ typedef struct {
 } part;
 
 /* Containers of (frames, k) in at most MAXCLASS classes: boundaries at 0,
- * 1 (seek), min_containers (warm), N mod k (one more frame), k. Integer
- * frame counts split as evenly as possible; fractional ones evenly. */
+ * 1 (seek), min_containers (warm), N mod k (one more frame), k; the frames
+ * of each from model_chunk_split(). */
 static int split(const model_scenario *s, double frames, int k, part *out)
 {
-    double base = frames / k;
-    long extra = 0;
-    if (floor(frames) == frames && frames < 9e15) {
-        long n = (long)frames;
-        base = (double)(n / k);
-        extra = n % k;
-    }
+    model_split sp = model_chunk_split(frames, k);
     int minc = s->min_containers < k ? s->min_containers : k;
-    int cuts[5] = {0, 1, minc, (int)extra, k}, nc = 0;
+    int cuts[5] = {0, 1, minc, (int)sp.extra, k}, nc = 0;
     for (int a = 1; a < 5; a++)
         for (int b = a; b > 0 && cuts[b - 1] > cuts[b]; b--) {
             int t = cuts[b];
@@ -289,26 +284,10 @@ static int split(const model_scenario *s, double frames, int k, part *out)
         int from = cuts[a], to = cuts[a + 1] > k ? k : cuts[a + 1];
         if (to <= from)
             continue;
-        out[nc++] = (part){to - from, from < minc, from > 0, base + (from < extra ? 1 : 0)};
+        out[nc++] = (part){to - from, from < minc, from > 0, model_chunk_frames(&sp, from)};
     }
     assert(nc <= MAXCLASS);
     return nc;
-}
-
-static double download_s(const model_scenario *s)
-{
-    return s->download_mb_s > 0 ? s->input_mb / s->download_mb_s : 0;
-}
-
-static double upload_per_frame_s(const model_scenario *s, double frames)
-{
-    return s->upload_mb_s > 0 ? s->output_mb / s->upload_mb_s / frames : 0;
-}
-
-static double concat_rate(const model_scenario *s)
-{
-    return s->concat_billed == MODEL_BILL_GPU ? model_scenario_rate(s)
-                                              : s->cores * s->cpu_per_core_s + s->mem_gib * s->mem_per_gib_s;
 }
 
 /* Expected billed seconds of a concat variable (0 when not billed). */
@@ -335,6 +314,104 @@ static int build_concat(const model_scenario *s, int k, model_rv *c, char *err, 
 
 /* ---- the prediction --------------------------------------------------- */
 
+/* The classes of (frames, k): each one's wall and billed time, the overhead
+ * sums of the prep plus download, processing and upload. */
+static void build_classes(const model_prep *p, double frames, int k, job *j)
+{
+    const model_scenario *s = p->s;
+    model_chunk_group grp = model_chunk_group_of(s);
+    model_billing bill = model_chunk_billing(s);
+    double dl = model_chunk_download_s(&grp);
+    part parts[MAXCLASS];
+    int nc = split(s, frames, k, parts);
+    for (int i = 0; i < nc; i++) {
+        klass *c = &j->c[i];
+        c->count = parts[i].count;
+        c->warm = parts[i].warm;
+        c->seek = parts[i].seek;
+        c->frames = parts[i].frames;
+        model_dist proc[MODEL_CHUNK_MAX_STAGES];
+        int np = model_chunk_process(&grp, c->frames, proc);
+        assert(np == 1);
+        (void)np;
+        c->process_mean = model_dist_mean(&proc[0]);
+        c->upload = model_chunk_upload_s(&grp, frames, c->frames);
+        proc[0].shift += dl + c->upload;
+        model_rv_sum_init(&c->wall, &p->over[c->warm][c->seek], &proc[0]);
+        const model_rv *brv = (!c->warm && !bill.includes_cold_start) ? &p->nostart[c->seek]
+                                                                       : &p->over[c->warm][c->seek];
+        model_rv_sum_init(&c->bill, brv, &proc[0]);
+    }
+    j->n = nc;
+}
+
+/* Concat: concat_s + k * one draw of concat_per_chunk, into *concat (owned
+ * by the caller) and the job's mixing nodes. */
+static int job_concat(const model_scenario *s, int k, job *j, model_rv *concat, char *err, size_t errsz)
+{
+    int rc = build_concat(s, k, concat, err, errsz);
+    if (rc)
+        return rc;
+    j->concat_mean = concat->mean;
+    if (concat->kind != MODEL_RV_POINT) {
+        j->concat_random = 1;
+        double sum = 0;
+        for (int m = 0; m < MODEL_RV_NODES; m++)
+            sum += j->concat_nodes[m] = model_rv_quantile(concat, (m + 0.5) / MODEL_RV_NODES);
+        for (int m = 0; m < MODEL_RV_NODES; m++)
+            j->concat_nodes[m] += concat->mean - sum / MODEL_RV_NODES;
+    }
+    return BASE_OK;
+}
+
+/* Mean, sd and quantiles of the cost: each class's billed moments at the
+ * container rate, plus the concat's at its rate. */
+static void cost_stats(const model_scenario *s, const job *j, int k, const model_rv *concat, model_kresult *out)
+{
+    model_billing bill = model_chunk_billing(s);
+    double rate = model_scenario_rate(s), g = bill.granularity_s, mn = bill.minimum_s;
+    double e1, e2, cmean = 0, cvar = 0;
+    for (int i = 0; i < j->n; i++) {
+        const model_rv_sum *b = &j->c[i].bill;
+        model_billed_moments(bill_cdf, b, b->lo, b->hi, b->mean, b->var, g, mn, &e1, &e2);
+        cmean += j->c[i].count * e1 * rate;
+        cvar += j->c[i].count * fmax(0, e2 - e1 * e1) * rate * rate;
+    }
+    if (k > 1) {
+        double crate = model_chunk_concat_rate(s);
+        e1 = concat_billed_s(s, concat, &e2);
+        cmean += e1 * crate;
+        cvar += fmax(0, e2 - e1 * e1) * crate * crate;
+    }
+    out->cost_mean = cmean;
+    out->cost_sd = sqrt(cvar);
+    out->cost_p50 = cmean;
+    out->cost_p95 = cmean + 1.6448536269514722 * out->cost_sd;
+    out->cost_p99 = cmean + 2.3263478740408408 * out->cost_sd;
+}
+
+/* Breakdown: phases of the slowest class on average; start absorbs the
+ * order-statistic excess so the phases add up to E[wall]. */
+static void breakdown(const model_scenario *s, const job *j, model_kresult *out)
+{
+    model_chunk_group grp = model_chunk_group_of(s);
+    int crit = 0;
+    for (int i = 1; i < j->n; i++)
+        if (j->c[i].wall.mean > j->c[crit].wall.mean)
+            crit = i;
+    const klass *c = &j->c[crit];
+    model_breakdown *bd = &out->breakdown;
+    bd->request = model_dist_mean(&s->request);
+    bd->download = model_chunk_download_s(&grp);
+    bd->ffmpeg_start = model_dist_mean(&s->ffmpeg_start);
+    bd->seek = c->seek ? model_dist_mean(&s->seek) : 0;
+    bd->process = c->process_mean;
+    bd->upload = c->upload;
+    bd->concat = j->concat_mean;
+    bd->start = out->wall_mean - bd->request - bd->download - bd->ffmpeg_start - bd->seek - bd->process -
+                bd->upload - bd->concat;
+}
+
 int model_predict_k(model_prep *p, double frames, int k, model_kresult *out, char *err, size_t errsz)
 {
     const model_scenario *s = p->s;
@@ -346,49 +423,17 @@ int model_predict_k(model_prep *p, double frames, int k, model_kresult *out, cha
     assert(k >= 1 && frames > 0);
     memset(out, 0, sizeof *out);
     out->gpus = k;
-
-    double dl = download_s(s), up_per_frame = upload_per_frame_s(s, frames);
-    part parts[MAXCLASS];
-    int nc = split(s, frames, k, parts);
-    for (int i = 0; i < nc; i++) {
-        klass *c = &j->c[i];
-        c->count = parts[i].count;
-        c->warm = parts[i].warm;
-        c->seek = parts[i].seek;
-        c->frames = parts[i].frames;
-        model_dist proc = model_dist_sum(&s->per_frame, c->frames);
-        c->process_mean = model_dist_mean(&proc);
-        c->upload = up_per_frame * c->frames;
-        proc.shift += dl + c->upload;
-        model_rv_sum_init(&c->wall, &p->over[c->warm][c->seek], &proc);
-        const model_rv *brv = (!c->warm && !s->bill_includes_cold_start) ? &p->nostart[c->seek]
-                                                                           : &p->over[c->warm][c->seek];
-        model_rv_sum_init(&c->bill, brv, &proc);
-    }
-    j->n = nc;
+    build_classes(p, frames, k, j);
 
     /* E[max] over classes. */
     double lo = -INFINITY, hi = -INFINITY;
-    for (int i = 0; i < nc; i++) {
+    for (int i = 0; i < j->n; i++) {
         lo = fmax(lo, j->c[i].wall.lo);
         hi = fmax(hi, j->c[i].wall.hi);
     }
     double emax = lo + integrate(p->ws, one_minus_max_cdf, j, lo, hi);
-
-    /* Concat: concat_s + k * one draw of concat_per_chunk. */
-    if (k > 1) {
-        if ((rc = build_concat(s, k, &concat, err, errsz)))
-            goto cleanup;
-        j->concat_mean = concat.mean;
-        if (concat.kind != MODEL_RV_POINT) {
-            j->concat_random = 1;
-            double sum = 0;
-            for (int m = 0; m < MODEL_RV_NODES; m++)
-                sum += j->concat_nodes[m] = model_rv_quantile(&concat, (m + 0.5) / MODEL_RV_NODES);
-            for (int m = 0; m < MODEL_RV_NODES; m++)
-                j->concat_nodes[m] += concat.mean - sum / MODEL_RV_NODES;
-        }
-    }
+    if (k > 1 && (rc = job_concat(s, k, j, &concat, err, errsz)))
+        goto cleanup;
     /* Var[max] from E[max^2] = lo^2 + int 2t(1 - G); concat adds its own. */
     double emax2 = lo * lo + integrate(p->ws, two_t_tail, j, lo, hi);
     out->wall_mean = emax + j->concat_mean;
@@ -398,45 +443,8 @@ int model_predict_k(model_prep *p, double frames, int k, model_kresult *out, cha
     out->wall_p50 = solve_quantile(j, 0.50, qlo, qhi);
     out->wall_p95 = solve_quantile(j, 0.95, qlo, qhi);
     out->wall_p99 = solve_quantile(j, 0.99, qlo, qhi);
-
-    /* Cost. */
-    double rate = model_scenario_rate(s), g = s->bill_granularity_s, mn = s->bill_minimum_s;
-    double e1, e2, cmean = 0, cvar = 0;
-    for (int i = 0; i < nc; i++) {
-        const model_rv_sum *b = &j->c[i].bill;
-        model_billed_moments(bill_cdf, b, b->lo, b->hi, b->mean, b->var, g, mn, &e1, &e2);
-        cmean += j->c[i].count * e1 * rate;
-        cvar += j->c[i].count * fmax(0, e2 - e1 * e1) * rate * rate;
-    }
-    if (k > 1) {
-        double crate = concat_rate(s);
-        e1 = concat_billed_s(s, &concat, &e2);
-        cmean += e1 * crate;
-        cvar += fmax(0, e2 - e1 * e1) * crate * crate;
-    }
-    out->cost_mean = cmean;
-    out->cost_sd = sqrt(cvar);
-    out->cost_p50 = cmean;
-    out->cost_p95 = cmean + 1.6448536269514722 * out->cost_sd;
-    out->cost_p99 = cmean + 2.3263478740408408 * out->cost_sd;
-
-    /* Breakdown: phases of the slowest class on average; start absorbs the
-     * order-statistic excess so the phases add up to E[wall]. */
-    int crit = 0;
-    for (int i = 1; i < nc; i++)
-        if (j->c[i].wall.mean > j->c[crit].wall.mean)
-            crit = i;
-    const klass *c = &j->c[crit];
-    model_breakdown *bd = &out->breakdown;
-    bd->request = model_dist_mean(&s->request);
-    bd->download = dl;
-    bd->ffmpeg_start = model_dist_mean(&s->ffmpeg_start);
-    bd->seek = c->seek ? model_dist_mean(&s->seek) : 0;
-    bd->process = c->process_mean;
-    bd->upload = c->upload;
-    bd->concat = j->concat_mean;
-    bd->start = out->wall_mean - bd->request - bd->download - bd->ffmpeg_start - bd->seek - bd->process -
-                bd->upload - bd->concat;
+    cost_stats(s, j, k, &concat, out);
+    breakdown(s, j, out);
 cleanup:
     model_rv_free(&concat);
     free(j);
@@ -500,7 +508,7 @@ static int concat_means(model_prep *p, int k, double *mean, double *cost, char *
     if (rc)
         return rc;
     *mean = c.mean;
-    *cost = concat_billed_s(p->s, &c, &e2) * concat_rate(p->s);
+    *cost = concat_billed_s(p->s, &c, &e2) * model_chunk_concat_rate(p->s);
     model_rv_free(&c);
     if (p->nconcat < CONCAT_CACHE) {
         p->concat[p->nconcat].k = k;
@@ -531,7 +539,9 @@ int model_predict_means(model_prep *p, double frames, int k, double *wall, doubl
         model_rv_table_init(&p->tab[4], &p->nostart[0]);
         model_rv_table_init(&p->tab[5], &p->nostart[1]);
     }
-    double per_frame = model_dist_mean(&s->per_frame), dl = download_s(s), up = upload_per_frame_s(s, frames);
+    model_chunk_group grp = model_chunk_group_of(s);
+    double per_frame = model_dist_mean(&s->per_frame), dl = model_chunk_download_s(&grp);
+    double up = model_chunk_upload_per_frame_s(&grp, frames);
     double rate = model_scenario_rate(s), lo = -INFINITY, hi = -INFINITY, c = 0;
     int kinks = 0;
     part parts[MAXCLASS];

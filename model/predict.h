@@ -1,6 +1,7 @@
 /* model/predict.h -- closed-form prediction of one job split over k GPUs.
  *
- * Semantics (DESIGN.md): N frames split as evenly as possible (the first
+ * Semantics (DESIGN.md; the split, transfers, billing rounding and concat
+ * rate are model/chunk.h's): N frames split as evenly as possible (the first
  * N mod k containers get one more). Container i takes
  *   start (warm for i < min_containers, else cold) + request + download
  *   + ffmpeg_start + seek (i > 0) + process(n_i) + upload(output * n_i / N),

@@ -1,9 +1,10 @@
 /* model/scenario.c -- scenario JSON: a field table, a strict walk, defaults. */
 #include "model/scenario.h"
 #include "base/status.h"
+#include "model/dist_parse.h"
+#include "model/workload.h"
 
 #include <assert.h>
-#include <gsl/gsl_sort.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,7 +36,7 @@ typedef struct {
 } field;
 
 #define OFF(f) offsetof(model_scenario, f)
-#define BIG 1e300
+#define BIG MODEL_PARSE_BIG
 
 static const char *const sections[] = {
     "job", "stage", "platform", "platform.billing", "parallel", "parallel.speculative",
@@ -101,25 +102,9 @@ const char *const *model_scenario_fields(void)
 
 /* ---- helpers ---------------------------------------------------------- */
 
-typedef struct {
-    const char *file;
-    model_scenario *s;
-    char *err;
-    size_t errsz;
-} ctx;
+typedef model_parse_ctx ctx;
 
-#define FAIL(c, ...) base_errf((c)->err, (c)->errsz, BASE_EINPUT, __VA_ARGS__)
-
-static const char *json_type(const cJSON *j)
-{
-    if (cJSON_IsNumber(j)) return "number";
-    if (cJSON_IsString(j)) return "string";
-    if (cJSON_IsBool(j)) return "boolean";
-    if (cJSON_IsNull(j)) return "null";
-    if (cJSON_IsArray(j)) return "array";
-    if (cJSON_IsObject(j)) return "object";
-    return "invalid";
-}
+#define FAIL MODEL_PARSE_FAIL
 
 static size_t levenshtein(const char *a, const char *b)
 {
@@ -183,235 +168,13 @@ static int unknown_field(ctx *c, const char *prefix, const char *key, const char
     return FAIL(c, "%s: %s: unknown field", c->file, path);
 }
 
-static int get_number(ctx *c, const cJSON *j, const char *path, double *v)
-{
-    if (!cJSON_IsNumber(j))
-        return FAIL(c, "%s: %s: must be a number (got %s)", c->file, path, json_type(j));
-    if (!isfinite(j->valuedouble))
-        return FAIL(c, "%s: %s: must be finite (got %g)", c->file, path, j->valuedouble);
-    *v = j->valuedouble;
-    return BASE_OK;
-}
-
-static int get_ranged(ctx *c, const cJSON *j, const char *path, double lo, double hi, int open_lo,
-                      double *v)
-{
-    int rc = get_number(c, j, path, v);
-    if (rc)
-        return rc;
-    if (open_lo ? !(*v > lo) : !(*v >= lo)) {
-        if (lo == 0)
-            return FAIL(c, "%s: %s: must be %s (got %g)", c->file, path,
-                        open_lo ? "greater than 0" : "non-negative", *v);
-        return FAIL(c, "%s: %s: must be %s %g (got %g)", c->file, path, open_lo ? "greater than" : "at least",
-                    lo, *v);
-    }
-    if (*v > hi)
-        return FAIL(c, "%s: %s: must be at most %g (got %g)", c->file, path, hi, *v);
-    return BASE_OK;
-}
-
-static int get_integer(ctx *c, const cJSON *j, const char *path, double lo, double hi, double *v)
-{
-    int rc = get_number(c, j, path, v);
-    if (rc)
-        return rc;
-    if (floor(*v) != *v)
-        return FAIL(c, "%s: %s: must be an integer (got %g)", c->file, path, *v);
-    if (*v < lo || *v > hi)
-        return FAIL(c, "%s: %s: must be between %.0f and %.0f (got %.0f)", c->file, path, lo, hi, *v);
-    return BASE_OK;
-}
-
-/* ---- distributions ---------------------------------------------------- */
-
-static int own_samples(ctx *c, double *arr)
-{
-    double **n = realloc(c->s->owned, (c->s->nowned + 1) * sizeof *n);
-    if (!n) {
-        free(arr);
-        return base_errf(c->err, c->errsz, BASE_ERUNTIME, "%s: out of memory", c->file);
-    }
-    c->s->owned = n;
-    n[c->s->nowned++] = arr;
-    return BASE_OK;
-}
-
-/* Parse a time: a number (FIXED) or {"dist": ...}. All values must be >= 0. */
-static int parse_dist(ctx *c, const cJSON *j, const char *path, model_dist *d)
-{
-    char sub[256];
-    int rc;
-    double v;
-    memset(d, 0, sizeof *d);
-    if (cJSON_IsNumber(j)) {
-        if ((rc = get_ranged(c, j, path, 0, BIG, 0, &v)))
-            return rc;
-        *d = model_dist_fixed(v);
-        return BASE_OK;
-    }
-    if (!cJSON_IsObject(j))
-        return FAIL(c, "%s: %s: must be a number or a distribution object (got %s)", c->file, path,
-                    json_type(j));
-    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(j, "dist");
-    if (!kind)
-        return FAIL(c, "%s: %s.dist: missing (one of fixed, uniform, normal, lognormal, gamma, "
-                       "exponential, weibull, empirical)", c->file, path);
-    if (!cJSON_IsString(kind))
-        return FAIL(c, "%s: %s.dist: must be a string (got %s)", c->file, path, json_type(kind));
-
-    static const struct {
-        const char *name;
-        model_dist_kind kind;
-        const char *keys[3]; /* allowed parameter keys besides dist/shift */
-    } kinds[] = {
-        {"fixed", MODEL_DIST_FIXED, {"value"}},
-        {"uniform", MODEL_DIST_UNIFORM, {"min", "max"}},
-        {"normal", MODEL_DIST_NORMAL, {"mean", "sd"}},
-        {"lognormal", MODEL_DIST_LOGNORMAL, {"median", "p95", "mu"}}, /* or mu/sigma */
-        {"gamma", MODEL_DIST_GAMMA, {"mean", "cv"}},
-        {"exponential", MODEL_DIST_EXPONENTIAL, {"mean"}},
-        {"weibull", MODEL_DIST_WEIBULL, {"scale", "shape"}},
-        {"empirical", MODEL_DIST_EMPIRICAL, {"samples"}},
-    };
-    int ki = -1;
-    for (int i = 0; i < (int)(sizeof kinds / sizeof kinds[0]); i++)
-        if (!strcmp(kind->valuestring, kinds[i].name))
-            ki = i;
-    if (ki < 0)
-        return FAIL(c, "%s: %s.dist: unknown distribution '%s' (one of fixed, uniform, normal, "
-                       "lognormal, gamma, exponential, weibull, empirical)",
-                    c->file, path, kind->valuestring);
-    d->kind = kinds[ki].kind;
-
-    /* Unknown keys. */
-    for (const cJSON *k = j->child; k; k = k->next) {
-        if (k->string[0] == '_' || !strcmp(k->string, "dist") || !strcmp(k->string, "shift"))
-            continue;
-        int ok = 0;
-        for (int i = 0; i < 3 && kinds[ki].keys[i]; i++)
-            ok |= !strcmp(k->string, kinds[ki].keys[i]);
-        if (d->kind == MODEL_DIST_LOGNORMAL && !strcmp(k->string, "sigma"))
-            ok = 1;
-        if (!ok)
-            return FAIL(c, "%s: %s.%s: unknown field for a %s distribution", c->file, path, k->string,
-                        kinds[ki].name);
-    }
-
-    const cJSON *sh = cJSON_GetObjectItemCaseSensitive(j, "shift");
-    if (sh) {
-        snprintf(sub, sizeof sub, "%s.shift", path);
-        if ((rc = get_ranged(c, sh, sub, 0, BIG, 0, &d->shift)))
-            return rc;
-    }
-
-#define PARAM(key, lo, open, out)                                                          \
-    do {                                                                                   \
-        const cJSON *pj = cJSON_GetObjectItemCaseSensitive(j, key);                        \
-        snprintf(sub, sizeof sub, "%s.%s", path, key);                                     \
-        if (!pj)                                                                           \
-            return FAIL(c, "%s: %s: missing", c->file, sub);                               \
-        if ((rc = get_ranged(c, pj, sub, lo, BIG, open, out)))                             \
-            return rc;                                                                     \
-    } while (0)
-
-    double a, b;
-    switch (d->kind) {
-    case MODEL_DIST_FIXED:
-        PARAM("value", 0, 0, &d->a);
-        break;
-    case MODEL_DIST_UNIFORM:
-        PARAM("min", 0, 0, &d->a);
-        PARAM("max", 0, 0, &d->b);
-        if (d->b < d->a)
-            return FAIL(c, "%s: %s.max: must be at least min (got %g < %g)", c->file, path, d->b, d->a);
-        break;
-    case MODEL_DIST_NORMAL:
-        PARAM("mean", 0, 0, &d->a);
-        PARAM("sd", 0, 0, &d->b);
-        break;
-    case MODEL_DIST_LOGNORMAL:
-        if (cJSON_GetObjectItemCaseSensitive(j, "mu") || cJSON_GetObjectItemCaseSensitive(j, "sigma")) {
-            if (cJSON_GetObjectItemCaseSensitive(j, "median") || cJSON_GetObjectItemCaseSensitive(j, "p95"))
-                return FAIL(c, "%s: %s: give either median and p95, or mu and sigma, not both", c->file,
-                            path);
-            PARAM("mu", -BIG, 0, &d->a);
-            if (d->a > 700)
-                return FAIL(c, "%s: %s.mu: must be at most 700 (got %g)", c->file, path, d->a);
-            PARAM("sigma", 0, 0, &d->b);
-            if (d->b > 20)
-                return FAIL(c, "%s: %s.sigma: must be at most 20 (got %g)", c->file, path, d->b);
-        } else {
-            PARAM("median", 0, 1, &a);
-            PARAM("p95", 0, 1, &b);
-            if (!(b > a))
-                return FAIL(c, "%s: %s.p95: must be greater than median (got %g <= %g)", c->file, path,
-                            b, a);
-            *d = model_dist_lognormal_mp(a, b);
-            d->shift = sh ? sh->valuedouble : 0;
-        }
-        break;
-    case MODEL_DIST_GAMMA:
-        PARAM("mean", 0, 1, &a);
-        PARAM("cv", 0, 1, &b);
-        *d = model_dist_gamma_mcv(a, b);
-        d->shift = sh ? sh->valuedouble : 0;
-        break;
-    case MODEL_DIST_EXPONENTIAL:
-        PARAM("mean", 0, 1, &d->a);
-        break;
-    case MODEL_DIST_WEIBULL:
-        PARAM("scale", 0, 1, &d->a);
-        PARAM("shape", 0, 1, &d->b);
-        break;
-    case MODEL_DIST_EMPIRICAL: {
-        const cJSON *arr = cJSON_GetObjectItemCaseSensitive(j, "samples");
-        snprintf(sub, sizeof sub, "%s.samples", path);
-        if (!arr)
-            return FAIL(c, "%s: %s: missing", c->file, sub);
-        if (!cJSON_IsArray(arr))
-            return FAIL(c, "%s: %s: must be an array of numbers (got %s)", c->file, sub, json_type(arr));
-        int n = cJSON_GetArraySize(arr);
-        if (n < 1)
-            return FAIL(c, "%s: %s: must not be empty", c->file, sub);
-        double *xs = malloc((size_t)n * sizeof *xs);
-        if (!xs)
-            return base_errf(c->err, c->errsz, BASE_ERUNTIME, "%s: out of memory", c->file);
-        int i = 0;
-        for (const cJSON *e = arr->child; e; e = e->next, i++) {
-            char esub[300];
-            snprintf(esub, sizeof esub, "%s[%d]", sub, i);
-            if ((rc = get_ranged(c, e, esub, 0, BIG, 0, &xs[i]))) {
-                free(xs);
-                return rc;
-            }
-        }
-        if (n == 1) {
-            double only = xs[0];
-            free(xs);
-            *d = model_dist_fixed(only);
-            d->shift = sh ? sh->valuedouble : 0;
-            break;
-        }
-        gsl_sort(xs, 1, (size_t)n);
-        if ((rc = own_samples(c, xs)))
-            return rc;
-        d->samples = xs;
-        d->n = (size_t)n;
-        break;
-    }
-    }
-#undef PARAM
-    return BASE_OK;
-}
-
 /* ---- one field -------------------------------------------------------- */
 
 static int parse_gpus(ctx *c, const cJSON *j, const char *path)
 {
     model_scenario *s = c->s;
     if (!cJSON_IsArray(j))
-        return FAIL(c, "%s: %s: must be an array of GPU counts (got %s)", c->file, path, json_type(j));
+        return FAIL(c, "%s: %s: must be an array of GPU counts (got %s)", c->file, path, model_parse_json_type(j));
     int n = cJSON_GetArraySize(j);
     if (n == 0)
         return FAIL(c, "%s: %s: must not be empty", c->file, path);
@@ -422,7 +185,7 @@ static int parse_gpus(ctx *c, const cJSON *j, const char *path)
         char sub[300];
         double v;
         snprintf(sub, sizeof sub, "%s[%d]", path, i);
-        int rc = get_integer(c, e, sub, 1, MODEL_MAX_GPUS, &v);
+        int rc = model_parse_integer(c, e, sub, 1, MODEL_MAX_GPUS, &v);
         if (rc)
             return rc;
         s->gpus[i] = (int)v;
@@ -435,24 +198,93 @@ static int parse_policy(ctx *c, const cJSON *j, const char *path)
 {
     model_scenario *s = c->s;
     if (!cJSON_IsString(j))
-        return FAIL(c, "%s: %s: must be a string (got %s)", c->file, path, json_type(j));
+        return FAIL(c, "%s: %s: must be a string (got %s)", c->file, path, model_parse_json_type(j));
     const char *v = j->valuestring;
-    long a = 0, b = 0;
-    char tail;
-    if (!strcmp(v, "auto")) {
-        s->policy = MODEL_POLICY_AUTO;
-    } else if (sscanf(v, "fixed:%ld%c", &a, &tail) == 1 && a >= 1 && a <= MODEL_MAX_GPUS) {
-        s->policy = MODEL_POLICY_FIXED;
-        s->policy_k = (int)a;
-    } else if (sscanf(v, "threshold:%ld:%ld%c", &a, &b, &tail) == 2 && a >= 1 &&
-               a <= MODEL_MAX_FRAMES && b >= 1 && b <= MODEL_MAX_GPUS) {
-        s->policy = MODEL_POLICY_THRESHOLD;
-        s->policy_frames = a;
-        s->policy_k = (int)b;
-    } else {
+    model_policy p;
+    if (model_policy_parse(v, &p))
         return FAIL(c, "%s: %s: must be \"auto\", \"fixed:K\" or \"threshold:FRAMES:K\" with "
                        "1 <= K <= %d (got \"%s\")", c->file, path, MODEL_MAX_GPUS, v);
+    model_policy_set(s, &p);
+    return BASE_OK;
+}
+
+/* job.frames: an integer 1..MODEL_MAX_FRAMES, or a distribution whose mean is. */
+static int parse_frames(ctx *c, const cJSON *j, const char *path)
+{
+    model_scenario *s = c->s;
+    double v;
+    int rc;
+    if (cJSON_IsNumber(j)) {
+        if ((rc = model_parse_integer(c, j, path, 1, MODEL_MAX_FRAMES, &v)))
+            return rc;
+        s->frames_dist = model_dist_fixed(v);
+        return BASE_OK;
     }
+    if ((rc = model_parse_dist(c, j, path, &s->frames_dist)))
+        return rc;
+    v = model_dist_mean(&s->frames_dist);
+    if (!(v >= 1 && v <= MODEL_MAX_FRAMES))
+        return FAIL(c, "%s: %s: mean must be between 1 and %ld (got %g)", c->file, path,
+                    MODEL_MAX_FRAMES, v);
+    return BASE_OK;
+}
+
+/* A non-empty string into name[] (T_STR) or trace[] (T_PATH: relative to
+ * the file's directory). */
+static int parse_string(ctx *c, const field *f, const cJSON *j, const char *path)
+{
+    model_scenario *s = c->s;
+    if (!cJSON_IsString(j))
+        return FAIL(c, "%s: %s: must be a string (got %s)", c->file, path, model_parse_json_type(j));
+    char *dst = (char *)s + f->off;
+    size_t cap = f->type == T_STR ? sizeof s->name : sizeof s->trace;
+    const char *v2 = j->valuestring;
+    if (!*v2)
+        return FAIL(c, "%s: %s: must not be empty", c->file, path);
+    if (f->type == T_PATH && v2[0] != '/' && strchr(c->file, '/')) {
+        int dirlen = (int)(strrchr(c->file, '/') - c->file);
+        if ((size_t)snprintf(dst, cap, "%.*s/%s", dirlen, c->file, v2) >= cap)
+            return FAIL(c, "%s: %s: too long", c->file, path);
+    } else if ((size_t)snprintf(dst, cap, "%s", v2) >= cap) {
+        return FAIL(c, "%s: %s: too long (at most %zu characters)", c->file, path, cap - 1);
+    }
+    return BASE_OK;
+}
+
+static int parse_bill(ctx *c, const cJSON *j, const char *path)
+{
+    model_scenario *s = c->s;
+    if (!cJSON_IsString(j))
+        return FAIL(c, "%s: %s: must be a string (got %s)", c->file, path, model_parse_json_type(j));
+    if (!strcmp(j->valuestring, "none")) s->concat_billed = MODEL_BILL_NONE;
+    else if (!strcmp(j->valuestring, "cpu")) s->concat_billed = MODEL_BILL_CPU;
+    else if (!strcmp(j->valuestring, "gpu")) s->concat_billed = MODEL_BILL_GPU;
+    else
+        return FAIL(c, "%s: %s: must be \"none\", \"cpu\" or \"gpu\" (got \"%s\")", c->file, path,
+                    j->valuestring);
+    return BASE_OK;
+}
+
+/* workload.rate_per_hour_by_hour: 24 rates >= 0, at least one > 0. */
+static int parse_rate24(ctx *c, const cJSON *j, const char *path)
+{
+    model_scenario *s = c->s;
+    int rc;
+    if (!cJSON_IsArray(j) || cJSON_GetArraySize(j) != 24)
+        return FAIL(c, "%s: %s: must be an array of 24 rates, one per hour of the day (got %s of %d)",
+                    c->file, path, model_parse_json_type(j), cJSON_IsArray(j) ? cJSON_GetArraySize(j) : 1);
+    int i = 0;
+    double sum = 0;
+    for (const cJSON *e = j->child; e; e = e->next, i++) {
+        char sub[300];
+        snprintf(sub, sizeof sub, "%s[%d]", path, i);
+        if ((rc = model_parse_ranged(c, e, sub, 0, 1e9, 0, &s->rate_by_hour[i])))
+            return rc;
+        sum += s->rate_by_hour[i];
+    }
+    if (!(sum > 0))
+        return FAIL(c, "%s: %s: at least one hour must have a rate greater than 0", c->file, path);
+    s->has_rate_by_hour = 1;
     return BASE_OK;
 }
 
@@ -464,95 +296,44 @@ static int parse_field(ctx *c, const field *f, const cJSON *j, const char *path)
     int rc;
     switch (f->type) {
     case T_TIME:
-        return parse_dist(c, j, path, (model_dist *)(base + f->off));
+        return model_parse_dist(c, j, path, (model_dist *)(base + f->off));
     case T_FRAMES:
-        if (cJSON_IsNumber(j)) {
-            if ((rc = get_integer(c, j, path, 1, MODEL_MAX_FRAMES, &v)))
-                return rc;
-            s->frames_dist = model_dist_fixed(v);
-            return BASE_OK;
-        }
-        if ((rc = parse_dist(c, j, path, &s->frames_dist)))
-            return rc;
-        v = model_dist_mean(&s->frames_dist);
-        if (!(v >= 1 && v <= MODEL_MAX_FRAMES))
-            return FAIL(c, "%s: %s: mean must be between 1 and %ld (got %g)", c->file, path,
-                        MODEL_MAX_FRAMES, v);
-        return BASE_OK;
+        return parse_frames(c, j, path);
     case T_NUM:
-        return get_ranged(c, j, path, f->lo, f->hi, 0, (double *)(base + f->off));
+        return model_parse_ranged(c, j, path, f->lo, f->hi, 0, (double *)(base + f->off));
     case T_POS:
-        return get_ranged(c, j, path, f->lo, f->hi, 1, (double *)(base + f->off));
+        return model_parse_ranged(c, j, path, f->lo, f->hi, 1, (double *)(base + f->off));
     case T_INT:
-        if ((rc = get_integer(c, j, path, f->lo, f->hi, &v)))
+        if ((rc = model_parse_integer(c, j, path, f->lo, f->hi, &v)))
             return rc;
         *(int *)(base + f->off) = (int)v;
         return BASE_OK;
     case T_LONG:
-        if ((rc = get_integer(c, j, path, f->lo, f->hi, &v)))
+        if ((rc = model_parse_integer(c, j, path, f->lo, f->hi, &v)))
             return rc;
         *(long *)(base + f->off) = (long)v;
         return BASE_OK;
     case T_SEED:
-        if ((rc = get_integer(c, j, path, 0, 9007199254740992.0, &v)))
+        if ((rc = model_parse_integer(c, j, path, 0, 9007199254740992.0, &v)))
             return rc;
         *(unsigned long *)(base + f->off) = (unsigned long)v;
         return BASE_OK;
     case T_BOOL:
         if (!cJSON_IsBool(j))
-            return FAIL(c, "%s: %s: must be true or false (got %s)", c->file, path, json_type(j));
+            return FAIL(c, "%s: %s: must be true or false (got %s)", c->file, path, model_parse_json_type(j));
         *(int *)(base + f->off) = cJSON_IsTrue(j);
         return BASE_OK;
     case T_STR:
-    case T_PATH: {
-        if (!cJSON_IsString(j))
-            return FAIL(c, "%s: %s: must be a string (got %s)", c->file, path, json_type(j));
-        char *dst = base + f->off;
-        size_t cap = f->type == T_STR ? sizeof s->name : sizeof s->trace;
-        const char *v2 = j->valuestring;
-        if (!*v2)
-            return FAIL(c, "%s: %s: must not be empty", c->file, path);
-        if (f->type == T_PATH && v2[0] != '/' && strchr(c->file, '/')) {
-            int dirlen = (int)(strrchr(c->file, '/') - c->file);
-            if ((size_t)snprintf(dst, cap, "%.*s/%s", dirlen, c->file, v2) >= cap)
-                return FAIL(c, "%s: %s: too long", c->file, path);
-        } else if ((size_t)snprintf(dst, cap, "%s", v2) >= cap) {
-            return FAIL(c, "%s: %s: too long (at most %zu characters)", c->file, path, cap - 1);
-        }
-        return BASE_OK;
-    }
+    case T_PATH:
+        return parse_string(c, f, j, path);
     case T_GPUS:
         return parse_gpus(c, j, path);
     case T_BILL:
-        if (!cJSON_IsString(j))
-            return FAIL(c, "%s: %s: must be a string (got %s)", c->file, path, json_type(j));
-        if (!strcmp(j->valuestring, "none")) s->concat_billed = MODEL_BILL_NONE;
-        else if (!strcmp(j->valuestring, "cpu")) s->concat_billed = MODEL_BILL_CPU;
-        else if (!strcmp(j->valuestring, "gpu")) s->concat_billed = MODEL_BILL_GPU;
-        else
-            return FAIL(c, "%s: %s: must be \"none\", \"cpu\" or \"gpu\" (got \"%s\")", c->file, path,
-                        j->valuestring);
-        return BASE_OK;
+        return parse_bill(c, j, path);
     case T_POLICY:
         return parse_policy(c, j, path);
-    case T_RATE24: {
-        if (!cJSON_IsArray(j) || cJSON_GetArraySize(j) != 24)
-            return FAIL(c, "%s: %s: must be an array of 24 rates, one per hour of the day (got %s of %d)",
-                        c->file, path, json_type(j), cJSON_IsArray(j) ? cJSON_GetArraySize(j) : 1);
-        int i = 0;
-        double sum = 0;
-        for (const cJSON *e = j->child; e; e = e->next, i++) {
-            char sub[300];
-            snprintf(sub, sizeof sub, "%s[%d]", path, i);
-            if ((rc = get_ranged(c, e, sub, 0, 1e9, 0, &s->rate_by_hour[i])))
-                return rc;
-            sum += s->rate_by_hour[i];
-        }
-        if (!(sum > 0))
-            return FAIL(c, "%s: %s: at least one hour must have a rate greater than 0", c->file, path);
-        s->has_rate_by_hour = 1;
-        return BASE_OK;
-    }
+    case T_RATE24:
+        return parse_rate24(c, j, path);
     }
     assert(0);
     return BASE_EINPUT;
@@ -581,7 +362,7 @@ static int walk(ctx *c, const cJSON *obj, const char *prefix)
             return FAIL(c, "%s: %s...: field name too long", c->file, prefix);
         if (is_section(path)) {
             if (!cJSON_IsObject(k))
-                return FAIL(c, "%s: %s: must be an object (got %s)", c->file, path, json_type(k));
+                return FAIL(c, "%s: %s: must be an object (got %s)", c->file, path, model_parse_json_type(k));
             if (!strcmp(path, "workload"))
                 c->s->has_workload = 1;
             if (!strcmp(path, "parallel.speculative"))
@@ -639,25 +420,14 @@ static int cross_check(ctx *c, const cJSON *root)
     s->frames = lround(model_dist_mean(&s->frames_dist));
     if (s->frames < 1)
         s->frames = 1;
-    if (s->max_containers > 0 && s->min_containers > s->max_containers)
-        return FAIL(c, "%s: platform.min_containers: must be at most max_containers (got %d > %d)",
-                    c->file, s->min_containers, s->max_containers);
-    if (s->max_containers > 0 && s->buffer_containers > s->max_containers)
-        return FAIL(c, "%s: platform.buffer_containers: must be at most max_containers (got %d > %d)",
-                    c->file, s->buffer_containers, s->max_containers);
+    int rc = model_pool_check(s, c->err, c->errsz);
+    if (rc)
+        return rc;
     if (s->speculative_after >= 1)
         return FAIL(c, "%s: parallel.speculative.after_fraction: must be below 1 (at 1 no chunk is left "
                        "running to back up; 0 turns backups off) (got %g)", c->file, s->speculative_after);
-    if (s->has_workload) {
-        int sources = (s->rate_per_hour > 0) + s->has_rate_by_hour + (s->trace[0] != 0);
-        if (sources != 1)
-            return FAIL(c, "%s: workload: give exactly one of rate_per_hour, rate_per_hour_by_hour, "
-                           "trace (got %d)", c->file, sources);
-        if (!s->trace[0] && s->hours == 0 && s->jobs == 0)
-            return FAIL(c, "%s: workload: give hours or jobs (the run length)", c->file);
-        if (s->hours > 0 && s->jobs > 0)
-            return FAIL(c, "%s: workload: give hours or jobs, not both", c->file);
-    }
+    if (s->has_workload)
+        return model_workload_check_section(s, c->err, c->errsz);
     return BASE_OK;
 }
 
@@ -668,7 +438,7 @@ int model_scenario_from_json(const cJSON *root, const char *file, model_scenario
     ctx c = {file, out, err, errsz};
     int rc;
     if (!cJSON_IsObject(root)) {
-        rc = FAIL(&c, "%s: must be a JSON object (got %s)", file, json_type(root));
+        rc = FAIL(&c, "%s: must be a JSON object (got %s)", file, model_parse_json_type(root));
         goto cleanup;
     }
     if ((rc = walk(&c, root, "")))

@@ -7,6 +7,10 @@
  * transfer takes no time. Keys starting with "_" are comments, at any depth.
  * Everything else unknown is an input error with a did-you-mean.
  *
+ * Files: model/scenario.c (the field table, the walk, defaults, profiles),
+ * model/dist_parse.c (numbers and distribution objects), model/workload.c
+ * (the policy grammar, the workload and pool checks).
+ *
  * Errors are one line: "FILE: FIELD.PATH: problem (got X)", status
  * BASE_EINPUT. FILE is the name given to the parser ("(built-in)" for the
  * default).

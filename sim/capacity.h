@@ -6,8 +6,8 @@
  * a trace CSV streamed from disk; job frames drawn from job.frames (rounded,
  * >= 1); arrivals stop after workload.hours or workload.jobs and the jobs in
  * the system then run to completion. Each job is split by the policy
- * (fixed:K, threshold:FRAMES:K, auto) into k <= frames chunks exactly as
- * model/predict.h splits it; chunk i takes
+ * (fixed:K, threshold:FRAMES:K, auto) into k <= frames chunks by
+ * model/chunk.h, as the closed form splits it; chunk i takes
  *   start + request + download + ffmpeg_start + seek (i > 0)
  *   + process(n_i) + upload(output * n_i / N),
  * with process(n) one draw of model_dist_sum(per_frame, n). The start is
@@ -39,6 +39,11 @@
  * Policy auto costs one closed-form evaluation per distinct frame count
  * (~0.3 ms for four GPU counts), cached in a fixed 16384-entry table.
  *
+ * Files: sim/capacity.c (this interface), sim/cap_pool.c (one run: the pool
+ * and its events), sim/cap_trace.c (the trace reader), sim/cap_hist.c (the
+ * histograms); sim/cap_impl.h is their private header. The pool-size search
+ * is sim/cap_sweep.h.
+ *
  * Ownership: sim_cap_new() returns an owned object freed by sim_cap_free();
  * it borrows the scenario, which must outlive it and not change. One object
  * runs one simulation at a time (not thread-safe); runs are reproducible
@@ -49,6 +54,7 @@
 
 #include "model/scenario.h"
 
+#include <cjson/cJSON.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -106,5 +112,21 @@ int sim_cap_pick_k(sim_cap *c, long frames, int *k, char *err, size_t errsz);
  * changed under us), BASE_ERUNTIME when out of memory. */
 int sim_cap_run(sim_cap *c, uint64_t seed, const sim_cap_series *series, sim_cap_result *out,
                 char *err, size_t errsz);
+
+/* JSON (docs/capacity.md; field names are a contract: add, never rename).
+ * sim_cap_header_json(): {"scenario","method":"capacity","seed","policy",
+ * "workload","pool":{max_containers,min_containers,buffer_containers,
+ * scaledown_window_s}} of the scenario as run. sim_cap_result_add_json()
+ * adds a result's fields to an object: "jobs","latency_s":{mean,p50,p95,
+ * p99},"queue_wait_s":{mean,p95},"cold_start_fraction","utilization",
+ * "containers":{mean_busy,mean_idle,peak},"cost_per_job_usd",
+ * "cost_per_hour_usd","cost_per_day_usd", then the extras "jobs_total",
+ * "gpus_per_job_mean","queue_mean","billed_container_s","cost_usd",
+ * "window_s":{start,end},"little":{mean_in_system,arrival_rate_per_s,
+ * mean_latency_s},"events". sim_cap_result_json() is the two together: one
+ * run's document. Owned trees (cJSON_Delete); NULL when out of memory. */
+cJSON *sim_cap_header_json(const model_scenario *s);
+void sim_cap_result_add_json(cJSON *o, const sim_cap_result *r);
+cJSON *sim_cap_result_json(const model_scenario *s, const sim_cap_result *r);
 
 #endif

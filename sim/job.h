@@ -1,6 +1,8 @@
 /* sim/job.h -- one replication of the chunked job: N frames over k GPUs.
  *
- * The process is DESIGN.md's, phase by phase, as model/predict.h states it:
+ * The process is DESIGN.md's, phase by phase, as model/predict.h states it,
+ * with the split, processing law, transfers, billing rounding and concat
+ * rate from model/chunk.h:
  * N frames split into M chunks as evenly as possible (the first N mod M get
  * one more frame); a container is requested, starts (warm for the first
  * min_containers containers launched, cold after), then per chunk it pays
@@ -114,6 +116,12 @@ typedef struct sim_job_ws sim_job_ws;
 int sim_job_new(const model_scenario *s, long frames, int k, int flags, sim_job **out, char *err,
                 size_t errsz);
 void sim_job_free(sim_job *j);
+
+/* The simulator effects of s the closed form omits (the list above; a
+ * max_containers counts whatever its value), as "shared_download_mb_s 300,
+ * max_containers 6, ..." into buf ("" when none, truncated to n). Returns
+ * how many are on. */
+int sim_job_effects(const model_scenario *s, char *buf, size_t n);
 
 /* 1 when this job runs on the event engine (an effect applies to it). */
 int sim_job_uses_events(const sim_job *j);
