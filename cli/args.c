@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "base/cleanup.h"
 #include "base/status.h"
+#include "base/text.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -12,11 +13,23 @@
 #include <string.h>
 #include <unistd.h>
 
+#define CLI_MSG_MAX 4096
+
+/* Every diagnostic is one printable line: whatever the message carries (a
+ * key with a newline, a file name with control characters, raw bytes) is
+ * escaped (base/text.h). */
+static void print_line(const char *msg)
+{
+    char esc[4 * CLI_MSG_MAX + 1];
+    base_escape_line(esc, sizeof esc, msg, strlen(msg));
+    fprintf(stderr, "forkcast: %s\n", esc);
+}
+
 static void vreport(const char *fmt, va_list ap)
 {
-    fputs("forkcast: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    char msg[CLI_MSG_MAX + 1];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    print_line(msg);
 }
 
 int cli_usage_error(const char *fmt, ...)
@@ -202,5 +215,5 @@ void cli_cancel_end(cli_cancel *c)
 void cli_progress_line(void *ctx, const char *line)
 {
     (void)ctx;
-    fprintf(stderr, "forkcast: %s\n", line);
+    print_line(line);
 }

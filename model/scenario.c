@@ -1,6 +1,8 @@
 /* model/scenario.c -- scenario JSON: a field table, a strict walk, defaults. */
 #include "model/scenario.h"
+#include "base/json.h"
 #include "base/status.h"
+#include "base/text.h"
 #include "model/dist_parse.h"
 #include "model/workload.h"
 
@@ -106,29 +108,6 @@ typedef model_parse_ctx ctx;
 
 #define FAIL MODEL_PARSE_FAIL
 
-static size_t levenshtein(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63)
-        return 64;
-    size_t row[64];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best) best = up + 1;
-            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
 /* The last component of a path whose parent is `prefix` ("" for top), or NULL. */
 static const char *child_of(const char *path, const char *prefix)
 {
@@ -148,7 +127,7 @@ static void suggest(const char *prefix, const char *key, const char *const *cand
         const char *leaf = child_of(*p, prefix);
         if (!leaf)
             continue;
-        size_t d = levenshtein(key, leaf);
+        size_t d = base_edit_distance(key, leaf);
         if (d < *bestd) {
             *bestd = d;
             *best = leaf;
@@ -162,8 +141,7 @@ static int unknown_field(ctx *c, const char *prefix, const char *key, const char
     size_t bestd = SIZE_MAX;
     suggest(prefix, key, &fields[0].path, sizeof(field), &best, &bestd);
     suggest(prefix, key, sections, sizeof(char *), &best, &bestd);
-    size_t limit = strlen(key) / 3 + 1;
-    if (best && bestd <= (limit > 3 ? 3 : limit))
+    if (best && bestd <= base_typo_max(key))
         return FAIL(c, "%s: %s: unknown field (did you mean '%s'?)", c->file, path, best);
     return FAIL(c, "%s: %s: unknown field", c->file, path);
 }
@@ -451,27 +429,15 @@ cleanup:
     return rc;
 }
 
-/* cJSON gives no position; point at the line of the failure instead. */
-static int parse_error(const char *text, const char *file, char *err, size_t errsz)
-{
-    const char *at = cJSON_GetErrorPtr();
-    int line = 1;
-    if (at)
-        for (const char *p = text; p < at && *p; p++)
-            line += *p == '\n';
-    if (at && !*at)
-        return base_errf(err, errsz, BASE_EINPUT, "%s: invalid JSON (unexpected end of file)", file);
-    return base_errf(err, errsz, BASE_EINPUT, "%s: invalid JSON near line %d", file, line);
-}
-
 int model_scenario_parse(const char *text, const char *file, model_scenario *out, char *err, size_t errsz)
 {
-    cJSON *root = cJSON_Parse(text);
-    if (!root) {
+    cJSON *root;
+    int rc = base_json_parse(text, strlen(text), file, &root, err, errsz);
+    if (rc) {
         set_defaults(out, file);
-        return parse_error(text, file, err, errsz);
+        return rc;
     }
-    int rc = model_scenario_from_json(root, file, out, err, errsz);
+    rc = model_scenario_from_json(root, file, out, err, errsz);
     cJSON_Delete(root);
     return rc;
 }
@@ -506,23 +472,17 @@ int model_scenario_merge(cJSON *root, const cJSON *prof, const char *file, char 
 }
 
 /* Parse text, merge profiles, parse the result. */
-static int load_text(const char *text, const char *file, const char *const *profiles, int nprof,
+static int load_text(const char *text, size_t len, const char *file, const char *const *profiles, int nprof,
                      model_scenario *out, char *err, size_t errsz)
 {
-    int rc = BASE_OK;
-    cJSON *root = cJSON_Parse(text), *prof = NULL;
-    char *ptext = NULL;
+    cJSON *root = NULL, *prof = NULL;
     set_defaults(out, file);
-    if (!root)
-        return parse_error(text, file, err, errsz);
+    int rc = base_json_parse(text, len, file, &root, err, errsz);
+    if (rc)
+        return rc;
     for (int i = 0; i < nprof; i++) {
-        if ((rc = base_read_file(profiles[i], &ptext, NULL, err, errsz)))
+        if ((rc = base_json_load(profiles[i], &prof, err, errsz)))
             goto cleanup;
-        prof = cJSON_Parse(ptext);
-        if (!prof) {
-            rc = parse_error(ptext, profiles[i], err, errsz);
-            goto cleanup;
-        }
         /* A profile's own fields are checked against the schema by
          * parsing it merged into an empty scenario with a frame count. */
         if ((rc = model_scenario_merge(root, prof, profiles[i], err, errsz)))
@@ -540,13 +500,10 @@ static int load_text(const char *text, const char *file, const char *const *prof
         }
         cJSON_Delete(prof);
         prof = NULL;
-        free(ptext);
-        ptext = NULL;
     }
     rc = model_scenario_from_json(root, file, out, err, errsz);
 cleanup:
     cJSON_Delete(prof);
-    free(ptext);
     cJSON_Delete(root);
     return rc;
 }
@@ -555,12 +512,13 @@ int model_scenario_load(const char *path, const char *const *profiles, int nprof
                         char *err, size_t errsz)
 {
     char *text = NULL;
-    int rc = base_read_file(path, &text, NULL, err, errsz);
+    size_t len = 0;
+    int rc = base_read_file(path, &text, &len, err, errsz);
     if (rc) {
         set_defaults(out, path);
         return rc == BASE_ERUNTIME ? rc : BASE_EINPUT;
     }
-    rc = load_text(text, path, profiles, nprof, out, err, errsz);
+    rc = load_text(text, len, path, profiles, nprof, out, err, errsz);
     free(text);
     return rc;
 }
@@ -568,8 +526,8 @@ int model_scenario_load(const char *path, const char *const *profiles, int nprof
 int model_scenario_default(const char *const *profiles, int nprof, model_scenario *out, char *err,
                            size_t errsz)
 {
-    return load_text(model_default_scenario_json, "(built-in overlay-e7)", profiles, nprof, out, err,
-                     errsz);
+    return load_text(model_default_scenario_json, strlen(model_default_scenario_json), "(built-in overlay-e7)",
+                     profiles, nprof, out, err, errsz);
 }
 
 void model_scenario_free(model_scenario *s)

@@ -5,6 +5,7 @@
 #include "plots/report_doc.h"
 #include "model/output.h"
 #include "base/cleanup.h"
+#include "base/json.h"
 #include "base/status.h"
 #include "base/proc.h"
 #include "sim/montecarlo.h"
@@ -117,27 +118,20 @@ static void sources_free(sources *s)
 
 static int sources_load(sources *s, const plot_report_spec *r, char *err, size_t errsz)
 {
-    char *text = NULL;
     int rc = BASE_OK;
     memset(s, 0, sizeof *s);
-    if (r->scenario_path) {
-        if ((rc = base_read_file(r->scenario_path, &text, NULL, err, errsz)))
-            return rc;
-    }
-    s->file = cJSON_Parse(text ? text : model_default_scenario_json);
-    s->root = s->file ? cJSON_Duplicate(s->file, 1) : NULL;
-    free(text);
-    text = NULL;
-    if (!s->file || !s->root)
-        return base_errf(err, errsz, BASE_EINPUT, "%s: invalid JSON", r->scenario_path ? r->scenario_path : "(built-in)");
+    if (r->scenario_path)
+        rc = base_json_load(r->scenario_path, &s->file, err, errsz);
+    else
+        rc = base_json_parse(model_default_scenario_json, strlen(model_default_scenario_json), "(built-in)",
+                             &s->file, err, errsz);
+    if (rc)
+        return rc;
+    if (!(s->root = cJSON_Duplicate(s->file, 1)))
+        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
     for (int i = 0; i < r->nprof && i < 16; i++) {
-        if ((rc = base_read_file(r->profiles[i], &text, NULL, err, errsz)))
+        if ((rc = base_json_load(r->profiles[i], &s->prof[i], err, errsz)))
             return rc;
-        s->prof[i] = cJSON_Parse(text);
-        free(text);
-        text = NULL;
-        if (!s->prof[i])
-            return base_errf(err, errsz, BASE_EINPUT, "%s: invalid JSON", r->profiles[i]);
         s->nprof = i + 1;
         if ((rc = model_scenario_merge(s->root, s->prof[i], r->profiles[i], err, errsz)))
             return rc;
