@@ -3,6 +3,7 @@
 #include "base/cleanup.h"
 #include "base/status.h"
 #include "base/text.h"
+#include "model/bounds.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -216,4 +217,23 @@ void cli_progress_line(void *ctx, const char *line)
 {
     (void)ctx;
     print_line(line);
+}
+
+int cli_check_field(const char *opt, const char *path, double v)
+{
+    char err[1024];
+    int rc = model_scenario_check_value(path, v, opt, err, sizeof err);
+    if (rc)
+        cli_fail(rc, "%s", err);
+    return rc ? -1 : 0;
+}
+
+int cli_check_overrides(const model_scenario *s)
+{
+    char who[1200], err[1500];
+    snprintf(who, sizeof who, "%s with the command-line overrides", s->file);
+    int rc = model_bounds_scenario(s, who, err, sizeof err);
+    if (rc)
+        cli_fail(rc, "%s", err);
+    return rc ? -1 : 0;
 }

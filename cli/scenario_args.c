@@ -2,7 +2,9 @@
 #include "cli/scenario_args.h"
 #include "cli/cli.h"
 #include "base/status.h"
+#include "model/bounds.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,7 +72,8 @@ int cli_scen_take(cli_scen_args *a, int argc, char **argv, int *i)
     }
     if (cli_opt_is(arg, "--per-frame")) {
         if (!(v = cli_opt_value(argc, argv, i, "--per-frame")) ||
-            cli_parse_double("--per-frame", v, 0, 1e6, &a->per_frame))
+            cli_parse_double("--per-frame", v, 0, INFINITY, &a->per_frame) ||
+            cli_check_field("--per-frame", "stage.per_frame_s", a->per_frame))
             return -1;
         return 1;
     }
@@ -135,5 +138,7 @@ int cli_scen_load(cli_scen_args *a, model_scenario *s)
         memcpy(s->gpus, a->gpus, sizeof a->gpus);
         s->ngpus = model_gpu_list_normalize(s->gpus, a->ngpus);
     }
+    if ((a->frames > 0 || a->per_frame >= 0 || a->ngpus > 0) && cli_check_overrides(s))
+        return CLI_EUSAGE;
     return CLI_OK;
 }

@@ -88,14 +88,22 @@ int model_rv_build(model_rv *rv, const model_rv_part *parts, int nparts, double 
         return BASE_OK;
     }
 
-    /* Grid: common step h over the summed spans. */
-    double a[MODEL_RV_MAXPARTS], range = 0, a_sum = 0;
+    /* Grid: common step h over the summed spans, fine enough that the
+     * widest bulk (interquartile range) spans MODEL_RV_CELLS_PER_IQR cells. */
+    double a[MODEL_RV_MAXPARTS], range = 0, a_sum = 0, iqr = 0;
     for (int i = 0; i < nr; i++) {
         a[i] = part_q(&rnd[i], TAIL);
         range += part_q(&rnd[i], 1 - TAIL) - a[i];
         a_sum += a[i];
+        double r = part_q(&rnd[i], 0.75) - part_q(&rnd[i], 0.25);
+        if (!(r > 0))
+            r = rnd[i].mult * model_dist_sd(&rnd[i].d);
+        iqr = fmax(iqr, r);
     }
-    double h = range / (MODEL_RV_GRID - 1);
+    double cells = MODEL_RV_GRID;
+    while (cells < MODEL_RV_GRID_MAX && range / (cells - 1) > iqr / MODEL_RV_CELLS_PER_IQR)
+        cells *= 2;
+    double h = range / (cells - 1);
     int L[MODEL_RV_MAXPARTS], total = 1;
     for (int i = 0; i < nr; i++) {
         L[i] = (int)floor((part_q(&rnd[i], 1 - TAIL) - a[i]) / h) + 2;

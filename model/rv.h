@@ -4,8 +4,11 @@
  * A model_rv is built from a list of parts (dist_i, mult_i) plus a constant:
  *   X = offset + sum_i mult_i * D_i.
  * No random part: a point. One random part: the part's own CDF, exact.
- * Two or more: numerical convolution on a uniform grid of MODEL_RV_GRID
- * points spanning [sum of 1e-10 quantiles, sum of 1-1e-10 quantiles]: each
+ * Two or more: numerical convolution on a uniform grid of G points spanning
+ * [sum of 1e-10 quantiles, sum of 1-1e-10 quantiles], G the smallest power
+ * of two from MODEL_RV_GRID up to MODEL_RV_GRID_MAX that puts
+ * MODEL_RV_CELLS_PER_IQR cells across the widest part's interquartile range
+ * (a heavy tail stretches the span; the bulk must still be resolved): each
  * part's mass per cell (CDF differences), convolved by FFT (GSL radix-2),
  * giving a piecewise-linear CDF; the grid is then shifted so its mean equals
  * the exact mean (sum of the parts' means). Error: O(h^2) in the CDF with
@@ -28,6 +31,8 @@
 #include "model/dist.h"
 
 #define MODEL_RV_GRID 8192
+#define MODEL_RV_GRID_MAX 1048576
+#define MODEL_RV_CELLS_PER_IQR 16
 #define MODEL_RV_NODES 48
 #define MODEL_RV_MAXPARTS 8
 

@@ -121,6 +121,12 @@ extern const char model_default_scenario_json[];
  * NULL-terminated; for docs and the completeness test of `forkcast example`. */
 const char *const *model_scenario_fields(void);
 
+/* Check v as the number at field `path` is checked when parsed (range,
+ * integer, a time's bounds: model/bounds.h), naming `who` ("--per-frame")
+ * in the message "WHO: PATH: problem (got v)". For command-line overrides,
+ * which then run model_bounds_scenario() on the overridden scenario. */
+int model_scenario_check_value(const char *path, double v, const char *who, char *err, size_t errsz);
+
 /* Sort a GPU list ascending and drop duplicates in place; returns the new length. */
 int model_gpu_list_normalize(int *g, int n);
 
