@@ -237,3 +237,15 @@ int cli_check_overrides(const model_scenario *s)
         cli_fail(rc, "%s", err);
     return rc ? -1 : 0;
 }
+
+int cli_check_grid(const model_scenario *s, double frames_hi, double per_frame_hi)
+{
+    if (per_frame_hi >= 0 && cli_check_field("--per-frame", "stage.per_frame_s", per_frame_hi))
+        return -1;
+    model_scenario corner = *s; /* a borrowed view: never freed */
+    if (frames_hi > 0)
+        corner.frames = (long)frames_hi;
+    if (per_frame_hi >= 0)
+        corner.per_frame = model_dist_fixed(per_frame_hi);
+    return cli_check_overrides(&corner);
+}

@@ -67,6 +67,10 @@ int cli_parse_range(const char *opt, const char *s, double lo, double hi, double
  * 0 ok, -1 with the message printed (status 2). */
 int cli_check_field(const char *opt, const char *path, double v);
 int cli_check_overrides(const model_scenario *s);
+/* A grid's largest corner (forkcast sweep, plot): frames_hi (0: the
+ * scenario's) and per_frame_hi (< 0: the scenario's), checked like
+ * overrides. */
+int cli_check_grid(const model_scenario *s, double frames_hi, double per_frame_hi);
 
 /* Print a JSON document followed by a newline: to stdout when path is NULL,
  * else atomically into path (base_out_*). Returns CLI_OK, or the status

@@ -4,6 +4,7 @@
 #include "plots/chart.h"
 #include "plots/sweep.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -73,7 +74,7 @@ int cli_cmd_plot(int argc, char **argv)
                 return cli_usage_error("--frames: expected an integer, got '%s'", v);
         } else if (cli_opt_is(argv[i], "--per-frame")) {
             if (!(v = cli_opt_value(argc, argv, &i, "--per-frame")) ||
-                cli_parse_range("--per-frame", v, 0, 1e6, &pa, &pb))
+                cli_parse_range("--per-frame", v, 0, INFINITY, &pa, &pb))
                 return CLI_EUSAGE;
             pf_range = strstr(v, "..") != NULL;
             if (pf_range && pa <= 0)
@@ -123,6 +124,10 @@ int cli_cmd_plot(int argc, char **argv)
     int rc = cli_scen_load(&a, &s);
     if (rc)
         return rc;
+    if (cli_check_grid(&s, frames_range ? fb : 0, pf_range ? pb : -1)) {
+        model_scenario_free(&s);
+        return CLI_EUSAGE;
+    }
     o.opts = a.opts;
     /* A chart of a CSV names a scenario only when one was given. */
     const model_scenario *sp = plot_kind_takes_input(kind) && o.input && !a.file ? NULL : &s;

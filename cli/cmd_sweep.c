@@ -82,7 +82,7 @@ int cli_cmd_sweep(int argc, char **argv)
             have_frames = 1;
         } else if (cli_opt_is(argv[i], "--per-frame")) {
             if (!(v = cli_opt_value(argc, argv, &i, "--per-frame")) ||
-                cli_parse_range("--per-frame", v, 1e-9, 1e6, &pa, &pb))
+                cli_parse_range("--per-frame", v, 1e-9, INFINITY, &pa, &pb))
                 return CLI_EUSAGE;
             spec.per_frame_points = -1; /* set below from --points */
         } else if (cli_opt_is(argv[i], "--points")) {
@@ -114,6 +114,10 @@ int cli_cmd_sweep(int argc, char **argv)
     int rc = cli_scen_load(&a, &s);
     if (rc)
         return rc;
+    if (cli_check_grid(&s, spec.frames_hi, spec.per_frame_points > 0 ? spec.per_frame_hi : -1)) {
+        rc = CLI_EUSAGE;
+        goto cleanup;
+    }
     spec.opts = a.opts;
     if ((rc = plot_sweep_run(&s, &spec, &sw, err, sizeof err))) {
         rc = cli_fail(rc, "%s", err);
