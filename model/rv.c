@@ -272,7 +272,11 @@ void model_rv_sum_init(model_rv_sum *s, const model_rv *x, const model_dist *y)
     double ym = model_dist_mean(y), yv = model_dist_var(y);
     s->mean = x->mean + ym;
     s->var = x->var + yv;
-    s->lo = x->lo + model_dist_min(y);
+    /* Where the sum can start: Y's support end, or its 1e-16 quantile when
+     * that is far above it (a chunk of 10^8 frames is ~10^8 s with a sd of
+     * ~10^4 s: integrating E[max] from 0 would leave QAG a step at 10^8 to
+     * find, and cost 1e-6 relative). F(lo) <= 1e-16 then. */
+    s->lo = x->lo + (s->y_fixed ? ym : fmax(model_dist_min(y), model_dist_quantile(y, 1e-16)));
     s->hi = x->hi + (s->y_fixed ? ym : model_dist_quantile(y, 1 - 1e-12));
     if (s->y_fixed || s->x_point)
         return;
