@@ -105,12 +105,13 @@ int cli_cmd_advise(int argc, char **argv)
     int rc = cli_scen_load(&a, &s);
     if (rc)
         return rc;
-    if ((rc = model_evaluate(&s, &a.opts, &e, err, sizeof err))) {
+    if ((rc = model_evaluate(&s, &a.opts, &e, err, sizeof err)) || (rc = model_eval_check(&s, &e, err, sizeof err))) {
         rc = cli_fail(rc, "%s", err);
         goto cleanup;
     }
     if (!no_sim) {
-        if ((rc = sim_advise_col(&s, &a.opts, 0, &sim, err, sizeof err))) {
+        if ((rc = sim_advise_col(&s, &a.opts, 0, &sim, err, sizeof err)) ||
+            (rc = model_eval_check(&s, &sim, err, sizeof err))) {
             rc = cli_fail(rc, "%s", err);
             goto cleanup;
         }

@@ -166,7 +166,8 @@ int cli_cmd_sim(int argc, char **argv)
         .progress = cli_stderr_is_tty() ? on_progress : NULL,
         .progress_ctx = &pg,
     };
-    if ((rc = sim_montecarlo_eval(&s, &a.opts, &o, &e, &st, err, sizeof err))) {
+    if ((rc = sim_montecarlo_eval(&s, &a.opts, &o, &e, &st, err, sizeof err)) ||
+        (rc = model_eval_check(&s, &e, err, sizeof err))) {
         rc = cli_fail(rc, "%s", err);
         goto cleanup;
     }

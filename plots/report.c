@@ -476,7 +476,7 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
         goto cleanup;
     model_opts mo = r->opts.opts;
     mo.skip_break_even = 0;
-    if ((rc = model_evaluate(s, &mo, e, err, errsz)))
+    if ((rc = model_evaluate(s, &mo, e, err, errsz)) || (rc = model_eval_check(s, e, err, errsz)))
         goto cleanup;
     /* The simulated p95 column and the cdf chart: advise's Monte Carlo check. */
     long reps = s->replications < PLOT_REPORT_SIM_REPS ? s->replications : PLOT_REPORT_SIM_REPS;
@@ -485,7 +485,7 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
         rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         goto cleanup;
     }
-    if ((rc = sim_montecarlo_eval(s, &mo, &so, sim, NULL, err, errsz)))
+    if ((rc = sim_montecarlo_eval(s, &mo, &so, sim, NULL, err, errsz)) || (rc = model_eval_check(s, sim, err, errsz)))
         goto cleanup;
     /* Charts first: nothing of the report is written if gnuplot fails. */
     if ((rc = draw_charts(s, r, stage, reps, drawn, err, errsz)))
