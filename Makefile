@@ -6,6 +6,9 @@
 #   make test       deps if missing, unit tests + CLI golden tests + check-layers
 #   make check      the same tests under -fsanitize=address,undefined
 #   make check-layers  no file includes a header from a layer above (make test runs it)
+#   make fuzz FUZZ_SECONDS=N  each libFuzzer harness of tests/fuzz/ for N s (clang);
+#                   make test replays tests/fuzz/corpus/ with the plain compiler,
+#                   make check also fuzzes each harness CHECK_FUZZ_SECONDS (15 s)
 #   make bench      benchmarks with peers measured in the same run
 #   make scenarios  regenerate data/scenarios/{overlay-e7,framing-t50}.json by fitting
 #   make man        forkcast.1 from the --help outputs (help2man); man ./forkcast.1
@@ -27,7 +30,8 @@ LDFLAGS    ?= -Wl,--as-needed
 
 DEB_PKGS := build-essential pkg-config libgsl-dev libcjson-dev ffmpeg \
             libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
-            libavfilter-dev gnuplot-nox python3-simpy python3-numpy python3 help2man
+            libavfilter-dev gnuplot-nox python3-simpy python3-numpy python3 help2man \
+            clang libclang-rt-14-dev
 PC_MODS  := gsl libcjson libavformat libavcodec libavutil libswscale libavfilter
 
 PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PC_MODS) 2>/dev/null)
@@ -72,8 +76,16 @@ ifeq ($(CUDA),1)
 TESTS    += $(BUILD)/tests/test_cuda_emu
 endif
 BENCHES  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+# libFuzzer harnesses (tests/fuzz/fuzz_NAME.c): replayed over their corpus by
+# make test (plain compiler, tests/fuzz/replay.c), fuzzed by make fuzz (clang).
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(filter-out tests/fuzz/fuzz_util.c,$(wildcard tests/fuzz/fuzz_*.c)))
+REPLAYS    := $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay_%)
+FUZZ_DEPS  := tests/fuzz/fuzz.h tests/fuzz/fuzz_util.c
+FUZZ_SECONDS ?= 60
+CHECK_FUZZ_SECONDS ?= 15
+FUZZ_CC ?= clang
 
-.PHONY: all deps run test test-inner check check-inner check-layers bench scenarios install clean man completion
+.PHONY: all deps run test test-inner check check-inner check-layers bench scenarios install clean man completion fuzz fuzz-inner
 all: forkcast
 
 forkcast: $(CLI_OBJ) $(BUILD)/libforkcast.a
@@ -139,6 +151,33 @@ $(BUILD)/tests/%: tests/%.c tests/harness.h $(BUILD)/libforkcast.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libforkcast.a $(LDLIBS)
 
+# A harness with a main() that replays files (tests/fuzz/replay.c).
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_DEPS) $(BUILD)/libforkcast.a
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) $(LDFLAGS) -o $@ $< tests/fuzz/fuzz_util.c tests/fuzz/replay.c \
+	  $(BUILD)/libforkcast.a $(LDLIBS)
+
+# make fuzz: the library and each harness with clang's libFuzzer, ASan and
+# UBSan in build-fuzz/, then scripts/run-fuzz.sh runs each for FUZZ_SECONDS
+# (one at a time), its corpus growing in build-fuzz/fuzz/corpus/NAME from
+# tests/fuzz/corpus/NAME; a finding fails the run. Skipped, saying so,
+# without a clang that links -fsanitize=fuzzer.
+fuzz:
+	@if printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' | \
+	    $(FUZZ_CC) -fsanitize=fuzzer -x c - -o /dev/null >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) CUDA=0 \
+	    CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" fuzz-inner; \
+	else echo "fuzz: skipped: no $(FUZZ_CC) with libFuzzer (apt-get install clang libclang-rt-14-dev)"; fi
+
+fuzz-inner: $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
+	@./scripts/run-fuzz.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS) $(BUILD)/libforkcast.a
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< tests/fuzz/fuzz_util.c \
+	  $(BUILD)/libforkcast.a $(LDLIBS)
+
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libforkcast.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libforkcast.a $(LDLIBS)
@@ -163,7 +202,7 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory test-inner
 
-test-inner: forkcast $(TESTS) check-layers forkcast.1 $(BUILD)/forkcast.bash
+test-inner: forkcast $(TESTS) $(REPLAYS) check-layers forkcast.1 $(BUILD)/forkcast.bash
 	@./scripts/run-tests.sh $(BUILD) ./forkcast
 
 # Includes point down the layers only (docs/architecture.md).
@@ -174,8 +213,9 @@ check: deps
 	@$(MAKE) --no-print-directory BUILD=build-san CUDA=0 \
 	  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	  LDFLAGS="-fsanitize=address,undefined" FORKCAST_BIN=./build-san/forkcast check-inner
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS)
 
-check-inner: $(BUILD)/forkcast-bin $(TESTS)
+check-inner: $(BUILD)/forkcast-bin $(TESTS) $(REPLAYS)
 	@ASAN_OPTIONS=detect_leaks=1 ./scripts/run-tests.sh $(BUILD) $(BUILD)/forkcast-bin
 
 $(BUILD)/forkcast-bin: $(CLI_OBJ) $(BUILD)/libforkcast.a
@@ -209,6 +249,6 @@ install: forkcast forkcast.1 $(BUILD)/forkcast.bash
 	cp -R docs/. README.md $(DESTDIR)$(PREFIX)/share/doc/forkcast/
 
 clean:
-	rm -rf build build-san forkcast forkcast.1 out
+	rm -rf build build-san build-fuzz forkcast forkcast.1 out
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TESTS:=.d) $(BENCHES:=.d)

@@ -1,5 +1,6 @@
 /* base/proc.c -- process runner and temp directories. See base/proc.h. */
 #include "base/proc.h"
+#include "base/text.h"
 
 #include "base/cleanup.h"
 #include "base/clock.h"
@@ -222,12 +223,14 @@ cleanup:
     return rc;
 }
 
-/* Last non-empty line of a text file, control characters replaced, at most
- * cap-1 bytes; "" when none. Reads only the last 4 KiB. */
+/* Last non-empty line of a text file, escaped to one printable line
+ * (base/text.h), at most cap-1 bytes ("..." when cut); "" when none. Reads
+ * only the last 4 KiB, of a regular file only. */
 static void last_line(const char *path, char *out, size_t cap)
 {
     out[0] = 0;
-    FILE *f = path ? fopen(path, "rb") : NULL;
+    int st;
+    FILE *f = path ? base_fopen_regular(path, &st, NULL, 0) : NULL;
     if (!f)
         return;
     char buf[4097];
@@ -245,12 +248,19 @@ static void last_line(const char *path, char *out, size_t cap)
     size_t start = n;
     while (start > 0 && buf[start - 1] != '\n' && buf[start - 1] != '\r')
         start--;
-    size_t j = 0;
-    for (size_t i = start; i < n && j + 1 < cap; i++)
-        out[j++] = (unsigned char)buf[i] < 0x20 ? ' ' : buf[i];
-    out[j] = 0;
-    if (n - start >= cap && cap > 4)
-        memcpy(out + cap - 4, "...", 4);
+    char esc[4 * sizeof buf]; /* every byte escaped: 4 characters */
+    size_t e = base_escape_line(esc, sizeof esc, buf + start, n - start);
+    if (e < cap) {
+        memcpy(out, esc, e + 1);
+        return;
+    }
+    if (cap < 4)
+        return;
+    size_t at = cap - 4; /* cut on a character boundary, then "..." */
+    while (at > 0 && ((unsigned char)esc[at] & 0xc0) == 0x80)
+        at--;
+    memcpy(out, esc, at);
+    memcpy(out + at, "...", 4);
 }
 
 void base_proc_describe(const base_proc_result *res, double timeout_s, const char *stderr_path,

@@ -279,31 +279,102 @@ int base_write_file(const char *path, const char *text, char *err, size_t errsz)
     return base_out_commit(&o, err, errsz);
 }
 
+static const char *file_kind(mode_t m)
+{
+    if (S_ISDIR(m)) return "a directory";
+    if (S_ISFIFO(m)) return "a FIFO";
+    if (S_ISCHR(m)) return "a character device";
+    if (S_ISBLK(m)) return "a block device";
+    if (S_ISSOCK(m)) return "a socket";
+    return "not a plain file";
+}
+
+int base_open_regular(const char *path, size_t max, size_t *size, char *err, size_t errsz)
+{
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return -base_errf(err, errsz, BASE_EINPUT, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    int rc = BASE_OK;
+    if (fstat(fd, &st) != 0)
+        rc = base_errf(err, errsz, BASE_EINPUT, "%s: cannot read: %s", path, strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        rc = base_errf(err, errsz, BASE_EINPUT, "%s: is %s, not a regular file", path, file_kind(st.st_mode));
+    else if ((unsigned long long)st.st_size > max)
+        rc = base_errf(err, errsz, BASE_EINPUT, "%s: too large (%lld bytes; at most %zu MiB)", path,
+                       (long long)st.st_size, max >> 20);
+    else if (fcntl(fd, F_SETFL, 0) != 0) /* blocking reads from here */
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "%s: cannot read: %s", path, strerror(errno));
+    if (rc) {
+        close(fd);
+        return -rc;
+    }
+    if (size)
+        *size = (size_t)st.st_size;
+    return fd;
+}
+
+FILE *base_fopen_regular(const char *path, int *status, char *err, size_t errsz)
+{
+    int fd = base_open_regular(path, BASE_READ_MAX, NULL, err, errsz);
+    FILE *f = NULL;
+    if (fd < 0) {
+        *status = -fd;
+        return NULL;
+    }
+    if (!(f = fdopen(fd, "rb"))) {
+        close(fd);
+        *status = base_errf(err, errsz, BASE_ERUNTIME, "%s: out of memory", path);
+        return NULL;
+    }
+    *status = BASE_OK;
+    return f;
+}
+
 int base_read_file(const char *path, char **out, size_t *len, char *err, size_t errsz)
 {
     int rc = BASE_OK;
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return base_errf(err, errsz, BASE_EINPUT, "%s: cannot open: %s", path, strerror(errno));
+    size_t size = 0, n = 0;
+    int fd = base_open_regular(path, BASE_READ_MAX, &size, err, errsz);
+    if (fd < 0)
+        return -fd;
+    /* The size stat gave, plus room to notice a file that grew past it. */
+    size_t cap = size + 4096 + 1;
+    char *buf = malloc(cap);
+    if (!buf) {
+        rc = base_errf(err, errsz, BASE_ERUNTIME, "%s: out of memory", path);
+        goto cleanup;
+    }
     for (;;) {
-        if (n + 4096 + 1 > cap) {
-            cap = cap ? cap * 2 : 65536;
-            char *nb = realloc(buf, cap);
+        if (n + 1 >= cap) {
+            if (cap > BASE_READ_MAX + 1) {
+                rc = base_errf(err, errsz, BASE_EINPUT, "%s: too large (at most %d MiB)", path,
+                               (int)(BASE_READ_MAX >> 20));
+                goto cleanup;
+            }
+            size_t ncap = cap * 2 > BASE_READ_MAX + 2 ? BASE_READ_MAX + 2 : cap * 2;
+            char *nb = realloc(buf, ncap);
             if (!nb) {
                 rc = base_errf(err, errsz, BASE_ERUNTIME, "%s: out of memory", path);
                 goto cleanup;
             }
             buf = nb;
+            cap = ncap;
         }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
+        ssize_t got = read(fd, buf + n, cap - n - 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            rc = base_errf(err, errsz, BASE_EINPUT, "%s: read error: %s", path, strerror(errno));
+            goto cleanup;
+        }
         if (got == 0)
             break;
+        n += (size_t)got;
     }
-    if (ferror(f)) {
-        rc = base_errf(err, errsz, BASE_EINPUT, "%s: read error", path);
+    if (n > BASE_READ_MAX) {
+        rc = base_errf(err, errsz, BASE_EINPUT, "%s: too large (at most %d MiB)", path, (int)(BASE_READ_MAX >> 20));
         goto cleanup;
     }
     buf[n] = 0;
@@ -313,6 +384,6 @@ int base_read_file(const char *path, char **out, size_t *len, char *err, size_t 
         *len = n;
 cleanup:
     free(buf);
-    fclose(f);
+    close(fd);
     return rc;
 }

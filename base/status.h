@@ -73,7 +73,21 @@ void base_out_abort(base_out *o);
 /* Write a whole NUL-terminated string to path (base_out rules). */
 int base_write_file(const char *path, const char *text, char *err, size_t errsz);
 
-/* Read a whole file; *out is malloc'd and NUL-terminated, caller frees. */
+/* Input files: only a regular file is read, never a FIFO, a device, a
+ * socket or a directory (BASE_EINPUT "PATH: is a FIFO, not a regular
+ * file"; the open never blocks), and never one over BASE_READ_MAX bytes
+ * (checked before reading, and again while reading a file that grows). */
+#define BASE_READ_MAX ((size_t)64 << 20)
+
+/* Read a whole file; *out is malloc'd and NUL-terminated (*len bytes before
+ * the NUL; the text may hold NULs of its own), caller frees. */
 int base_read_file(const char *path, char **out, size_t *len, char *err, size_t errsz);
+/* Open path for reading when it is a regular file of at most max bytes:
+ * the descriptor (blocking, close-on-exec) and its size, or minus the
+ * status (BASE_EINPUT, message in err). */
+int base_open_regular(const char *path, size_t max, size_t *size, char *err, size_t errsz);
+/* The same as a stdio stream ("rb"), for line readers; NULL and *status on
+ * failure. */
+FILE *base_fopen_regular(const char *path, int *status, char *err, size_t errsz);
 
 #endif

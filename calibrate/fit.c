@@ -4,7 +4,9 @@
 #include "calibrate/provenance.h"
 #include "model/predict.h"
 #include "model/scenario.h"
+#include "base/json.h"
 #include "base/status.h"
+#include "base/text.h"
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_cdf.h>
@@ -17,7 +19,7 @@
 
 #define BAD_RESIDUAL 1e3
 
-static const char *qnames[] = {"wall_s", "cost_usd", "speedup", "cost_ratio"};
+static const char *const qnames[] = {"wall_s", "cost_usd", "speedup", "cost_ratio", NULL};
 
 const char *cal_fit_quantity_name(cal_fit_quantity q)
 {
@@ -62,6 +64,30 @@ int cal_json_set_path(cJSON *root, const char *path, double v, char *err, size_t
 
 #define LFAIL(...) (rc = base_errf(err, errsz, BASE_EINPUT, __VA_ARGS__))
 
+/* Every key of object j (but comments) is one of allowed[]; else an input
+ * error "FILE: WHERE.KEY: unknown field (did you mean ...?)". */
+static int known_keys(const char *file, const char *where, const cJSON *j, const char *const *allowed,
+                      char *err, size_t errsz)
+{
+    for (const cJSON *k = j->child; k; k = k->next) {
+        int ok = !k->string || k->string[0] == '_';
+        for (int i = 0; !ok && allowed[i]; i++)
+            ok = !strcmp(k->string, allowed[i]);
+        if (ok)
+            continue;
+        const char *best = base_did_you_mean(k->string, allowed);
+        char list[256] = "";
+        for (int i = 0; allowed[i]; i++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", allowed[i]);
+        if (best)
+            return base_errf(err, errsz, BASE_EINPUT, "%s: %s%s%s: unknown field (did you mean '%s'?)", file, where,
+                             *where ? "." : "", k->string, best);
+        return base_errf(err, errsz, BASE_EINPUT, "%s: %s%s%s: unknown field (expected %s)", file, where,
+                         *where ? "." : "", k->string, list);
+    }
+    return BASE_OK;
+}
+
 static int parse_param(const char *file, const cJSON *j, int i, cal_fit_param *p, char *err, size_t errsz)
 {
     int rc = BASE_OK;
@@ -69,9 +95,14 @@ static int parse_param(const char *file, const cJSON *j, int i, cal_fit_param *p
     const cJSON *init = cJSON_GetObjectItemCaseSensitive(j, "init");
     const cJSON *lo = cJSON_GetObjectItemCaseSensitive(j, "min");
     const cJSON *hi = cJSON_GetObjectItemCaseSensitive(j, "max");
+    static const char *const keys[] = {"field", "init", "min", "max", NULL};
+    char where[32];
     memset(p, 0, sizeof *p);
     if (!cJSON_IsObject(j))
         return LFAIL("%s: free[%d]: must be an object {\"field\",\"init\",\"min\",\"max\"}", file, i);
+    snprintf(where, sizeof where, "free[%d]", i);
+    if ((rc = known_keys(file, where, j, keys, err, errsz)))
+        return rc;
     if (!cJSON_IsString(field) || !field->valuestring[0] || strlen(field->valuestring) >= sizeof p->field)
         return LFAIL("%s: free[%d].field: must be a scenario field path string", file, i);
     snprintf(p->field, sizeof p->field, "%s", field->valuestring);
@@ -80,8 +111,9 @@ static int parse_param(const char *file, const cJSON *j, int i, cal_fit_param *p
     p->init = init->valuedouble;
     p->lo = cJSON_IsNumber(lo) ? lo->valuedouble : 0;
     p->hi = cJSON_IsNumber(hi) ? hi->valuedouble : 1e9;
-    if ((lo && !cJSON_IsNumber(lo)) || (hi && !cJSON_IsNumber(hi)))
-        return LFAIL("%s: free[%d]: min and max must be numbers", file, i);
+    if ((lo && (!cJSON_IsNumber(lo) || !isfinite(lo->valuedouble))) ||
+        (hi && (!cJSON_IsNumber(hi) || !isfinite(hi->valuedouble))))
+        return LFAIL("%s: free[%d]: min and max must be finite numbers", file, i);
     if (!(p->lo < p->hi) || p->init < p->lo || p->init > p->hi)
         return LFAIL("%s: free[%d]: need min <= init <= max and min < max (got %g, %g, %g)", file, i, p->lo,
                      p->init, p->hi);
@@ -102,16 +134,10 @@ static int add_obs(cal_fit *f, int gpus, cal_fit_quantity q, double v, double sd
 static int load_meta(cal_fit *f, const char *path, char *err, size_t errsz)
 {
     int rc = BASE_OK;
-    static const char *allowed[] = {"name", "source", "scenario", "known", "free", "observations",
-                                    "relative_sd", NULL};
-    for (const cJSON *k = f->doc->child; k; k = k->next) {
-        int ok = k->string[0] == '_';
-        for (int i = 0; allowed[i]; i++)
-            ok |= !strcmp(k->string, allowed[i]);
-        if (!ok)
-            return LFAIL("%s: %s: unknown field (expected name, source, scenario, known, free, observations, "
-                         "relative_sd)", path, k->string);
-    }
+    static const char *const allowed[] = {"name", "source", "scenario", "known", "free", "observations",
+                                          "relative_sd", NULL};
+    if ((rc = known_keys(path, "", f->doc, allowed, err, errsz)))
+        return rc;
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(f->doc, "name");
     const cJSON *src = cJSON_GetObjectItemCaseSensitive(f->doc, "source");
     const cJSON *scen = cJSON_GetObjectItemCaseSensitive(f->doc, "scenario");
@@ -130,8 +156,8 @@ static int load_meta(cal_fit *f, const char *path, char *err, size_t errsz)
     if (f->known && !cJSON_IsObject(f->known))
         return LFAIL("%s: known: must be an object {\"field.path\": number}", path);
     for (const cJSON *k = f->known ? f->known->child : NULL; k; k = k->next)
-        if (!cJSON_IsNumber(k) && k->string[0] != '_')
-            return LFAIL("%s: known.%s: must be a number", path, k->string);
+        if ((!cJSON_IsNumber(k) || !isfinite(k->valuedouble)) && k->string[0] != '_')
+            return LFAIL("%s: known.%s: must be a finite number", path, k->string);
     return rc;
 }
 
@@ -147,6 +173,10 @@ static int load_free(cal_fit *f, const char *path, char *err, size_t errsz)
             return LFAIL("%s: free: at most %d parameters", path, CAL_FIT_MAXP);
         if ((rc = parse_param(path, p, i, &f->p[f->np++], err, errsz)))
             return rc;
+        for (int j = 0; j < f->np - 1; j++)
+            if (!strcmp(f->p[j].field, f->p[f->np - 1].field))
+                return LFAIL("%s: free[%d].field: '%s' is already free (free[%d]): one parameter per field", path,
+                             i, f->p[j].field, j);
     }
     return rc;
 }
@@ -159,6 +189,17 @@ static int parse_obs(cal_fit *f, const char *path, int i, const cJSON *o, const 
     int rc = BASE_OK;
     const cJSON *g = cJSON_GetObjectItemCaseSensitive(o, "gpus");
     const cJSON *sd = cJSON_GetObjectItemCaseSensitive(o, "sd");
+    if (!cJSON_IsObject(o))
+        return LFAIL("%s: observations[%d]: must be an object {\"gpus\", \"wall_s\", ...}", path, i);
+    if (sd) {
+        static const char *const qkeys[] = {"wall_s", "cost_usd", "speedup", "cost_ratio", NULL};
+        char where[48];
+        snprintf(where, sizeof where, "observations[%d].sd", i);
+        if (!cJSON_IsObject(sd))
+            return LFAIL("%s: %s: must be an object {\"wall_s\": sd, ...}", path, where);
+        if ((rc = known_keys(path, where, sd, qkeys, err, errsz)))
+            return rc;
+    }
     if (!cJSON_IsNumber(g) || g->valuedouble < 1 || g->valuedouble > MODEL_MAX_GPUS ||
         floor(g->valuedouble) != g->valuedouble)
         return LFAIL("%s: observations[%d].gpus: must be an integer between 1 and %d", path, i, MODEL_MAX_GPUS);
@@ -170,15 +211,18 @@ static int parse_obs(cal_fit *f, const char *path, int i, const cJSON *o, const 
         for (int t = 0; t < 4; t++)
             if (!strcmp(k->string, qnames[t]))
                 q = t;
-        if (q < 0)
-            return LFAIL("%s: observations[%d].%s: unknown field (wall_s, cost_usd, speedup, cost_ratio, sd)",
-                         path, i, k->string);
+        if (q < 0) {
+            static const char *const keys[] = {"gpus", "sd", "wall_s", "cost_usd", "speedup", "cost_ratio", NULL};
+            char where[48];
+            snprintf(where, sizeof where, "observations[%d]", i);
+            return known_keys(path, where, o, keys, err, errsz);
+        }
         if (!cJSON_IsNumber(k) || !(k->valuedouble > 0) || !isfinite(k->valuedouble))
             return LFAIL("%s: observations[%d].%s: must be a number greater than 0", path, i, k->string);
         double s = rel[q] * k->valuedouble;
         const cJSON *sq = sd ? cJSON_GetObjectItemCaseSensitive(sd, qnames[q]) : NULL;
         if (sq) {
-            if (!cJSON_IsNumber(sq) || !(sq->valuedouble > 0))
+            if (!cJSON_IsNumber(sq) || !(sq->valuedouble > 0) || !isfinite(sq->valuedouble))
                 return LFAIL("%s: observations[%d].sd.%s: must be a number greater than 0", path, i, qnames[q]);
             s = sq->valuedouble;
         }
@@ -196,10 +240,14 @@ static int load_observations(cal_fit *f, const char *path, char *err, size_t err
     int rc = BASE_OK;
     double rel[4] = {0.05, 0.05, 0.05, 0.05};
     const cJSON *rsd = cJSON_GetObjectItemCaseSensitive(f->doc, "relative_sd");
+    if (rsd && !cJSON_IsObject(rsd))
+        return LFAIL("%s: relative_sd: must be an object {\"wall_s\": 0.05, ...}", path);
+    if (rsd && (rc = known_keys(path, "relative_sd", rsd, qnames, err, errsz)))
+        return rc;
     for (int q = 0; q < 4 && rsd; q++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(rsd, qnames[q]);
-        if (v && (!cJSON_IsNumber(v) || !(v->valuedouble > 0)))
-            return LFAIL("%s: relative_sd.%s: must be a number greater than 0", path, qnames[q]);
+        if (v && (!cJSON_IsNumber(v) || !(v->valuedouble > 0) || !(v->valuedouble <= 10)))
+            return LFAIL("%s: relative_sd.%s: must be a number greater than 0 and at most 10", path, qnames[q]);
         if (v)
             rel[q] = v->valuedouble;
     }
@@ -217,21 +265,18 @@ static int load_observations(cal_fit *f, const char *path, char *err, size_t err
 int cal_fit_load(const char *path, cal_fit *f, char *err, size_t errsz)
 {
     int rc = BASE_OK;
-    char *text = NULL;
     memset(f, 0, sizeof *f);
     snprintf(f->file, sizeof f->file, "%s", path);
-    if ((rc = base_read_file(path, &text, NULL, err, errsz)))
-        return BASE_EINPUT;
-    f->doc = cJSON_Parse(text);
-    if (!f->doc || !cJSON_IsObject(f->doc)) {
-        LFAIL("%s: invalid JSON (an experiments file is an object)", path);
+    if ((rc = base_json_load(path, &f->doc, err, errsz)))
+        return rc;
+    if (!cJSON_IsObject(f->doc)) {
+        LFAIL("%s: must be a JSON object (an experiments file)", path);
         goto cleanup;
     }
     if ((rc = load_meta(f, path, err, errsz)) || (rc = load_free(f, path, err, errsz)) ||
         (rc = load_observations(f, path, err, errsz)))
         goto cleanup;
 cleanup:
-    free(text);
     if (rc)
         cal_fit_free(f);
     return rc;
@@ -249,6 +294,7 @@ int cal_fit_set_free(cal_fit *f, const char *spec, char *err, size_t errsz)
     char buf[2048];
     snprintf(buf, sizeof buf, "%s", spec);
     f->np = 0;
+    f->free_from_cli = 1;
     char *save = NULL;
     for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         if (f->np >= CAL_FIT_MAXP)
@@ -275,8 +321,13 @@ int cal_fit_set_free(cal_fit *f, const char *spec, char *err, size_t errsz)
             if (*end)
                 return base_errf(err, errsz, BASE_EINPUT, "--free: %s: expected INIT:MIN:MAX", p->field);
         }
-        if (!(p->lo < p->hi) || p->init < p->lo || p->init > p->hi || !isfinite(p->init))
-            return base_errf(err, errsz, BASE_EINPUT, "--free: %s: need MIN <= INIT <= MAX", p->field);
+        if (!(p->lo < p->hi) || p->init < p->lo || p->init > p->hi || !isfinite(p->init) || !isfinite(p->lo) ||
+            !isfinite(p->hi))
+            return base_errf(err, errsz, BASE_EINPUT, "--free: %s: need finite MIN <= INIT <= MAX", p->field);
+        for (int j = 0; j < f->np; j++)
+            if (!strcmp(f->p[j].field, p->field))
+                return base_errf(err, errsz, BASE_EINPUT, "--free: %s: given twice (one parameter per field)",
+                                 p->field);
         f->np++;
     }
     if (f->np == 0)
@@ -443,6 +494,61 @@ cleanup:
     return rc;
 }
 
+/* Set each path of one group (the known values, or the free parameters at
+ * their initial values) into work and parse it as a scenario named `label`:
+ * a bad path or value is then the experiments file's error ("EXP: known:
+ * PATH: problem", "EXP: free[1].field: ..."), not the base scenario's. */
+static int check_group(const cal_fit *f, cJSON *work, int known, char *err, size_t errsz)
+{
+    char label[1100], e2[900];
+    int rc = BASE_OK, i = 0;
+    const char *who = known ? "known" : "free";
+    if (known || !f->free_from_cli)
+        snprintf(label, sizeof label, "%s: %s", f->file, who);
+    else
+        snprintf(label, sizeof label, "--free");
+    if (known) {
+        for (const cJSON *k = f->known ? f->known->child : NULL; k; k = k->next)
+            if (k->string[0] != '_' && (rc = cal_json_set_path(work, k->string, k->valuedouble, e2, sizeof e2)))
+                return base_errf(err, errsz, rc, "%s: %s", label, e2);
+    } else {
+        for (i = 0; i < f->np; i++)
+            if ((rc = cal_json_set_path(work, f->p[i].field, f->p[i].init, e2, sizeof e2))) {
+                if (f->free_from_cli)
+                    return base_errf(err, errsz, rc, "--free: %s", e2);
+                return base_errf(err, errsz, rc, "%s: free[%d].field: %s", f->file, i, e2);
+            }
+    }
+    model_scenario s;
+    if ((rc = model_scenario_from_json(work, label, &s, err, errsz)))
+        return rc;
+    model_scenario_free(&s);
+    return BASE_OK;
+}
+
+/* The base alone (its own errors name it), then the known values, then the
+ * free parameters, each group blamed on its own source. A free field that is
+ * also known is refused: the fit would overwrite the known value. */
+static int check_paths(const cal_fit *f, const cJSON *base, const char *base_file, char *err, size_t errsz)
+{
+    model_scenario s;
+    int rc = model_scenario_from_json(base, base_file, &s, err, errsz);
+    if (rc)
+        return rc;
+    model_scenario_free(&s);
+    for (int i = 0; i < f->np; i++)
+        if (f->known && cJSON_GetObjectItemCaseSensitive(f->known, f->p[i].field))
+            return base_errf(err, errsz, BASE_EINPUT, "%s: free[%d].field: '%s' is also in known (a field is "
+                             "either known or free)", f->file, i, f->p[i].field);
+    cJSON *work = cJSON_Duplicate(base, 1);
+    if (!work)
+        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
+    if (!(rc = check_group(f, work, 1, err, errsz)))
+        rc = check_group(f, work, 0, err, errsz);
+    cJSON_Delete(work);
+    return rc;
+}
+
 static int residuals(const gsl_vector *x, void *data, gsl_vector *fv)
 {
     fitctx *c = data;
@@ -472,6 +578,8 @@ int cal_fit_run(cal_fit *f, const cJSON *base, const char *base_file, cJSON **ou
     gsl_set_error_handler_off();
     if (!c.work)
         return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
+    if ((rc = check_paths(f, base, base_file, err, errsz)))
+        goto cleanup;
     for (const cJSON *k = f->known ? f->known->child : NULL; k; k = k->next)
         if (k->string[0] != '_' && (rc = cal_json_set_path(c.work, k->string, k->valuedouble, err, errsz)))
             goto cleanup;

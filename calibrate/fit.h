@@ -52,6 +52,7 @@ typedef struct {
     cJSON *doc;                /* the parsed experiments file; owned */
     cal_fit_param p[CAL_FIT_MAXP];
     int np;
+    int free_from_cli;         /* the free list came from --free (cal_fit_set_free) */
     cal_fit_obs obs[CAL_FIT_MAXOBS];
     int nobs;
     double chi2;

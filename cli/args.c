@@ -2,6 +2,8 @@
 #include "cli/cli.h"
 #include "base/cleanup.h"
 #include "base/status.h"
+#include "base/text.h"
+#include "model/bounds.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -12,11 +14,23 @@
 #include <string.h>
 #include <unistd.h>
 
+#define CLI_MSG_MAX 4096
+
+/* Every diagnostic is one printable line: whatever the message carries (a
+ * key with a newline, a file name with control characters, raw bytes) is
+ * escaped (base/text.h). */
+static void print_line(const char *msg)
+{
+    char esc[4 * CLI_MSG_MAX + 1];
+    base_escape_line(esc, sizeof esc, msg, strlen(msg));
+    fprintf(stderr, "forkcast: %s\n", esc);
+}
+
 static void vreport(const char *fmt, va_list ap)
 {
-    fputs("forkcast: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    char msg[CLI_MSG_MAX + 1];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    print_line(msg);
 }
 
 int cli_usage_error(const char *fmt, ...)
@@ -195,4 +209,35 @@ void cli_cancel_end(cli_cancel *c)
 {
     (void)c;
     base_cleanup_defer(NULL);
+}
+
+int cli_check_field(const char *opt, const char *path, double v)
+{
+    char err[1024];
+    int rc = model_scenario_check_value(path, v, opt, err, sizeof err);
+    if (rc)
+        cli_fail(rc, "%s", err);
+    return rc ? -1 : 0;
+}
+
+int cli_check_overrides(const model_scenario *s)
+{
+    char who[1200], err[1500];
+    snprintf(who, sizeof who, "%s with the command-line overrides", s->file);
+    int rc = model_bounds_scenario(s, who, err, sizeof err);
+    if (rc)
+        cli_fail(rc, "%s", err);
+    return rc ? -1 : 0;
+}
+
+int cli_check_grid(const model_scenario *s, double frames_hi, double per_frame_hi)
+{
+    if (per_frame_hi >= 0 && cli_check_field("--per-frame", "stage.per_frame_s", per_frame_hi))
+        return -1;
+    model_scenario corner = *s; /* a borrowed view: never freed */
+    if (frames_hi > 0)
+        corner.frames = (long)frames_hi;
+    if (per_frame_hi >= 0)
+        corner.per_frame = model_dist_fixed(per_frame_hi);
+    return cli_check_overrides(&corner);
 }

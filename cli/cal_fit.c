@@ -2,6 +2,7 @@
 #include "calibrate/fit.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "base/json.h"
 #include "base/status.h"
 
 #include <stdio.h>
@@ -62,7 +63,7 @@ int cli_calibrate_fit(int argc, char **argv)
 {
     const char *exp = NULL, *base_path = NULL, *free_spec = NULL, *outp = NULL;
     int json = 0, rc = CLI_OK;
-    char err[1024], *text = NULL;
+    char err[1024];
     cal_fit f;
     cJSON *base = NULL, *fitted = NULL;
     memset(&f, 0, sizeof f);
@@ -101,12 +102,8 @@ int cli_calibrate_fit(int argc, char **argv)
         rc = cli_usage_error("calibrate fit: no base scenario (--scenario BASE.json or \"scenario\" in %s)", exp);
         goto cleanup;
     }
-    if ((rc = base_read_file(base_path, &text, NULL, err, sizeof err))) {
-        rc = cli_fail(CLI_EUSAGE, "%s", err);
-        goto cleanup;
-    }
-    if (!(base = cJSON_Parse(text))) {
-        rc = cli_fail(CLI_EUSAGE, "%s: invalid JSON", base_path);
+    if ((rc = base_json_load(base_path, &base, err, sizeof err))) {
+        rc = cli_fail(rc, "%s", err);
         goto cleanup;
     }
     if ((rc = cal_fit_run(&f, base, base_path, &fitted, err, sizeof err))) {
@@ -129,7 +126,6 @@ int cli_calibrate_fit(int argc, char **argv)
     if (outp || !json)
         rc = cli_write_json(fitted, outp);
 cleanup:
-    free(text);
     cJSON_Delete(base);
     cJSON_Delete(fitted);
     cal_fit_free(&f);

@@ -12,6 +12,7 @@
 #define FORKCAST_CLI_H
 
 #include "cli/opts.h"
+#include "model/scenario.h"
 
 #include <cjson/cJSON.h>
 #include <signal.h>
@@ -64,6 +65,18 @@ int cli_parse_double(const char *opt, const char *s, double lo, double hi, doubl
 int cli_parse_int_list(const char *opt, const char *s, long lo, long hi, int *out, int cap, int *n);
 /* "A..B" (or a single value A, giving A..A) -> *a, *b with lo <= a <= b <= hi. */
 int cli_parse_range(const char *opt, const char *s, double lo, double hi, double *a, double *b);
+
+/* Scenario values given on the command line go through the parser's checks
+ * (model/bounds.h, one table): cli_check_field() checks v as field `path`
+ * ("--per-frame: stage.per_frame_s: must be at most 3600 (got 5000)"),
+ * cli_check_overrides() the cross-field bounds of the overridden scenario.
+ * 0 ok, -1 with the message printed (status 2). */
+int cli_check_field(const char *opt, const char *path, double v);
+int cli_check_overrides(const model_scenario *s);
+/* A grid's largest corner (forkcast sweep, plot): frames_hi (0: the
+ * scenario's) and per_frame_hi (< 0: the scenario's), checked like
+ * overrides. */
+int cli_check_grid(const model_scenario *s, double frames_hi, double per_frame_hi);
 
 /* Print a JSON document followed by a newline: to stdout when path is NULL,
  * else atomically into path (base_out_*). Returns CLI_OK, or the status

@@ -119,12 +119,13 @@ int cli_cmd_advise(int argc, char **argv)
         return rc == CLI_P_HELP ? CLI_OK : rc;
     if ((rc = cli_scen_load(&a, &s)))
         return rc;
-    if ((rc = model_evaluate(&s, &a.opts, &e, err, sizeof err))) {
+    if ((rc = model_evaluate(&s, &a.opts, &e, err, sizeof err)) || (rc = model_eval_check(&s, &e, err, sizeof err))) {
         rc = cli_fail(rc, "%s", err);
         goto cleanup;
     }
     if (!o.no_sim) {
-        if ((rc = sim_advise_col(&s, &a.opts, 0, &sim, err, sizeof err))) {
+        if ((rc = sim_advise_col(&s, &a.opts, 0, &sim, err, sizeof err)) ||
+            (rc = model_eval_check(&s, &sim, err, sizeof err))) {
             rc = cli_fail(rc, "%s", err);
             goto cleanup;
         }

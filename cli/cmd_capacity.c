@@ -11,6 +11,7 @@
 #include "cli/scenario_args.h"
 #include "base/status.h"
 #include "model/workload.h"
+#include "sim/cap_check.h"
 #include "sim/cap_sweep.h"
 #include "sim/capacity.h"
 
@@ -360,6 +361,8 @@ static int one_run(const model_scenario *s, const cap_args *c, sim_cap_bucket *b
     }
     rc = sim_cap_run_opts(cap, s->seed, &o, r, err, sizeof err);
     cli_progress_end(&pg);
+    if (!rc)
+        rc = sim_cap_check(s, r, err, sizeof err);
     if (rc) {
         rc = cli_fail(rc, "%s", err);
         goto cleanup;
@@ -382,8 +385,8 @@ static int sweep(const model_scenario *s, const cap_args *c, int json, int csv)
     sim_cap_sweep *sw = NULL;
     sim_cap_sweep_spec spec = {c->sweep_a, c->sweep_b, c->p95_target};
     int rc = sim_cap_sweep_run(s, &spec, &sw, err, sizeof err);
-    if (rc)
-        return cli_fail(rc, "%s", err);
+    if (rc || (rc = sim_cap_sweep_check(s, sw, err, sizeof err)))
+        return sim_cap_sweep_free(sw), cli_fail(rc, "%s", err);
     if (json)
         rc = cli_cap_sweep_json(s, sw);
     else if (csv)

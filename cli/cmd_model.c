@@ -47,7 +47,7 @@ int cli_cmd_model(int argc, char **argv)
         return rc == CLI_P_HELP ? CLI_OK : rc;
     if ((rc = cli_scen_load(&a, &s)))
         return rc;
-    if ((rc = model_evaluate(&s, &a.opts, &e, err, sizeof err))) {
+    if ((rc = model_evaluate(&s, &a.opts, &e, err, sizeof err)) || (rc = model_eval_check(&s, &e, err, sizeof err))) {
         rc = cli_fail(rc, "%s", err);
         goto cleanup;
     }

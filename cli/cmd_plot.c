@@ -4,6 +4,7 @@
 #include "plots/chart.h"
 #include "plots/sweep.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -98,7 +99,7 @@ static int take(void *ctx, int c, const char *v)
         }
         return 1;
     case O_PER_FRAME:
-        if (cli_parse_range("--per-frame", v, 0, 1e6, &p->pa, &p->pb))
+        if (cli_parse_range("--per-frame", v, 0, INFINITY, &p->pa, &p->pb))
             return -1;
         p->pf_range = strstr(v, "..") != NULL;
         if (p->pf_range && p->pa <= 0) {
@@ -160,6 +161,10 @@ int cli_cmd_plot(int argc, char **argv)
     }
     if ((rc = cli_scen_load(&a, &s)))
         return rc;
+    if (cli_check_grid(&s, p.frames_range ? p.fb : 0, p.pf_range ? p.pb : -1)) {
+        model_scenario_free(&s);
+        return CLI_EUSAGE;
+    }
     o.opts = a.opts;
     /* A chart of a CSV names a scenario only when one was given. */
     const model_scenario *sp = plot_kind_takes_input(kind) && o.input && !a.file ? NULL : &s;

@@ -151,6 +151,8 @@ int cli_cmd_sim(int argc, char **argv)
     cli_progress_begin(&pg, "sim", "replications", mo.replications);
     rc = sim_montecarlo_eval(&s, &a.opts, &mo, &e, &st, err, sizeof err);
     cli_progress_end(&pg);
+    if (!rc)
+        rc = model_eval_check(&s, &e, err, sizeof err);
     if (rc) {
         rc = cli_fail(rc, "%s", err);
         goto cleanup;

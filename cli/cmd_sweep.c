@@ -90,7 +90,7 @@ static int take(void *ctx, int c, const char *v)
         o->have_frames = 1;
         return 1;
     case O_PER_FRAME:
-        if (cli_parse_range("--per-frame", v, 1e-9, 1e6, &o->pa, &o->pb))
+        if (cli_parse_range("--per-frame", v, 1e-9, INFINITY, &o->pa, &o->pb))
             return -1;
         o->spec.per_frame_points = -1; /* set from --points once parsed */
         return 1;
@@ -130,6 +130,10 @@ int cli_cmd_sweep(int argc, char **argv)
     spec.threads = (unsigned)o.threads;
     if ((rc = cli_scen_load(&a, &s)))
         return rc;
+    if (cli_check_grid(&s, spec.frames_hi, spec.per_frame_points > 0 ? spec.per_frame_hi : -1)) {
+        rc = CLI_EUSAGE;
+        goto cleanup;
+    }
     spec.opts = a.opts;
     if ((rc = plot_sweep_run(&s, &spec, &sw, err, sizeof err))) {
         rc = cli_fail(rc, "%s", err);

@@ -2,9 +2,11 @@
 #include "cli/scenario_args.h"
 #include "cli/cli.h"
 #include "base/status.h"
+#include "model/bounds.h"
 #include "model/profile.h"
 
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,7 +58,10 @@ int cli_scen_opt(cli_scen_args *a, int id, const char *v)
         a->with[a->nwith++] = v;
         return 1;
     case CLI_SO_FRAMES: return cli_parse_long("--frames", v, 1, MODEL_MAX_FRAMES, &a->frames) ? -1 : 1;
-    case CLI_SO_PER_FRAME: return cli_parse_double("--per-frame", v, 0, 1e6, &a->per_frame) ? -1 : 1;
+    case CLI_SO_PER_FRAME: return cli_parse_double("--per-frame", v, 0, INFINITY, &a->per_frame) ||
+                                   cli_check_field("--per-frame", "stage.per_frame_s", a->per_frame)
+                               ? -1
+                               : 1;
     case CLI_SO_GPUS:
         return cli_parse_int_list("--gpus", v, 1, MODEL_MAX_GPUS, a->gpus, MODEL_MAX_GPU_LIST, &a->ngpus) ? -1 : 1;
     case CLI_SO_OBJECTIVE:
@@ -177,6 +182,8 @@ int cli_scen_load(cli_scen_args *a, model_scenario *s)
         s->ngpus = model_gpu_list_normalize(s->gpus, a->ngpus);
         model_profile_overridden(s->applied, "parallel.gpus", "--gpus");
     }
+    if ((a->frames > 0 || a->per_frame >= 0 || a->ngpus > 0) && cli_check_overrides(s))
+        return CLI_EUSAGE;
     cli_print_applied(stderr, s);
     return CLI_OK;
 }

@@ -113,7 +113,10 @@ double model_dist_cdf(const model_dist *d, double x)
         if (d->b == 0)
             return x >= exp(d->a) ? 1.0 : 0.0;
         return gsl_cdf_lognormal_P(x, d->a, d->b);
-    case MODEL_DIST_GAMMA: return x <= 0 ? 0 : gsl_cdf_gamma_P(x, d->a, d->b);
+    case MODEL_DIST_GAMMA:
+        if (x <= 0)
+            return 0;
+        return d->a >= MODEL_GAMMA_TEMME_SHAPE ? model_gamma_large_P(x, d->a, d->b) : gsl_cdf_gamma_P(x, d->a, d->b);
     case MODEL_DIST_EXPONENTIAL: return x <= 0 ? 0 : gsl_cdf_exponential_P(x, d->a);
     case MODEL_DIST_WEIBULL: return x <= 0 ? 0 : gsl_cdf_weibull_P(x, d->a, d->b);
     case MODEL_DIST_EMPIRICAL: return emp_cdf(d, x);
@@ -130,7 +133,10 @@ double model_dist_pdf(const model_dist *d, double x)
     case MODEL_DIST_UNIFORM: return d->a == d->b ? 0 : gsl_ran_flat_pdf(x, d->a, d->b);
     case MODEL_DIST_NORMAL: return (x <= 0 || d->b == 0) ? 0 : gsl_ran_gaussian_pdf(x - d->a, d->b);
     case MODEL_DIST_LOGNORMAL: return (x <= 0 || d->b == 0) ? 0 : gsl_ran_lognormal_pdf(x, d->a, d->b);
-    case MODEL_DIST_GAMMA: return x < 0 ? 0 : gsl_ran_gamma_pdf(x, d->a, d->b);
+    case MODEL_DIST_GAMMA:
+        if (x < 0)
+            return 0;
+        return d->a >= MODEL_GAMMA_TEMME_SHAPE ? model_gamma_large_pdf(x, d->a, d->b) : gsl_ran_gamma_pdf(x, d->a, d->b);
     case MODEL_DIST_EXPONENTIAL: return x < 0 ? 0 : gsl_ran_exponential_pdf(x, d->a);
     case MODEL_DIST_WEIBULL: return x < 0 ? 0 : gsl_ran_weibull_pdf(x, d->a, d->b);
     case MODEL_DIST_EMPIRICAL: {
@@ -150,15 +156,21 @@ double model_dist_pdf(const model_dist *d, double x)
 static double quantile_raw(const model_dist *d, double p);
 
 /* Bisection on the CDF: the fallback when GSL's inverse does not converge
- * (gamma with a large shape far in the tails, for one). */
+ * (gamma with a large shape far in the tails, for one). Every loop is
+ * bounded: the bracket steps grow geometrically (at least 1e-9 of the
+ * value), so a sd that rounds to nothing or a huge one cannot stall it. */
 static double quantile_bisect(const model_dist *d, double p)
 {
-    double m = model_dist_mean(d), sd = model_dist_sd(d);
-    double lo = fmax(model_dist_min(d), m - 10 * sd), hi = m + 10 * sd + 1e-300;
-    while (model_dist_cdf(d, lo) > p && lo > model_dist_min(d))
-        lo = fmax(model_dist_min(d), lo - 10 * sd);
-    for (int i = 0; i < 200 && model_dist_cdf(d, hi) < p; i++)
-        hi += 10 * sd * (i + 1);
+    double m = model_dist_mean(d), sd = model_dist_sd(d), min = model_dist_min(d);
+    if (!isfinite(m) || !isfinite(sd))
+        return NAN;
+    double step = fmax(10 * sd, 1e-9 * fabs(m) + 1e-300);
+    double lo = fmax(min, m - step), hi = m + step;
+    for (int i = 0; i < 200 && lo > min && model_dist_cdf(d, lo) > p; i++, step *= 2)
+        lo = fmax(min, lo - step);
+    step = fmax(10 * sd, 1e-9 * fabs(m) + 1e-300);
+    for (int i = 0; i < 200 && model_dist_cdf(d, hi) < p; i++, step *= 2)
+        hi += step;
     for (int i = 0; i < 200 && hi - lo > 1e-14 * fabs(hi); i++) {
         double mid = 0.5 * (lo + hi);
         if (model_dist_cdf(d, mid) < p)
@@ -214,7 +226,12 @@ static double quantile_raw(const model_dist *d, double p)
         else
             x = p <= 0 ? 0 : p >= 1 ? INFINITY : inv(gsl_cdf_lognormal_Pinv, gsl_cdf_lognormal_Qinv, p, d->a, d->b);
         break;
-    case MODEL_DIST_GAMMA: x = p <= 0 ? 0 : p >= 1 ? INFINITY : inv(gsl_cdf_gamma_Pinv, gsl_cdf_gamma_Qinv, p, d->a, d->b); break;
+    case MODEL_DIST_GAMMA:
+        if (d->a >= MODEL_GAMMA_TEMME_SHAPE)
+            x = model_gamma_large_quantile(p, d->a, d->b);
+        else
+            x = p <= 0 ? 0 : p >= 1 ? INFINITY : inv(gsl_cdf_gamma_Pinv, gsl_cdf_gamma_Qinv, p, d->a, d->b);
+        break;
     case MODEL_DIST_EXPONENTIAL: x = p <= 0 ? 0 : p >= 1 ? INFINITY : (p > 0.5 ? gsl_cdf_exponential_Qinv(1 - p, d->a) : gsl_cdf_exponential_Pinv(p, d->a)); break;
     case MODEL_DIST_WEIBULL: x = p <= 0 ? 0 : p >= 1 ? INFINITY : inv(gsl_cdf_weibull_Pinv, gsl_cdf_weibull_Qinv, p, d->a, d->b); break;
     case MODEL_DIST_EMPIRICAL: x = emp_quantile(d, p); break;
@@ -228,41 +245,49 @@ double model_dist_min(const model_dist *d)
     return model_dist_quantile(d, 0.0);
 }
 
-/* Mean and second moment about 0 of the unshifted variable. */
-static void moments(const model_dist *d, double *m1, double *m2)
+/* Mean and variance of the unshifted variable, each from its own closed
+ * form (never E[X^2] - E[X]^2, which cancels to 0 when the sd is below
+ * ~1e-8 of the mean: a gamma of shape 1e16 would have no spread). */
+static void moments(const model_dist *d, double *mean, double *var)
 {
     double a = d->a, b = d->b;
     switch (d->kind) {
-    case MODEL_DIST_FIXED: *m1 = a; *m2 = a * a; return;
-    case MODEL_DIST_UNIFORM: *m1 = (a + b) / 2; *m2 = (a * a + a * b + b * b) / 3; return;
+    case MODEL_DIST_FIXED: *mean = a; *var = 0; return;
+    case MODEL_DIST_UNIFORM: *mean = (a + b) / 2; *var = (b - a) * (b - a) / 12; return;
     case MODEL_DIST_NORMAL: {
         if (b == 0) {
-            double v = fmax(0.0, a);
-            *m1 = v; *m2 = v * v;
+            *mean = fmax(0.0, a);
+            *var = 0;
             return;
         }
-        double z = a / b, P = gsl_cdf_ugaussian_P(z), phi = gsl_ran_ugaussian_pdf(z);
-        *m1 = a * P + b * phi;
-        *m2 = (a * a + b * b) * P + a * b * phi;
+        /* X = max(0, Y), Y ~ N(a, b^2), z = a/b: E[X] = b (z P + phi),
+         * Var[X] = b^2 (z^2 P Q + P + z phi (1 - 2P) - phi^2). */
+        double z = a / b, P = gsl_cdf_ugaussian_P(z), Q = gsl_cdf_ugaussian_Q(z), phi = gsl_ran_ugaussian_pdf(z);
+        *mean = a * P + b * phi;
+        *var = b * b * fmax(0.0, z * z * P * Q + P + z * phi * (Q - P) - phi * phi);
         return;
     }
-    case MODEL_DIST_LOGNORMAL: *m1 = exp(a + b * b / 2); *m2 = exp(2 * a + 2 * b * b); return;
-    case MODEL_DIST_GAMMA: *m1 = a * b; *m2 = a * b * b + a * a * b * b; return;
-    case MODEL_DIST_EXPONENTIAL: *m1 = a; *m2 = 2 * a * a; return;
+    case MODEL_DIST_LOGNORMAL: *mean = exp(a + b * b / 2); *var = expm1(b * b) * exp(2 * a + b * b); return;
+    case MODEL_DIST_GAMMA: *mean = a * b; *var = a * b * b; return;
+    case MODEL_DIST_EXPONENTIAL: *mean = a; *var = a * a; return;
     case MODEL_DIST_WEIBULL: {
-        double g1 = gsl_sf_gamma(1 + 1 / b), g2 = gsl_sf_gamma(1 + 2 / b);
-        *m1 = a * g1; *m2 = a * a * g2;
+        double l1 = gsl_sf_lngamma(1 + 1 / b), l2 = gsl_sf_lngamma(1 + 2 / b);
+        *mean = a * exp(l1);
+        *var = a * a * exp(2 * l1) * expm1(l2 - 2 * l1);
         return;
     }
     case MODEL_DIST_EMPIRICAL: {
-        double s1 = 0, s2 = 0;
+        /* n - 1 uniform segments of equal probability */
+        double s1 = 0, s2 = 0, m;
+        for (size_t i = 0; i + 1 < d->n; i++)
+            s1 += (d->samples[i] + d->samples[i + 1]) / 2;
+        m = s1 / (double)(d->n - 1);
         for (size_t i = 0; i + 1 < d->n; i++) {
-            double x0 = d->samples[i], x1 = d->samples[i + 1];
-            s1 += (x0 + x1) / 2;
+            double x0 = d->samples[i] - m, x1 = d->samples[i + 1] - m;
             s2 += (x0 * x0 + x0 * x1 + x1 * x1) / 3;
         }
-        *m1 = s1 / (double)(d->n - 1);
-        *m2 = s2 / (double)(d->n - 1);
+        *mean = m;
+        *var = s2 / (double)(d->n - 1);
         return;
     }
     }
@@ -271,16 +296,15 @@ static void moments(const model_dist *d, double *m1, double *m2)
 
 double model_dist_mean(const model_dist *d)
 {
-    double m1, m2;
-    moments(d, &m1, &m2);
-    return m1 + d->shift;
+    double m, v;
+    moments(d, &m, &v);
+    return m + d->shift;
 }
 
 double model_dist_var(const model_dist *d)
 {
-    double m1, m2;
-    moments(d, &m1, &m2);
-    double v = m2 - m1 * m1;
+    double m, v;
+    moments(d, &m, &v);
     return v > 0 ? v : 0;
 }
 

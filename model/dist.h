@@ -78,6 +78,16 @@ model_dist model_dist_sum(const model_dist *d, double n);
  * simulators goes through it. */
 double model_ran_exp(gsl_rng *r, double mean);
 
+/* The gamma law (shape a, scale b) from shape MODEL_GAMMA_TEMME_SHAPE on,
+ * where GSL's incomplete gamma function is not accurate (model/dist_gamma.c:
+ * Temme's expansion, absolute CDF error below 3e-10). model_dist_cdf, pdf
+ * and quantile switch to these there; exposed for tests. */
+#define MODEL_GAMMA_TEMME_SHAPE 2e4
+double model_gamma_large_P(double x, double a, double b);
+double model_gamma_large_Q(double x, double a, double b);
+double model_gamma_large_pdf(double x, double a, double b);
+double model_gamma_large_quantile(double p, double a, double b);
+
 /* Kind name as in JSON ("fixed", "lognormal", ...). */
 const char *model_dist_kind_name(model_dist_kind k);
 

@@ -1,6 +1,7 @@
 /* model/dist_parse.c -- scenario JSON values: checked numbers and
  * distribution objects (model/dist_parse.h). */
 #include "model/dist_parse.h"
+#include "model/bounds.h"
 
 #include <gsl/gsl_sort.h>
 #include <math.h>
@@ -94,17 +95,26 @@ int model_parse_own(model_parse_ctx *c, double *arr)
     return BASE_OK;
 }
 
-/* The required parameter PATH.key, in [lo, BIG] ((lo, BIG] when open). */
-static int param(model_parse_ctx *c, const cJSON *j, const char *path, const char *key, double lo, int open,
-                 double *out)
+/* The required parameter PATH.key, in [lo, hi] ((lo, hi] when open); `why`
+ * (or NULL) ends the message of a value out of range. */
+static int param(model_parse_ctx *c, const cJSON *j, const char *path, const char *key, double lo, double hi,
+                 int open, const char *why, double *out)
 {
     char sub[256];
     const cJSON *pj = cJSON_GetObjectItemCaseSensitive(j, key);
     snprintf(sub, sizeof sub, "%s.%s", path, key);
     if (!pj)
         return FAIL(c, "%s: %s: missing", c->file, sub);
-    return model_parse_ranged(c, pj, sub, lo, BIG, open, out);
+    int rc = model_parse_ranged(c, pj, sub, lo, hi, open, out);
+    if (rc == BASE_EINPUT && why && cJSON_IsNumber(pj) && isfinite(pj->valuedouble)) {
+        size_t n = strlen(c->err);
+        snprintf(c->err + n, c->errsz > n ? c->errsz - n : 0, ": %s", why);
+    }
+    return rc;
 }
+
+#define WHY_SCALE "below a nanosecond a time is 0 (docs/scenario.md, Plausible domains)"
+#define WHY_TAIL "a tail this heavy is beyond what the model resolves (docs/scenario.md, Plausible domains)"
 
 /* Every key of the object is dist, shift, a comment or one of kind ki's. */
 static int check_keys(model_parse_ctx *c, const cJSON *j, const char *path, int ki)
@@ -124,7 +134,8 @@ static int check_keys(model_parse_ctx *c, const cJSON *j, const char *path, int 
     return BASE_OK;
 }
 
-/* median and p95, or mu and sigma (not both). */
+/* median and p95, or mu and sigma (not both); sigma at most
+ * MODEL_LOGNORMAL_MAX_SIGMA, the median at least MODEL_MIN_SCALE_S. */
 static int parse_lognormal(model_parse_ctx *c, const cJSON *j, const char *path, const cJSON *sh, model_dist *d)
 {
     int rc;
@@ -132,26 +143,27 @@ static int parse_lognormal(model_parse_ctx *c, const cJSON *j, const char *path,
     if (cJSON_GetObjectItemCaseSensitive(j, "mu") || cJSON_GetObjectItemCaseSensitive(j, "sigma")) {
         if (cJSON_GetObjectItemCaseSensitive(j, "median") || cJSON_GetObjectItemCaseSensitive(j, "p95"))
             return FAIL(c, "%s: %s: give either median and p95, or mu and sigma, not both", c->file, path);
-        if ((rc = param(c, j, path, "mu", -BIG, 0, &d->a)))
+        if ((rc = param(c, j, path, "mu", log(MODEL_MIN_SCALE_S), BIG, 0,
+                        "the median e^mu must be at least 1e-9 s; " WHY_SCALE, &d->a)))
             return rc;
-        if (d->a > 700)
-            return FAIL(c, "%s: %s.mu: must be at most 700 (got %g)", c->file, path, d->a);
-        if ((rc = param(c, j, path, "sigma", 0, 0, &d->b)))
-            return rc;
-        if (d->b > 20)
-            return FAIL(c, "%s: %s.sigma: must be at most 20 (got %g)", c->file, path, d->b);
-        return BASE_OK;
+        return param(c, j, path, "sigma", 0, MODEL_LOGNORMAL_MAX_SIGMA, 0, WHY_TAIL, &d->b);
     }
-    if ((rc = param(c, j, path, "median", 0, 1, &a)) || (rc = param(c, j, path, "p95", 0, 1, &b)))
+    if ((rc = param(c, j, path, "median", MODEL_MIN_SCALE_S, BIG, 0, WHY_SCALE, &a)) ||
+        (rc = param(c, j, path, "p95", 0, BIG, 1, NULL, &b)))
         return rc;
     if (!(b > a))
         return FAIL(c, "%s: %s.p95: must be greater than median (got %g <= %g)", c->file, path, b, a);
+    double ratio = exp(MODEL_LOGNORMAL_MAX_SIGMA * MODEL_Z95);
+    if (!(b <= a * ratio))
+        return FAIL(c, "%s: %s.p95: must be at most %.4g x median (sigma %g) (got %g, %.4g x): %s", c->file, path,
+                    ratio, MODEL_LOGNORMAL_MAX_SIGMA, b, b / a, WHY_TAIL);
     *d = model_dist_lognormal_mp(a, b);
     d->shift = sh ? sh->valuedouble : 0;
     return BASE_OK;
 }
 
-/* samples: a non-empty array of numbers >= 0; one sample is FIXED. */
+/* samples: a non-empty array of at most MODEL_EMPIRICAL_MAX_SAMPLES numbers
+ * >= 0; a single distinct value is FIXED. */
 static int parse_empirical(model_parse_ctx *c, const cJSON *j, const char *path, const cJSON *sh, model_dist *d)
 {
     char sub[256];
@@ -165,6 +177,8 @@ static int parse_empirical(model_parse_ctx *c, const cJSON *j, const char *path,
     int n = cJSON_GetArraySize(arr);
     if (n < 1)
         return FAIL(c, "%s: %s: must not be empty", c->file, sub);
+    if (n > MODEL_EMPIRICAL_MAX_SAMPLES)
+        return FAIL(c, "%s: %s: at most %d samples (got %d)", c->file, sub, MODEL_EMPIRICAL_MAX_SAMPLES, n);
     double *xs = malloc((size_t)n * sizeof *xs);
     if (!xs)
         return base_errf(c->err, c->errsz, BASE_ERUNTIME, "%s: out of memory", c->file);
@@ -177,14 +191,14 @@ static int parse_empirical(model_parse_ctx *c, const cJSON *j, const char *path,
             return rc;
         }
     }
-    if (n == 1) {
+    gsl_sort(xs, 1, (size_t)n);
+    if (xs[0] == xs[n - 1]) { /* one value, however often */
         double only = xs[0];
         free(xs);
         *d = model_dist_fixed(only);
         d->shift = sh ? sh->valuedouble : 0;
         return BASE_OK;
     }
-    gsl_sort(xs, 1, (size_t)n);
     if ((rc = model_parse_own(c, xs)))
         return rc;
     d->samples = xs;
@@ -192,38 +206,45 @@ static int parse_empirical(model_parse_ctx *c, const cJSON *j, const char *path,
     return BASE_OK;
 }
 
-/* The parameters of kind d->kind (shift already in d). */
+/* The parameters of kind d->kind (shift already in d), each within the
+ * kind's bounds (model/bounds.h). */
 static int parse_params(model_parse_ctx *c, const cJSON *j, const char *path, const cJSON *sh, model_dist *d)
 {
     int rc = BASE_OK;
     double a, b;
     switch (d->kind) {
     case MODEL_DIST_FIXED:
-        return param(c, j, path, "value", 0, 0, &d->a);
+        return param(c, j, path, "value", 0, BIG, 0, NULL, &d->a);
     case MODEL_DIST_UNIFORM:
-        if ((rc = param(c, j, path, "min", 0, 0, &d->a)) || (rc = param(c, j, path, "max", 0, 0, &d->b)))
+        if ((rc = param(c, j, path, "min", 0, BIG, 0, NULL, &d->a)) ||
+            (rc = param(c, j, path, "max", 0, BIG, 0, NULL, &d->b)))
             return rc;
         if (d->b < d->a)
             return FAIL(c, "%s: %s.max: must be at least min (got %g < %g)", c->file, path, d->b, d->a);
         return BASE_OK;
     case MODEL_DIST_NORMAL:
-        if ((rc = param(c, j, path, "mean", 0, 0, &d->a)))
+        if ((rc = param(c, j, path, "mean", 0, BIG, 0, NULL, &d->a)))
             return rc;
-        return param(c, j, path, "sd", 0, 0, &d->b);
+        return param(c, j, path, "sd", 0, BIG, 0, NULL, &d->b);
     case MODEL_DIST_LOGNORMAL:
         return parse_lognormal(c, j, path, sh, d);
     case MODEL_DIST_GAMMA:
-        if ((rc = param(c, j, path, "mean", 0, 1, &a)) || (rc = param(c, j, path, "cv", 0, 1, &b)))
+        if ((rc = param(c, j, path, "mean", MODEL_MIN_SCALE_S, BIG, 0, WHY_SCALE, &a)) ||
+            (rc = param(c, j, path, "cv", MODEL_GAMMA_MIN_CV, MODEL_GAMMA_MAX_CV, 0,
+                        "the model resolves a gamma from cv 0.001 (use a fixed time below) to cv 4 (a heavier "
+                        "tail is beyond it; docs/scenario.md, Plausible domains)", &b)))
             return rc;
         *d = model_dist_gamma_mcv(a, b);
         d->shift = sh ? sh->valuedouble : 0;
         return BASE_OK;
     case MODEL_DIST_EXPONENTIAL:
-        return param(c, j, path, "mean", 0, 1, &d->a);
+        return param(c, j, path, "mean", MODEL_MIN_SCALE_S, BIG, 0, WHY_SCALE, &d->a);
     case MODEL_DIST_WEIBULL:
-        if ((rc = param(c, j, path, "scale", 0, 1, &d->a)))
+        if ((rc = param(c, j, path, "scale", MODEL_MIN_SCALE_S, BIG, 0, WHY_SCALE, &d->a)))
             return rc;
-        return param(c, j, path, "shape", 0, 1, &d->b);
+        return param(c, j, path, "shape", MODEL_WEIBULL_MIN_SHAPE, MODEL_WEIBULL_MAX_SHAPE, 0,
+                     "the model resolves a Weibull from shape 0.3 (a heavier tail is beyond it) to 1000 (a fixed "
+                     "time in all but name; docs/scenario.md, Plausible domains)", &d->b);
     case MODEL_DIST_EMPIRICAL:
         return parse_empirical(c, j, path, sh, d);
     }

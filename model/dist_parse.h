@@ -8,8 +8,9 @@
  *   fixed value | uniform min max | normal mean sd | lognormal median p95
  *   (or mu sigma) | gamma mean cv | exponential mean | weibull scale shape |
  *   empirical samples
- * Keys starting with "_" are comments. An empirical list of one sample is
- * FIXED; longer lists are sorted and owned by the scenario (freed by
+ * Keys starting with "_" are comments. Each kind's parameters are checked
+ * against its bounds (model/bounds.h). An empirical list of one distinct value
+ * is FIXED; longer lists are sorted and owned by the scenario (freed by
  * model_scenario_free()). Adding a kind: its enum and laws in model/dist.h
  * and model/dist.c, its keys in the table and its parameters in
  * parse_params() here, its name in docs/scenario.md.

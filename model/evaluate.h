@@ -58,6 +58,14 @@ int model_evaluate(const model_scenario *s, const model_opts *o, model_eval *out
  * out->k[] and out->base. */
 void model_decide(const model_scenario *s, const model_opts *o, model_eval *e);
 
+/* The finite-output guard (model/eval_check.c), run on every model_eval
+ * before it is printed (model or sim): every time and cost finite and >= 0
+ * (the breakdown to 1e-9 relative), speedup and cost ratio finite, a priced
+ * job (positive rate, at least 1 ns of billed work besides the start) with
+ * a positive cost. A result that fails is a bug: BASE_ERUNTIME, one line
+ * naming the method, the GPU count and the quantity. O(GPU counts). */
+int model_eval_check(const model_scenario *s, const model_eval *e, char *err, size_t errsz);
+
 /* Break-even frame count for k (see above). */
 int model_break_even(model_prep *p, const model_scenario *s, int k, long *out, char *err, size_t errsz);
 

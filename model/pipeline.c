@@ -2,6 +2,7 @@
  * owned copies. The views built from them (type and group platforms,
  * per-stage profiles) are in model/pipeline_view.c. See pipeline.h. */
 #include "model/pipeline.h"
+#include "base/json.h"
 #include "base/status.h"
 
 #include <math.h>
@@ -91,8 +92,12 @@ static int load_prices(model_pipeline *p, const model_scenario *s, const cJSON *
         snprintf(p->prices_name, sizeof p->prices_name, "%.1000s", path);
         src = text;
     }
-    cJSON *root = cJSON_Parse(src);
-    const cJSON *gpu = root ? cJSON_GetObjectItemCaseSensitive(root, "gpu_per_s") : NULL;
+    cJSON *root = NULL;
+    if ((rc = base_json_parse(src, strlen(src), p->prices_name, &root, err, errsz))) {
+        free(text);
+        return rc;
+    }
+    const cJSON *gpu = cJSON_GetObjectItemCaseSensitive(root, "gpu_per_s");
     if (!cJSON_IsObject(gpu)) {
         rc = FAIL("%s: plan.prices: %s: must be JSON with a \"gpu_per_s\" object of USD per second by GPU type",
                   s->file, p->prices_name);

@@ -3,6 +3,7 @@
  * per-stage profiles, names, freeing.
  * See pipeline.h. */
 #include "model/pipeline.h"
+#include "base/json.h"
 #include "base/status.h"
 
 #include <math.h>
@@ -139,7 +140,7 @@ static void provenance(const cJSON *root, const char *path, char *buf, size_t n)
 int model_pipeline_stage_profile(model_pipeline *p, const model_scenario *s, const char *stage, const char *gpu,
                                  const char *path, char *err, size_t errsz)
 {
-    char *text = NULL, fpath[1200];
+    char fpath[1200];
     int rc = BASE_OK, i = model_pipeline_stage_index(p, stage);
     cJSON *root = NULL;
     model_scenario tmp = {0};
@@ -149,14 +150,12 @@ int model_pipeline_stage_profile(model_pipeline *p, const model_scenario *s, con
         gpu = s->gpu;
     if (!gpu[0] || strlen(gpu) >= MODEL_PIPE_NAME)
         return FAIL("--with %s@%s=%s: bad GPU type name", stage, gpu, path);
-    if ((rc = base_read_file(path, &text, NULL, err, errsz)))
-        return rc == BASE_ERUNTIME ? rc : BASE_EINPUT;
-    root = cJSON_Parse(text);
-    const cJSON *st = root ? cJSON_GetObjectItemCaseSensitive(root, "stage") : NULL;
+    if ((rc = base_json_load(path, &root, err, errsz)))
+        return rc;
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(root, "stage");
     const cJSON *pf = st ? cJSON_GetObjectItemCaseSensitive(st, "per_frame_s") : NULL;
     if (!pf) {
-        rc = FAIL("%s: %s (a per-stage profile needs stage.per_frame_s)", path, root ? "stage.per_frame_s: missing"
-                                                                                   : "invalid JSON");
+        rc = FAIL("%s: stage.per_frame_s: missing (a per-stage profile needs it)", path);
         goto cleanup;
     }
     snprintf(tmp.file, sizeof tmp.file, "%s", path);
@@ -194,7 +193,6 @@ int model_pipeline_stage_profile(model_pipeline *p, const model_scenario *s, con
 cleanup:
     model_scenario_free(&tmp);
     cJSON_Delete(root);
-    free(text);
     return rc;
 }
 

@@ -31,8 +31,13 @@ int model_prep_new(const model_scenario *s, model_prep **out, char *err, size_t 
         rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         goto cleanup;
     }
+    /* Only the sums a prediction can use: warm starts need min_containers
+     * > 0, the sums without a start an unbilled cold start (the rest stay
+     * zeroed points, never read). A grid can cost ~0.2 s (model/rv.h). */
     for (int warm = 0; warm < 2; warm++)
         for (int seek = 0; seek < 2; seek++) {
+            if (warm && s->min_containers == 0)
+                continue;
             model_rv_part parts[4] = {
                 {warm ? s->warm_start : s->cold_start, 1},
                 {s->request, 1},
@@ -41,8 +46,8 @@ int model_prep_new(const model_scenario *s, model_prep **out, char *err, size_t 
             };
             if ((rc = model_rv_build(&p->over[warm][seek], parts, seek ? 4 : 3, 0, err, errsz)))
                 goto cleanup;
-            if (warm == 0 && (rc = model_rv_build(&p->nostart[seek], parts + 1, seek ? 3 : 2, 0, err,
-                                                  errsz)))
+            if (warm == 0 && !s->bill_includes_cold_start &&
+                (rc = model_rv_build(&p->nostart[seek], parts + 1, seek ? 3 : 2, 0, err, errsz)))
                 goto cleanup;
         }
     *out = p;
@@ -489,7 +494,7 @@ int model_predict_k(model_prep *p, double frames, int k, model_kresult *out, cha
  * the max's support), linear between them, then mixed over the concat's
  * nodes: WALL_TAB_X max_cdf evaluations per point instead of
  * MODEL_RV_NODES. */
-#define WALL_TAB_X 6
+#define WALL_TAB_X 16
 static int mixed_wall_cdf(const job *j, double clo, double chi, const double *t, int n, double *F, char *err,
                           size_t errsz)
 {

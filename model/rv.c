@@ -53,14 +53,22 @@ static int build_grid(model_rv *rv, const model_rv_part *rnd, int nr, double off
 {
     int rc = BASE_OK;
     double *acc = NULL, *tmp = NULL;
-    /* Common step h over the summed spans. */
-    double a[MODEL_RV_MAXPARTS], range = 0, a_sum = 0;
+    /* Common step h over the summed spans, fine enough that the widest bulk
+     * (interquartile range) spans MODEL_RV_CELLS_PER_IQR cells. */
+    double a[MODEL_RV_MAXPARTS], range = 0, a_sum = 0, iqr = 0;
     for (int i = 0; i < nr; i++) {
         a[i] = part_q(&rnd[i], TAIL);
         range += part_q(&rnd[i], 1 - TAIL) - a[i];
         a_sum += a[i];
+        double r = part_q(&rnd[i], 0.75) - part_q(&rnd[i], 0.25);
+        if (!(r > 0))
+            r = rnd[i].mult * model_dist_sd(&rnd[i].d);
+        iqr = fmax(iqr, r);
     }
-    double h = range / (MODEL_RV_GRID - 1);
+    double cells = MODEL_RV_GRID;
+    while (cells < MODEL_RV_GRID_MAX && range / (cells - 1) > iqr / MODEL_RV_CELLS_PER_IQR)
+        cells *= 2;
+    double h = range / (cells - 1);
     int L[MODEL_RV_MAXPARTS], total = 1;
     for (int i = 0; i < nr; i++) {
         L[i] = (int)floor((part_q(&rnd[i], 1 - TAIL) - a[i]) / h) + 2;
@@ -276,7 +284,11 @@ void model_rv_sum_init_q(model_rv_sum *s, const model_rv *x, const model_dist *y
     double ym = model_dist_mean(y), yv = model_dist_var(y);
     s->mean = x->mean + ym;
     s->var = x->var + yv;
-    s->lo = x->lo + model_dist_min(y);
+    /* Where the sum can start: Y's support end, or its 1e-16 quantile when
+     * that is far above it (a chunk of 10^8 frames is ~10^8 s with a sd of
+     * ~10^4 s: integrating E[max] from 0 would leave QAG a step at 10^8 to
+     * find, and cost 1e-6 relative). F(lo) <= 1e-16 then. */
+    s->lo = x->lo + (s->y_fixed ? ym : fmax(model_dist_min(y), model_dist_quantile(y, 1e-16)));
     s->hi = x->hi + (s->y_fixed ? ym : yq ? yhi : model_dist_quantile(y, 1 - 1e-12));
     if (s->y_fixed || s->x_point)
         return;

@@ -1,6 +1,9 @@
 /* model/scenario.c -- scenario JSON: a field table, a strict walk, defaults. */
 #include "model/scenario.h"
+#include "base/json.h"
 #include "base/status.h"
+#include "base/text.h"
+#include "model/bounds.h"
 #include "model/pipeline.h"
 #include "model/dist_parse.h"
 #include "model/profile.h"
@@ -36,7 +39,8 @@ typedef struct {
     const char *path;
     ftype type;
     size_t off;
-    double lo, hi;
+    double lo, hi;     /* T_TIME: hi bounds the mean and p99.9 (model/bounds.h) */
+    double pos_min;    /* T_NUM: a value above 0 must be at least this */
 } field;
 
 #define OFF(f) offsetof(model_scenario, f)
@@ -50,59 +54,59 @@ static const char *const sections[] = {
 };
 
 static const field fields[] = {
-    {"name", T_STR, OFF(name), 0, 0},
-    {"job.frames", T_FRAMES, OFF(frames_dist), 0, 0},
-    {"job.input_mb", T_NUM, OFF(input_mb), 0, BIG},
-    {"job.output_mb", T_NUM, OFF(output_mb), 0, BIG},
-    {"stage.per_frame_s", T_TIME, OFF(per_frame), 0, 0},
-    {"stage.ffmpeg_start_s", T_TIME, OFF(ffmpeg_start), 0, 0},
-    {"stage.seek_s", T_TIME, OFF(seek), 0, 0},
-    {"platform.gpu", T_STR, OFF(gpu), 0, 0},
-    {"platform.cold_start_s", T_TIME, OFF(cold_start), 0, 0},
-    {"platform.warm_start_s", T_TIME, OFF(warm_start), 0, 0},
-    {"platform.request_s", T_TIME, OFF(request), 0, 0},
-    {"platform.download_mb_s", T_NUM, OFF(download_mb_s), 0, BIG},
-    {"platform.upload_mb_s", T_NUM, OFF(upload_mb_s), 0, BIG},
-    {"platform.shared_download_mb_s", T_NUM, OFF(shared_download_mb_s), 0, BIG},
-    {"platform.gpu_per_s", T_NUM, OFF(gpu_per_s), 0, BIG},
-    {"platform.cpu_per_core_s", T_NUM, OFF(cpu_per_core_s), 0, BIG},
-    {"platform.cores", T_NUM, OFF(cores), 0, 4096},
-    {"platform.mem_per_gib_s", T_NUM, OFF(mem_per_gib_s), 0, BIG},
-    {"platform.mem_gib", T_NUM, OFF(mem_gib), 0, 1e6},
-    {"platform.billing.granularity_s", T_NUM, OFF(bill_granularity_s), 0, 86400},
-    {"platform.billing.minimum_s", T_NUM, OFF(bill_minimum_s), 0, 86400},
-    {"platform.billing.includes_cold_start", T_BOOL, OFF(bill_includes_cold_start), 0, 0},
-    {"platform.max_containers", T_INT, OFF(max_containers), 0, 1000000},
-    {"platform.min_containers", T_INT, OFF(min_containers), 0, 1000000},
-    {"platform.buffer_containers", T_INT, OFF(buffer_containers), 0, 1000000},
-    {"platform.scaledown_window_s", T_NUM, OFF(scaledown_window_s), 0, 1e9},
-    {"platform.failure_rate_per_s", T_NUM, OFF(failure_rate_per_s), 0, 1e6},
-    {"platform.max_retries", T_INT, OFF(max_retries), 0, 1000},
-    {"platform.max_queue", T_LONG, OFF(max_queue), 0, 1e9},
-    {"platform.queue_timeout_s", T_POS, OFF(queue_timeout_s), 0, 1e9},
-    {"platform.max_inputs", T_INT, OFF(max_inputs), 1, MODEL_MAX_INPUTS},
-    {"platform.concurrency_throughput", T_THROUGHPUT, OFF(throughput), 0, 0},
-    {"platform.idle_rule", T_IDLE_RULE, OFF(idle_rule), 0, 0},
-    {"parallel.gpus", T_GPUS, OFF(gpus), 0, 0},
-    {"parallel.concat_s", T_TIME, OFF(concat), 0, 0},
-    {"parallel.concat_per_chunk_s", T_TIME, OFF(concat_per_chunk), 0, 0},
-    {"parallel.concat_billed", T_BILL, OFF(concat_billed), 0, 0},
-    {"parallel.chunks_per_gpu", T_INT, OFF(chunks_per_gpu), 1, 1024},
-    {"parallel.speculative.after_fraction", T_NUM, OFF(speculative_after), 0, 1},
-    {"parallel.policy", T_POLICY, OFF(policy), 0, 0},
-    {"sim.replications", T_LONG, OFF(replications), 1, 1e9},
-    {"sim.seed", T_SEED, OFF(seed), 0, 0},
-    {"decision.min_speedup", T_POS, OFF(min_speedup), 0, 1e6},
-    {"decision.max_cost_increase", T_NUM, OFF(max_cost_increase), -1, 1e6},
-    {"workload.rate_per_hour", T_POS, OFF(rate_per_hour), 0, 1e9},
-    {"workload.rate_per_hour_by_hour", T_RATE24, OFF(rate_by_hour), 0, 0},
-    {"workload.trace", T_PATH, OFF(trace), 0, 0},
-    {"workload.hours", T_POS, OFF(hours), 0, 1e6},
-    {"workload.jobs", T_LONG, OFF(jobs), 1, 1e10},
-    {"workload.warmup_jobs", T_LONG, OFF(warmup_jobs), 0, 1e10},
-    {"workload.interarrival_s", T_TIME, OFF(interarrival), 0, 0},
-    {"workload.initial_warm", T_INT, OFF(initial_warm), 0, 1000000},
-    {NULL, 0, 0, 0, 0},
+    {"name", T_STR, OFF(name), 0, 0, 0},
+    {"job.frames", T_FRAMES, OFF(frames_dist), 0, 0, 0},
+    {"job.input_mb", T_NUM, OFF(input_mb), 0, MODEL_MAX_MB, 0},
+    {"job.output_mb", T_NUM, OFF(output_mb), 0, MODEL_MAX_MB, 0},
+    {"stage.per_frame_s", T_TIME, OFF(per_frame), 0, MODEL_MAX_PER_FRAME_S, 0},
+    {"stage.ffmpeg_start_s", T_TIME, OFF(ffmpeg_start), 0, MODEL_MAX_PHASE_S, 0},
+    {"stage.seek_s", T_TIME, OFF(seek), 0, MODEL_MAX_PHASE_S, 0},
+    {"platform.gpu", T_STR, OFF(gpu), 0, 0, 0},
+    {"platform.cold_start_s", T_TIME, OFF(cold_start), 0, MODEL_MAX_PHASE_S, 0},
+    {"platform.warm_start_s", T_TIME, OFF(warm_start), 0, MODEL_MAX_PHASE_S, 0},
+    {"platform.request_s", T_TIME, OFF(request), 0, MODEL_MAX_PHASE_S, 0},
+    {"platform.download_mb_s", T_NUM, OFF(download_mb_s), 0, MODEL_MAX_MB_S, MODEL_MIN_MB_S},
+    {"platform.upload_mb_s", T_NUM, OFF(upload_mb_s), 0, MODEL_MAX_MB_S, MODEL_MIN_MB_S},
+    {"platform.shared_download_mb_s", T_NUM, OFF(shared_download_mb_s), 0, MODEL_MAX_MB_S, MODEL_MIN_MB_S},
+    {"platform.gpu_per_s", T_NUM, OFF(gpu_per_s), 0, MODEL_MAX_PRICE, MODEL_MIN_PRICE},
+    {"platform.cpu_per_core_s", T_NUM, OFF(cpu_per_core_s), 0, MODEL_MAX_PRICE, MODEL_MIN_PRICE},
+    {"platform.cores", T_NUM, OFF(cores), 0, MODEL_MAX_CORES, 0},
+    {"platform.mem_per_gib_s", T_NUM, OFF(mem_per_gib_s), 0, MODEL_MAX_PRICE, MODEL_MIN_PRICE},
+    {"platform.mem_gib", T_NUM, OFF(mem_gib), 0, MODEL_MAX_MEM_GIB, 0},
+    {"platform.billing.granularity_s", T_NUM, OFF(bill_granularity_s), 0, MODEL_MAX_PHASE_S, 0},
+    {"platform.billing.minimum_s", T_NUM, OFF(bill_minimum_s), 0, MODEL_MAX_PHASE_S, 0},
+    {"platform.billing.includes_cold_start", T_BOOL, OFF(bill_includes_cold_start), 0, 0, 0},
+    {"platform.max_containers", T_INT, OFF(max_containers), 0, MODEL_MAX_CONTAINERS, 0},
+    {"platform.min_containers", T_INT, OFF(min_containers), 0, MODEL_MAX_CONTAINERS, 0},
+    {"platform.buffer_containers", T_INT, OFF(buffer_containers), 0, MODEL_MAX_CONTAINERS, 0},
+    {"platform.scaledown_window_s", T_NUM, OFF(scaledown_window_s), 0, MODEL_MAX_SCALEDOWN_S, 0},
+    {"platform.failure_rate_per_s", T_NUM, OFF(failure_rate_per_s), 0, MODEL_MAX_FAILURE_RATE, 0},
+    {"platform.max_retries", T_INT, OFF(max_retries), 0, MODEL_MAX_RETRIES, 0},
+    {"platform.max_queue", T_LONG, OFF(max_queue), 0, MODEL_MAX_QUEUE, 0},
+    {"platform.queue_timeout_s", T_POS, OFF(queue_timeout_s), 0, MODEL_MAX_SCALEDOWN_S, 0},
+    {"platform.max_inputs", T_INT, OFF(max_inputs), 1, MODEL_MAX_INPUTS, 0},
+    {"platform.concurrency_throughput", T_THROUGHPUT, OFF(throughput), 0, 0, 0},
+    {"platform.idle_rule", T_IDLE_RULE, OFF(idle_rule), 0, 0, 0},
+    {"parallel.gpus", T_GPUS, OFF(gpus), 0, 0, 0},
+    {"parallel.concat_s", T_TIME, OFF(concat), 0, MODEL_MAX_PHASE_S, 0},
+    {"parallel.concat_per_chunk_s", T_TIME, OFF(concat_per_chunk), 0, MODEL_MAX_PHASE_S, 0},
+    {"parallel.concat_billed", T_BILL, OFF(concat_billed), 0, 0, 0},
+    {"parallel.chunks_per_gpu", T_INT, OFF(chunks_per_gpu), 1, MODEL_MAX_CHUNKS_PER_GPU, 0},
+    {"parallel.speculative.after_fraction", T_NUM, OFF(speculative_after), 0, 1, 0},
+    {"parallel.policy", T_POLICY, OFF(policy), 0, 0, 0},
+    {"sim.replications", T_LONG, OFF(replications), 1, MODEL_MAX_REPLICATIONS, 0},
+    {"sim.seed", T_SEED, OFF(seed), 0, 0, 0},
+    {"decision.min_speedup", T_POS, OFF(min_speedup), 0, MODEL_MAX_DECISION, 0},
+    {"decision.max_cost_increase", T_NUM, OFF(max_cost_increase), -1, MODEL_MAX_DECISION, 0},
+    {"workload.rate_per_hour", T_POS, OFF(rate_per_hour), 0, MODEL_MAX_RATE_PER_HOUR, 0},
+    {"workload.rate_per_hour_by_hour", T_RATE24, OFF(rate_by_hour), 0, 0, 0},
+    {"workload.trace", T_PATH, OFF(trace), 0, 0, 0},
+    {"workload.hours", T_POS, OFF(hours), 0, MODEL_MAX_HOURS, 0},
+    {"workload.jobs", T_LONG, OFF(jobs), 1, MODEL_MAX_JOBS, 0},
+    {"workload.warmup_jobs", T_LONG, OFF(warmup_jobs), 0, MODEL_MAX_JOBS, 0},
+    {"workload.interarrival_s", T_TIME, OFF(interarrival), 0, MODEL_MAX_PHASE_S, 0},
+    {"workload.initial_warm", T_INT, OFF(initial_warm), 0, MODEL_MAX_CONTAINERS, 0},
+    {NULL, 0, 0, 0, 0, 0},
 };
 
 const char *const *model_scenario_fields(void)
@@ -116,32 +120,11 @@ const char *const *model_scenario_fields(void)
 
 /* ---- helpers ---------------------------------------------------------- */
 
+static void set_defaults(model_scenario *s, const char *file);
+
 typedef model_parse_ctx ctx;
 
 #define FAIL MODEL_PARSE_FAIL
-
-static size_t levenshtein(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63)
-        return 64;
-    size_t row[64];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best) best = up + 1;
-            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
 
 /* The last component of a path whose parent is `prefix` ("" for top), or NULL. */
 static const char *child_of(const char *path, const char *prefix)
@@ -162,7 +145,7 @@ static void suggest(const char *prefix, const char *key, const char *const *cand
         const char *leaf = child_of(*p, prefix);
         if (!leaf)
             continue;
-        size_t d = levenshtein(key, leaf);
+        size_t d = base_edit_distance(key, leaf);
         if (d < *bestd) {
             *bestd = d;
             *best = leaf;
@@ -176,8 +159,7 @@ static int unknown_field(ctx *c, const char *prefix, const char *key, const char
     size_t bestd = SIZE_MAX;
     suggest(prefix, key, &fields[0].path, sizeof(field), &best, &bestd);
     suggest(prefix, key, sections, sizeof(char *), &best, &bestd);
-    size_t limit = strlen(key) / 3 + 1;
-    if (best && bestd <= (limit > 3 ? 3 : limit))
+    if (best && bestd <= base_typo_max(key))
         return FAIL(c, "%s: %s: unknown field (did you mean '%s'?)", c->file, path, best);
     return FAIL(c, "%s: %s: unknown field", c->file, path);
 }
@@ -236,6 +218,9 @@ static int parse_frames(ctx *c, const cJSON *j, const char *path)
     }
     if ((rc = model_parse_dist(c, j, path, &s->frames_dist)))
         return rc;
+    if ((rc = model_bounds_dist(&s->frames_dist, (double)MODEL_MAX_FRAMES, "frames", c->file, path, c->err,
+                                c->errsz)))
+        return rc;
     v = model_dist_mean(&s->frames_dist);
     if (!(v >= 1 && v <= MODEL_MAX_FRAMES))
         return FAIL(c, "%s: %s: mean must be between 1 and %ld (got %g)", c->file, path,
@@ -292,7 +277,7 @@ static int parse_rate24(ctx *c, const cJSON *j, const char *path)
     for (const cJSON *e = j->child; e; e = e->next, i++) {
         char sub[300];
         snprintf(sub, sizeof sub, "%s[%d]", path, i);
-        if ((rc = model_parse_ranged(c, e, sub, 0, 1e9, 0, &s->rate_by_hour[i])))
+        if ((rc = model_parse_ranged(c, e, sub, 0, MODEL_MAX_RATE_PER_HOUR, 0, &s->rate_by_hour[i])))
             return rc;
         sum += s->rate_by_hour[i];
     }
@@ -336,11 +321,18 @@ static int parse_field(ctx *c, const field *f, const cJSON *j, const char *path)
     int rc;
     switch (f->type) {
     case T_TIME:
-        return model_parse_dist(c, j, path, (model_dist *)(base + f->off));
+        if ((rc = model_parse_dist(c, j, path, (model_dist *)(base + f->off))))
+            return rc;
+        return model_bounds_dist((model_dist *)(base + f->off), f->hi, "s", c->file, path, c->err, c->errsz);
     case T_FRAMES:
         return parse_frames(c, j, path);
     case T_NUM:
-        return model_parse_ranged(c, j, path, f->lo, f->hi, 0, (double *)(base + f->off));
+        if ((rc = model_parse_ranged(c, j, path, f->lo, f->hi, 0, &v)))
+            return rc;
+        if (v > 0 && v < f->pos_min)
+            return FAIL(c, "%s: %s: must be 0 or at least %g (got %g)", c->file, path, f->pos_min, v);
+        *(double *)(base + f->off) = v;
+        return BASE_OK;
     case T_POS:
         return model_parse_ranged(c, j, path, f->lo, f->hi, 1, (double *)(base + f->off));
     case T_INT:
@@ -383,6 +375,23 @@ static int parse_field(ctx *c, const field *f, const cJSON *j, const char *path)
     }
     assert(0);
     return BASE_EINPUT;
+}
+
+int model_scenario_check_value(const char *path, double v, const char *who, char *err, size_t errsz)
+{
+    const field *f = NULL;
+    for (const field *g = fields; g->path; g++)
+        if (!strcmp(g->path, path))
+            f = g;
+    assert(f && f->type != T_STR && f->type != T_PATH);
+    model_scenario tmp;
+    set_defaults(&tmp, who);
+    ctx c = {who, &tmp, err, errsz};
+    cJSON *num = cJSON_CreateNumber(v);
+    int rc = num ? parse_field(&c, f, num, path) : base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
+    cJSON_Delete(num);
+    model_scenario_free(&tmp);
+    return rc;
 }
 
 /* ---- the walk --------------------------------------------------------- */
@@ -483,9 +492,9 @@ static int cross_check(ctx *c, const cJSON *root)
     if (s->speculative_after >= 1)
         return FAIL(c, "%s: parallel.speculative.after_fraction: must be below 1 (at 1 no chunk is left "
                        "running to back up; 0 turns backups off) (got %g)", c->file, s->speculative_after);
-    if (s->has_workload)
-        return model_workload_check_section(s, c->err, c->errsz);
-    return BASE_OK;
+    if (s->has_workload && (rc = model_workload_check_section(s, c->err, c->errsz)))
+        return rc;
+    return model_bounds_scenario(s, c->file, c->err, c->errsz);
 }
 
 int model_scenario_from_json(const cJSON *root, const char *file, model_scenario *out, char *err,
@@ -510,67 +519,47 @@ cleanup:
     return rc;
 }
 
-/* cJSON gives no position; point at the line of the failure instead. */
-static int parse_error(const char *text, const char *file, char *err, size_t errsz)
-{
-    const char *at = cJSON_GetErrorPtr();
-    int line = 1;
-    if (at)
-        for (const char *p = text; p < at && *p; p++)
-            line += *p == '\n';
-    if (at && !*at)
-        return base_errf(err, errsz, BASE_EINPUT, "%s: invalid JSON (unexpected end of file)", file);
-    return base_errf(err, errsz, BASE_EINPUT, "%s: invalid JSON near line %d", file, line);
-}
-
 int model_scenario_parse(const char *text, const char *file, model_scenario *out, char *err, size_t errsz)
 {
-    cJSON *root = cJSON_Parse(text);
-    if (!root) {
+    cJSON *root;
+    int rc = base_json_parse(text, strlen(text), file, &root, err, errsz);
+    if (rc) {
         set_defaults(out, file);
-        return parse_error(text, file, err, errsz);
+        return rc;
     }
-    int rc = model_scenario_from_json(root, file, out, err, errsz);
+    rc = model_scenario_from_json(root, file, out, err, errsz);
     cJSON_Delete(root);
     return rc;
 }
 
 /* Parse text, apply the profiles, parse the result. */
-static int load_text(const char *text, const char *file, const char *const *profiles, int nprof,
+static int load_text(const char *text, size_t len, const char *file, const char *const *profiles, int nprof,
                      unsigned flags, model_scenario *out, char *err, size_t errsz)
 {
-    int rc = BASE_OK;
-    cJSON *root = cJSON_Parse(text), *prof = NULL, *applied = NULL;
-    char *ptext = NULL;
+    cJSON *root = NULL, *prof = NULL, *applied = NULL;
     set_defaults(out, file);
-    if (!root)
-        return parse_error(text, file, err, errsz);
+    int rc = base_json_parse(text, len, file, &root, err, errsz);
+    if (rc)
+        return rc;
     if (nprof > 0 && !(applied = cJSON_CreateArray())) {
         rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         goto cleanup;
     }
     for (int i = 0; i < nprof; i++) {
-        if ((rc = base_read_file(profiles[i], &ptext, NULL, err, errsz)))
+        if ((rc = base_json_load(profiles[i], &prof, err, errsz)))
             goto cleanup;
-        prof = cJSON_Parse(ptext);
-        if (!prof) {
-            rc = parse_error(ptext, profiles[i], err, errsz);
-            goto cleanup;
-        }
         if ((rc = model_profile_apply(root, prof, profiles[i], flags, applied, err, errsz)))
             goto cleanup;
         cJSON_Delete(prof);
         prof = NULL;
-        free(ptext);
-        ptext = NULL;
     }
     if ((rc = model_scenario_from_json(root, file, out, err, errsz))) {
         /* Each profile parsed alone: the problem is in the combination. */
-        size_t len = strlen(err);
-        for (int i = 0; i < nprof && len + 1 < errsz; i++)
-            len += (size_t)snprintf(err + len, errsz - len, "%s%s", i ? ", " : " (with --with ", profiles[i]);
-        if (nprof && len + 1 < errsz)
-            snprintf(err + len, errsz - len, ")");
+        size_t n = strlen(err);
+        for (int i = 0; i < nprof && n + 1 < errsz; i++)
+            n += (size_t)snprintf(err + n, errsz - n, "%s%s", i ? ", " : " (with --with ", profiles[i]);
+        if (nprof && n + 1 < errsz)
+            snprintf(err + n, errsz - n, ")");
         goto cleanup;
     }
     out->applied = applied;
@@ -578,7 +567,6 @@ static int load_text(const char *text, const char *file, const char *const *prof
 cleanup:
     cJSON_Delete(applied);
     cJSON_Delete(prof);
-    free(ptext);
     cJSON_Delete(root);
     return rc;
 }
@@ -587,12 +575,13 @@ int model_scenario_load_flags(const char *path, const char *const *profiles, int
                               model_scenario *out, char *err, size_t errsz)
 {
     char *text = NULL;
-    int rc = base_read_file(path, &text, NULL, err, errsz);
+    size_t len = 0;
+    int rc = base_read_file(path, &text, &len, err, errsz);
     if (rc) {
         set_defaults(out, path);
         return rc == BASE_ERUNTIME ? rc : BASE_EINPUT;
     }
-    rc = load_text(text, path, profiles, nprof, flags, out, err, errsz);
+    rc = load_text(text, len, path, profiles, nprof, flags, out, err, errsz);
     free(text);
     return rc;
 }
@@ -606,8 +595,8 @@ int model_scenario_load(const char *path, const char *const *profiles, int nprof
 int model_scenario_default_flags(const char *const *profiles, int nprof, unsigned flags, model_scenario *out,
                                  char *err, size_t errsz)
 {
-    return load_text(model_default_scenario_json, "(built-in overlay-e7)", profiles, nprof, flags, out, err,
-                     errsz);
+    return load_text(model_default_scenario_json, strlen(model_default_scenario_json), "(built-in overlay-e7)",
+                     profiles, nprof, flags, out, err, errsz);
 }
 
 int model_scenario_default(const char *const *profiles, int nprof, model_scenario *out, char *err,

@@ -168,6 +168,11 @@ int model_scenario_parse_time(model_scenario *s, const cJSON *j, const char *pat
                               size_t errsz);
 int model_scenario_apply(model_scenario *s, const cJSON *fragment, char *err, size_t errsz);
 const char *model_scenario_suggest(const char *key, const char *const *cands);
+/* Check v as the number at field `path` is checked when parsed (range,
+ * integer, a time's bounds: model/bounds.h), naming `who` ("--per-frame")
+ * in the message "WHO: PATH: problem (got v)". For command-line overrides,
+ * which then run model_bounds_scenario() on the overridden scenario. */
+int model_scenario_check_value(const char *path, double v, const char *who, char *err, size_t errsz);
 
 /* Sort a GPU list ascending and drop duplicates in place; returns the new length. */
 int model_gpu_list_normalize(int *g, int n);

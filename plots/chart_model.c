@@ -40,7 +40,8 @@ static int eval_scenario(const model_scenario *s, const plot_opts *o, int break_
 {
     model_opts mo = o->opts;
     mo.skip_break_even = !break_even;
-    return model_evaluate(s, &mo, e, err, errsz);
+    int rc = model_evaluate(s, &mo, e, err, errsz);
+    return rc ? rc : model_eval_check(s, e, err, errsz);
 }
 
 /* speedup: k = 1..K (K = max(32, the scenario's largest k)). */

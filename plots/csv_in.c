@@ -19,9 +19,17 @@ int plot_csvin_read(plot_csvin *c, const char *file, char *err, size_t errsz)
 {
     memset(c, 0, sizeof *c);
     c->file = file;
-    int rc = base_read_file(file, &c->text, NULL, err, errsz);
+    size_t len = 0;
+    int rc = base_read_file(file, &c->text, &len, err, errsz);
     if (rc)
         return rc;
+    const char *nul = memchr(c->text, 0, len);
+    if (nul) {
+        int line = 1;
+        for (const char *p = c->text; p < nul; p++)
+            line += *p == '\n';
+        return base_errf(err, errsz, BASE_EINPUT, "%s: a NUL byte on line %d (not a CSV text file)", file, line);
+    }
     size_t cap = 1024;
     c->rows = malloc(cap * sizeof *c->rows);
     if (!c->rows)

@@ -9,8 +9,9 @@
  * plot_csvin_free().
  *
  * Ownership: plot_csvin_read() fills a caller-owned plot_csvin whose buffers
- * plot_csvin_free() releases (also after a failed read). Errors: BASE_EINPUT
- * "FILE: data row N: ..." for malformed input, BASE_ERUNTIME when out of
+ * plot_csvin_free() releases (also after a failed read). Only a regular
+ * file of at most 64 MiB is read (base_read_file). Errors: BASE_EINPUT
+ * "FILE: data row N: ..." for malformed input (a NUL byte too), BASE_ERUNTIME when out of
  * memory or the file cannot be read; one line in err.
  */
 #ifndef FORKCAST_PLOTS_CSV_IN_H

@@ -1,6 +1,7 @@
 /* plots/experiments.c -- the decision map's experiments, as measured. See
  * experiments.h. */
 #include "plots/experiments.h"
+#include "base/json.h"
 #include "base/status.h"
 
 #include <cjson/cJSON.h>
@@ -113,14 +114,10 @@ int plot_exp_load(const char *dir, plot_exp *out, int max, int *n, char *err, si
     if (gr != 0)
         return base_errf(err, errsz, BASE_ERUNTIME, "%s: cannot list the experiments", pat);
     for (size_t i = 0; i < g.gl_pathc && *n < max && !rc; i++) {
-        char *text = NULL;
-        if ((rc = base_read_file(g.gl_pathv[i], &text, NULL, err, errsz)))
+        cJSON *doc = NULL;
+        if ((rc = base_json_load(g.gl_pathv[i], &doc, err, errsz)))
             break;
-        cJSON *doc = cJSON_Parse(text);
-        free(text);
-        if (!doc)
-            rc = base_errf(err, errsz, BASE_EINPUT, "%s: invalid JSON", g.gl_pathv[i]);
-        else if (!(rc = exp_from_json(doc, g.gl_pathv[i], &out[*n], err, errsz)))
+        if (!(rc = exp_from_json(doc, g.gl_pathv[i], &out[*n], err, errsz)))
             (*n)++;
         cJSON_Delete(doc);
     }

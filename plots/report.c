@@ -9,6 +9,7 @@
 #include "model/output.h"
 #include "model/profile.h"
 #include "base/cleanup.h"
+#include "base/json.h"
 #include "base/status.h"
 #include "base/proc.h"
 #include "sim/montecarlo.h"
@@ -121,27 +122,20 @@ static void sources_free(sources *s)
 
 static int sources_load(sources *s, const plot_report_spec *r, char *err, size_t errsz)
 {
-    char *text = NULL;
     int rc = BASE_OK;
     memset(s, 0, sizeof *s);
-    if (r->scenario_path) {
-        if ((rc = base_read_file(r->scenario_path, &text, NULL, err, errsz)))
-            return rc;
-    }
-    s->file = cJSON_Parse(text ? text : model_default_scenario_json);
-    s->root = s->file ? cJSON_Duplicate(s->file, 1) : NULL;
-    free(text);
-    text = NULL;
-    if (!s->file || !s->root)
-        return base_errf(err, errsz, BASE_EINPUT, "%s: invalid JSON", r->scenario_path ? r->scenario_path : "(built-in)");
+    if (r->scenario_path)
+        rc = base_json_load(r->scenario_path, &s->file, err, errsz);
+    else
+        rc = base_json_parse(model_default_scenario_json, strlen(model_default_scenario_json), "(built-in)",
+                             &s->file, err, errsz);
+    if (rc)
+        return rc;
+    if (!(s->root = cJSON_Duplicate(s->file, 1)))
+        return base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
     for (int i = 0; i < r->nprof && i < 16; i++) {
-        if ((rc = base_read_file(r->profiles[i], &text, NULL, err, errsz)))
+        if ((rc = base_json_load(r->profiles[i], &s->prof[i], err, errsz)))
             return rc;
-        s->prof[i] = cJSON_Parse(text);
-        free(text);
-        text = NULL;
-        if (!s->prof[i])
-            return base_errf(err, errsz, BASE_EINPUT, "%s: invalid JSON", r->profiles[i]);
         s->nprof = i + 1;
         if ((rc = model_scenario_merge(s->root, s->prof[i], r->profiles[i], err, errsz)))
             return rc;
@@ -501,7 +495,7 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
         goto cleanup;
     model_opts mo = r->opts.opts;
     mo.skip_break_even = 0;
-    if ((rc = model_evaluate(s, &mo, e, err, errsz)))
+    if ((rc = model_evaluate(s, &mo, e, err, errsz)) || (rc = model_eval_check(s, e, err, errsz)))
         goto cleanup;
     /* The simulated p95 column and the cdf chart: advise's Monte Carlo check. */
     long reps = sim_advise_reps(s);
@@ -509,7 +503,7 @@ int plot_report_write(const model_scenario *s, const plot_report_spec *r, const 
         rc = base_errf(err, errsz, BASE_ERUNTIME, "out of memory");
         goto cleanup;
     }
-    if ((rc = sim_advise_col(s, &mo, r->opts.threads, sim, err, errsz)))
+    if ((rc = sim_advise_col(s, &mo, r->opts.threads, sim, err, errsz)) || (rc = model_eval_check(s, sim, err, errsz)))
         goto cleanup;
     /* Charts first: nothing of the report is written if gnuplot fails. */
     if ((rc = draw_charts(s, r, stage, reps, drawn, err, errsz)))

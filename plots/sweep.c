@@ -101,6 +101,35 @@ static int sweep_row(const sim_mc_rep *rep, void *ctx)
     return BASE_OK;
 }
 
+int plot_sweep_check(const model_scenario *s, const plot_sweep *sw, char *err, size_t errsz)
+{
+    double rate = model_scenario_rate(s);
+    for (int i = 0; i < sw->nframes; i++)
+        for (int jj = 0; jj < sw->nper; jj++) {
+            size_t pt = (size_t)i * sw->nper + jj;
+            int priced = rate > 0 && sw->frames[i] * sw->per_frame[jj] >= 1e-9;
+            for (int g = 0; g < sw->ngpus; g++) {
+                const plot_sweep_cell *c = &sw->cells[pt * sw->ngpus + g];
+                const char *what = NULL;
+                double v = 0;
+                if (!isfinite(c->wall_mean) || c->wall_mean < 0)
+                    what = "wall_mean_s", v = c->wall_mean;
+                else if (!isfinite(c->cost_mean) || c->cost_mean < 0 || (priced && !(c->cost_mean > 0)))
+                    what = "cost_mean_usd", v = c->cost_mean;
+                else if (!isfinite(c->speedup) || !(c->speedup > 0))
+                    what = "speedup", v = c->speedup;
+                else if (!isfinite(c->cost_ratio) || c->cost_ratio < 0)
+                    what = "cost_ratio", v = c->cost_ratio;
+                if (what)
+                    return base_errf(err, errsz, BASE_ERUNTIME,
+                                     "sweep: %.0f frames, %g s/frame, %d GPU%s: %s is %g (a bug, not an input error: "
+                                     "please report it with the scenario)", sw->frames[i], sw->per_frame[jj], c->gpus,
+                                     c->gpus == 1 ? "" : "s", what, v);
+            }
+        }
+    return BASE_OK;
+}
+
 void plot_sweep_free(plot_sweep *sw)
 {
     if (!sw)
@@ -179,7 +208,7 @@ int plot_sweep_run(const model_scenario *s, const plot_sweep_spec *spec, plot_sw
     }
     sim_mc_job job = {.replications = (uint64_t)sw->nframes, .threads = threads, .seed = 1,
                       .fn = sweep_row, .ctx = &c};
-    if ((rc = sim_mc_run(&job, err, errsz)))
+    if ((rc = sim_mc_run(&job, err, errsz)) || (rc = plot_sweep_check(s, sw, err, errsz)))
         goto cleanup;
     *out = sw;
     sw = NULL;

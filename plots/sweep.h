@@ -57,6 +57,13 @@ typedef struct {
     double *best_margin;           /* [point]: max over k > 1 of margin (-inf without k > 1) */
 } plot_sweep;                      /* point = i_frames * nper + j_per_frame */
 
+/* The finite-output guard of a grid: every cell's wall and cost finite and
+ * >= 0, speedup and cost ratio finite, a positive cost where the rate and
+ * the work (frames x per-frame) are positive. BASE_ERUNTIME naming the
+ * point and the quantity (a bug). plot_sweep_run() runs it before it
+ * returns a grid. */
+int plot_sweep_check(const model_scenario *s, const plot_sweep *sw, char *err, size_t errsz);
+
 /* Log-spaced values lo..hi (n >= 1; n == 1 gives lo); with `integer`,
  * rounded and deduplicated. Returns how many were written (<= n). */
 int plot_logspace(double lo, double hi, int n, int integer, double *out);

@@ -17,6 +17,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
 #include <stdlib.h>
+#include <string.h>
 
 static char err[1024];
 
@@ -34,12 +35,14 @@ static int scen(model_scenario *s, double m1, double m2, int k1, int k2, double 
     snprintf(js, sizeof js,
              "{\"name\":\"tandem\",\"job\":{\"frames\":1,\"input_mb\":0,\"output_mb\":0},"
              "\"stage\":{\"per_frame_s\":1,\"ffmpeg_start_s\":0,\"seek_s\":0},"
-             "\"platform\":{\"gpu\":\"T4\",\"gpu_per_s\":0.0001,\"cold_start_s\":0,\"warm_start_s\":0,"
+             "\"platform\":{\"gpu\":\"T4\",\"gpu_per_s\":0.0001,%s\"warm_start_s\":0,"
              "\"request_s\":0,\"download_mb_s\":0,\"upload_mb_s\":0%s},"
              "\"parallel\":{\"gpus\":[1]},\"workload\":{\"rate_per_hour\":%.17g,\"jobs\":%ld},"
              "\"pipeline\":{\"stages\":[{\"name\":\"a\",\"per_frame_s\":{\"T4\":{\"dist\":\"exponential\",\"mean\":%.17g}}},"
              "{\"name\":\"b\",\"per_frame_s\":{\"T4\":{\"dist\":\"exponential\",\"mean\":%.17g}}}],\"current\":%s}}",
-             extra ? extra : "", rate, jobs, m1, m2, cur);
+             /* the extra fields may set the cold start: a key given twice is an input error */
+             extra && strstr(extra, "\"cold_start_s\"") ? "" : "\"cold_start_s\":0,", extra ? extra : "", rate, jobs,
+             m1, m2, cur);
     int rc = model_scenario_parse(js, "t.json", s, err, sizeof err);
     if (rc)
         fprintf(stderr, "scenario: %s\n", err);

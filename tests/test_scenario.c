@@ -51,7 +51,7 @@ static void test_bad_inputs(void)
     bad(F "\"platform\":{\"cold_start_s\":{\"dist\":\"logistic\",\"x\":1}}}", "unknown distribution 'logistic'", NULL);
     bad(F "\"platform\":{\"cold_start_s\":{\"median\":1}}}", "platform.cold_start_s.dist", "missing");
     bad(F "\"platform\":{\"cold_start_s\":{\"dist\":\"gamma\",\"mean\":1,\"cv\":0}}}", "cold_start_s.cv",
-        "greater than 0");
+        "must be at least 0.001");
     bad(F "\"platform\":{\"cold_start_s\":{\"dist\":\"uniform\",\"min\":5,\"max\":1}}}", "cold_start_s.max",
         "at least min");
     bad(F "\"platform\":{\"cold_start_s\":{\"dist\":\"uniform\",\"min\":1,\"max\":5,\"mean\":3}}}",

@@ -99,7 +99,7 @@ expect_usage_error "unknown field, did you mean" "did you mean 'platform'" model
 echo '{"job":{"frames":300}' >"$tmp/bad3.json"
 expect_usage_error "invalid JSON" "bad3.json: invalid JSON" advise "$tmp/bad3.json"
 expect_usage_error "missing file" "nope.json: cannot open" advise "$tmp/nope.json"
-expect_usage_error "directory as file" "read error" advise "$tmp"
+expect_usage_error "directory as file" "is a directory, not a regular file" advise "$tmp"
 expect_usage_error "--frames 0" "--frames: must be between 1" advise --frames 0
 expect_usage_error "--gpus 0" "--gpus: values must be between 1 and 4096" advise --gpus 1,0
 expect_usage_error "--gpus junk" "--gpus: expected a comma-separated list" advise --gpus 1,x
