@@ -1,0 +1,94 @@
+"""scripts/docs/gen_basic.py -- generic generators: a command's verbatim output
+(`cmd`, `cmd-err`), and the README's advise figures and decision map."""
+import csv
+import io
+import os
+
+from docrun import gen, filegen, run, jrun, fence, shown, thousands, tmpdir, TIME_MASK, TIME_NOISE
+
+
+def commands(words):
+    """WORDS split on ';;': several commands shown in one block."""
+    cmds, cur = [], []
+    for w in words:
+        if w == ";;":
+            cmds.append(cur)
+            cur = []
+        else:
+            cur.append(w)
+    cmds.append(cur)
+    return [c for c in cmds if c]
+
+
+@gen("cmd", noise=TIME_NOISE, mask=TIME_MASK)
+def cmd(*words):
+    """`cmd ARGS [;; ARGS ...]`: each `$ forkcast ARGS` and its stdout (exit 0), one fence."""
+    return fence("\n".join(shown(c) for c in commands(words)))
+
+
+@gen("cmd-err")
+def cmd_err(*words):
+    """`cmd-err ARGS [;; ...]`: commands that fail: `$ forkcast ARGS` and the line on stderr."""
+    parts = []
+    for c in commands(words):
+        out, err, rc = run(c, ok=(1, 2), both=True)
+        parts.append("$ forkcast %s\n%s" % (" ".join(c), err))
+    return fence("".join(parts))
+
+
+def be_list(d, lo=2):
+    """'2 GPUs from 4,467 frames; 4 GPUs from ...' from an advise/model --json."""
+    out = []
+    for k, n in sorted(d["break_even_frames"].items(), key=lambda kv: int(kv[0])):
+        if int(k) >= lo:
+            out.append("%s GPUs from %s frames" % (k, thousands(n)) if n is not None else "%s GPUs never" % k)
+    return out
+
+
+def advise_json(scen=None, *extra):
+    return jrun(["advise"] + ([scen] if scen else []) + list(extra) + ["--json"])
+
+
+@gen("be2-overlay")
+def be2_overlay():
+    """The default's 2-GPU break-even, '4,467 frames'."""
+    return "%s frames" % thousands(advise_json()["break_even_frames"]["2"])
+
+
+@gen("be-overlay")
+def be_overlay():
+    """'2 GPUs from 4,467 frames, 4 from 16,292, 8 from 39,942' (the default)."""
+    items = be_list(advise_json())
+    return ", ".join([items[0]] + [i.replace(" GPUs", "") for i in items[1:]])
+
+
+@gen("verdict")
+def verdict(scen=None):
+    """The verdict line of `forkcast advise [SCEN]`."""
+    return advise_json(scen)["verdict"]["summary"]
+
+
+def map_csv():
+    p = os.path.join(tmpdir(), "map.png")
+    run(["plot", "map", "-o", p])
+    return list(csv.DictReader(io.open(p[:-4] + ".csv")))
+
+
+@filegen("docs/map.png", tier="normal")
+def map_png():
+    map_csv()
+    return open(os.path.join(tmpdir(), "map.png"), "rb").read()
+
+
+@gen("map-markers")
+def map_markers():
+    """Where the seed experiments fall on the default's decision map (its CSV's markers)."""
+    parts = []
+    for r in map_csv():
+        if r["series"] != "marker":
+            continue
+        k = int(r["best_gpus"])
+        where = "the not-beneficial region (1 GPU)" if k == 1 else "the %d-GPU region" % k
+        parts.append("%s frames at %g ms (%s) in %s" % (r["frames"], 1e3 * float(r["per_frame_s"]),
+                                                          r["label"].split(":")[0], where))
+    return "; ".join(parts)
