@@ -156,3 +156,30 @@ def thousands(n):
 
 def say(msg):
     print(msg, file=sys.stderr, flush=True)
+
+
+def prose(text, width=76):
+    """Paragraphs and '- ' bullets refilled to width (a generated sentence
+    reads like the hand-written text around it); blank lines kept."""
+    import textwrap
+    out, block = [], []
+
+    def flush():
+        if block:
+            words = " ".join(l.strip() for l in block)
+            bullet = block[0].startswith("- ")
+            out.append(textwrap.fill(words[2:] if bullet else words, width, initial_indent="- " if bullet else "",
+                                     subsequent_indent="  " if bullet else "", break_on_hyphens=False,
+                                     break_long_words=False))
+            block.clear()
+    for line in text.rstrip("\n").split("\n"):
+        if not line.strip():
+            flush()
+            out.append("")
+        elif line.startswith("- "):
+            flush()
+            block.append(line)
+        else:
+            block.append(line)
+    flush()
+    return "\n".join(out) + "\n"

@@ -6,7 +6,7 @@ Every claim a sentence makes ("the cheapest pool", "never splits") is
 computed from the runs it shows; where the runs no longer bear a claim out,
 claim() stops the regeneration with the reason, so the prose is rewritten
 instead of drifting."""
-from docrun import gen, run, jrun, fence, money, pct, thousands, RunError
+from docrun import prose, gen, run, jrun, fence, money, pct, thousands, RunError
 
 RATE, HOURS = "83.333", "24"
 PIPE = "data/scenarios/pipeline-t50-t51.json"
@@ -84,7 +84,7 @@ def readme_cap_notes():
                   "--sweep", "max_containers=1..16", "--p95-target", str(TARGET), "--json"])
     claim(sweep["smallest"] == 1, "the sweep at a 0 s scale-down does not pick one container")
     warm = run_pool(0, 3, 60, "auto")
-    return (
+    return prose(
         "- **`auto`.** It never splits a 300-frame overlay job: the model's\n"
         "  break-even is %s frames for 2 GPUs.\n"
         "- **Cheapest pool.** One container with a 0 s scale-down (the\n"
@@ -125,11 +125,11 @@ def readme_framing_note():
     single = jrun(["advise", FRAMING, "--json"])
     r4 = [r for r in single["results"] if r["gpus"] == 4][0]
     claim(auto["gpus_per_job_mean"] == 4 and day(auto) > day(one), "auto on framing-t50 is not 4 GPUs at a higher bill")
-    return ("`auto` takes T50's 4 GPUs, which is %.1fx faster at p95. But each job's four\n"
+    return prose("`auto` takes T50's 4 GPUs, which is %.1fx faster at p95. But each job's four\n"
             "chunks now compete for a warm pool of 4 shared by every job, so cold starts\n"
-            "come back and the bill is %s higher. A single T50 run promised %s more\n"
-            "(`forkcast advise %s`).\n" % (p95(one) / p95(auto), pct(day(auto) / day(one) - 1),
-                                          pct(r4["cost_ratio"] - 1), FRAMING))
+            "come back and the bill is %s higher. For one job alone the model promised\n"
+            "%s more (`forkcast advise %s`), and the T50 run about the same cost.\n" % (
+                p95(one) / p95(auto), pct(day(auto) / day(one) - 1), pct(r4["cost_ratio"] - 1), FRAMING))
 
 
 def pipe_runs():
@@ -144,16 +144,22 @@ def readme_pipeline_note():
     cur, rec, plan = pipe_runs()
     g2 = cur["groups"][1]
     claim(day(rec) < day(cur) and p95(rec) < p95(cur), "the recommended plan is not cheaper and faster under load")
-    return ("Both plans keep the scenario's warm pool of 4 in every group. Today's\n"
+    return prose("Both plans keep the scenario's warm pool of 4 in every group. Today's\n"
             "overlay pool idles at %s utilization for %s a day; fusing overlay into\n"
             "framing drops it (%s a day against %s) and is faster at p95\n"
-            "(%.0f s against %.0f s). Under load both are slower than one video\n"
-            "alone (%.1f s and %.1f s in `plan`): with a 0 s scale-down most framing\n"
-            "chunks start cold. `forkcast plan FILE --rate 83.3 --hours 24` runs every\n"
+            "(%.0f s against %.0f s). Under load both are about %.0f s slower than one\n"
+            "video alone (%.1f s and %.1f s in `plan`): with a 0 s scale-down most\n"
+            "framing chunks start cold. `forkcast plan FILE --rate 83.3 --hours 24` runs every\n"
             "Pareto plan this way and ranks them again by cost per day and p95 under\n"
             "load (docs/capacity.md, \"Pipelines\").\n" % (
                 pct(g2["utilization"]), money(day(g2), 0), money(day(rec)), money(day(cur)), p95(rec), p95(cur),
-                plan["recommended"]["wall_s"]["p95"], plan["current"]["wall_s"]["p95"]))
+                slower(cur, rec, plan), plan["recommended"]["wall_s"]["p95"], plan["current"]["wall_s"]["p95"]))
+
+
+def slower(cur, rec, plan):
+    """How much slower at p95 both plans are under load than one video alone, to 10 s."""
+    d = (p95(rec) - plan["recommended"]["wall_s"]["p95"] + p95(cur) - plan["current"]["wall_s"]["p95"]) / 2
+    return 10 * round(d / 10)
 
 
 @gen("cap-pipe-notes")
@@ -161,18 +167,19 @@ def cap_pipe_notes():
     cur, rec, plan = pipe_runs()
     g1, g2 = cur["groups"]
     share = day(g2) / day(cur)
-    return ("- Every group keeps the scenario's warm pool of 4. Today's second pool\n"
+    return prose("- Every group keeps the scenario's warm pool of 4. Today's second pool\n"
             "  serves a 1-container overlay job at %s utilization and costs %s a day,\n"
             "  %s of the bill; fusing drops it: %s a day against %s, and\n"
             "  p95 %.0f s against %.0f s.\n"
-            "- Under load both plans are slower at p95 than one video alone (`plan`:\n"
-            "  %.1f s and %.1f s): at %.1f busy framing containers on average and a 0 s\n"
-            "  scale-down, the warm pool of 4 covers a video's 4 chunks only when no\n"
-            "  other video is in framing, and %s of framing's inputs wait for a cold\n"
-            "  start. `--scaledown 300` or a larger `--min-containers` are the levers\n"
+            "- Under load both plans are about %.0f s slower at p95 than one video\n"
+            "  alone (`plan`: %.1f s and %.1f s): at %.1f busy framing containers on\n"
+            "  average and a 0 s scale-down, the warm pool of 4 covers a video's 4\n"
+            "  chunks only when no other video is in framing, and %s of framing's\n"
+            "  inputs wait for a cold start. `--scaledown 300` or a larger\n"
+            "  `--min-containers` are the levers\n"
             "  (`--group framing:...` for one group).\n" % (
                 pct(g2["utilization"]), money(day(g2), 0), "a third" if 0.28 < share < 0.38 else pct(share),
-                money(day(rec)), money(day(cur)), p95(rec), p95(cur),
+                money(day(rec)), money(day(cur)), p95(rec), p95(cur), slower(cur, rec, plan),
                 plan["recommended"]["wall_s"]["p95"], plan["current"]["wall_s"]["p95"],
                 g1["containers"]["mean_busy"], pct(g1["cold_start_fraction"])))
 
@@ -198,7 +205,7 @@ def plan_rate_note():
     fused = [p for p in b["under_load"]["plans"] if p["plan"] == b["recommended"]["plan"]][0]
     best = [p for p in b["under_load"]["plans"] if p["plan"] == b["under_load"]["best"]][0]
     claim(fused["single"]["wall_p95_s"] <= 100 < fused["latency_s"]["p95"], "the fused plan's p95 is not 'meets alone, misses loaded'")
-    return ("With no target given, the search keeps today's p95 and so does the loaded\n"
+    return prose("With no target given, the search keeps today's p95 and so does the loaded\n"
             "ranking: the fused plan is the cheapest per day within today's loaded p95\n"
             "and the answer does not change. With `--p95-target 100` it does: one video\n"
             "alone, the fused plan's %.1f s meets 100 s, but under load its %.0f s does\n"

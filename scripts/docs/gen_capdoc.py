@@ -6,7 +6,7 @@ import subprocess
 import time
 
 import docrun
-from docrun import gen, run, jrun, fence, money, pct, thousands, machine
+from docrun import prose, gen, run, jrun, fence, money, pct, thousands, machine
 from gen_capacity import claim, run_pool, pool_label, p95, day, RATE, HOURS, TARGET
 
 POOLS = [(0, 0, 0, "fixed:1"), (0, 0, 0, "auto"), (0, 0, 0, "fixed:4"),
@@ -23,7 +23,7 @@ def cap_auto_same():
     f = run(["capacity", "--rate", RATE, "--hours", HOURS, "--policy", "fixed:1"]).splitlines()
     claim(a[1:] == f[1:] and a[0] != f[0], "auto's run is not fixed:1's")
     be = jrun(["advise", "--json"])["break_even_frames"]["2"]
-    return ("`auto` gives every job 1 GPU: at 300 frames the model finds no beneficial\n"
+    return prose("`auto` gives every job 1 GPU: at 300 frames the model finds no beneficial\n"
             "split (break-even %s frames for 2 GPUs), so `--policy auto` prints the\n"
             "same run (only its first line differs).\n" % thousands(be))
 
@@ -76,7 +76,7 @@ def cap_grid_note():
     (fc, fsd), fast = min(runs, key=lambda kd: p95(kd[1]))
     sd60 = run_pool(1, 0, 60, "auto")
     base = run_pool(1, 0, 0, "auto")
-    return (
+    return prose(
         "The cheapest pool that meets a %d s p95 is %s, %s a day\n"
         "(p95 %.1f s): a job that finds the container busy waits for it (p95 wait\n"
         "%.1f s) and then starts warm, which is cheaper than a cold start of 33 s, and\n"
@@ -99,7 +99,7 @@ def cap_notes():
     claim(sweep50["smallest"] is None, "a cap meets 50 s at a 60 s scale-down")
     r = sweep50["runs"]
     claim(day(f4) > day(ship) and p95(f4) > p95(ship), "fixed:4 is not dearer and slower")
-    return (
+    return prose(
         "- **Pool size.** The load is about one busy GPU (mean busy %.2f), with\n"
         "  Poisson bursts of up to %d jobs at once when nothing waits.\n"
         "- **Latency** is set by cold starts, not by the cap or by splitting: at a\n"
@@ -145,7 +145,7 @@ def cap_loss_note():
     (_, q), (_, l0), (_, l2) = loss_runs()
     rise = max(l0["cost_per_job_usd"], l2["cost_per_job_usd"]) / q["cost_per_job_usd"] - 1
     claim(p95(l0) > 0.9 * p95(q), "the loss system's p95 is much better")
-    return ("Losing jobs barely lowers the bill (the container is mostly idle: %s of\n"
+    return prose("Losing jobs barely lowers the bill (the container is mostly idle: %s of\n"
             "the %s a day is idle time) but raises the cost per served job by up to\n"
             "%s; the loss system rejects %s of the videos for a latency that is no\n"
             "better at p95, because p95 is set by cold starts.\n" % (
@@ -157,7 +157,7 @@ def cap_loss_note():
 def cap_bursty_note():
     p, b = run_pool(0, 0, 60, "auto"), run_pool(0, 0, 60, "auto", "--interarrival-cv", "3")
     claim(b["cold_start_fraction"] > p["cold_start_fraction"] and day(b) > day(p), "bursts do not raise cold starts and the bill")
-    return ("Bursty uploads (`--interarrival-cv 3`: gamma gaps of the same mean, cv 3)\n"
+    return prose("Bursty uploads (`--interarrival-cv 3`: gamma gaps of the same mean, cv 3)\n"
             "on the unlimited pool with a 60 s scale-down raise the cold starts from\n"
             "%s to %s of inputs and the bill from %s to %s a day (latency\n"
             "mean %.1f s against %.1f s): bursts arrive together, find the pool scaled\n"
@@ -173,7 +173,7 @@ def cap_streams_note():
     cs = s["cold_starts"]
     claim(s["queue_wait_s"]["p95"] < q["queue_wait_s"]["p95"], "sharing does not shorten the wait")
     claim(cs["per_input"] > cs["per_container_start"], "the per-input cold fraction is not above the per-start one")
-    return ("Two streams per GPU (`--max-inputs 2 --throughput 1,1.7`, cap 1): a job\n"
+    return prose("Two streams per GPU (`--max-inputs 2 --throughput 1,1.7`, cap 1): a job\n"
             "that finds the container busy shares it instead of waiting (queue wait p95\n"
             "%.1f s against %.1f s, latency mean %.1f s against %.1f s, %s a day);\n"
             "here the two cold-start fractions differ: %s of inputs waited for a cold\n"
@@ -194,7 +194,7 @@ def cap_transient_note():
     b = d["transient"]["buckets"]
     first = next((x for x in b if x["cold_start_fraction"]), None)
     claim(first is not None and first["start_s"] > 0, "a cold start in the first bucket")
-    return ("The four warm containers serve the first %d minutes without a cold start;\n"
+    return prose("The four warm containers serve the first %d minutes without a cold start;\n"
             "those the load does not use expire after 300 s idle, and the first cold\n"
             "starts come once the pool has shrunk to what the load keeps warm.\n" % round(first["start_s"] / 60))
 
