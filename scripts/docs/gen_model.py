@@ -6,7 +6,7 @@ import io
 import json
 import os
 
-from docrun import gen, run, jrun, fence, thousands, tmpdir, pct
+from docrun import gen, run, jrun, fence, thousands, tmpdir, pct, prose
 from gen_capacity import claim
 
 EXP = "data/experiments/"
@@ -153,15 +153,16 @@ def plots_default():
     cdf = {int(r["gpus"]): float(r["wall_s"]) for r in chart("cdf", "--replications", "2000") if r["series"] == "p95"}
     cold = json.load(open(os.path.join(os.path.dirname(__file__), "..", "..", "data/scenarios/overlay-e7.json")))
     med = cold["platform"]["cold_start_s"]["median"]
-    return (
+    return prose(
         "- **speedup**: every speedup point is below the line (1.00x at 1 GPU\n"
         "  falling to %.2fx at %d) and every cost point above it (%.2fx at 2 GPUs,\n"
         "  %.0fx at %d): no GPU count is beneficial. The cold start (median %.0f s,\n"
         "  fitted to E7) dwarfs the %.1f s of work, and the slowest of k cold starts\n"
         "  grows with k.\n"
-        "- **frames**: the wall-time lines stay between %.0f and %.0f s up to 1,000\n"
-        "  frames (overhead-bound), then fan out; cost lines start k-fold apart and\n"
-        "  merge. Break-even: %s.\n"
+        "- **frames**: up to 1,000 frames every wall-time line lies between %.0f\n"
+        "  and %.0f s (overhead-bound: the cold start and fixed terms outweigh the\n"
+        "  work), then they fan out; cost lines start k-fold apart and merge.\n"
+        "  Break-even: %s.\n"
         "- **map**: the grey (keep 1 GPU) region is the lower-left triangle; the\n"
         "  break-even line runs diagonally (roughly a constant total of work,\n"
         "  frames x per-frame cost of ~%.0f s of work), with 2, 4 and 8 GPUs taking\n"
@@ -183,3 +184,36 @@ def plots_default():
             float(bd[ks[-1]]["wall_mean_s"]), float(bd[ks[0]]["process"]), float(bd[ks[-1]]["process"]),
             min(starts), max(starts), max(end),
             ", ".join("%.0f s (%d GPU%s)" % (v, k, "" if k == 1 else "s") for k, v in sorted(cdf.items()))))
+
+
+@gen("verdict-code")
+def verdict_code(scen=None):
+    return "`%s`" % jrun(["advise"] + ([scen] if scen else []) + ["--json"])["verdict"]["summary"]
+
+
+@gen("overhead-per-container")
+def overhead_per_container():
+    """Mean time of a 1-GPU container that is not processing (the default scenario)."""
+    r = jrun(["advise", "data/scenarios/overlay-e7.json", "--no-sim", "--json"])["results"][0]
+    return "~%.0f s" % (r["wall_s"]["mean"] - r["breakdown_s"]["process"])
+
+
+@gen("hyp-spread")
+def hyp_spread():
+    """How far apart the hypotheses' E[wall] are at k = 8 and 16."""
+    w = {8: [], 16: []}
+    for _, f, _ in HYPS:
+        r = {x["gpus"]: x for x in jrun(["advise", fit(f)[2], "--gpus", "1,2,4,8,16", "--json"])["results"]}
+        for k in w:
+            w[k].append(r[k]["wall_s"]["mean"])
+    return "%.0f s and %.0f s" % (max(w[8]) - min(w[8]), max(w[16]) - min(w[16]))
+
+
+@gen("t50-ceiling")
+def t50_ceiling():
+    """framing-t50's 4-GPU speedup with every container start at 0."""
+    path = os.path.join(tmpdir(), "zero-start.json")
+    json.dump({"platform": {"cold_start_s": 0, "warm_start_s": 0}}, open(path, "w"))
+    r = {x["gpus"]: x for x in jrun(["advise", "data/scenarios/framing-t50.json", "--with", path, "--no-sim",
+                                     "--json"])["results"]}
+    return "about %.2f" % r[4]["speedup"]
