@@ -92,3 +92,13 @@ def map_markers():
         parts.append("%s frames at %g ms (%s) in %s" % (r["frames"], 1e3 * float(r["per_frame_s"]),
                                                           r["label"].split(":")[0], where))
     return "; ".join(parts)
+
+
+@gen("dev-full")
+def dev_full():
+    """stdout on a full disk: one line, exit 1."""
+    import subprocess
+    import docrun
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([docrun.BIN, "advise", "--json"], cwd=docrun.REPO, stdout=full, stderr=subprocess.PIPE, text=True)
+    return fence("$ forkcast advise --json > /dev/full; echo $?\n%s%d" % (p.stderr, p.returncode))

@@ -227,7 +227,7 @@ def sim_1e9():
     _out["1e9"] = (d, z, gap, rss)
     return ("10^9 replications on both cores: %.0f s wall, %.0f s CPU, %.1f MiB; the standard\n"
             "errors are %.1fx those at 10^6 (sqrt(1000) = 31.62) and every mean is within\n"
-            "%.1f standard errors of the closed form" % (w, c, rss, ratio, z))
+            "%.1f standard errors of the closed form.\n" % (w, c, rss, ratio, z))
 
 
 @gen("sim-1e9-agree", tier="slow", noise=(0.5, 0.5))
@@ -254,5 +254,13 @@ def sim_2e31():
     d9 = _out["1e9"][0]
     d = json.loads(out)
     ratio = d9["results"][0]["wall_s"]["stderr"] / d["results"][0]["wall_s"]["stderr"]
-    return ("R = 2^31 +\n2^20 (past any 32-bit count): %.0f s wall, %.0f s CPU, %.1f MiB; standard\n"
-            "errors %.4fx smaller than at 10^9 (sqrt(R / 10^9) = %.4f)" % (w, c, rss, ratio, math.sqrt(reps / 1e9)))
+    return ("R = 2^31 + 2^20 (past any 32-bit count): %.0f s wall, %.0f s CPU, %.1f MiB;\n"
+            "standard errors %.4fx smaller than at 10^9 (sqrt(R / 10^9) = %.4f).\n" % (
+                w, c, rss, ratio, math.sqrt(reps / 1e9)))
+
+
+@gen("bench-plan-cands", tier="normal")
+def bench_plan_cands():
+    main = [l for l in plan_lines(plan_bench()[0], "fixed per-frame times:") if "group choices" in l][0]
+    m = re.search(r"(\d+) candidates \((\d+) before", main)
+    return "%s out of %s" % ("{:,}".format(int(m.group(1))), "{:,}".format(int(m.group(2))))

@@ -63,6 +63,9 @@ def regions(text, path):
         block = body.startswith("\n")
         if not block and "\n" in body:
             raise SystemExit("regen: %s: inline region %r spans lines" % (path, m.group(1)))
+        if block and not ((m.start() == 0 or text[m.start() - 1] == "\n") and text[m.end():m.end() + 1] in ("\n", "")):
+            raise SystemExit("regen: %s: block region %r: its markers must stand on lines of their own"
+                             % (path, m.group(1)))
         out.append((m.start(2), m.end(2), words, body, block))
     opens = text.count("<!-- regen: ")
     if opens != len(out) or text.count("<!-- /regen -->") != len(out):
