@@ -6,17 +6,16 @@ A generator is a function of its marker's words returning the text of its
 region (or, for a file generator, the file's bytes). Each is registered with
 a tier (fast: deterministic and cheap, checked by `make test`; normal: `make
 docs`; slow: `make docs-slow` only) and a noise: None for a deterministic
-figure (a rerun must give the same bytes), or (rel, abs) for a timing or a
-measurement (a rerun may differ in each number by rel of it or abs, whichever
-is larger; the text around the numbers must not change). The noise is stated
-in the region itself (see NOISE_TEXT users), so a reader knows it too.
+figure (a rerun must give the same bytes), or (factor, abs) for a timing or a
+measurement (a rerun's number may be up to factor times larger or smaller,
+or differ by abs; the text around the numbers must not change). The noise is
+stated in the region itself (TIME_TEXT, MEAS_TEXT), so a reader knows it too.
 """
 import json
 import os
 import subprocess
 import sys
 import tempfile
-import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.join(REPO, "forkcast")
@@ -28,20 +27,28 @@ class Gen:
         self.name, self.fn, self.tier, self.noise, self.mask, self.path = name, fn, tier, noise, mask, path
 
 
+# Noises, as (factor, abs): a rerun's number y agrees with x when
+# max(|x|, |y|) <= factor * min(|x|, |y|), or |x - y| <= abs.
+TIME = (3.0, 0.01)   # a best-of-N timing (CPU time where it can be): the machine's cores are shared
+MEAS = (3.0, 0.02)   # a measurement of this machine by calibrate (wall times of real runs)
+RSS = (1.5, 1.0)     # a peak RSS in MiB
+TIME_TEXT = "a rerun agrees within a factor of 3: the machine's cores are shared"
+MEAS_TEXT = "a measurement of this machine: a rerun gives other values, within a factor of 3"
+
 # The time a command reports it took ("closed form in 0.007 s", "10 plans in
 # 0.07 s"): the only part of a verbatim output that changes run to run.
 TIME_MASK = r"\bin \d+(?:\.\d+)? s\b"
-TIME_NOISE = (0.0, 0.5)
-
+TIME_NOISE = (1.0, 0.5)
 
 GENS = {}      # name -> Gen (text regions)
 FILES = {}     # repository path -> Gen (whole files, e.g. docs/map.png)
 
 
 def gen(name, tier="fast", noise=None, mask=None):
-    """Register a region generator: fn(*words) -> text. noise (rel, abs): the
-    numbers may change by that much on a rerun -- all of them, or with mask (a
-    regex) only those inside its matches, the rest staying byte for byte."""
+    """Register a region generator: fn(*words) -> text. noise (factor, abs):
+    the numbers may change by that much on a rerun (TIME, MEAS, ...) -- all
+    of them, or with mask (a regex) only those inside its matches, the rest
+    staying byte for byte."""
     def deco(fn):
         assert name not in GENS, name
         GENS[name] = Gen(name, fn, tier, noise, mask)
@@ -95,17 +102,18 @@ def jrun(args, **kw):
 
 
 def timed(argv, n=5, env=None):
-    """Best wall time (s) of n runs of argv (a list; argv[0] a program), stdout discarded."""
+    """Best CPU time (user + sys, s) of n runs of argv (a list; argv[0] a
+    program), stdout discarded: less sensitive than wall time to other load
+    on the machine."""
     best = float("inf")
-    e = dict(os.environ, LC_ALL="C")
+    e = dict(os.environ, LC_ALL="C", FORKCAST_PROGRESS_S="100000")
     e.update(env or {})
     for _ in range(n):
-        t0 = time.perf_counter()
-        p = subprocess.run(argv, cwd=REPO, env=e, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        t = time.perf_counter() - t0
-        if p.returncode != 0:
-            raise RunError("%s: exit %d: %s" % (" ".join(argv), p.returncode, p.stderr.decode()[-300:]))
-        best = min(best, t)
+        p = subprocess.Popen(argv, cwd=REPO, env=e, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, st, ru = os.wait4(p.pid, 0)
+        if st:
+            raise RunError("%s: status %d" % (" ".join(argv), st))
+        best = min(best, ru.ru_utime + ru.ru_stime)
     return best
 
 
@@ -120,11 +128,6 @@ def machine():
     except OSError:
         pass
     return "%d-core %s" % (os.cpu_count() or 1, model)
-
-
-def noise_text(g):
-    rel, ab = g.noise
-    return "±%d%% run to run" % round(100 * rel) if not ab else "±%d%% or ±%s run to run" % (round(100 * rel), ab)
 
 
 def fence(text):

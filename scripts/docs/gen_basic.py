@@ -36,38 +36,6 @@ def cmd_err(*words):
     return fence("".join(parts))
 
 
-def be_list(d, lo=2):
-    """'2 GPUs from 4,467 frames; 4 GPUs from ...' from an advise/model --json."""
-    out = []
-    for k, n in sorted(d["break_even_frames"].items(), key=lambda kv: int(kv[0])):
-        if int(k) >= lo:
-            out.append("%s GPUs from %s frames" % (k, thousands(n)) if n is not None else "%s GPUs never" % k)
-    return out
-
-
-def advise_json(scen=None, *extra):
-    return jrun(["advise"] + ([scen] if scen else []) + list(extra) + ["--json"])
-
-
-@gen("be2-overlay")
-def be2_overlay():
-    """The default's 2-GPU break-even, '4,467 frames'."""
-    return "%s frames" % thousands(advise_json()["break_even_frames"]["2"])
-
-
-@gen("be-overlay")
-def be_overlay():
-    """'2 GPUs from 4,467 frames, 4 from 16,292, 8 from 39,942' (the default)."""
-    items = be_list(advise_json())
-    return ", ".join([items[0]] + [i.replace(" GPUs", "") for i in items[1:]])
-
-
-@gen("verdict")
-def verdict(scen=None):
-    """The verdict line of `forkcast advise [SCEN]`."""
-    return advise_json(scen)["verdict"]["summary"]
-
-
 def map_csv():
     p = os.path.join(tmpdir(), "map.png")
     run(["plot", "map", "-o", p])

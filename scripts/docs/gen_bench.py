@@ -1,7 +1,7 @@
 """scripts/docs/gen_bench.py -- the speed figures of docs/sim.md,
 docs/capacity.md and docs/plan.md, from the benchmarks (build/bench/, built by
-make docs) and timed runs of forkcast. All timings: noise TIME (±50%, the
-machine's 2 cores are shared); the slow tier holds the 10^9 and 2^31
+make docs) and timed runs of forkcast. All timings: noise TIME (a factor of
+3: the machine's 2 cores are shared); the slow tier holds the 10^9 and 2^31
 replication runs (make docs-slow, several minutes)."""
 import json
 import math
@@ -11,8 +11,8 @@ import subprocess
 import time
 
 import docrun
-from docrun import gen, run, fence, machine, jrun, RunError
-from gen_measure import TIME, TIME_TEXT, in_tmp
+from docrun import gen, run, fence, machine, jrun, prose, RunError, TIME, RSS, TIME_TEXT
+from gen_measure import in_tmp
 
 _out = {}
 
@@ -78,7 +78,7 @@ def bench_capacity_note():
     allf, arate = cpu_of(out, "1000000 jobs (all fields)")
     pipe, _ = cpu_of(out, "1000000 jobs (pipeline, 2 groups)")
     rss = [float(x) / 1024 for x in re.findall(r"peak RSS (\d+) KiB", out)]
-    return ("With the issue-14 fields off, 10^6 jobs take %.3f s of CPU (%.2f M jobs/s); with\n"
+    return prose("With the issue-14 fields off, 10^6 jobs take %.3f s of CPU (%.2f M jobs/s); with\n"
             "every field on, %.3f s (%.2f M jobs/s). A latency or wait lands in its\n"
             "histogram bin through log10 instead of GSL's binary search over 12,001\n"
             "bins, which pays for the fields' bookkeeping. Peak memory is flat\n"
@@ -130,7 +130,7 @@ def bench_plan_note():
                for _ in range(5))
     cmp_ = [l for l in plan_lines(out, "gamma per-frame") if "tables vs exact" in l][0]
     w = re.search(r"wall mean ([\d.e+-]+), wall p95 ([\d.e+-]+)", cmp_)
-    return ("(%s, %s.) %s group choices, %s candidates of %s\n"
+    return prose("(%s; %s.) %s group choices, %s candidates of %s\n"
             "before dropping dominated choices. `--verify` at 10^4 replications on the %s\n"
             "Pareto plans takes %.2f s (fixed) and %.2f s (random). The seed pipeline\n"
             "(random H100 framing and L4 overlay figures) plans in %.3f s (best of 5).\n"
@@ -182,7 +182,7 @@ def sim_cost_table():
             "| forkcast sim | %.3f (%.1fx the numpy peer) |\n" % (n, f, n / f))
 
 
-@gen("sim-rss", tier="normal", noise=(0.3, 1))
+@gen("sim-rss", tier="normal", noise=RSS)
 def sim_rss():
     m = re.search(r"R=1e4 ([\d.]+) MiB, R=1e6 ([\d.]+) MiB, R=1e8 ([\d.]+) MiB", sim_bench())
     return "%s MiB at R = 10^4, %s MiB at 10^6, %s MiB at 10^8" % m.groups()
@@ -198,7 +198,7 @@ def sim_threads():
     base = ["sim", "--gpus", "1,2,4,8,16", "--json", "--replications"]
     r7 = [min(stats(base + ["10000000", "--threads", t])[0] for _ in range(3)) for t in ("1", "2")]
     s8 = [stats(base + ["100000000", "--threads", t]) for t in ("1", "2")]
-    return ("On the %s (%s): R = 10^7 in %.2f s on one thread, %.2f s on two\n"
+    return prose("On the %s (wall times; %s): R = 10^7 in %.2f s on one thread, %.2f s on two\n"
             "(%.2fx); R = 10^8 in %.1f s and %.1f s (%.2fx), %.1f s and %.1f s of CPU.\n" % (
                 machine(), TIME_TEXT, r7[0], r7[1], r7[0] / r7[1], s8[0][0], s8[1][0], s8[0][0] / s8[1][0],
                 s8[0][1], s8[1][1]))
@@ -225,12 +225,12 @@ def sim_1e9():
     ratio = min(a["wall_s"]["stderr"] / b["wall_s"]["stderr"] for a, b in zip(d6["results"], d["results"]))
     z, gap = agreement(d)
     _out["1e9"] = (d, z, gap, rss)
-    return ("10^9 replications on both cores: %.0f s wall, %.0f s CPU, %.1f MiB; the standard\n"
+    return prose("10^9 replications on both cores: %.0f s wall, %.0f s CPU, %.1f MiB; the standard\n"
             "errors are %.1fx those at 10^6 (sqrt(1000) = 31.62) and every mean is within\n"
             "%.1f standard errors of the closed form.\n" % (w, c, rss, ratio, z))
 
 
-@gen("sim-1e9-agree", tier="slow", noise=(0.5, 0.5))
+@gen("sim-1e9-agree", tier="slow", noise=(3.0, 0.5))
 def sim_1e9_agree():
     if "1e9" not in _out:
         sim_1e9()
@@ -238,7 +238,7 @@ def sim_1e9_agree():
     return "within %.1f standard errors (%.2f ms of wall)" % (z, 1e3 * gap)
 
 
-@gen("sim-1e9-rss", tier="slow", noise=(0.3, 1))
+@gen("sim-1e9-rss", tier="slow", noise=RSS)
 def sim_1e9_rss():
     if "1e9" not in _out:
         sim_1e9()
@@ -254,7 +254,7 @@ def sim_2e31():
     d9 = _out["1e9"][0]
     d = json.loads(out)
     ratio = d9["results"][0]["wall_s"]["stderr"] / d["results"][0]["wall_s"]["stderr"]
-    return ("R = 2^31 + 2^20 (past any 32-bit count): %.0f s wall, %.0f s CPU, %.1f MiB;\n"
+    return prose("R = 2^31 + 2^20 (past any 32-bit count): %.0f s wall, %.0f s CPU, %.1f MiB;\n"
             "standard errors %.4fx smaller than at 10^9 (sqrt(R / 10^9) = %.4f).\n" % (
                 w, c, rss, ratio, math.sqrt(reps / 1e9)))
 

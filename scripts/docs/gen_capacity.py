@@ -6,7 +6,7 @@ Every claim a sentence makes ("the cheapest pool", "never splits") is
 computed from the runs it shows; where the runs no longer bear a claim out,
 claim() stops the regeneration with the reason, so the prose is rewritten
 instead of drifting."""
-from docrun import prose, gen, run, jrun, fence, money, pct, thousands, RunError
+from docrun import prose, gen, run, jrun, fence, money, pct, thousands, RunError, TIME_NOISE, TIME_MASK
 
 RATE, HOURS = "83.333", "24"
 PIPE = "data/scenarios/pipeline-t50-t51.json"
@@ -190,7 +190,7 @@ def under(*args):
     return "$ forkcast plan %s %s   # the part after the single-video search\n%s" % (PIPE, " ".join(args), out[i:])
 
 
-@gen("plan-rate", noise=(0.0, 0.5), mask=r"\bin \d+(?:\.\d+)? s\b")
+@gen("plan-rate", noise=TIME_NOISE, mask=TIME_MASK)
 def plan_rate():
     return fence(under("--rate", "83.3", "--hours", HOURS) + "\n" +
                  under("--rate", "83.3", "--hours", HOURS, "--p95-target", "100"))

@@ -6,12 +6,7 @@ import json
 import os
 
 import docrun
-from docrun import gen, run, fence, machine, tmpdir, thousands, timed, jrun
-
-MEAS = (1.0, 0.01)   # a measurement of this machine: within a factor of 2, or 10 ms
-MEAS_TEXT = "a measurement: a rerun on this machine gives other values, within a factor of 2"
-TIME = (0.5, 0.01)   # a best-of-N timing
-TIME_TEXT = "±50% run to run"
+from docrun import gen, run, fence, machine, tmpdir, thousands, timed, jrun, prose, TIME, MEAS, TIME_TEXT, MEAS_TEXT
 
 SYNTH = ["sh", "-c", 'sleep $(awk "BEGIN{print 0.05 + 0.004*{frames}}")']
 
@@ -61,7 +56,7 @@ def cal_command_json():
 @gen("cal-command-note", tier="normal", noise=MEAS)
 def cal_command_note():
     f = cal_command()[0]["fit"]
-    return ("recovers per_frame_s = %.3g [%.3g, %.3g] and fixed_s = %.2g (the\n"
+    return prose("recovers per_frame_s = %.3g [%.3g, %.3g] and fixed_s = %.2g (the\n"
             "extra %.0f ms is sh + awk + sleep starting; %s).\n" % (
                 f["per_frame_s"]["value"], f["per_frame_s"]["ci95"][0], f["per_frame_s"]["ci95"][1],
                 f["fixed_s"]["value"], 1e3 * (f["fixed_s"]["value"] - 0.05), MEAS_TEXT))
@@ -95,12 +90,13 @@ def cal_applied():
 
 
 def kernels():
-    run(["calibrate", "kernels", "--frames", "50", "-o", "kern.json"], cwd=tmpdir())
+    run(["calibrate", "kernels", "--frames", "50", "--threads", "1", "--no-ffmpeg", "-o", "kern.json"], cwd=tmpdir())
     return json.load(open(in_tmp("kern.json")))
 
 
 def pipeline():
-    out = run(["calibrate", "pipeline", "--stage", "overlay", "-o", "pipe.json"], cwd=tmpdir())
+    out = run(["calibrate", "pipeline", "--stage", "overlay", "--threads", "1", "--codec-threads", "1", "-o", "pipe.json"],
+              cwd=tmpdir())
     return json.load(open(in_tmp("pipe.json"))), out
 
 
@@ -120,14 +116,13 @@ def cal_kernel_only():
     be_p = jrun(["advise", s, "--with", "pipe.json", "--no-sim", "--json"], cwd=tmpdir())["break_even_frames"]["2"]
     be_k = jrun(["advise", s, "--with", "kern.json", "--allow-kernel-only", "--no-sim", "--json"],
                 cwd=tmpdir())["break_even_frames"]["2"]
-    km = k["kernel_only"]["stage"]["per_frame_s"]
-    kmean = km["mean"] if isinstance(km, dict) else km
-    return ("Measured on the %s at 1080p (CPU backend): the overlay\n"
-            "kernel %.3f ms/frame, the whole overlay stage %.1f ms/frame (`calibrate\n"
+    kmed = k["calibration"]["overlay_stats"]["median_s"]
+    return prose("Measured on the %s at 1080p (CPU backend, one thread): the overlay\n"
+            "kernel %.3f ms/frame (median), the whole overlay stage %.1f ms/frame (`calibrate\n"
             "pipeline`: decode %.1f, kernel %.1f, x264 encode %.1f); applied to `forkcast\n"
             "example`'s scenario, the 2-GPU break-even is %s frames with the pipeline\n"
             "profile and %s with the kernel-only one (%s).\n" % (
-                machine(), 1e3 * kmean, phase_ms(table, "total"), phase_ms(table, "decode"), phase_ms(table, "kernel"),
+                machine(), 1e3 * kmed, phase_ms(table, "total"), phase_ms(table, "decode"), phase_ms(table, "kernel"),
                 phase_ms(table, "encode"), thousands(be_p), thousands(be_k), MEAS_TEXT))
 
 
@@ -156,7 +151,7 @@ def ffmpeg_cal(small=False):
     name = "ffs.json" if small else "ff.json"
     args = ["calibrate", "ffmpeg", "--repeats", "2" if small else "3", "-o", name] + (["--size", "320x240"] if small else [])
     t0 = time.perf_counter()
-    out, err, _ = run(args, both=True, cwd=tmpdir())
+    out, err, _ = run(args, both=True, cwd=tmpdir(), env={"FORKCAST_PROGRESS_S": "5"})
     _times.setdefault(name, time.perf_counter() - t0)
     return json.load(open(in_tmp(name))), out, err
 
@@ -209,7 +204,7 @@ def ffmpeg_lib_lookup():
 
 @gen("ffmpeg-cost", tier="normal", noise=TIME)
 def ffmpeg_cost():
-    return ("on the %s the 1080p default took %.0f s with R = 3, the\n"
+    return prose("on the %s the 1080p default took %.0f s with R = 3, the\n"
             "320x240 test clip %.0f s with R = 2 (%s).\n" % (machine(), ffmpeg_secs(), ffmpeg_secs(True), TIME_TEXT))
 
 
@@ -238,13 +233,13 @@ def progress_lines():
 def sweep_time():
     t = timed([docrun.BIN, "sweep", "--frames", "10..1000000", "--per-frame", "0.001..10", "--points", "200",
                "--gpus", "1,2,3,4,6,8,12,16", "--csv"], n=5)
-    return "200 × 200 × 8 in %.2f s on a %s, best of 5, %s" % (t, machine(), TIME_TEXT)
+    return "200 × 200 × 8 in %.2f s of CPU on a %s, best of 5; %s" % (t, machine(), TIME_TEXT)
 
 
-@gen("advise-time", tier="normal", noise=(0.5, 0.003))
+@gen("advise-time", tier="normal", noise=(3.0, 0.003))
 def advise_time():
     t = timed([docrun.BIN, "advise"], n=20)
-    return ("`forkcast advise` on the default takes %.0f ms (the whole process, best of 20 on a\n"
+    return prose("`forkcast advise` on the default takes %.0f ms of CPU (the whole process, best of 20 on a\n"
             "%s; %s), including its 2000-replication Monte Carlo and the\n"
             "break-even search for k = 2, 4, 8. `make bench` gives the figures.\n" % (1e3 * t, machine(), TIME_TEXT))
 
@@ -257,4 +252,4 @@ def model_gamma_time():
     d["parallel"]["gpus"] = [1, 2, 4, 8, 16, 32]
     json.dump(d, open(in_tmp("framing-gamma.json"), "w"))
     t = timed([docrun.BIN, "model", in_tmp("framing-gamma.json")], n=3)
-    return "takes %.2f s (best of 3, %s)" % (t, TIME_TEXT)
+    return "takes %.2f s of CPU (best of 3; %s)" % (t, TIME_TEXT)

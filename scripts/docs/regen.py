@@ -18,8 +18,9 @@ Tiers: fast (deterministic, a few seconds in all: the subset tests/cli/docs.sh
 checks on every make test), normal (make docs: minutes), slow (make
 docs-slow: also the 10^9-replication runs). A deterministic region must come
 out byte for byte the same on a rerun; a timing or measurement region may
-differ in each number by the noise its generator declares (and its text
-states), the text between the numbers being the same.
+differ in each number by the noise its generator declares (a factor, or an
+absolute difference; its text states it), the text between the numbers being
+the same.
 
 usage: regen.py [--check] [--tier fast|normal|slow] [--only NAME,...]
                 [--bin BIN] [--root DIR] [--list]
@@ -27,8 +28,6 @@ usage: regen.py [--check] [--tier fast|normal|slow] [--only NAME,...]
               exit 1 (deterministic: any byte; timing: a number beyond its noise)
   --tier T    regions of tier T and below (default normal)
   --only N,.. only these generators (any tier)
-  --force     rewrite timing regions even when within their noise (by
-              default a rerun within the noise keeps the committed text)
   --bin BIN   the forkcast binary (default ./forkcast; build it first)
   --root DIR  where README.md and docs/ are read and written (default: the
               repository; commands always run in the repository)
@@ -99,13 +98,14 @@ def within(old, new, g):
 
 
 def numbers_within(old, new, noise):
-    rel, ab = noise
+    factor, ab = noise
     so, sn = NUM.split(old), NUM.split(new)
     if [" ".join(x.split()) for x in so] != [" ".join(x.split()) for x in sn]:
         return False
     for a, b in zip(NUM.findall(old), NUM.findall(new)):
-        x, y = parse_num(a), parse_num(b)
-        if abs(x - y) > max(rel * max(abs(x), abs(y)), ab or 0):
+        x, y = abs(parse_num(a)), abs(parse_num(b))
+        same_sign = (parse_num(a) >= 0) == (parse_num(b) >= 0)
+        if abs(parse_num(a) - parse_num(b)) > (ab or 0) and not (same_sign and max(x, y) <= factor * min(x, y)):
             return False
     return True
 
@@ -122,7 +122,6 @@ def main():
     ap.add_argument("--bin", default=None)
     ap.add_argument("--root", default=docrun.REPO)
     ap.add_argument("--list", action="store_true")
-    ap.add_argument("--force", action="store_true")
     a = ap.parse_args()
     only = set(x for x in a.only.split(",") if x)
     if a.list:
@@ -155,6 +154,11 @@ def main():
                 except docrun.RunError as e:
                     print("regen: %s: %s: %s" % (rel, " ".join(words), e), file=sys.stderr)
                     return 1
+                except Exception as e:  # a generator's bug or an output it no longer understands
+                    import traceback
+                    traceback.print_exc()
+                    print("regen: %s: %s: %s: %s" % (rel, " ".join(words), type(e).__name__, e), file=sys.stderr)
+                    return 1
                 if time.time() - t1 > 2:
                     docrun.say("regen: %s: %s: %.1f s" % (rel, " ".join(words), time.time() - t1))
                 same = new == body or (g.noise is not None and within(body, new, g))
@@ -162,8 +166,6 @@ def main():
                     timing.append("%s: %s" % (rel, " ".join(words)))
                 if not same:
                     drift.append((rel, words, body, new))
-                elif not a.force:
-                    new = body   # within the noise: keep the committed text (a rerun changes nothing)
             pieces += [text[last:start], new if not a.check else body]
             last = end
         pieces.append(text[last:])
