@@ -51,15 +51,11 @@ def map_png():
 @gen("map-markers")
 def map_markers():
     """Where the seed experiments fall on the default's decision map (its CSV's markers)."""
-    parts = []
-    for r in map_csv():
-        if r["series"] != "marker":
-            continue
-        k = int(r["best_gpus"])
-        where = "the not-beneficial region (1 GPU)" if k == 1 else "the %d-GPU region" % k
-        parts.append("%s frames at %g ms (%s) in %s" % (r["frames"], 1e3 * float(r["per_frame_s"]),
-                                                          r["label"].split(":")[0], where))
-    return "; ".join(parts)
+    mk = {r["label"].split()[0]: r for r in map_csv() if r["series"] == "marker"}
+    e7, t50 = int(mk["E7"]["best_gpus"]), int(mk["T50"]["best_gpus"])
+    where = lambda k: "the not-beneficial region" if k == 1 else "the %d-GPU region" % k  # noqa: E731
+    return ("E7 (300 frames at 25 ms) in %s and T50's per-frame cost (680 ms) in %s: on E7's "
+            "cold-start platform, not T50's warm one" % (where(e7), where(t50)))
 
 
 @gen("dev-full")
@@ -68,5 +64,6 @@ def dev_full():
     import subprocess
     import docrun
     with open("/dev/full", "w") as full:
-        p = subprocess.run([docrun.BIN, "advise", "--json"], cwd=docrun.REPO, stdout=full, stderr=subprocess.PIPE, text=True)
+        p = subprocess.run([docrun.BIN, "advise", "--json"], cwd=docrun.REPO, stdout=full, stderr=subprocess.PIPE,
+                           text=True)
     return fence("$ forkcast advise --json > /dev/full; echo $?\n%s%d" % (p.stderr, p.returncode))
