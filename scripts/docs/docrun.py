@@ -164,16 +164,18 @@ def say(msg):
 def prose(text, width=76):
     """Paragraphs and '- ' bullets refilled to width (a generated sentence
     reads like the hand-written text around it); blank lines kept."""
+    import re
     import textwrap
     out, block = [], []
+    keep = re.compile(r"(?<=\d) (?=(?:s|ms|µs|ns|MB|MiB|GB|x|frames|GPUs?|jobs|runs)\b)| (?=<?=)|(?<==) ")
 
     def flush():
         if block:
-            words = " ".join(l.strip() for l in block)
+            words = keep.sub("\0", " ".join(l.strip() for l in block))   # no line break inside "60 s", "R = 3"
             bullet = block[0].startswith("- ")
             out.append(textwrap.fill(words[2:] if bullet else words, width, initial_indent="- " if bullet else "",
                                      subsequent_indent="  " if bullet else "", break_on_hyphens=False,
-                                     break_long_words=False))
+                                     break_long_words=False).replace("\0", " "))
             block.clear()
     for line in text.rstrip("\n").split("\n"):
         if not line.strip():

@@ -253,3 +253,11 @@ def model_gamma_time():
     json.dump(d, open(in_tmp("framing-gamma.json"), "w"))
     t = timed([docrun.BIN, "model", in_tmp("framing-gamma.json")], n=3)
     return "takes %.2f s of CPU (best of 3; %s)" % (t, TIME_TEXT)
+
+
+@gen("cal-negative-note", tier="normal", noise=MEAS)
+def cal_negative_note():
+    """The note of a fit whose fixed part comes out negative (a stage 0.004 frames - 0.04 s)."""
+    _, err, _ = run(["calibrate", "command", "--frames", "100,200", "--repeats", "2", "-o", "neg.json", "--", "sh",
+                     "-c", 'sleep $(awk "BEGIN{print 0.004*{frames} - 0.04}")'], both=True, cwd=tmpdir())
+    return "`%s`" % next(l for l in err.splitlines() if "clamped at 0" in l)

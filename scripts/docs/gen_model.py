@@ -217,3 +217,10 @@ def t50_ceiling():
     r = {x["gpus"]: x for x in jrun(["advise", "data/scenarios/framing-t50.json", "--with", path, "--no-sim",
                                      "--json"])["results"]}
     return "about %.2f" % r[4]["speedup"]
+
+
+@gen("fit-param")
+def fit_param(expfile, field, unit=""):
+    """One fitted value of a fit, as '2.2 s'."""
+    p = [x for x in fit(expfile)[1]["parameters"] if x["field"] == field][0]
+    return ("%.1f %s" % (p["value"], unit)).strip()
