@@ -8,6 +8,7 @@ import os
 
 from docrun import gen, run, jrun, fence, thousands, tmpdir, pct, prose
 from gen_capacity import claim
+from gen_basic import map_marker
 
 EXP = "data/experiments/"
 HYPS = [  # label, experiments file, free (in words), short names of the fitted fields
@@ -140,8 +141,7 @@ def plots_default():
     bel = [float(r["frames"]) * float(r["per_frame_s"]) for r in mp if r["series"] == "break_even"]
     bel.sort()
     work = bel[len(bel) // 2]
-    mk = {r["label"].split()[0]: r for r in mp if r["series"] == "marker"}
-    t50 = mk["T50"]
+    t50 = map_marker(mp, 0.68)
     bd = {int(r["gpus"]): r for r in chart("breakdown")}
     ks = sorted(bd)
     g = chart("gantt")
