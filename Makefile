@@ -11,6 +11,9 @@
 #                   make check also fuzzes each harness CHECK_FUZZ_SECONDS (15 s)
 #   make bench      benchmarks with peers measured in the same run
 #   make scenarios  regenerate data/scenarios/{overlay-e7,framing-t50}.json by fitting
+#   make docs       regenerate every figure of README.md and docs/*.md from real
+#                   runs (scripts/docs/regen.py; minutes); make docs-slow adds the
+#                   10^9-replication runs; make docs-check compares without writing
 #   make man        forkcast.1 from the --help outputs (help2man); man ./forkcast.1
 #   make completion $(BUILD)/forkcast.bash, generated from the parsers' option tables
 #   make install PREFIX=/usr/local  (binary, data, docs, man page, bash completion)
@@ -85,7 +88,8 @@ FUZZ_SECONDS ?= 60
 CHECK_FUZZ_SECONDS ?= 15
 FUZZ_CC ?= clang
 
-.PHONY: all deps run test test-inner check check-inner check-layers bench scenarios install clean man completion fuzz fuzz-inner
+.PHONY: all deps run test test-inner check check-inner check-layers bench scenarios install clean man completion \
+        fuzz fuzz-inner docs docs-slow docs-check
 all: forkcast
 
 forkcast: $(CLI_OBJ) $(BUILD)/libforkcast.a
@@ -226,6 +230,18 @@ bench: forkcast $(BENCHES)
 
 scenarios: forkcast
 	./scripts/fit-scenarios.sh ./forkcast
+
+# README.md and docs/*.md: every figure forkcast gives lives in a marked
+# region that scripts/docs/regen.py rewrites from real runs (its header:
+# markers, tiers, noise). make test checks the fast deterministic subset
+# (tests/cli/docs.sh).
+DOCS_BENCHES := $(BUILD)/bench/bench_capacity $(BUILD)/bench/bench_plan $(BUILD)/bench/bench_sim
+docs: forkcast $(DOCS_BENCHES)
+	./scripts/docs/regen.py --bin ./forkcast
+docs-slow: forkcast $(DOCS_BENCHES)
+	./scripts/docs/regen.py --bin ./forkcast --tier slow
+docs-check: forkcast $(DOCS_BENCHES)
+	./scripts/docs/regen.py --bin ./forkcast --check
 
 # The man page and the completion script come out of the binary: its --help
 # texts (help2man, scripts/gen-man.sh) and its parsers' tables (forkcast completion).
