@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "model/plan.h"
 #include "model/workload.h"
+#include "base/text.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -43,7 +44,7 @@ static int parse_group(const model_pipeline *p, const char *spec, char *tok, int
         char *name = trim(st);
         int idx = model_pipeline_stage_index(p, name);
         if (idx < 0) {
-            const char *near = model_scenario_suggest(name, names);
+            const char *near = base_did_you_mean(name, names);
             if (near)
                 return cli_usage_error("--plan '%s': group %d: unknown stage '%s' (did you mean '%s'?)", spec, gi + 1,
                                        name, near);

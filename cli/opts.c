@@ -3,6 +3,7 @@
 #include "cli/opts.h"
 #include "cli/cli.h"
 #include "model/scenario.h"
+#include "base/text.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -168,7 +169,7 @@ int cli_unknown_option(const char *cmd, const char *arg, const struct option *lo
         if (!strncmp(cands[i], key, strlen(key)))
             near = cands[i], prefixed++;
     if (prefixed != 1)
-        near = key[0] ? model_scenario_suggest(key, cands) : NULL;
+        near = key[0] ? base_did_you_mean(key, cands) : NULL;
     if (!near)
         near = shared_start(key, cands, n);
     if (near)

@@ -1,6 +1,6 @@
 /* model/dist_parse.h -- private to the scenario parser (model/scenario.c,
- * model/dist_parse.c): JSON values into checked numbers and into
- * distributions (model/dist.h), each refusal one line "FILE: PATH: problem
+ * model/dist_parse.c, model/field_parse.c, model/pipeline.c): JSON values
+ * into checked numbers and into distributions (model/dist.h), each refusal one line "FILE: PATH: problem
  * (got X)" with status BASE_EINPUT.
  *
  * A time is a number >= 0 (FIXED) or an object {"dist": KIND, parameters,
@@ -47,6 +47,17 @@ int model_parse_ranged(model_parse_ctx *c, const cJSON *j, const char *path, dou
 int model_parse_integer(model_parse_ctx *c, const cJSON *j, const char *path, double lo, double hi, double *v);
 /* A time: a number or a distribution object, as above. */
 int model_parse_dist(model_parse_ctx *c, const cJSON *j, const char *path, model_dist *d);
+/* The fields of their own kind (model/field_parse.c), each into c->s:
+ * parallel.gpus (sorted, deduplicated), parallel.policy, job.frames (an
+ * integer or a distribution of frame counts), parallel.concat_billed,
+ * workload.rate_per_hour_by_hour (24 rates, one > 0) and
+ * platform.concurrency_throughput (owned). */
+int model_parse_gpus(model_parse_ctx *c, const cJSON *j, const char *path);
+int model_parse_policy(model_parse_ctx *c, const cJSON *j, const char *path);
+int model_parse_frames(model_parse_ctx *c, const cJSON *j, const char *path);
+int model_parse_bill(model_parse_ctx *c, const cJSON *j, const char *path);
+int model_parse_rate24(model_parse_ctx *c, const cJSON *j, const char *path);
+int model_parse_throughput(model_parse_ctx *c, const cJSON *j, const char *path);
 /* Hand arr (malloc'd) to the scenario being filled: freed with it, or now on error. */
 int model_parse_own(model_parse_ctx *c, double *arr);
 

@@ -2,8 +2,10 @@
  * owned copies. The views built from them (type and group platforms,
  * per-stage profiles) are in model/pipeline_view.c. See pipeline.h. */
 #include "model/pipeline.h"
+#include "model/dist_parse.h"
 #include "base/json.h"
 #include "base/status.h"
+#include "base/text.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -11,17 +13,6 @@
 #include <string.h>
 
 #define FAIL(...) base_errf(err, errsz, BASE_EINPUT, __VA_ARGS__)
-
-static const char *json_type(const cJSON *j)
-{
-    if (cJSON_IsNumber(j)) return "number";
-    if (cJSON_IsString(j)) return "string";
-    if (cJSON_IsBool(j)) return "boolean";
-    if (cJSON_IsNull(j)) return "null";
-    if (cJSON_IsArray(j)) return "array";
-    if (cJSON_IsObject(j)) return "object";
-    return "invalid";
-}
 
 /* Every key of obj is one of keys[] or a "_" comment. */
 static int known_keys(const model_scenario *s, const cJSON *obj, const char *path, const char *const *keys,
@@ -35,7 +26,7 @@ static int known_keys(const model_scenario *s, const cJSON *obj, const char *pat
             ok |= !strcmp(*q, k->string);
         if (ok)
             continue;
-        const char *near = model_scenario_suggest(k->string, keys);
+        const char *near = base_did_you_mean(k->string, keys);
         if (near)
             return FAIL("%s: %s.%s: unknown field (did you mean '%s'?)", s->file, path, k->string, near);
         return FAIL("%s: %s.%s: unknown field", s->file, path, k->string);
@@ -47,7 +38,7 @@ static int get_num(const model_scenario *s, const cJSON *j, const char *path, do
                    double *v, char *err, size_t errsz)
 {
     if (!cJSON_IsNumber(j))
-        return FAIL("%s: %s: must be a number (got %s)", s->file, path, json_type(j));
+        return FAIL("%s: %s: must be a number (got %s)", s->file, path, model_parse_json_type(j));
     *v = j->valuedouble;
     if (!isfinite(*v))
         return FAIL("%s: %s: must be finite (got %g)", s->file, path, *v);
@@ -61,7 +52,7 @@ static int get_num(const model_scenario *s, const cJSON *j, const char *path, do
 static int get_name(const model_scenario *s, const cJSON *j, const char *path, char *dst, char *err, size_t errsz)
 {
     if (!cJSON_IsString(j))
-        return FAIL("%s: %s: must be a string (got %s)", s->file, path, json_type(j));
+        return FAIL("%s: %s: must be a string (got %s)", s->file, path, model_parse_json_type(j));
     if (!j->valuestring[0])
         return FAIL("%s: %s: must not be empty", s->file, path);
     if (strlen(j->valuestring) >= MODEL_PIPE_NAME || strchr(j->valuestring, ','))
@@ -81,7 +72,7 @@ static int load_prices(model_pipeline *p, const model_scenario *s, const cJSON *
     snprintf(p->prices_name, sizeof p->prices_name, "data/prices/modal.json (built-in)");
     if (where) {
         if (!cJSON_IsString(where) || !where->valuestring[0])
-            return FAIL("%s: plan.prices: must be a file name (got %s)", s->file, json_type(where));
+            return FAIL("%s: plan.prices: must be a file name (got %s)", s->file, model_parse_json_type(where));
         const char *v = where->valuestring, *slash = strrchr(s->file, '/');
         if (v[0] != '/' && slash)
             snprintf(path, sizeof path, "%.*s/%s", (int)(slash - s->file), s->file, v);
@@ -153,7 +144,7 @@ static int parse_stage(model_pipeline *p, model_scenario *s, const cJSON *j, int
     model_pipe_stage *st = &p->stage[i];
     snprintf(path, sizeof path, "pipeline.stages[%d]", i);
     if (!cJSON_IsObject(j))
-        return FAIL("%s: %s: must be an object {\"name\", \"per_frame_s\"} (got %s)", s->file, path, json_type(j));
+        return FAIL("%s: %s: must be an object {\"name\", \"per_frame_s\"} (got %s)", s->file, path, model_parse_json_type(j));
     int rc = known_keys(s, j, path, keys, err, errsz);
     if (rc)
         return rc;
@@ -174,7 +165,7 @@ static int parse_stage(model_pipeline *p, model_scenario *s, const cJSON *j, int
     if (cJSON_IsNumber(pf) || (cJSON_IsObject(pf) && cJSON_GetObjectItemCaseSensitive(pf, "dist")))
         return add_figure(p, s, st, s->gpu, pf, sub, source, err, errsz);
     if (!cJSON_IsObject(pf))
-        return FAIL("%s: %s: must be a time or an object keyed by GPU type (got %s)", s->file, sub, json_type(pf));
+        return FAIL("%s: %s: must be a time or an object keyed by GPU type (got %s)", s->file, sub, model_parse_json_type(pf));
     for (const cJSON *e = pf->child; e; e = e->next) {
         char fpath[MODEL_PIPE_NAME + 260];
         if (!e->string || e->string[0] == '_')
@@ -196,7 +187,7 @@ static int parse_stages(model_pipeline *p, model_scenario *s, const cJSON *j, ch
     if (!j)
         return FAIL("%s: pipeline.stages: missing (the ordered list of stages)", s->file);
     if (!cJSON_IsArray(j))
-        return FAIL("%s: pipeline.stages: must be an array of stages (got %s)", s->file, json_type(j));
+        return FAIL("%s: pipeline.stages: must be an array of stages (got %s)", s->file, model_parse_json_type(j));
     int n = cJSON_GetArraySize(j);
     if (n < 1 || n > MODEL_PIPE_MAX_STAGES)
         return FAIL("%s: pipeline.stages: must hold 1 to %d stages (got %d)", s->file, MODEL_PIPE_MAX_STAGES, n);
@@ -222,7 +213,7 @@ static int parse_group(model_pipeline *p, model_scenario *s, const cJSON *j, int
     model_pipe_group *g = &p->current[gi];
     snprintf(path, sizeof path, "pipeline.current[%d]", gi);
     if (!cJSON_IsObject(j))
-        return FAIL("%s: %s: must be an object {\"stages\", \"gpu\", \"gpus\"} (got %s)", s->file, path, json_type(j));
+        return FAIL("%s: %s: must be an object {\"stages\", \"gpu\", \"gpus\"} (got %s)", s->file, path, model_parse_json_type(j));
     int rc = known_keys(s, j, path, keys, err, errsz);
     if (rc)
         return rc;
@@ -230,7 +221,7 @@ static int parse_group(model_pipeline *p, model_scenario *s, const cJSON *j, int
     const cJSON *gpu = cJSON_GetObjectItemCaseSensitive(j, "gpu"), *k = cJSON_GetObjectItemCaseSensitive(j, "gpus");
     if (!cJSON_IsArray(st) || cJSON_GetArraySize(st) < 1)
         return FAIL("%s: %s.stages: must be a non-empty array of stage names (got %s)", s->file, path,
-                    st ? json_type(st) : "nothing");
+                    st ? model_parse_json_type(st) : "nothing");
     const char *names[MODEL_PIPE_MAX_STAGES + 1];
     for (int a = 0; a < p->nstages; a++)
         names[a] = p->stage[a].name;
@@ -239,10 +230,10 @@ static int parse_group(model_pipeline *p, model_scenario *s, const cJSON *j, int
     for (const cJSON *e = st->child; e; e = e->next, si++) {
         snprintf(sub, sizeof sub, "%s.stages[%d]", path, si);
         if (!cJSON_IsString(e))
-            return FAIL("%s: %s: must be a stage name (got %s)", s->file, sub, json_type(e));
+            return FAIL("%s: %s: must be a stage name (got %s)", s->file, sub, model_parse_json_type(e));
         int idx = model_pipeline_stage_index(p, e->valuestring);
         if (idx < 0) {
-            const char *near = model_scenario_suggest(e->valuestring, names);
+            const char *near = base_did_you_mean(e->valuestring, names);
             if (near)
                 return FAIL("%s: %s: unknown stage '%s' (did you mean '%s'?)", s->file, sub, e->valuestring, near);
             return FAIL("%s: %s: unknown stage '%s' (pipeline.stages has no such name)", s->file, sub, e->valuestring);
@@ -272,7 +263,7 @@ static int parse_group(model_pipeline *p, model_scenario *s, const cJSON *j, int
 static int parse_current(model_pipeline *p, model_scenario *s, const cJSON *j, char *err, size_t errsz)
 {
     if (!cJSON_IsArray(j) || cJSON_GetArraySize(j) < 1)
-        return FAIL("%s: pipeline.current: must be a non-empty array of groups (got %s)", s->file, json_type(j));
+        return FAIL("%s: pipeline.current: must be a non-empty array of groups (got %s)", s->file, model_parse_json_type(j));
     if (cJSON_GetArraySize(j) > p->nstages)
         return FAIL("%s: pipeline.current: more groups (%d) than stages (%d)", s->file, cJSON_GetArraySize(j),
                     p->nstages);
@@ -314,7 +305,7 @@ static int parse_type(model_pipeline *p, model_scenario *s, const cJSON *e, int 
     }
     if (!cJSON_IsObject(e))
         return FAIL("%s: %s: must be a GPU type name or {\"name\", platform fields...} (got %s)", s->file, where,
-                    json_type(e));
+                    model_parse_json_type(e));
     snprintf(sub, sizeof sub, "%s.name", where);
     const cJSON *nj = cJSON_GetObjectItemCaseSensitive(e, "name");
     if (!nj)
@@ -344,7 +335,7 @@ static int parse_plan(model_pipeline *p, model_scenario *s, const cJSON *j, char
     static const char *const keys[] = {"gpu_types", "gpus", "objective", "balanced_weight", "p95_target_s",
                                        "max_cost_usd", "prices", NULL};
     if (!cJSON_IsObject(j))
-        return FAIL("%s: plan: must be an object (got %s)", s->file, json_type(j));
+        return FAIL("%s: plan: must be an object (got %s)", s->file, model_parse_json_type(j));
     int rc = known_keys(s, j, "plan", keys, err, errsz);
     if (rc)
         return rc;
@@ -352,7 +343,7 @@ static int parse_plan(model_pipeline *p, model_scenario *s, const cJSON *j, char
     if (types) {
         if (!cJSON_IsArray(types) || cJSON_GetArraySize(types) < 1)
             return FAIL("%s: plan.gpu_types: must be a non-empty array of GPU types (got %s)", s->file,
-                        json_type(types));
+                        model_parse_json_type(types));
         int i = 0;
         for (const cJSON *e = types->child; e; e = e->next, i++)
             if ((rc = parse_type(p, s, e, i, err, errsz)))
@@ -364,7 +355,7 @@ static int parse_plan(model_pipeline *p, model_scenario *s, const cJSON *j, char
         int n = cJSON_IsArray(gpus) ? cJSON_GetArraySize(gpus) : 0;
         if (n < 1 || n > MODEL_MAX_GPU_LIST)
             return FAIL("%s: plan.gpus: must be an array of 1 to %d container counts (got %s)", s->file,
-                        MODEL_MAX_GPU_LIST, json_type(gpus));
+                        MODEL_MAX_GPU_LIST, model_parse_json_type(gpus));
         int i = 0;
         for (const cJSON *e = gpus->child; e; e = e->next, i++) {
             char sub[64];
@@ -381,7 +372,7 @@ static int parse_plan(model_pipeline *p, model_scenario *s, const cJSON *j, char
     const cJSON *obj = cJSON_GetObjectItemCaseSensitive(j, "objective");
     if (obj && (!cJSON_IsString(obj) || model_plan_objective_parse(obj->valuestring, &p->objective)))
         return FAIL("%s: plan.objective: must be \"cost\", \"speed\" or \"balanced\" (got %s%s%s)", s->file,
-                    cJSON_IsString(obj) ? "\"" : "", cJSON_IsString(obj) ? obj->valuestring : json_type(obj),
+                    cJSON_IsString(obj) ? "\"" : "", cJSON_IsString(obj) ? obj->valuestring : model_parse_json_type(obj),
                     cJSON_IsString(obj) ? "\"" : "");
     const cJSON *w = cJSON_GetObjectItemCaseSensitive(j, "balanced_weight");
     if (w && (rc = get_num(s, w, "plan.balanced_weight", 0, 1, 0, &p->balanced_weight, err, errsz)))
@@ -434,7 +425,7 @@ int model_pipeline_parse(const cJSON *root, model_scenario *s, char *err, size_t
         return rc;
     if (pj) {
         if (!cJSON_IsObject(pj))
-            return FAIL("%s: pipeline: must be an object (got %s)", s->file, json_type(pj));
+            return FAIL("%s: pipeline: must be an object (got %s)", s->file, model_parse_json_type(pj));
         if ((rc = known_keys(s, pj, "pipeline", pkeys, err, errsz)) ||
             (rc = parse_stages(p, s, cJSON_GetObjectItemCaseSensitive(pj, "stages"), err, errsz)))
             return rc;

@@ -162,12 +162,11 @@ const char *const *model_scenario_fields(void);
  * JSON node j, named `path` in messages, its samples owned by s.
  * model_scenario_apply: the fields of a fragment ({"platform": {...}})
  * parsed over s as it is (no defaults), then the pool checks; messages name
- * the fragment's paths. model_scenario_suggest: the candidate nearest to
- * key when near enough for a did-you-mean, else NULL (cands NULL-ended). */
+ * the fragment's paths. (A did-you-mean over other names:
+ * base_did_you_mean, base/text.h.) */
 int model_scenario_parse_time(model_scenario *s, const cJSON *j, const char *path, model_dist *d, char *err,
                               size_t errsz);
 int model_scenario_apply(model_scenario *s, const cJSON *fragment, char *err, size_t errsz);
-const char *model_scenario_suggest(const char *key, const char *const *cands);
 /* Check v as the number at field `path` is checked when parsed (range,
  * integer, a time's bounds: model/bounds.h), naming `who` ("--per-frame")
  * in the message "WHO: PATH: problem (got v)". For command-line overrides,
