@@ -21,7 +21,7 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: forkcast calibrate command [--frames 30,60,120,240] [--repeats R]\n"
+            "Usage: forkcast calibrate command [--frames 30,60,120,240] [--repeats R]\n"
             "                                 [--timeout S] [--input FILE] [--output-ext EXT]\n"
             "                                 [-o FILE] -- CMD ARGS...\n\n"
             "Run CMD (fork/exec, no shell unless you write `sh -c '...'`) repeats times at each\n"

@@ -18,7 +18,7 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: forkcast calibrate ffmpeg [--input FILE] [--repeats R] [-o FILE]\n"
+            "Usage: forkcast calibrate ffmpeg [--input FILE] [--repeats R] [-o FILE]\n"
             "                                [--size WxH] [--seconds S] [--fps F] [--gop G]\n"
             "                                [--preset P] [--timeout S] [--quiet]\n\n"
             "Measure what FFmpeg itself costs a chunked stage, with the ffmpeg on PATH and\n"

@@ -12,7 +12,7 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: forkcast calibrate fit EXPERIMENTS.json [--scenario BASE.json] [--free SPEC]\n"
+            "Usage: forkcast calibrate fit EXPERIMENTS.json [--scenario BASE.json] [--free SPEC]\n"
             "                              [-o OUT.json] [--json]\n\n"
             "Fit free scenario fields (cold start, concat, ...) to observed wall time, cost,\n"
             "speedup or cost ratio by weighted nonlinear least squares on the closed-form\n"

@@ -19,7 +19,7 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: forkcast calibrate kernels [--backend cpu|cuda|auto|ref] [--size WxH] [--frames N]\n"
+            "Usage: forkcast calibrate kernels [--backend cpu|cuda|auto|ref] [--size WxH] [--frames N]\n"
             "                                  [--stage overlay|framing] [-o FILE] [options]\n\n"
             "Times kern_overlay and kern_framing on generated frames (one call per frame after\n"
             "a warm-up) and writes {\"stage\":{\"per_frame_s\":...},\"calibration\":{...}} for the\n"

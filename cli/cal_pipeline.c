@@ -19,7 +19,7 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: forkcast calibrate pipeline --stage overlay|framing [--input FILE] [--frames N]\n"
+            "Usage: forkcast calibrate pipeline --stage overlay|framing [--input FILE] [--frames N]\n"
             "                                   [--backend cpu|cuda|auto|ref] [-o FILE] [options]\n\n"
             "Runs the stage end to end -- decode (libavcodec) -> kernel -> encode (libx264 if\n"
             "present, else mpeg4) -- prints where the time goes per frame (decode, upload,\n"

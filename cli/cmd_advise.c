@@ -13,7 +13,7 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: forkcast advise [FILE] [options]\n\n"
+    fprintf(f, "Usage: forkcast advise [FILE] [options]\n\n"
                "Should this stage be split across GPUs? Prints, for each GPU count, mean and p95\n"
                "wall time, mean cost, speedup, cost change and whether it is beneficial; then the\n"
                "verdict and the break-even frame count. With no FILE: the built-in overlay-e7\n"

@@ -18,7 +18,7 @@ const cli_command cli_calibrate_modes[] = {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: forkcast calibrate MODE [ARGS]   (forkcast calibrate MODE --help)\n\n"
+    fprintf(f, "Usage: forkcast calibrate MODE [ARGS]   (forkcast calibrate MODE --help)\n\n"
                "Measure what a stage really costs; each mode writes a scenario fragment\n"
                "(JSON, -o FILE) that `forkcast advise|model|sim --with FILE` merges.\n\n");
     for (const cli_command *m = cli_calibrate_modes; m->name; m++)

@@ -24,7 +24,7 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: forkcast capacity [FILE] [options]\n\n"
+            "Usage: forkcast capacity [FILE] [options]\n\n"
             "Simulate a stream of jobs on an autoscaled pool of GPU containers: latency,\n"
             "queueing, losses, cold starts, utilization and the bill. The workload comes from\n"
             "the scenario's \"workload\" section or --rate; with no FILE, the built-in overlay-e7\n"

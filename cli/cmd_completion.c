@@ -14,7 +14,7 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: forkcast completion [bash]\n\n"
+    fprintf(f, "Usage: forkcast completion [bash]\n\n"
                "Print the bash completion script: subcommands, calibrate modes, plot kinds and every\n"
                "subcommand's options, generated from the option tables of the parsers.\n"
                "  source <(forkcast completion)      this shell\n"

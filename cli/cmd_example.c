@@ -98,7 +98,7 @@ int cli_cmd_example(int argc, char **argv)
         if (c == CLI_P_ERR)
             return CLI_EUSAGE;
         if (c == CLI_P_HELP) {
-            printf("usage: forkcast example [--fields] > scenario.json\n\n"
+            printf("Usage: forkcast example [--fields] > scenario.json\n\n"
                    "Print a complete scenario with every field filled and commented; it validates\n"
                    "and runs as it is (forkcast advise scenario.json).\n\n"
                    "  --fields   list every scenario field path instead\n");

@@ -9,7 +9,7 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: forkcast model [FILE] [options]\n\n"
+    fprintf(f, "Usage: forkcast model [FILE] [options]\n\n"
                "Closed-form prediction (order statistics, numerical convolution) of wall time\n"
                "and cost for each GPU count of the scenario. No FILE: the built-in overlay-e7\n"
                "default (data/scenarios/overlay-e7.json).\n\n");

@@ -21,7 +21,7 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: forkcast plan [FILE] [--objective cost|speed|balanced[:W]] [--p95-target S|none]\n"
+            "Usage: forkcast plan [FILE] [--objective cost|speed|balanced[:W]] [--p95-target S|none]\n"
             "                     [--max-cost USD|none] [--gpu-types T4,L4,...] [--gpus LIST]\n"
             "                     [--with PROFILE | --with STAGE[@GPU]=PROFILE] [--verify]\n"
             "                     [--replications R] [--seed S] [--threads T] [--json|--csv]\n"

@@ -10,7 +10,7 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: forkcast plot KIND [FILE] -o OUT.png|OUT.svg [--frames A..B] [--per-frame A..B]\n"
+    fprintf(f, "Usage: forkcast plot KIND [FILE] -o OUT.png|OUT.svg [--frames A..B] [--per-frame A..B]\n"
                "                      [--points N] [--input CSV] [--threads T] [options]\n\n"
                "Draw one chart with gnuplot (1200x800; PNG by pngcairo or SVG, by the extension of\n"
                "-o) and write the CSV behind it beside it (OUT.csv). Nothing is left behind on\n"

@@ -8,7 +8,7 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: forkcast report [FILE] -o DIR [--trace CSV] [--walls CSV] [--series CSV] [options]\n\n"
+    fprintf(f, "Usage: forkcast report [FILE] -o DIR [--trace CSV] [--walls CSV] [--series CSV] [options]\n\n"
                "Write DIR/report.md and a self-contained DIR/report.html (charts inlined, no external\n"
                "resource): the verdict first, then the table per GPU count (with the simulated p95,\n"
                "as `forkcast advise` prints it), every chart, and the\n"

@@ -14,7 +14,7 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: forkcast sim [FILE] [options]\n\n"
+    fprintf(f, "Usage: forkcast sim [FILE] [options]\n\n"
                "Discrete-event Monte Carlo of the chunked job for each GPU count: mean, sd,\n"
                "standard error, p50/p95/p99 of wall time and cost, the critical container's\n"
                "mean phases, and the verdict. Also simulates the effects the closed form omits\n"

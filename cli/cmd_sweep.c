@@ -11,7 +11,7 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: forkcast sweep [FILE] --frames A..B [--gpus LIST] [--per-frame A..B] [--points N]\n"
+    fprintf(f, "Usage: forkcast sweep [FILE] --frames A..B [--gpus LIST] [--per-frame A..B] [--points N]\n"
                "                      [--threads T] [--csv|--json] [options]\n\n"
                "Closed-form predictions on a grid: N log-spaced frame counts in A..B (rounded to\n"
                "integers, duplicates dropped) x N log-spaced per-frame costs in A..B seconds (or\n"

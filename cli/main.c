@@ -28,7 +28,7 @@ const cli_command cli_commands[] = {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: forkcast SUBCOMMAND [ARGS]   (forkcast SUBCOMMAND --help for details)\n\n"
+    fprintf(f, "Usage: forkcast SUBCOMMAND [ARGS]   (forkcast SUBCOMMAND --help for details)\n\n"
                "Should this video stage be split into chunks across N GPU containers?\n\n");
     for (const cli_command *c = cli_commands; c->name; c++)
         fprintf(f, "  %-11s %s\n", c->name, c->summary);

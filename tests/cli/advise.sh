@@ -115,7 +115,7 @@ expect_usage_error "fit: bad --free" "--free: expected FIELD=INIT" calibrate fit
 
 for c in advise model example sweep sim capacity calibrate plot report; do
   if "$FORKCAST" --help | grep -q "^  $c "; then
-    "$FORKCAST" $c --help >"$tmp/h" 2>&1 && grep -q '^usage: forkcast' "$tmp/h" && ok "$c --help" || bad "$c --help"
+    "$FORKCAST" $c --help >"$tmp/h" 2>&1 && grep -q '^Usage: forkcast' "$tmp/h" && ok "$c --help" || bad "$c --help"
   fi
 done
 exit $fail

@@ -23,7 +23,7 @@ expect_fail() {
   else bad "$name (rc=$rc, stderr: $(cat "$tmp/err"))"; fi
 }
 
-"$FORKCAST" calibrate command --help >"$tmp/out" 2>&1 && grep -q '^usage: forkcast calibrate command' "$tmp/out" \
+"$FORKCAST" calibrate command --help >"$tmp/out" 2>&1 && grep -q '^Usage: forkcast calibrate command' "$tmp/out" \
   && ok "--help" || bad "--help"
 
 # Known cost: t = 0.05 + 0.004 * frames (sleep; awk does the arithmetic).

@@ -23,7 +23,7 @@ expect_fail() {
   else bad "$name (rc=$rc, stderr: $(cat "$tmp/err"))"; fi
 }
 
-"$FORKCAST" calibrate ffmpeg --help >"$tmp/out" 2>&1 && grep -q '^usage: forkcast calibrate ffmpeg' "$tmp/out" \
+"$FORKCAST" calibrate ffmpeg --help >"$tmp/out" 2>&1 && grep -q '^Usage: forkcast calibrate ffmpeg' "$tmp/out" \
   && ok "--help" || bad "--help"
 "$FORKCAST" calibrate --help | grep -q 'ffmpeg' && "$FORKCAST" calibrate --help | grep -q 'command' \
   && ok "modes listed in calibrate --help" || bad "modes listed"

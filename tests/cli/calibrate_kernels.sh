@@ -65,7 +65,7 @@ expect_input_error() {
 }
 
 # --- calibrate kernels ---
-"$F" calibrate kernels --help | grep -q '^usage: forkcast calibrate kernels' || bad "kernels --help"
+"$F" calibrate kernels --help | grep -q '^Usage: forkcast calibrate kernels' || bad "kernels --help"
 "$F" calibrate kernels --backend cpu --size 160x90 --frames 4 -o "$tmp/k.json" > "$tmp/k.txt" || bad "kernels run"
 check_json "$tmp/k.json" kernels overlay
 grep -q '^overlay ' "$tmp/k.txt" && grep -q '^framing ' "$tmp/k.txt" || bad "kernels table"
@@ -81,7 +81,7 @@ expect_input_error "$F" calibrate kernels --stage blur
 expect_input_error "$F" calibrate kernels --bogus 1
 
 # --- calibrate pipeline ---
-"$F" calibrate pipeline --help | grep -q '^usage: forkcast calibrate pipeline' || bad "pipeline --help"
+"$F" calibrate pipeline --help | grep -q '^Usage: forkcast calibrate pipeline' || bad "pipeline --help"
 TMPDIR=$tmp "$F" calibrate pipeline --stage overlay --size 160x90 --frames 6 --backend cpu \
   -o "$tmp/p.json" > "$tmp/p.txt" || bad "pipeline overlay run"
 check_json "$tmp/p.json" pipeline overlay

@@ -22,7 +22,7 @@ expect_fail() {
   else bad "$name (rc=$rc, stderr: $(cat "$tmp/err"))"; fi
 }
 
-"$FORKCAST" capacity --help >"$tmp/out" 2>&1 && grep -q '^usage: forkcast capacity' "$tmp/out" \
+"$FORKCAST" capacity --help >"$tmp/out" 2>&1 && grep -q '^Usage: forkcast capacity' "$tmp/out" \
   && ok "--help" || bad "--help"
 
 # The default stage at 2,000 videos a day: JSON has every documented field.

@@ -19,7 +19,7 @@ else
   for c in $("$FORKCAST" --help | awk '/^  [a-z]/ {print $1}') \
            $("$FORKCAST" calibrate --help | awk '/^  [a-z]/ {print "calibrate_" $1}'); do
     c=${c/_/ }
-    grep -q "^   $c\$" "$tmp/man2.txt" && grep -q "usage: forkcast $c" "$tmp/man2.txt" || missing="$missing [$c]"
+    grep -q "^   $c\$" "$tmp/man2.txt" && grep -q "Usage: forkcast $c" "$tmp/man2.txt" || missing="$missing [$c]"
   done
   [ -z "$missing" ] && grep -q -- '--p95-target' "$tmp/man2.txt" && ok "every subcommand and mode has its section and usage" \
     || bad "man sections missing:$missing"

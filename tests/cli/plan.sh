@@ -162,5 +162,5 @@ else
   echo "skip plot/report checks: gnuplot missing"
 fi
 
-"$FORKCAST" plan --help | grep -q '^usage: forkcast plan' && ok "plan --help" || bad "plan --help"
+"$FORKCAST" plan --help | grep -q '^Usage: forkcast plan' && ok "plan --help" || bad "plan --help"
 exit $fail

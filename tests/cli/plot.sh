@@ -257,7 +257,7 @@ echo 'plot this is not gnuplot' >>"$tmp/inst/share/forkcast/plots/breakdown.gp"
 [ $? -eq 1 ] && grep -q "$tmp/inst/bin/../share/forkcast/plots/breakdown.gp" "$tmp/err" && [ ! -e "$tmp/inst2.png" ] \
   && ok "installed layout is preferred to the source tree" || bad "installed layout not used: $(cat "$tmp/err")"
 
-"$FORKCAST" plot --help >"$tmp/out" 2>&1 && grep -q '^usage: forkcast plot KIND' "$tmp/out" && grep -q capacity "$tmp/out" \
+"$FORKCAST" plot --help >"$tmp/out" 2>&1 && grep -q '^Usage: forkcast plot KIND' "$tmp/out" && grep -q capacity "$tmp/out" \
   && ok "--help" || bad "--help"
 [ -z "$(ls "$tmp" | grep '\.tmp\.')" ] && ok "no temporary files left" || bad "temporary files left: $(ls "$tmp" | grep '\.tmp\.')"
 exit $fail

@@ -152,5 +152,5 @@ expect "missing -o" 2 "$FORKCAST" report
 expect "unknown option" 2 "$FORKCAST" report -o "$tmp/e" --bogus
 printf 'k,wall_s\n1,x\n' >"$tmp/bad.csv"
 expect "bad --walls CSV" 2 "$FORKCAST" report -o "$tmp/e" --walls "$tmp/bad.csv"
-"$FORKCAST" report --help >"$tmp/out" 2>&1 && grep -q '^usage: forkcast report' "$tmp/out" && ok "--help" || bad "--help"
+"$FORKCAST" report --help >"$tmp/out" 2>&1 && grep -q '^Usage: forkcast report' "$tmp/out" && ok "--help" || bad "--help"
 exit $fail

@@ -23,7 +23,7 @@ expect_fail() {
   else bad "$name (rc=$rc, stderr: $(cat "$tmp/err"))"; fi
 }
 
-"$FORKCAST" sim --help >"$tmp/out" 2>&1 && grep -q '^usage: forkcast sim' "$tmp/out" && ok "--help" || bad "--help"
+"$FORKCAST" sim --help >"$tmp/out" 2>&1 && grep -q '^Usage: forkcast sim' "$tmp/out" && ok "--help" || bad "--help"
 
 # Must show: overlay-e7 agrees with the model within 3 SE and with E7 (wall
 # within 5%, cost within 10% for k = 1, 2, 4).

@@ -63,7 +63,7 @@ EOF
   && ok "--json" || bad "--json"
 "$FORKCAST" sweep --frames 10..1000 --points 3 >"$tmp/table" 2>/dev/null && grep -q 'closed-form sweep, 3 frame counts' "$tmp/table" \
   && grep -q '8 GPUs' "$tmp/table" && ok "table" || bad "table"
-"$FORKCAST" sweep --help >"$tmp/out" 2>&1 && grep -q '^usage: forkcast sweep' "$tmp/out" && ok "--help" || bad "--help"
+"$FORKCAST" sweep --help >"$tmp/out" 2>&1 && grep -q '^Usage: forkcast sweep' "$tmp/out" && ok "--help" || bad "--help"
 
 expect() { # NAME ARGS... : exit 2, one "forkcast: " line, nothing on stdout
   local name=$1; shift
