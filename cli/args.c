@@ -78,7 +78,12 @@ int cli_parse_double(const char *opt, const char *s, double lo, double hi, doubl
         return -1;
     }
     if (v < lo || v > hi) {
-        cli_usage_error("%s: must be between %g and %g (got %g)", opt, lo, hi, v);
+        if (isinf(lo))
+            cli_usage_error("%s: must be at most %g (got %g)", opt, hi, v);
+        else if (isinf(hi))
+            cli_usage_error("%s: must be at least %g (got %g)", opt, lo, v);
+        else
+            cli_usage_error("%s: must be between %g and %g (got %g)", opt, lo, hi, v);
         return -1;
     }
     *out = v;

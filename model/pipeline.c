@@ -2,6 +2,7 @@
  * owned copies. The views built from them (type and group platforms,
  * per-stage profiles) are in model/pipeline_view.c. See pipeline.h. */
 #include "model/pipeline.h"
+#include "model/bounds.h"
 #include "model/dist_parse.h"
 #include "base/json.h"
 #include "base/status.h"
@@ -97,10 +98,20 @@ static int load_prices(model_pipeline *p, const model_scenario *s, const cJSON *
     for (const cJSON *e = gpu->child; e; e = e->next) {
         if (!e->string || e->string[0] == '_')
             continue;
-        if (!cJSON_IsNumber(e) || !isfinite(e->valuedouble) || e->valuedouble < 0 ||
-            strlen(e->string) >= MODEL_PIPE_NAME || p->nprice >= MODEL_PIPE_MAX_PRICES) {
-            rc = FAIL("%s: plan.prices: %s: gpu_per_s.%s: must be a non-negative number (at most %d types)",
-                      s->file, p->prices_name, e->string, MODEL_PIPE_MAX_PRICES);
+        double v = cJSON_IsNumber(e) ? e->valuedouble : -1;
+        if (strlen(e->string) >= MODEL_PIPE_NAME || p->nprice >= MODEL_PIPE_MAX_PRICES) {
+            rc = FAIL("%s: plan.prices: %s: gpu_per_s.%.40s: at most %d types, names of at most %d characters",
+                      s->file, p->prices_name, e->string, MODEL_PIPE_MAX_PRICES, MODEL_PIPE_NAME - 1);
+            goto cleanup;
+        }
+        if (!(v == 0 || (v >= MODEL_MIN_PRICE && v <= MODEL_MAX_PRICE))) {
+            char got[64];
+            if (cJSON_IsNumber(e))
+                snprintf(got, sizeof got, "%g", v);
+            else
+                snprintf(got, sizeof got, "%s", model_parse_json_type(e));
+            rc = FAIL("%s: plan.prices: %s: gpu_per_s.%s: must be 0 or %g to %g USD per second (got %s)", s->file,
+                      p->prices_name, e->string, MODEL_MIN_PRICE, MODEL_MAX_PRICE, got);
             goto cleanup;
         }
         snprintf(p->price[p->nprice].name, MODEL_PIPE_NAME, "%s", e->string);
@@ -124,8 +135,14 @@ static int add_figure(model_pipeline *p, model_scenario *s, model_pipe_stage *st
         return FAIL("%s: %s: at most %d GPU types per stage", s->file, path, MODEL_PIPE_MAX_TYPES);
     model_pipe_figure *f = &st->fig[st->nfig];
     int rc = model_scenario_parse_time(s, j, path, &f->per_frame, err, errsz);
+    if (!rc) /* the bounds of stage.per_frame_s (model/bounds.h) */
+        rc = model_bounds_dist(&f->per_frame, MODEL_MAX_PER_FRAME_S, "s", s->file, path, err, errsz);
     if (rc)
         return rc;
+    double work = (double)s->frames * model_dist_mean(&f->per_frame);
+    if (!(work <= MODEL_MAX_JOB_S))
+        return FAIL("%s: %s: %ld frames at %g s per frame is %g s of processing on one GPU, more than %g s (about "
+                    "3 years)", s->file, path, s->frames, model_dist_mean(&f->per_frame), work, MODEL_MAX_JOB_S);
     snprintf(f->gpu, sizeof f->gpu, "%s", gpu);
     const cJSON *note = cJSON_IsObject(source) ? cJSON_GetObjectItemCaseSensitive(source, gpu) : source;
     if (cJSON_IsString(note))
@@ -430,7 +447,7 @@ int model_pipeline_parse(const cJSON *root, model_scenario *s, char *err, size_t
             (rc = parse_stages(p, s, cJSON_GetObjectItemCaseSensitive(pj, "stages"), err, errsz)))
             return rc;
         const cJSON *h = cJSON_GetObjectItemCaseSensitive(pj, "handoff_mb");
-        if (h && (rc = get_num(s, h, "pipeline.handoff_mb", 0, 1e300, 0, &p->handoff_mb, err, errsz)))
+        if (h && (rc = get_num(s, h, "pipeline.handoff_mb", 0, MODEL_MAX_MB, 0, &p->handoff_mb, err, errsz)))
             return rc;
         const cJSON *cur = cJSON_GetObjectItemCaseSensitive(pj, "current");
         if (cur && (rc = parse_current(p, s, cur, err, errsz)))
@@ -532,10 +549,21 @@ int model_pipeline_check(const model_pipeline *p, const model_scenario *s, char 
         model_scenario tmp;
         if ((rc = priced(p, s, p->type[t].name, p->type[t].where, err, errsz)))
             return rc;
-        /* the type's own fields, checked now (messages name plan.gpu_types[i]) */
+        /* the type's own fields, checked now (messages name plan.gpu_types[i]),
+         * then the cross-field bounds on its platform and the handoff's transfers */
         if ((rc = model_pipeline_type_scenario(p, s, p->type[t].name, &tmp, err, errsz)))
             return rc;
+        char who[1200];
+        snprintf(who, sizeof who, "%.1000s: %s (%s)", s->file, p->type[t].where, p->type[t].name);
+        double h = p->handoff_mb >= 0 ? p->handoff_mb : s->output_mb;
+        if (!(rc = model_bounds_scenario(&tmp, who, err, errsz)) &&
+            ((tmp.download_mb_s > 0 && !(h / tmp.download_mb_s <= MODEL_MAX_PHASE_S)) ||
+             (tmp.upload_mb_s > 0 && !(h / tmp.upload_mb_s <= MODEL_MAX_PHASE_S))))
+            rc = FAIL("%s: pipeline.handoff_mb: %g MB between groups takes more than %g s (one day) to move at "
+                      "%g MB/s down, %g MB/s up", who, h, MODEL_MAX_PHASE_S, tmp.download_mb_s, tmp.upload_mb_s);
         model_scenario_free(&tmp);
+        if (rc)
+            return rc;
     }
     for (int i = 0; i < p->nstages; i++) {
         int any = 0;

@@ -185,4 +185,37 @@ refuse "experiments: --free twice" "--free: platform.cold_start_s.median: given 
 refuse "experiments: trailing content" "x6.json: more content after the JSON value" calibrate fit "$tmp/x6.json"
 refuse "experiments: a FIFO" "fifo.json: is a FIFO" calibrate fit "$tmp/fifo.json"
 
+# Pipelines and plans: the same domain for every stage figure, the handoff,
+# prices and each GPU type's platform (plan and capacity).
+pipe=data/scenarios/pipeline-t50-t51.json
+pvariant() {
+  python3 - "$pipe" "$1" "$2" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+exec(sys.argv[3])
+json.dump(s, open(sys.argv[2], 'w'))
+PY
+}
+pvariant "$tmp/p1.json" "s['pipeline']['stages'][0]['per_frame_s']['T4'] = 1e200"
+pvariant "$tmp/p2.json" "s['pipeline']['stages'][0]['per_frame_s']['H100'] = {'dist': 'gamma', 'mean': 1e6, 'cv': 1}"
+pvariant "$tmp/p3.json" "s['pipeline']['handoff_mb'] = 1e200"
+pvariant "$tmp/p4.json" "s['job']['input_mb'] = 1e6; s['plan']['gpu_types'] = [{'name': 'T4', 'download_mb_s': 0.001}, 'L4']"
+pvariant "$tmp/p5.json" "s['job']['frames'] = 200000000; s['stage']['per_frame_s'] = 0.1"
+printf '{"gpu_per_s": {"T4": 1e300}}' >"$tmp/prices.json"
+pvariant "$tmp/p6.json" "s['plan']['prices'] = '$tmp/prices.json'"
+printf '{"stage": {"per_frame_s": 1e9}}' >"$tmp/stage-huge.json"
+for c in "p1:pipeline.stages[0].per_frame_s.T4: mean must be at most 3600 s" \
+         "p2:pipeline.stages[0].per_frame_s.H100: mean must be at most 3600 s" \
+         "p3:pipeline.handoff_mb: must be at most 1e+07" \
+         "p4:plan.gpu_types[0] (T4): job.input_mb: 1e+06 MB at 0.001 MB/s" \
+         "p5:pipeline.stages[0].per_frame_s.T4: 200000000 frames at 0.68 s per frame" \
+         "p6:plan.prices: $tmp/prices.json: gpu_per_s.T4: must be 0 or 1e-12 to 1 USD per second"; do
+  n=${c%%:*}
+  refuse "plan $n" "$tmp/$n.json: ${c#*:}" plan "$tmp/$n.json"
+  refuse "capacity $n" "$tmp/$n.json: ${c#*:}" capacity "$tmp/$n.json" --rate 60 --hours 1
+done
+refuse "plan --with STAGE=P beyond an hour a frame" "stage-huge.json: stage.per_frame_s: mean must be at most 3600 s" \
+  plan "$pipe" --with "framing@T4=$tmp/stage-huge.json"
+refuse "--rate above the bound says 'at most'" "--rate: must be at most 1e+09 (got 1e+12)" capacity --rate 1e12
+
 exit $fail
