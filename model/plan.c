@@ -126,28 +126,49 @@ static void prune(model_plan_result *r, int from, int to)
     }
 }
 
+/* The GPU counts of gl[0..ngl) that type t may run stages first..last
+ * with, into ks; 0 when t is not considered or lacks a figure for one. */
+static int interval_ks(const model_plan_result *r, int first, int last, int t, const int *gl, int ngl, int *ks)
+{
+    int n = 0;
+    if (!r->types[t].considered)
+        return 0;
+    for (int i = first; i <= last; i++)
+        if (!model_pipeline_figure(r->pipe, i, r->types[t].name))
+            return 0;
+    int cap = r->types[t].s.max_containers;
+    for (int i = 0; i < ngl; i++)
+        if (cap <= 0 || gl[i] <= cap)
+            ks[n++] = gl[i];
+    return n;
+}
+
 /* Every interval of stages x considered type x allowed GPU count. slot[]
- * gets each interval's range of choices. */
+ * gets each interval's range of choices. The choices are counted first: a
+ * search too large is refused before any is evaluated. */
 static int build_choices(model_plan_result *r, int (*slot)[MODEL_PIPE_MAX_STAGES][2], char *err, size_t errsz)
 {
     const model_pipeline *p = r->pipe;
     const int *gl = p->ngpus ? p->gpus : r->s->gpus, ngl = p->ngpus ? p->ngpus : r->s->ngpus;
-    int any_k = 0, rc;
+    int ks[MODEL_MAX_GPU_LIST], rc;
+    long total = 0;
+    for (int first = 0; first < p->nstages; first++)
+        for (int last = first; last < p->nstages; last++)
+            for (int t = 0; t < r->ntypes; t++)
+                total += interval_ks(r, first, last, t, gl, ngl, ks);
+    if (total > MAX_CHOICES)
+        return base_errf(err, errsz, BASE_EINPUT, "%s: the plan search has %ld group choices (stage intervals x "
+                         "GPU types x GPU counts), more than %d: narrow plan.gpu_types or plan.gpus", r->s->file,
+                         total, MAX_CHOICES);
+    int any_k = 0;
+    for (int t = 0; t < r->ntypes; t++)
+        any_k |= r->types[t].considered && interval_ks(r, 0, -1, t, gl, ngl, ks) > 0;
     for (int first = 0; first < p->nstages; first++)
         for (int last = first; last < p->nstages; last++) {
             slot[first][last][0] = r->nchoice;
             for (int t = 0; t < r->ntypes; t++) {
-                if (!r->types[t].considered)
-                    continue;
-                int ok = 1, ks[MODEL_MAX_GPU_LIST], n = 0;
-                for (int i = first; i <= last && ok; i++)
-                    ok = model_pipeline_figure(p, i, r->types[t].name) != NULL;
-                int cap = r->types[t].s.max_containers;
-                for (int i = 0; i < ngl; i++)
-                    if (cap <= 0 || gl[i] <= cap)
-                        ks[n++] = gl[i];
-                any_k |= n > 0;
-                if (ok && n > 0 && (rc = eval_choices(r, first, last, t, ks, n, 0, err, errsz)))
+                int n = interval_ks(r, first, last, t, gl, ngl, ks);
+                if (n > 0 && (rc = eval_choices(r, first, last, t, ks, n, 0, err, errsz)))
                     return rc;
             }
             slot[first][last][1] = r->nchoice;

@@ -216,6 +216,15 @@ for c in "p1:pipeline.stages[0].per_frame_s.T4: mean must be at most 3600 s" \
 done
 refuse "plan --with STAGE=P beyond an hour a frame" "stage-huge.json: stage.per_frame_s: mean must be at most 3600 s" \
   plan "$pipe" --with "framing@T4=$tmp/stage-huge.json"
+# The largest search the format allows (16 stages x 32 GPU types x 64 counts)
+# is refused before any group is evaluated, not after minutes.
+pvariant "$tmp/p7.json" "
+types = ['A%d' % j for j in range(32)]
+s['pipeline']['stages'] = [dict(name='s%d' % i, per_frame_s={t: 0.01 for t in types}) for i in range(16)]
+s['pipeline'].pop('current')
+s['plan']['gpu_types'] = [dict(name=t, gpu_per_s=0.0001) for t in types]
+s['plan']['gpus'] = list(range(1, 65))"
+T=5 refuse "plan: 278528 group choices refused at once" "p7.json: the plan search has 278528 group choices" plan "$tmp/p7.json"
 refuse "--rate above the bound says 'at most'" "--rate: must be at most 1e+09 (got 1e+12)" capacity --rate 1e12
 
 exit $fail
