@@ -134,6 +134,10 @@ int model_pipeline_stage_profile(model_pipeline *p, const model_scenario *s, con
  * the plan's GPU counts a member: the checks the parser makes, for after
  * the command line changed them. `file` names the input in messages. */
 int model_pipeline_check(const model_pipeline *p, const model_scenario *s, char *err, size_t errsz);
+/* BASE_OK when GPU type gpu has a price (inline in plan.gpu_types, the
+ * platform's own, or the price table); else an input error naming `where`. */
+int model_pipeline_priced(const model_pipeline *p, const model_scenario *s, const char *gpu, const char *where,
+                          char *err, size_t errsz);
 
 /* Index of the stage named `name`, or -1. */
 int model_pipeline_stage_index(const model_pipeline *p, const char *name);

@@ -1,6 +1,7 @@
 /* model/pipeline_view.c -- what the plan search is given from a pipeline:
  * the platform of a GPU type, a group of stages as one chunked job,
- * per-stage profiles, names, freeing.
+ * per-stage profiles, the checks across them (prices, figures, each type's
+ * platform), names, freeing.
  * See pipeline.h. */
 #include "model/pipeline.h"
 #include "model/bounds.h"
@@ -204,6 +205,71 @@ cleanup:
 }
 
 /* ---- names and the owned copy ------------------------------------------------------ */
+
+/* ---- checks ----------------------------------------------------------------- */
+
+int model_pipeline_priced(const model_pipeline *p, const model_scenario *s, const char *gpu, const char *where,
+                          char *err, size_t errsz)
+{
+    const model_pipe_type *t = model_pipeline_type(p, gpu);
+    if ((t && t->gpu_per_s >= 0) || !strcmp(gpu, s->gpu))
+        return BASE_OK;
+    for (int i = 0; i < p->nprice; i++)
+        if (!strcmp(p->price[i].name, gpu))
+            return BASE_OK;
+    return FAIL("%s: %s: no price for GPU type '%s' (not in %s; give it as {\"name\": \"%s\", \"gpu_per_s\": "
+                "USD} in plan.gpu_types)", s->file, where, gpu, p->prices_name, gpu);
+}
+
+int model_pipeline_check(const model_pipeline *p, const model_scenario *s, char *err, size_t errsz)
+{
+    int rc;
+    for (int t = 0; t < p->ntypes; t++) {
+        model_scenario tmp;
+        if ((rc = model_pipeline_priced(p, s, p->type[t].name, p->type[t].where, err, errsz)))
+            return rc;
+        /* the type's own fields, checked now (messages name plan.gpu_types[i]),
+         * then the cross-field bounds on its platform and the handoff's transfers */
+        if ((rc = model_pipeline_type_scenario(p, s, p->type[t].name, &tmp, err, errsz)))
+            return rc;
+        char who[1200];
+        snprintf(who, sizeof who, "%.1000s: %s (%s)", s->file, p->type[t].where, p->type[t].name);
+        double h = p->handoff_mb >= 0 ? p->handoff_mb : s->output_mb;
+        if (!(rc = model_bounds_scenario(&tmp, who, err, errsz)) &&
+            ((tmp.download_mb_s > 0 && !(h / tmp.download_mb_s <= MODEL_MAX_PHASE_S)) ||
+             (tmp.upload_mb_s > 0 && !(h / tmp.upload_mb_s <= MODEL_MAX_PHASE_S))))
+            rc = FAIL("%s: pipeline.handoff_mb: %g MB between groups takes more than %g s (one day) to move at "
+                      "%g MB/s down, %g MB/s up", who, h, MODEL_MAX_PHASE_S, tmp.download_mb_s, tmp.upload_mb_s);
+        model_scenario_free(&tmp);
+        if (rc)
+            return rc;
+    }
+    for (int i = 0; i < p->nstages; i++) {
+        int any = 0;
+        for (int t = 0; t < p->ntypes; t++)
+            any |= model_pipeline_figure(p, i, p->type[t].name) != NULL;
+        if (any)
+            continue;
+        char list[512] = "";
+        size_t len = 0;
+        for (int t = 0; t < p->ntypes && len < sizeof list; t++)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", t ? ", " : "", p->type[t].name);
+        return FAIL("%s: pipeline.stages[%d].per_frame_s: stage '%s' has no figure for any GPU type considered "
+                    "(%s)", s->file, i, p->stage[i].name, list);
+    }
+    for (int g = 0; g < p->ncurrent; g++) {
+        const model_pipe_group *c = &p->current[g];
+        char where[64];
+        snprintf(where, sizeof where, "pipeline.current[%d].gpu", g);
+        if ((rc = model_pipeline_priced(p, s, c->gpu, where, err, errsz)))
+            return rc;
+        for (int i = c->first; i <= c->last; i++)
+            if (!model_pipeline_figure(p, i, c->gpu))
+                return FAIL("%s: %s: stage '%s' has no per_frame_s figure for GPU type '%s'", s->file, where,
+                            p->stage[i].name, c->gpu);
+    }
+    return BASE_OK;
+}
 
 void model_pipeline_free(model_pipeline *p)
 {

@@ -18,6 +18,19 @@ else
   bad "docs: README.md or docs/ drifted from forkcast's output (make docs, review, commit):"; head -60 "$tmp/out"
 fi
 
+# Every region holds what its generator last wrote: none is empty (a slow
+# region never regenerated would leave a sentence with a hole in it).
+python3 - "$root" <<'EOF' && ok "docs: no region is empty" || bad "docs: empty regions (make docs-slow?)"
+import glob, os, re, sys
+empty = []
+for f in [os.path.join(sys.argv[1], "README.md")] + sorted(glob.glob(os.path.join(sys.argv[1], "docs", "*.md"))):
+    for m in re.finditer(r"<!-- regen: ([^>]*?) -->(.*?)<!-- /regen -->", open(f).read(), re.S):
+        if not m.group(2).strip():
+            empty.append("%s: %s" % (os.path.basename(f), m.group(1)))
+print("\n".join(empty))
+sys.exit(1 if empty else 0)
+EOF
+
 # A copy of the docs with one figure changed in a deterministic region.
 copy() { rm -rf "$tmp/r"; mkdir -p "$tmp/r"; cp "$root/README.md" "$tmp/r/"; cp -R "$root/docs" "$tmp/r/"; }
 copy
