@@ -187,6 +187,8 @@ static pid_t run_child(int sig, int defer, pid_t *grandchild)
     pid_t pid = fork();
     if (pid == 0) {
         close(pfd[0]);
+        /* as in a terminal: under nohup SIGHUP comes ignored, and stays so */
+        signal(sig, SIG_DFL);
         base_cleanup_install();
         sigset_t held;
         base_cleanup_hold(&held);

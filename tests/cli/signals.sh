@@ -42,7 +42,10 @@ gone() {
 # send SIG; expect exit CODE and no *.tmp.* in DIR, nothing in $TMPDIR.
 stop() {
   local name=$1 sig=$2 code=$3 glob=$4 dir=$5; shift 5
-  "$FORKCAST" "$@" >"$tmp/out" 2>"$tmp/err" &
+  # SIGHUP at its default first, as in a terminal: under nohup it comes
+  # ignored, and forkcast leaves it so (docs/outputs.md).
+  python3 -c 'import os, signal, sys; signal.signal(signal.SIGHUP, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])' \
+    "$FORKCAST" "$@" >"$tmp/out" 2>"$tmp/err" &
   local pid=$!
   if ! wait_for "$glob"; then
     kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null
