@@ -9,8 +9,8 @@
 #   percentiles (p50_s, p99_s may be empty), latency_mean_s and jobs
 #   (empty for an --input CSV).
 # Variables: plotdir csv out fmt title (common.gp), t0 (the first t_s),
-#   step_s (the pool's window), has_lat (2: p50 and p95 per window, 1: mean
-#   and p95 per window, 0: none), lat_p50, lat_p95, lat_p99 (over the whole
+#   step_s (the pool's window), has_lat (2: p50, p95 and p99 per window, 1:
+#   p95 per window only (an --input CSV without p50), 0: none), lat_p50, lat_p95, lat_p99 (over the whole
 #   run, s; -1 when unknown), lat_window_s (the latency windows' width).
 
 load plotdir.'/plots/common.gp'
@@ -59,9 +59,8 @@ if (top) {
                  title (lat_p95 >= 0 ? sprintf('p95 over the run: %.1f s', lat_p95) : '')
     } else {
         if (has_lat == 1) {
-            plot csv using (is('latency') ? mid($1, $8) : NaN):12:6 with filledcurves lc rgb c95 \
-                     title sprintf('mean to p95 per %s (by arrival)', unit(lat_window_s)), \
-                 csv using (is('latency') ? mid($1, $8) : NaN):6 with lines lw 2 lc rgb c95 notitle, \
+            plot csv using (is('latency') ? mid($1, $8) : NaN):6 with lines lw 2 lc rgb c95 \
+                     title sprintf('p95 per %s', unit(lat_window_s)), \
                  (lat_p50 >= 0 ? lat_p50 : 1/0) with lines dt 2 lw 1.5 lc rgb c50 \
                      title (lat_p50 >= 0 ? sprintf('p50 over the run: %.1f s', lat_p50) : ''), \
                  (lat_p95 >= 0 ? lat_p95 : 1/0) with lines dt 2 lw 1.5 lc rgb c95 \

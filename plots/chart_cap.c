@@ -215,8 +215,8 @@ static int latency_windows(const model_scenario *s, long jobs, FILE *f, double *
     for (int i = 0; i < n; i++) {
         if (bk[i].served == 0)
             continue;
-        fprintf(f, "%.9g,,,,,%.6g,,%.9g,,,,%.6g,%ld,latency\n", bk[i].start, bk[i].latency_p95, bk[i].end,
-                bk[i].latency_mean, bk[i].served);
+        fprintf(f, "%.9g,,,,%.6g,%.6g,%.6g,%.9g,,,,%.6g,%ld,latency\n", bk[i].start, bk[i].latency_p50,
+                bk[i].latency_p95, bk[i].latency_p99, bk[i].end, bk[i].latency_mean, bk[i].served);
     }
     *window = s->hours * 3600 / n;
 cleanup:
@@ -248,7 +248,7 @@ static int csv_capacity_run(const model_scenario *s, FILE *f, plot_vars *v, char
         goto cleanup;
     plot_var_num(v, "t0", 0);
     plot_var_num(v, "step_s", step);
-    plot_var_num(v, "has_lat", window > 0 ? 1 : 0);
+    plot_var_num(v, "has_lat", window > 0 ? 2 : 0);
     plot_var_num(v, "lat_p50", res.latency_p50);
     plot_var_num(v, "lat_p95", res.latency_p95);
     plot_var_num(v, "lat_p99", res.latency_p99);

@@ -146,7 +146,9 @@ cJSON *sim_cap_transient_json(const sim_cap_bucket *b, int n)
         cJSON_AddNumberToObject(e, "rejected", (double)k->rejected);
         cJSON_AddNumberToObject(e, "timed_out", (double)k->timed_out);
         num(e, "latency_mean_s", k->latency_mean, sv);
+        num(e, "latency_p50_s", k->latency_p50, sv);
         num(e, "latency_p95_s", k->latency_p95, sv);
+        num(e, "latency_p99_s", k->latency_p99, sv);
         num(e, "queue_wait_mean_s", k->wait_mean, sv);
         cJSON_AddNumberToObject(e, "cold_start_fraction", k->cold_start_fraction);
         cJSON_AddNumberToObject(e, "mean_live", k->mean_live);

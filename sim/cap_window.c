@@ -153,13 +153,16 @@ static int bucket_fill(const sim_cap_state *r, sim_cap_bucket *out)
     for (int i = 0; i < r->nbk; i++) {
         const sim_cap_bsum *k = &r->bk[i];
         sim_cap_bucket *o = &out[i];
-        double w = r->bk_w, p95 = 0.95, q;
-        if (sim_cap_hist_quantiles(&k->lat, &p95, &q, 1))
+        static const double p[3] = {0.50, 0.95, 0.99};
+        double w = r->bk_w, q[3];
+        if (sim_cap_hist_quantiles(&k->lat, p, q, 3))
             return -1;
         *o = (sim_cap_bucket){.start = i * w, .end = (i + 1) * w, .arrivals = k->arrivals, .served = k->served,
                               .rejected = k->rejected, .timed_out = k->timed_out};
         o->latency_mean = k->served ? k->lat_sum / (double)k->served : 0;
-        o->latency_p95 = q;
+        o->latency_p50 = q[0];
+        o->latency_p95 = q[1];
+        o->latency_p99 = q[2];
         o->wait_mean = k->served ? k->wait_sum / (double)k->served : 0;
         o->cold_start_fraction = k->inputs ? (double)k->cold_inputs / (double)k->inputs : 0;
         o->mean_live = k->area_live / w;

@@ -133,7 +133,7 @@ typedef struct {
 typedef struct {
     double start, end;
     long arrivals, served, rejected, timed_out;
-    double latency_mean, latency_p95, wait_mean; /* served jobs that arrived in the bucket */
+    double latency_mean, latency_p50, latency_p95, latency_p99, wait_mean; /* served jobs that arrived in it */
     double cold_start_fraction;   /* their inputs */
     double mean_live, mean_busy, mean_queue;
     double state_starting, state_busy, state_idle;

@@ -225,6 +225,15 @@ st = b[0]["per_state"]
 assert abs(b[0]["mean_live"] - (st["starting"] + st["busy"] + st["idle"])) < 1e-9
 assert b[0]["mean_live"] > 3.5   # four warm from t = 0, 300 s idle timeout
 EOF
+# One bucket holds every job: its percentiles are the run's, to the bit.
+"$FORKCAST" capacity --rate 83.3 --transient --buckets 1 --policy fixed:1 --json >"$tmp/tr1.json" 2>"$tmp/err" \
+  && python3 - "$tmp/tr1.json" <<'EOF' && ok "--transient --buckets 1: the bucket's p50/p95/p99 are the run's" || bad "--transient one bucket $(cat "$tmp/err")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+b = d["transient"]["buckets"][0]
+assert b["served"] == d["served"] > 0, (b["served"], d["served"])
+assert [b["latency_p50_s"], b["latency_p95_s"], b["latency_p99_s"]] == [d["latency_s"][q] for q in ("p50", "p95", "p99")], b
+EOF
 "$FORKCAST" capacity --rate 83.3 --transient=0.5 --buckets=3 --policy fixed:1 --csv >"$tmp/tr.csv" 2>/dev/null \
   && [ "$(wc -l <"$tmp/tr.csv")" -eq 4 ] && grep -q '^start_s,end_s,arrivals' "$tmp/tr.csv" && grep -q '^1200,1800,' "$tmp/tr.csv" \
   && ok "--transient=0.5 --buckets=3 --csv" || bad "--transient csv: $(cat "$tmp/tr.csv")"

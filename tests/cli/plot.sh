@@ -135,6 +135,7 @@ for i, r in enumerate(pool):
     live = [int(x["busy"]) + int(x["idle"]) for x in samples]
     assert float(r["live_min"]) == min(live) and float(r["live_max"]) == max(live) <= 6
 assert 5 <= len(lat) <= 60 and all(float(r["p95_s"]) >= float(r["latency_mean_s"]) > 0 for r in lat), lat[:2]
+assert all(0 < float(r["p50_s"]) <= float(r["p95_s"]) <= float(r["p99_s"]) for r in lat), lat[:2]
 assert sum(int(r["jobs"]) for r in lat) == run["served"], (sum(int(r["jobs"]) for r in lat), run["served"])
 EOF
 cp "$tmp/capacity-input.csv" "$tmp/capacity.csv"
