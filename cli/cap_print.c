@@ -9,19 +9,27 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A pool's cap in words ("unlimited" or the count) and its queue bounds
+ * (", queue N", ", queue timeout S s" or ""), as both headers print them. */
+static void pool_limits(const model_scenario *v, char maxc[32], char q[96])
+{
+    if (v->max_containers > 0)
+        snprintf(maxc, 32, "%d", v->max_containers);
+    else
+        snprintf(maxc, 32, "unlimited");
+    q[0] = 0;
+    if (v->has_max_queue)
+        snprintf(q, 96, ", queue %ld", v->max_queue);
+    if (v->queue_timeout_s > 0)
+        snprintf(q + strlen(q), 96 - strlen(q), ", queue timeout %g s", v->queue_timeout_s);
+}
+
 static void header(const model_scenario *s)
 {
-    char pol[64], wl[1200], maxc[32], q[96] = "", inp[96] = "";
+    char pol[64], wl[1200], maxc[32], q[96], inp[96] = "";
     model_policy_name(s, pol, sizeof pol);
     model_workload_name(s, wl, sizeof wl);
-    if (s->max_containers > 0)
-        snprintf(maxc, sizeof maxc, "%d", s->max_containers);
-    else
-        snprintf(maxc, sizeof maxc, "unlimited");
-    if (s->has_max_queue)
-        snprintf(q, sizeof q, ", queue %ld", s->max_queue);
-    if (s->queue_timeout_s > 0)
-        snprintf(q + strlen(q), sizeof q - strlen(q), ", queue timeout %g s", s->queue_timeout_s);
+    pool_limits(s, maxc, q);
     int m = model_pool_inputs(s);
     if (m > 1)
         snprintf(inp, sizeof inp, ", %d inputs per container (throughput %g at %d)", m,
@@ -216,15 +224,8 @@ void cli_cap_sweep_text(const model_scenario *s, const sim_cap_sweep *sw)
 
 static void pool_words(const model_scenario *v, char *buf, size_t n)
 {
-    char maxc[32], q[96] = "", inp[96] = "";
-    if (v->max_containers > 0)
-        snprintf(maxc, sizeof maxc, "%d", v->max_containers);
-    else
-        snprintf(maxc, sizeof maxc, "unlimited");
-    if (v->has_max_queue)
-        snprintf(q, sizeof q, ", queue %ld", v->max_queue);
-    if (v->queue_timeout_s > 0)
-        snprintf(q + strlen(q), sizeof q - strlen(q), ", queue timeout %g s", v->queue_timeout_s);
+    char maxc[32], q[96], inp[96] = "";
+    pool_limits(v, maxc, q);
     int m = model_pool_inputs(v);
     if (m > 1)
         snprintf(inp, sizeof inp, ", %d inputs (throughput %g)", m, model_pool_throughput(v, m));

@@ -83,31 +83,13 @@ cJSON *sim_cap_pipe_json(const model_scenario *s, const sim_cap_plan *pl, const 
 cJSON *sim_cap_pipe_sweep_json(const model_scenario *s, const sim_cap_plan *pl, const sim_cap_pipe_sweep *ps)
 {
     const sim_cap_sweep *sw = ps->sw;
-    int target = sw->p95_target > 0;
     cJSON *o = header(s, pl);
     if (!o)
         return NULL;
-    cJSON_AddStringToObject(o, "sweep", "max_containers");
-    cJSON_AddNumberToObject(o, "from", (double)sw->lo);
-    cJSON_AddNumberToObject(o, "to", (double)sw->hi);
-    if (target) {
-        cJSON_AddNumberToObject(o, "p95_target_s", sw->p95_target);
-        if (sw->smallest > 0)
-            cJSON_AddNumberToObject(o, "smallest", (double)sw->smallest);
-        else
-            cJSON_AddNullToObject(o, "smallest");
-    }
-    cJSON *arr = cJSON_AddArrayToObject(o, "runs");
+    cJSON *arr = sim_cap_sweep_add_json(o, sw);
     for (int i = 0; arr && i < sw->n; i++) {
-        cJSON *e = cJSON_CreateObject();
-        if (!e)
-            break;
-        cJSON_AddItemToArray(arr, e);
-        cJSON_AddNumberToObject(e, "max_containers", (double)sw->runs[i].size);
-        if (target)
-            cJSON_AddBoolToObject(e, "meets_target", sim_cap_sweep_meets(sw, i));
-        sim_cap_result_add_json(e, &sw->runs[i].r);
-        if (add_groups(e, pl, &ps->group[i], sw->runs[i].size)) {
+        cJSON *e = sim_cap_sweep_run_json(arr, sw, i);
+        if (!e || add_groups(e, pl, &ps->group[i], sw->runs[i].size)) {
             cJSON_Delete(o);
             return NULL;
         }

@@ -134,31 +134,47 @@ int sim_cap_sweep_meets(const sim_cap_sweep *sw, int i)
     return r->stable && r->served > 0 && r->latency_p95 <= sw->p95_target;
 }
 
-cJSON *sim_cap_sweep_json(const model_scenario *s, const sim_cap_sweep *sw)
+cJSON *sim_cap_sweep_add_json(cJSON *o, const sim_cap_sweep *sw)
 {
-    int target = sw->p95_target > 0;
-    cJSON *o = sim_cap_header_json(s);
-    if (!o)
-        return NULL;
-    cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "pool"), "max_containers");
     cJSON_AddStringToObject(o, "sweep", "max_containers");
     cJSON_AddNumberToObject(o, "from", (double)sw->lo);
     cJSON_AddNumberToObject(o, "to", (double)sw->hi);
-    if (target) {
+    if (sw->p95_target > 0) {
         cJSON_AddNumberToObject(o, "p95_target_s", sw->p95_target);
         if (sw->smallest > 0)
             cJSON_AddNumberToObject(o, "smallest", (double)sw->smallest);
         else
             cJSON_AddNullToObject(o, "smallest");
     }
-    cJSON *arr = cJSON_AddArrayToObject(o, "runs");
-    for (int i = 0; i < sw->n; i++) {
-        cJSON *e = cJSON_CreateObject();
-        cJSON_AddNumberToObject(e, "max_containers", (double)sw->runs[i].size);
-        if (target)
-            cJSON_AddBoolToObject(e, "meets_target", sim_cap_sweep_meets(sw, i));
-        sim_cap_result_add_json(e, &sw->runs[i].r);
-        cJSON_AddItemToArray(arr, e);
+    return cJSON_AddArrayToObject(o, "runs");
+}
+
+cJSON *sim_cap_sweep_run_json(cJSON *runs, const sim_cap_sweep *sw, int i)
+{
+    cJSON *e = cJSON_CreateObject();
+    if (!e)
+        return NULL;
+    cJSON_AddItemToArray(runs, e);
+    cJSON_AddNumberToObject(e, "max_containers", (double)sw->runs[i].size);
+    if (sw->p95_target > 0)
+        cJSON_AddBoolToObject(e, "meets_target", sim_cap_sweep_meets(sw, i));
+    sim_cap_result_add_json(e, &sw->runs[i].r);
+    return e;
+}
+
+cJSON *sim_cap_sweep_json(const model_scenario *s, const sim_cap_sweep *sw)
+{
+    cJSON *o = sim_cap_header_json(s);
+    if (!o)
+        return NULL;
+    cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "pool"), "max_containers");
+    cJSON *runs = sim_cap_sweep_add_json(o, sw);
+    for (int i = 0; runs && i < sw->n; i++)
+        if (!sim_cap_sweep_run_json(runs, sw, i))
+            runs = NULL;
+    if (!runs) {
+        cJSON_Delete(o);
+        return NULL;
     }
     return o;
 }

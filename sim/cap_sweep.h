@@ -71,5 +71,12 @@ int sim_cap_sweep_meets(const sim_cap_sweep *sw, int i);
 
 /* The JSON above; an owned tree (cJSON_Delete), NULL when out of memory. */
 cJSON *sim_cap_sweep_json(const model_scenario *s, const sim_cap_sweep *sw);
+/* Its parts, for another sweep's document (sim/cap_pipe.h):
+ * sim_cap_sweep_add_json() adds "sweep", "from", "to" (and "p95_target_s",
+ * "smallest") to o and returns its new "runs" array; sim_cap_sweep_run_json()
+ * appends run i to it ("max_containers", "meets_target", the result) and
+ * returns the entry. NULL when out of memory. */
+cJSON *sim_cap_sweep_add_json(cJSON *o, const sim_cap_sweep *sw);
+cJSON *sim_cap_sweep_run_json(cJSON *runs, const sim_cap_sweep *sw, int i);
 
 #endif
