@@ -37,14 +37,29 @@ static int max_gpus(const model_scenario *s)
     return k;
 }
 
-int model_bounds_scenario(const model_scenario *s, const char *who, char *err, size_t errsz)
+/* frames x the mean of d at most MODEL_MAX_JOB_S; "WHO: PATH: ..." */
+static int job_work(const model_dist *d, long frames, const char *who, const char *path, char *err, size_t errsz)
 {
-    double work = (double)s->frames * model_dist_mean(&s->per_frame);
+    double work = (double)frames * model_dist_mean(d);
     if (!(work <= MODEL_MAX_JOB_S))
         return base_errf(err, errsz, BASE_EINPUT,
-                         "%s: job.frames: %ld frames at %g s per frame is %g s of processing on one GPU, more "
-                         "than %g s (about 3 years)", who, s->frames, model_dist_mean(&s->per_frame), work,
-                         MODEL_MAX_JOB_S);
+                         "%s: %s: %ld frames at %g s per frame is %g s of processing on one GPU, more than %g s "
+                         "(about 3 years)", who, path, frames, model_dist_mean(d), work, MODEL_MAX_JOB_S);
+    return BASE_OK;
+}
+
+int model_bounds_per_frame(const model_dist *d, long frames, const char *file, const char *path, char *err,
+                           size_t errsz)
+{
+    int rc = model_bounds_dist(d, MODEL_MAX_PER_FRAME_S, "s", file, path, err, errsz);
+    return rc ? rc : job_work(d, frames, file, path, err, errsz);
+}
+
+int model_bounds_scenario(const model_scenario *s, const char *who, char *err, size_t errsz)
+{
+    int rc = job_work(&s->per_frame, s->frames, who, "job.frames", err, errsz);
+    if (rc)
+        return rc;
     model_chunk_group g = model_chunk_group_of(s);
     double dl = model_chunk_download_s(&g), up = model_chunk_upload_per_frame_s(&g, 1); /* all of it */
     if (!(dl <= MODEL_MAX_PHASE_S))

@@ -81,6 +81,11 @@
  * max_s each. "FILE: PATH: mean must be at most 86400 s (got 1e+05)". */
 int model_bounds_dist(const model_dist *d, double max_s, const char *unit, const char *file, const char *path,
                       char *err, size_t errsz);
+/* A per-frame cost: d within MODEL_MAX_PER_FRAME_S (model_bounds_dist), and
+ * frames of it at most MODEL_MAX_JOB_S of work on one GPU. For a stage's
+ * figure in a pipeline or a per-stage profile; "FILE: PATH: ...". */
+int model_bounds_per_frame(const model_dist *d, long frames, const char *file, const char *path, char *err,
+                           size_t errsz);
 /* The cross-field bounds of a whole scenario, run by the parser and again
  * after command-line overrides (`who` names the input in messages): the
  * job's work, each transfer, the concat at the largest GPU count. */

@@ -137,13 +137,9 @@ static int add_figure(model_pipeline *p, model_scenario *s, model_pipe_stage *st
     model_pipe_figure *f = &st->fig[st->nfig];
     int rc = model_scenario_parse_time(s, j, path, &f->per_frame, err, errsz);
     if (!rc) /* the bounds of stage.per_frame_s (model/bounds.h) */
-        rc = model_bounds_dist(&f->per_frame, MODEL_MAX_PER_FRAME_S, "s", s->file, path, err, errsz);
+        rc = model_bounds_per_frame(&f->per_frame, s->frames, s->file, path, err, errsz);
     if (rc)
         return rc;
-    double work = (double)s->frames * model_dist_mean(&f->per_frame);
-    if (!(work <= MODEL_MAX_JOB_S))
-        return FAIL("%s: %s: %ld frames at %g s per frame is %g s of processing on one GPU, more than %g s (about "
-                    "3 years)", s->file, path, s->frames, model_dist_mean(&f->per_frame), work, MODEL_MAX_JOB_S);
     snprintf(f->gpu, sizeof f->gpu, "%s", gpu);
     const cJSON *note = cJSON_IsObject(source) ? cJSON_GetObjectItemCaseSensitive(source, gpu) : source;
     if (cJSON_IsString(note))

@@ -163,13 +163,8 @@ int model_pipeline_stage_profile(model_pipeline *p, const model_scenario *s, con
     snprintf(tmp.file, sizeof tmp.file, "%s", path);
     model_dist d;
     if ((rc = model_scenario_parse_time(&tmp, pf, "stage.per_frame_s", &d, err, errsz)) ||
-        (rc = model_bounds_dist(&d, MODEL_MAX_PER_FRAME_S, "s", path, "stage.per_frame_s", err, errsz)))
+        (rc = model_bounds_per_frame(&d, s->frames, path, "stage.per_frame_s", err, errsz)))
         goto cleanup;
-    if (!((double)s->frames * model_dist_mean(&d) <= MODEL_MAX_JOB_S)) {
-        rc = FAIL("%s: stage.per_frame_s: %ld frames at %g s per frame is more than %g s of processing on one GPU",
-                  path, s->frames, model_dist_mean(&d), MODEL_MAX_JOB_S);
-        goto cleanup;
-    }
     /* the profile's samples move to the pipeline */
     double **o = realloc(p->owned, (p->nowned + tmp.nowned) * sizeof *o);
     if (!o && tmp.nowned) {

@@ -216,6 +216,10 @@ for c in "p1:pipeline.stages[0].per_frame_s.T4: mean must be at most 3600 s" \
 done
 refuse "plan --with STAGE=P beyond an hour a frame" "stage-huge.json: stage.per_frame_s: mean must be at most 3600 s" \
   plan "$pipe" --with "framing@T4=$tmp/stage-huge.json"
+printf '{"stage": {"per_frame_s": 3000}}' >"$tmp/stage-slow.json"
+pvariant "$tmp/p8.json" "s['job']['frames'] = 100000"
+refuse "plan --with STAGE=P beyond the job's work" "stage-slow.json: stage.per_frame_s: 100000 frames at 3000 s per frame" \
+  plan "$tmp/p8.json" --with "framing@T4=$tmp/stage-slow.json"
 # The largest search the format allows (16 stages x 32 GPU types x 64 counts)
 # is refused before any group is evaluated, not after minutes.
 pvariant "$tmp/p7.json" "
