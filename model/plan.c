@@ -126,21 +126,26 @@ static void prune(model_plan_result *r, int from, int to)
     }
 }
 
-/* The GPU counts of gl[0..ngl) that type t may run stages first..last
- * with, into ks; 0 when t is not considered or lacks a figure for one. */
-static int interval_ks(const model_plan_result *r, int first, int last, int t, const int *gl, int ngl, int *ks)
+/* The GPU counts of gl[0..ngl) type t may use (within its
+ * max_containers), into ks; 0 when t is not considered. */
+static int type_ks(const model_plan_result *r, int t, const int *gl, int ngl, int *ks)
 {
-    int n = 0;
+    int n = 0, cap = r->types[t].s.max_containers;
     if (!r->types[t].considered)
         return 0;
-    for (int i = first; i <= last; i++)
-        if (!model_pipeline_figure(r->pipe, i, r->types[t].name))
-            return 0;
-    int cap = r->types[t].s.max_containers;
     for (int i = 0; i < ngl; i++)
         if (cap <= 0 || gl[i] <= cap)
             ks[n++] = gl[i];
     return n;
+}
+
+/* type_ks() for stages first..last: 0 when t lacks a figure for one. */
+static int interval_ks(const model_plan_result *r, int first, int last, int t, const int *gl, int ngl, int *ks)
+{
+    for (int i = first; i <= last; i++)
+        if (!model_pipeline_figure(r->pipe, i, r->types[t].name))
+            return 0;
+    return type_ks(r, t, gl, ngl, ks);
 }
 
 /* Every interval of stages x considered type x allowed GPU count. slot[]
@@ -162,7 +167,7 @@ static int build_choices(model_plan_result *r, int (*slot)[MODEL_PIPE_MAX_STAGES
                          total, MAX_CHOICES);
     int any_k = 0;
     for (int t = 0; t < r->ntypes; t++)
-        any_k |= r->types[t].considered && interval_ks(r, 0, -1, t, gl, ngl, ks) > 0;
+        any_k |= type_ks(r, t, gl, ngl, ks) > 0;
     for (int first = 0; first < p->nstages; first++)
         for (int last = first; last < p->nstages; last++) {
             slot[first][last][0] = r->nchoice;
